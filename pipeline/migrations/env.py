@@ -1,0 +1,12 @@
+"""Alembic environment: runs against the engine passed in ``config.attributes['engine']``."""
+
+from alembic import context
+
+from pipeline.models import Base
+
+config = context.config
+engine = config.attributes["engine"]
+
+with engine.begin() as connection:
+    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+    context.run_migrations()

@@ -1,0 +1,35 @@
+from sqlalchemy import inspect, select
+
+from pipeline.db import transaction, upgrade
+from pipeline.models import Document, Page
+from pipeline.states import DocumentStatus, InvalidTransition, check_transition
+
+import pytest
+
+
+def test_migrations_create_core_tables_and_are_idempotent(engine):
+    upgrade(engine)  # second time: nothing to do, no error
+    names = set(inspect(engine).get_table_names())
+    assert {"documents", "pages", "chunks", "extraction_runs", "findings", "review_items"} <= names
+
+
+def test_document_roundtrip_with_pages(engine):
+    with transaction(engine) as s:
+        d = Document(id="a" * 64, file_name="x.pdf", source_path="/x.pdf", size_bytes=10,
+                     page_count=1, status=DocumentStatus.INGESTED, text="Hello world")
+        d.pages.append(Page(number=1, text="Hello world", start=0, end=11,
+                            layout=[[0, 5, 1.0, 2.0, 3.0, 4.0]]))
+        s.add(d)
+    with transaction(engine) as s:
+        got = s.scalars(select(Document)).one()
+        assert got.status == "ingested"
+        assert got.pages[0].layout == [[0, 5, 1.0, 2.0, 3.0, 4.0]]
+        assert got.created_at.tzinfo is not None or engine.dialect.name == "sqlite"
+
+
+def test_state_machine_refuses_moves_not_in_table():
+    assert check_transition("verified", "needs_review") is DocumentStatus.NEEDS_REVIEW
+    with pytest.raises(InvalidTransition):
+        check_transition("signed_off", "needs_review")
+    with pytest.raises(InvalidTransition):
+        check_transition("ingested", "signed_off")
