@@ -3,6 +3,7 @@
 Imports nothing else of ours (checked by import-linter).
 """
 
+from schemas.document import HiddenText, SourceDocument, SourcePage
 from schemas.evidence import Evidence, MatchStatus, Rect
 from schemas.extraction import ChunkFailure, ContractExtraction
 from schemas.finding import Finding, Severity
@@ -32,7 +33,7 @@ from schemas.values import (
 
 __all__ = [
     "BoolClaim", "ChunkFailure", "Claim", "ContractExtraction", "DateClaim", "Deadline", "Duration",
-    "DurationClaim", "DurationUnit", "Evidence", "Fee", "Finding", "GoverningLaw", "KeyDate", "KeyDateKind",
+    "DurationClaim", "DurationUnit", "Evidence", "Fee", "Finding", "HiddenText", "SourceDocument", "SourcePage", "GoverningLaw", "KeyDate", "KeyDateKind",
     "LiabilityCap", "MatchStatus", "Money", "MoneyClaim", "Obligation", "ObligationCategory", "Party",
     "PaymentTerms", "Rect", "Severity", "TerminationKind", "TerminationRight", "TextClaim",
 ]
