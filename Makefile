@@ -1,0 +1,64 @@
+# Clausewise: `make demo` runs the main job on samples/, `make test` runs the test suite.
+# Everything the project needs is installed from here (venv, llama-cpp-python built once, models, Chromium, Tesseract).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CACHE_DIR := $(or $(CLAUSEWISE_CACHE_DIR),$(HOME)/.cache/clausewise)
+WHEELS := $(CACHE_DIR)/wheels
+LLAMA_VERSION := 0.3.36
+# Portable CPU build (no -march=native); flags measured in ../shared/notes/local-llm.md.
+LLAMA_CMAKE_ARGS := -DGGML_CUDA=OFF -DGGML_METAL=OFF -DGGML_VULKAN=OFF -DGGML_BLAS=OFF -DGGML_NATIVE=OFF -DLLAMA_CURL=OFF
+TEST_MODEL := qwen2.5-coder-0.5b
+DEMO_MODEL := qwen2.5-coder-1.5b
+
+.PHONY: install system-deps llama-wheel models demo test lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# llama-cpp-python has no binary wheel on PyPI: compile it once (about 9 minutes on 2 cores)
+# into the shared cache, so every clone and CI run reuses the same wheel.
+llama-wheel: $(BIN)/python
+	@mkdir -p $(WHEELS)
+	@if ls $(WHEELS)/llama_cpp_python-$(LLAMA_VERSION)-*.whl >/dev/null 2>&1; then \
+		echo "llama-cpp-python $(LLAMA_VERSION): reusing wheel from $(WHEELS)"; \
+	else \
+		echo "llama-cpp-python $(LLAMA_VERSION): building from source once (about 9 minutes)"; \
+		CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" CMAKE_BUILD_PARALLEL_LEVEL=2 FORCE_CMAKE=1 \
+			$(BIN)/pip wheel --no-deps "llama-cpp-python==$(LLAMA_VERSION)" -w $(WHEELS); \
+	fi
+
+install: llama-wheel
+	$(BIN)/pip install --quiet --find-links $(WHEELS) -e '.[dev,local]'
+
+# Debian packages the tests and OCR need (Chromium for the browser check, Tesseract for scanned PDFs).
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null || missing="$$missing chromium-driver"; \
+	command -v tesseract >/dev/null || missing="$$missing tesseract-ocr tesseract-ocr-eng"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+models: install
+	$(BIN)/clausewise model install $(TEST_MODEL)
+
+demo: install system-deps
+	$(BIN)/clausewise model install $(DEMO_MODEL)
+	$(BIN)/python samples/build_samples.py --check
+	$(BIN)/clausewise ingest samples/
+	$(BIN)/python scripts/compare_samples.py
+
+lint: install
+	$(BIN)/lint-imports
+
+test: install system-deps models lint
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) .clausewise .pytest_cache

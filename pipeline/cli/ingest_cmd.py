@@ -1,0 +1,155 @@
+"""``clausewise ingest``, ``status`` and ``show``."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import func, select
+
+from pipeline.cli import app
+from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
+from pipeline.ingest import IngestOutcome, ingest_file, iter_input_files
+from pipeline.models import Chunk, Document, Page
+from pipeline.states import DocumentStatus
+from pipeline.store import DocumentNotFound, AmbiguousDocument, find_document
+from pipeline.tokens import tokenizer_for
+
+STYLE = {
+    "ingested": "green", "extracted": "green", "verified": "green", "auto_accepted": "green",
+    "needs_review": "yellow", "in_review": "yellow", "signed_off": "bold green",
+    "failed": "red", "needs_ocr": "magenta", "needs_password": "magenta",
+}
+
+
+def _line(o: IngestOutcome) -> str:
+    style = STYLE.get(o.status, "white")
+    what = f"[{style}]{o.status}[/{style}]"
+    if o.reason:
+        what += f" ({o.reason})"
+    detail = "already ingested, same bytes" if o.already else (o.message or f"{o.pages} pages, {o.chunks} chunks")
+    return f"{escape(str(o.path))}: {what} - {escape(detail)}"
+
+
+@app.command("ingest")
+def ingest(
+    paths: list[Path] = typer.Argument(..., help="PDF or .txt files, or folders (searched recursively)."),
+    password: str | None = typer.Option(None, "--password", help="Password for encrypted PDFs.", envvar="CLAUSEWISE_PDF_PASSWORD"),
+    extract: bool = typer.Option(True, "--extract/--no-extract", help="Run LLM extraction and the rules after reading."),
+    backend: str | None = typer.Option(None, "--backend", help="LLM backend: local, openai, replay."),
+    model: str | None = typer.Option(None, "--model", help="Model registry name, GGUF path or remote model id."),
+    database_url: str | None = DatabaseUrlOption,
+) -> None:
+    """Read contracts, check their quality, store pages and chunks, then extract and verify.
+
+    Exit code is non-zero only when nothing could be ingested.
+    """
+    cfg = settings(database_url=database_url, backend=backend, model=model)
+    engine = engine_for(cfg.effective_database_url)
+    try:
+        files = list(iter_input_files(paths))
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    if not files:
+        fail(f"no .pdf or .txt files under {', '.join(map(str, paths))}")
+    tok = tokenizer_for(cfg)
+    outcomes: list[IngestOutcome] = []
+    t0 = time.perf_counter()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:
+        task = progress.add_task("reading", total=len(files))
+        for f in files:
+            progress.update(task, description=f"reading {f.name[:40]}")
+            o = ingest_file(engine, f, cfg, password=password, tokenizer=tok)
+            outcomes.append(o)
+            progress.console.print(_line(o), highlight=False)
+            progress.advance(task)
+    elapsed = time.perf_counter() - t0
+    read_pages = sum(o.pages for o in outcomes if not o.already)
+
+    if extract:
+        from pipeline.run import process_documents  # extraction + rules; imported lazily (loads the model)
+
+        todo = [o.document_id for o in outcomes if o.status == DocumentStatus.INGESTED.value and o.document_id]
+        if todo:
+            process_documents(engine, todo, cfg, console=console)
+
+    _summary(outcomes, elapsed, read_pages)
+    if not any(o.ok for o in outcomes):
+        raise typer.Exit(1)
+
+
+def _summary(outcomes: list[IngestOutcome], elapsed: float, pages: int) -> None:
+    table = Table(title="Ingest summary")
+    table.add_column("status")
+    table.add_column("files", justify="right")
+    counts: dict[str, int] = {}
+    for o in outcomes:
+        key = o.status + (f" ({o.reason})" if o.reason else "") + (" [already]" if o.already else "")
+        counts[key] = counts.get(key, 0) + 1
+    for k, v in sorted(counts.items()):
+        table.add_row(k, str(v))
+    console.print(table)
+    rate = pages / elapsed if elapsed > 0 else 0.0
+    console.print(f"{len(outcomes)} files, {pages} pages read in {elapsed:.1f} s: {rate:.1f} pages/s")
+
+
+@app.command("status")
+def status(
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    database_url: str | None = DatabaseUrlOption,
+) -> None:
+    """List stored documents with status, reason, pages and chunks."""
+    cfg = settings(database_url=database_url)
+    engine = engine_for(cfg.effective_database_url)
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as s:
+        chunk_counts = dict(s.execute(select(Chunk.document_id, func.count()).group_by(Chunk.document_id)).all())
+        docs = list(s.scalars(select(Document).order_by(Document.created_at, Document.file_name)))
+        rows = [
+            {"id": d.id, "file_name": d.file_name, "status": d.status, "reason": d.status_reason,
+             "pages": d.page_count, "chunks": chunk_counts.get(d.id, 0), "assignee": d.assignee}
+            for d in docs
+        ]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(title=f"{len(rows)} documents")
+    for col in ("id", "file", "status", "reason", "pages", "chunks"):
+        table.add_column(col)
+    for r in rows:
+        style = STYLE.get(r["status"], "white")
+        table.add_row(r["id"][:12], escape(r["file_name"]), f"[{style}]{r['status']}[/{style}]", r["reason"] or "",
+                      str(r["pages"]), str(r["chunks"]))
+    console.print(table)
+
+
+@app.command("show")
+def show(
+    ref: str = typer.Argument(..., help="Document id prefix or file name."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    database_url: str | None = DatabaseUrlOption,
+) -> None:
+    """Show one document: status, pages, extracted fields with page and quote, and findings."""
+    cfg = settings(database_url=database_url)
+    engine = engine_for(cfg.effective_database_url)
+    from sqlalchemy.orm import Session
+
+    from pipeline.report import document_report, print_report
+
+    with Session(engine) as s:
+        try:
+            doc = find_document(s, ref)
+        except (DocumentNotFound, AmbiguousDocument) as exc:
+            fail(str(exc))
+        report = document_report(s, doc)
+    if as_json:
+        typer.echo(json.dumps(report, indent=2, default=str))
+        return
+    print_report(report, console)

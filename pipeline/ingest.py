@@ -1,0 +1,296 @@
+"""Ingestion: files in, documents, pages and chunks stored, one outcome per file.
+
+A batch never stops at a bad file: each file gets a document row whose status and reason say
+what happened (see :mod:`pipeline.states`). Each file is stored in ONE transaction together with
+its audit events, so a crash leaves either the whole document or nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine, delete, select
+
+import audit
+from pipeline.chunking import chunk_text
+from pipeline.db import transaction
+from pipeline.models import Chunk, Document, Page
+from pipeline.pdf import PdfReadError, iter_pages, layout_in_document, open_pdf
+from pipeline.settings import Settings
+from pipeline.states import DocumentStatus, Reason, check_transition
+from pipeline.textfile import read_text_file
+from pipeline.tokens import Tokenizer, tokenizer_for
+
+SUPPORTED_SUFFIXES = (".pdf", ".txt")
+RETRYABLE = {DocumentStatus.NEEDS_PASSWORD, DocumentStatus.NEEDS_OCR, DocumentStatus.FAILED}
+PAGE_SEPARATOR_SENTENCE = " "
+PAGE_SEPARATOR_BLOCK = "\n"
+
+
+@dataclass
+class IngestOutcome:
+    """What happened to one file. ``status`` is a :class:`DocumentStatus` value."""
+
+    path: Path
+    document_id: str | None
+    status: str
+    reason: str | None = None
+    message: str | None = None
+    pages: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+    already: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status not in {s.value for s in RETRYABLE}
+
+
+def iter_input_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Every ``.pdf``/``.txt`` file named, or found recursively under a named folder, sorted per folder.
+
+    Raises:
+        FileNotFoundError: a named path does not exist.
+    """
+    for p in paths:
+        p = Path(p)
+        if not p.exists():
+            raise FileNotFoundError(f"{p}: no such file or folder")
+        if p.is_dir():
+            yield from sorted(
+                f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES
+            )
+        else:
+            yield p
+
+
+def sha256_file(path: Path) -> tuple[str, int]:
+    """SHA-256 hex digest and size in bytes of a file, read in 1 MiB blocks."""
+    h = hashlib.sha256()
+    size = 0
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+            size += len(block)
+    return h.hexdigest(), size
+
+
+@dataclass
+class _Read:
+    text: str
+    pages: list[dict]
+    info: dict
+    is_repaired: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+def _join(parts: list[str]) -> tuple[str, list[tuple[int, int]]]:
+    """Join page texts; a page ending mid-sentence continues with a space, else a newline."""
+    out: list[str] = []
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for i, t in enumerate(parts):
+        if i:
+            prev = parts[i - 1].rstrip()
+            nxt = t.lstrip()
+            mid = bool(prev) and prev[-1] not in ".:;!?)\"'”’" and bool(nxt) and nxt[0].islower()
+            sep = PAGE_SEPARATOR_SENTENCE if mid else PAGE_SEPARATOR_BLOCK
+            out.append(sep)
+            pos += len(sep)
+        spans.append((pos, pos + len(t)))
+        out.append(t)
+        pos += len(t)
+    return "".join(out), spans
+
+
+def _read_pdf(path: Path, password: str | None) -> _Read:
+    info = open_pdf(path, password)
+    page_texts = list(iter_pages(path, password))
+    text, spans = _join([p.text for p in page_texts])
+    pages = []
+    for p, (start, end) in zip(page_texts, spans, strict=True):
+        pages.append(
+            dict(
+                number=p.number,
+                text=p.text,
+                start=start,
+                end=end,
+                width=p.width,
+                height=p.height,
+                layout=layout_in_document(p, start),
+                hidden_text=[{"text": h.text, "mechanism": h.mechanism} for h in p.hidden],
+                quality=p.quality,
+            )
+        )
+    meta = {
+        "permissions": getattr(info, "permissions", {}),
+        "metadata": getattr(info, "metadata", {}),
+        "warnings": list(getattr(info, "warnings", [])),
+    }
+    return _Read(text, pages, meta, bool(getattr(info, "is_repaired", False)), list(meta["warnings"]))
+
+
+def _read_txt(path: Path) -> _Read:
+    res = read_text_file(path)
+    page_texts = list(res.pages)
+    text, spans = _join([p.text for p in page_texts])
+    pages = [
+        dict(number=p.number, text=p.text, start=s, end=e, width=None, height=None, layout=[],
+             hidden_text=[], quality=p.quality)
+        for p, (s, e) in zip(page_texts, spans, strict=True)
+    ]
+    return _Read(text, pages, {"media_type": "text/plain"})
+
+
+def _quality_outcome(read: _Read) -> tuple[DocumentStatus, Reason | None, str | None]:
+    """Document-level status from page qualities: every page unreadable is not a contract text."""
+    qualities = [p["quality"] for p in read.pages]
+    if not qualities:
+        return DocumentStatus.FAILED, Reason.EMPTY_DOCUMENT, "the document has no pages"
+    if all(q == "no_text_layer" for q in qualities):
+        return (
+            DocumentStatus.NEEDS_OCR,
+            Reason.NO_TEXT_LAYER,
+            "no text layer on any page (scanned); install tesseract-ocr and ingest again, or review manually",
+        )
+    if all(q in {"gibberish", "no_text_layer"} for q in qualities):
+        return DocumentStatus.FAILED, Reason.GIBBERISH, "the text layer is gibberish on every page (bad font encoding)"
+    if not read.text.strip():
+        return DocumentStatus.FAILED, Reason.UNREADABLE, "no text could be read from any page"
+    return DocumentStatus.INGESTED, None, None
+
+
+def ingest_file(
+    engine: Engine,
+    path: Path,
+    settings: Settings,
+    *,
+    password: str | None = None,
+    tokenizer: Tokenizer | None = None,
+    actor: str = "system",
+    run_id: str | None = None,
+) -> IngestOutcome:
+    """Read, check, chunk and store one file; never raises for a bad file (the outcome says why).
+
+    Returns an :class:`IngestOutcome`; ``already=True`` when the same bytes were stored before
+    (a no-op, unless the earlier attempt ended in ``needs_password``/``needs_ocr``/``failed``,
+    which is retried). Raises only for store or audit failures (nothing is half-written then).
+    """
+    t0 = time.perf_counter()
+    path = Path(path)
+    run_id = run_id or str(uuid.uuid4())
+    doc_id, size = sha256_file(path)
+    with transaction(engine) as s:
+        existing = s.get(Document, doc_id)
+        if existing is not None and DocumentStatus(existing.status) not in RETRYABLE:
+            return IngestOutcome(path, doc_id, existing.status, existing.status_reason, "already ingested (same bytes)",
+                                 existing.page_count, len(existing.chunks), time.perf_counter() - t0, already=True)
+
+    media = "text/plain" if path.suffix.lower() == ".txt" else "application/pdf"
+    read: _Read | None = None
+    status, reason, message = DocumentStatus.INGESTED, None, None
+    try:
+        read = _read_txt(path) if media == "text/plain" else _read_pdf(path, password)
+        status, reason, message = _quality_outcome(read)
+    except PdfReadError as exc:
+        reason = Reason(exc.reason)
+        status = DocumentStatus.NEEDS_PASSWORD if reason == Reason.ENCRYPTED else DocumentStatus.FAILED
+        message = str(exc)
+
+    chunks = []
+    if read is not None and status == DocumentStatus.INGESTED:
+        tok = tokenizer or tokenizer_for(settings)
+        chunks = chunk_text(
+            read.text,
+            [(p["number"], p["start"], p["end"]) for p in read.pages],
+            budget_tokens=settings.chunk_tokens,
+            overlap_tokens=settings.chunk_overlap_tokens,
+            tokenizer=tok,
+        )
+
+    with transaction(engine, immediate=True) as s:
+        doc = s.get(Document, doc_id)
+        if doc is None:
+            doc = Document(id=doc_id, file_name=path.name, source_path=str(path.resolve()), size_bytes=size,
+                           status=DocumentStatus.INGESTED.value)
+            s.add(doc)
+        else:  # a retry of a needs_password / needs_ocr / failed document: replace what it had
+            check_transition(doc.status, DocumentStatus.INGESTED)
+            s.execute(delete(Chunk).where(Chunk.document_id == doc_id))
+            s.execute(delete(Page).where(Page.document_id == doc_id))
+            doc.status = DocumentStatus.INGESTED.value
+            doc.source_path = str(path.resolve())
+        s.flush()
+        doc.media_type = media
+        doc.page_count = len(read.pages) if read else 0
+        doc.text = read.text if read else ""
+        doc.is_repaired = read.is_repaired if read else False
+        doc.has_hidden_text = any(p["hidden_text"] for p in read.pages) if read else False
+        doc.info = read.info if read else {}
+        if status != DocumentStatus.INGESTED:
+            doc.status = check_transition(doc.status, status).value
+        doc.status_reason = reason.value if reason else None
+        doc.status_message = message
+        if read is not None:
+            for p in read.pages:
+                s.add(Page(document_id=doc_id, **p))
+        for c in chunks:
+            s.add(Chunk(document_id=doc_id, seq=c.seq, text=c.text, token_count=c.token_count,
+                        tokenizer=getattr(tokenizer or tokenizer_for(settings), "name", ""),
+                        start=c.start, end=c.end, page_start=c.page_start, page_end=c.page_end))
+        s.flush()
+        payload = {
+            "file_name": path.name,
+            "sha256": doc_id,
+            "size_bytes": size,
+            "media_type": media,
+            "page_count": doc.page_count,
+            "status": doc.status,
+            "reason": doc.status_reason,
+            "message": message,
+            "is_repaired": doc.is_repaired,
+            "hidden_text_pages": [p["number"] for p in read.pages if p["hidden_text"]] if read else [],
+            "page_quality": {str(p["number"]): p["quality"] for p in read.pages if p["quality"] != "ok"} if read else {},
+            "pdf": doc.info,
+            "chunks": len(chunks),
+        }
+        kind = audit.events.DOCUMENT_INGESTED if status == DocumentStatus.INGESTED else audit.events.DOCUMENT_FAILED
+        audit.append(s, type=kind, actor=actor, document_id=doc_id, run_id=run_id, payload=payload)
+        for c in chunks:
+            audit.append(s, type=audit.events.CHUNK_CREATED, actor=actor, document_id=doc_id, run_id=run_id,
+                         payload={"seq": c.seq, "start": c.start, "end": c.end, "pages": [c.page_start, c.page_end],
+                                  "tokens": c.token_count,
+                                  "sha256": hashlib.sha256(c.text.encode()).hexdigest()})
+        outcome = IngestOutcome(path, doc_id, doc.status, doc.status_reason, message, doc.page_count, len(chunks),
+                                0.0, warnings=read.warnings if read else [])
+    outcome.seconds = time.perf_counter() - t0
+    return outcome
+
+
+def ingest_paths(
+    engine: Engine,
+    paths: Iterable[Path],
+    settings: Settings,
+    *,
+    password: str | None = None,
+    on_file: Callable[[IngestOutcome], None] | None = None,
+) -> list[IngestOutcome]:
+    """Ingest every supported file under ``paths``; a bad file never stops the batch.
+
+    ``on_file`` is called after each file (for progress output).
+    """
+    tok = tokenizer_for(settings)
+    run_id = str(uuid.uuid4())
+    outcomes = []
+    for f in iter_input_files(paths):
+        out = ingest_file(engine, f, settings, password=password, tokenizer=tok, run_id=run_id)
+        outcomes.append(out)
+        if on_file:
+            on_file(out)
+    return outcomes

@@ -1,0 +1,100 @@
+"""Verification: run the rule engine on a stored extraction, store findings, route to review.
+
+The engine (:mod:`rules`) is pure; this module stores its findings, writes ``rule.evaluated``
+(one per rule) and ``finding.created`` (one per finding) audit events, creates one review item
+per flagged field, and moves the document ``extracted → verified → auto_accepted | needs_review``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select
+
+import audit
+from pipeline.db import transaction
+from pipeline.fields import field_rows
+from pipeline.models import Document, FindingRow, ReviewItem
+from pipeline.settings import Settings
+from pipeline.states import DocumentStatus, check_transition
+from pipeline.store import latest_extraction, latest_run, source_document
+from rules.engine import catalogue, evaluate, review_fields
+from rules.playbook import Playbook, default_playbook_path, load_playbook
+from schemas import Finding
+
+
+class NothingToVerify(LookupError):
+    """The document has no extraction run."""
+
+
+@dataclass
+class VerifyOutcome:
+    document_id: str
+    status: str
+    findings: list[Finding]
+    review_items: int
+
+
+def load_configured_playbook(settings: Settings) -> Playbook:
+    """The playbook named in settings, or the shipped default (``rules/playbooks/default.yaml``)."""
+    return load_playbook(settings.playbook or default_playbook_path())
+
+
+def verify_document(
+    engine: Engine,
+    document_id: str,
+    settings: Settings,
+    *,
+    playbook: Playbook | None = None,
+    actor: str = "system",
+    store: bool = True,
+) -> VerifyOutcome:
+    """Evaluate every rule on the latest extraction of ``document_id``.
+
+    With ``store=False`` nothing is written (``clausewise rules check``).
+
+    Raises:
+        NothingToVerify: the document was never extracted.
+    """
+    playbook = playbook if playbook is not None else load_configured_playbook(settings)
+    with transaction(engine) as s:
+        doc = s.get(Document, document_id)
+        run = latest_run(s, document_id)
+        extraction = latest_extraction(s, document_id)
+        if doc is None or run is None or extraction is None:
+            raise NothingToVerify(f"document {document_id[:12]} has no extraction; run `clausewise ingest` first")
+        source = source_document(s, doc)
+    findings = evaluate(extraction, source, playbook=playbook)
+    flagged = review_fields(findings)
+    if not store:
+        return VerifyOutcome(document_id, doc.status, findings, len(flagged))
+
+    values = {r.path: r.value for r in field_rows(extraction)}
+    by_rule: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_rule.setdefault(f.rule_id, []).append(f)
+    with transaction(engine, immediate=True) as s:
+        doc = s.get(Document, document_id)
+        for info in catalogue(playbook):
+            hits = by_rule.get(info.id, [])
+            audit.append(s, type=audit.events.RULE_EVALUATED, actor=actor, document_id=document_id, run_id=run.id,
+                         payload={"rule_id": info.id, "passed": not hits, "findings": len(hits),
+                                  "severity": str(info.severity)})
+        for f in findings:
+            s.add(FindingRow(document_id=document_id, run_id=run.id, rule_id=f.rule_id, severity=f.severity.value,
+                             field_path=f.field_path, message=f.message,
+                             evidence=f.evidence.model_dump(mode="json") if f.evidence else None))
+            audit.append(s, type=audit.events.FINDING_CREATED, actor=actor, document_id=document_id, run_id=run.id,
+                         payload=f.model_dump(mode="json"))
+        existing = {ri.field_path for ri in s.scalars(select(ReviewItem).where(ReviewItem.run_id == run.id))}
+        for path, severity in sorted(flagged.items()):
+            if path not in existing:
+                s.add(ReviewItem(document_id=document_id, run_id=run.id, field_path=path,
+                                 severity=severity.value, value=values.get(path)))
+        if doc.status == DocumentStatus.EXTRACTED.value:
+            doc.status = check_transition(doc.status, DocumentStatus.VERIFIED).value
+        if doc.status == DocumentStatus.VERIFIED.value:
+            target = DocumentStatus.NEEDS_REVIEW if (flagged or settings.review_all) else DocumentStatus.AUTO_ACCEPTED
+            doc.status = check_transition(doc.status, target).value
+        status = doc.status
+    return VerifyOutcome(document_id, status, findings, len(flagged))
