@@ -1,0 +1,124 @@
+"""Ingestion end to end on real files: a mixed batch, re-ingest, password retry, atomicity."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+import audit
+from pipeline.cli import _register, app
+from pipeline.ingest import ingest_file
+from pipeline.models import Chunk, Document, Page
+from pipeline.settings import Settings
+from tests.conftest import require_shared
+
+_register()
+runner = CliRunner()
+
+
+@pytest.fixture
+def mixed_folder(tmp_path):
+    fc = require_shared("failcases")
+    folder = tmp_path / "batch"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(fc / "F01" / "contract.pdf", folder / "good_ligatures.pdf")
+    shutil.copy(fc / "F03" / "contract.pdf", folder / "sub" / "good_columns.pdf")
+    shutil.copy(fc / "F08" / "contract_user_password.pdf", folder / "encrypted.pdf")
+    shutil.copy(fc / "F09" / "truncated.pdf", folder / "truncated.pdf")
+    shutil.copy(fc / "F10" / "zero_bytes.pdf", folder / "zero_bytes.pdf")
+    (folder / "not_really.pdf").write_text("Dear team, this is an e-mail saved with the wrong extension.\n")
+    (folder / "notes.md").write_text("ignored: not a contract format")
+    return folder
+
+
+def _status(db_url):
+    res = runner.invoke(app, ["status", "--json", "--database-url", db_url])
+    assert res.exit_code == 0, res.output
+    return {r["file_name"]: r for r in json.loads(res.output)}
+
+
+def test_mixed_batch_every_file_gets_a_status_and_the_batch_goes_on(mixed_folder, db_url, engine):
+    res = runner.invoke(app, ["ingest", "--no-extract", "--database-url", db_url, str(mixed_folder)])
+    assert res.exit_code == 0, res.output
+    rows = _status(db_url)
+    assert set(rows) == {"good_ligatures.pdf", "good_columns.pdf", "encrypted.pdf", "truncated.pdf",
+                         "zero_bytes.pdf", "not_really.pdf"}
+    assert rows["good_ligatures.pdf"]["status"] == "ingested"
+    assert rows["good_columns.pdf"]["status"] == "ingested"
+    assert rows["good_ligatures.pdf"]["chunks"] >= 1
+    assert (rows["encrypted.pdf"]["status"], rows["encrypted.pdf"]["reason"]) == ("needs_password", "encrypted")
+    assert rows["truncated.pdf"]["status"] == "failed"
+    assert rows["truncated.pdf"]["reason"] in {"truncated", "corrupt"}
+    assert (rows["zero_bytes.pdf"]["status"], rows["zero_bytes.pdf"]["reason"]) == ("failed", "empty_file")
+    assert (rows["not_really.pdf"]["status"], rows["not_really.pdf"]["reason"]) == ("failed", "not_pdf")
+    # every bad file keeps a reason message naming the file
+    with Session(engine) as s:
+        for d in s.scalars(select(Document).where(Document.status != "ingested")):
+            assert d.status_message and d.file_name.split(".")[0] in d.status_message
+        # the good ones have pages whose offsets slice the document text exactly
+        good = s.scalars(select(Document).where(Document.file_name == "good_ligatures.pdf")).one()
+        for p in good.pages:
+            assert good.text[p.start:p.end] == p.text
+        for c in good.chunks:
+            assert good.text[c.start:c.end] == c.text
+    assert audit.verify(engine).ok
+
+
+def test_same_bytes_twice_is_a_no_op(mixed_folder, db_url, engine):
+    f = mixed_folder / "good_ligatures.pdf"
+    first = runner.invoke(app, ["ingest", "--no-extract", "--database-url", db_url, str(f)])
+    assert first.exit_code == 0, first.output
+    with Session(engine) as s:
+        chunks_before = s.scalar(select(func.count()).select_from(Chunk))
+    second = runner.invoke(app, ["ingest", "--no-extract", "--database-url", db_url, str(f)])
+    assert second.exit_code == 0
+    assert "already ingested" in second.output
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Chunk)) == chunks_before
+        assert s.scalar(select(func.count()).select_from(Document)) == 1
+
+
+def test_encrypted_pdf_is_retried_with_its_password(mixed_folder, db_url):
+    f = mixed_folder / "encrypted.pdf"
+    runner.invoke(app, ["ingest", "--no-extract", "--database-url", db_url, str(f)])
+    assert _status(db_url)["encrypted.pdf"]["status"] == "needs_password"
+    res = runner.invoke(app, ["ingest", "--no-extract", "--password", "secret", "--database-url", db_url, str(f)])
+    assert res.exit_code == 0, res.output
+    row = _status(db_url)["encrypted.pdf"]
+    assert row["status"] == "ingested" and row["reason"] is None and row["pages"] >= 1
+
+
+def test_nothing_ingestable_exits_non_zero(tmp_path, db_url):
+    (tmp_path / "empty.pdf").write_bytes(b"")
+    res = runner.invoke(app, ["ingest", "--no-extract", "--database-url", db_url, str(tmp_path)])
+    assert res.exit_code == 1
+
+
+def test_audit_failure_leaves_nothing_half_written(engine, monkeypatch):
+    f = require_shared("failcases", "F01", "contract.pdf")
+
+    def broken(*a, **k):
+        raise audit.AuditWriteError("audit store unavailable")
+
+    monkeypatch.setattr(audit, "append", broken)
+    with pytest.raises(audit.AuditWriteError):
+        ingest_file(engine, f, Settings())
+    with Session(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Document)) == 0
+        assert s.scalar(select(func.count()).select_from(Page)) == 0
+
+
+def test_plain_text_contract_is_one_page_without_rectangles(engine):
+    f = require_shared("failcases", "F21", "contract.txt")
+    out = ingest_file(engine, f, Settings())
+    assert out.status == "ingested" and out.pages == 1
+    with Session(engine) as s:
+        doc = s.get(Document, out.document_id)
+        assert doc.media_type == "text/plain"
+        assert doc.pages[0].layout == []
+        assert "2021" in doc.text
