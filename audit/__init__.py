@@ -1,0 +1,36 @@
+"""Clausewise audit log: append-only, hash-chained events that auditors can query and verify.
+
+Write (the one write path; redaction of secrets happens here)::
+
+    with audit.writer(engine) as conn:                      # short transaction, SQLite BEGIN IMMEDIATE
+        audit.append(conn, type=audit.events.LLM_REQUEST, actor="qwen2.5-coder-1.5b",
+                     document_id=doc_id, run_id=run_id, payload=audit.llm_payload(...))
+
+``append`` also takes the caller's ``Session``/``Connection`` (the event commits with the caller's own
+writes) or an ``Engine`` (own transaction). A failed write raises :class:`AuditWriteError`.
+Read: :func:`query`, :func:`get`, :func:`head`; check: :func:`verify`; hand over: :func:`export_document`,
+:func:`verify_bundle`.
+
+The exact chain format (canonical JSON, fields, timestamp format, genesis ``prev_hash`` = 64 zeros,
+``hash = sha256(prev_hash + canonical)``) is documented in :mod:`audit._chain`; the transaction and
+locking contract in :mod:`audit._store`; redaction rules in :mod:`audit._redact`; tables and the
+append-only triggers in :mod:`audit.schema`.
+"""
+
+from audit import events
+from audit._chain import BLOB_THRESHOLD, GENESIS_HASH, chain_hash
+from audit._errors import AuditError, AuditWriteError, EventNotFound, InvalidEvent
+from audit._event import AuditEvent
+from audit._export import ExportResult, export_document, verify_bundle
+from audit._query import ChainHead, get, head, query
+from audit._redact import REDACTED, redact_text
+from audit._store import append, append_many, writer
+from audit._verify import VerifyResult, verify
+from audit.events import EVENT_TYPES, llm_payload
+
+__all__ = [
+    "AuditError", "AuditEvent", "AuditWriteError", "BLOB_THRESHOLD", "ChainHead", "EVENT_TYPES", "EventNotFound",
+    "ExportResult", "GENESIS_HASH", "InvalidEvent", "REDACTED", "VerifyResult", "append", "append_many",
+    "chain_hash", "events", "export_document", "get", "head", "llm_payload", "query", "redact_text",
+    "verify", "verify_bundle", "writer",
+]

@@ -1,0 +1,24 @@
+"""Exceptions of the audit log: one class per failure mode, all under :class:`AuditError`."""
+
+from __future__ import annotations
+
+
+class AuditError(Exception):
+    """Base class of every error raised by :mod:`audit`."""
+
+
+class AuditWriteError(AuditError):
+    """An event could not be written (database error, lock timeout, closed connection, missing table).
+
+    Raised from the one write path and never swallowed there: the pipeline step that asked for the
+    event must fail with it, so that no step goes on unlogged (issue 3, failure policy; ../shared/failcases/F36).
+    """
+
+
+class InvalidEvent(AuditError):
+    """The event was refused before touching the database: bad type name, empty actor,
+    a payload that is not JSON (NaN, non-string keys, unknown objects) or that uses the reserved key ``$blob``."""
+
+
+class EventNotFound(AuditError):
+    """No event has the requested id."""

@@ -1,0 +1,137 @@
+"""Recompute the chain and name the first broken event (format: :mod:`audit._chain`)."""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, select, text
+
+from audit._chain import GENESIS_HASH, blob_hash, chain_hash
+from audit._redact import blob_refs
+from audit.schema import blobs as blobs_table
+
+BATCH = 20_000
+RECENT = 4096  # hashes of recent events kept to tell an insertion from a reorder
+
+EDITED, DELETED, INSERTED, REORDERED, HEAD_NOT_FOUND = "edited", "deleted", "inserted", "reordered", "head_not_found"
+_FIELDS = ("ts", "actor", "type", "document_id", "run_id", "prev_hash")
+_SELECT = text(
+    "SELECT id, ts, actor, type, document_id, run_id, prev_hash, hash, canonical FROM audit_events "
+    "WHERE id > :after ORDER BY id LIMIT :n"
+)
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """Outcome of :func:`verify`.
+
+    ``ok``; ``count`` events checked (up to and excluding the first bad one); ``head_hash`` of the last good
+    event (genesis, 64 zeros, for an empty log); ``first_bad_id`` the id of the first event that fails
+    (``None`` if ok or if only ``expect_head`` failed); ``problem`` one of ``edited``, ``deleted``,
+    ``inserted``, ``reordered``, ``head_not_found`` (``None`` if ok); ``detail`` a sentence for people.
+    """
+
+    ok: bool
+    count: int
+    head_hash: str
+    first_bad_id: int | None = None
+    problem: str | None = None
+    detail: str = ""
+
+
+class _Bad(Exception):
+    def __init__(self, event_id: int | None, problem: str, detail: str) -> None:
+        self.event_id, self.problem, self.detail = event_id, problem, detail
+
+
+def verify(engine: Engine, expect_head: str | None = None, *, batch: int = BATCH) -> VerifyResult:
+    """Re-check the whole chain in id order, streaming ``batch`` rows at a time (keyset pages).
+
+    Checks per event: id = previous id + 1 (first is 1), the columns equal the hashed canonical record,
+    ``sha256(prev_hash + canonical) == hash``, ``prev_hash`` = previous hash, and each referenced blob
+    exists and hashes to its key. ``expect_head``: a hash written down earlier; the log must still
+    contain it (i.e. extend that head). Problems are named:
+    ``edited`` (a row no longer matches its hash, or a column differs from the hashed record, or a blob
+    changed), ``deleted`` (a gap in ids: those events are missing; or a blob is missing),
+    ``inserted`` (an event not chained to its predecessor: it, or rows before it, were added),
+    ``reordered`` (a row sits at a position other than the id it was hashed with),
+    ``head_not_found`` (``expect_head`` is not in the log: its tail was deleted or rewritten).
+    Deleting the newest events leaves a valid shorter chain: only ``expect_head`` detects that.
+    """
+    expect = expect_head.strip().lower() if expect_head else None
+    seen_expected = expect is None or expect == GENESIS_HASH
+    prev_id, prev_hash, count = 0, GENESIS_HASH, 0
+    recent: OrderedDict[str, int] = OrderedDict()
+    checked_blobs: set[str] = set()
+    loads = json.loads
+    with engine.connect() as conn:
+        try:
+            while True:
+                rows = conn.execute(_SELECT, {"after": prev_id, "n": batch}).all()
+                if not rows:
+                    break
+                for r in rows:
+                    _check(r, prev_id, prev_hash, recent, loads)
+                    if '"$blob"' in r.canonical:
+                        _check_blobs(conn, r, loads, checked_blobs)
+                    recent[r.hash] = r.id
+                    if len(recent) > RECENT:
+                        recent.popitem(last=False)
+                    if not seen_expected and r.hash == expect:
+                        seen_expected = True
+                    prev_id, prev_hash = r.id, r.hash
+                    count += 1
+        except _Bad as bad:
+            return VerifyResult(False, count, prev_hash, bad.event_id, bad.problem, bad.detail)
+    if not seen_expected:
+        return VerifyResult(False, count, prev_hash, None, HEAD_NOT_FOUND,
+                            f"expected head {expect} is not in the log of {count} events: "
+                            "events were deleted from its end or the chain was rewritten")
+    return VerifyResult(True, count, prev_hash, None, None, f"{count} events verified; head {prev_hash}")
+
+
+def _check(r: Any, prev_id: int, prev_hash: str, recent: OrderedDict[str, int], loads) -> None:
+    if r.id != prev_id + 1:
+        missing = f"{prev_id + 1}" if r.id == prev_id + 2 else f"{prev_id + 1}..{r.id - 1}"
+        raise _Bad(prev_id + 1, DELETED, f"event(s) {missing} missing before event {r.id}")
+    if chain_hash(r.prev_hash, r.canonical) != r.hash:
+        raise _Bad(r.id, EDITED, f"event {r.id}: sha256(prev_hash + canonical) does not equal its stored hash "
+                                 "(canonical text, prev_hash or hash was changed)")
+    try:
+        rec = loads(r.canonical)
+    except ValueError as exc:
+        raise _Bad(r.id, EDITED, f"event {r.id}: canonical text is not JSON ({exc})") from None
+    for f in _FIELDS:
+        if rec.get(f) != getattr(r, f):
+            raise _Bad(r.id, EDITED, f"event {r.id}: column {f} = {getattr(r, f)!r} but the hashed record has "
+                                     f"{rec.get(f)!r}")
+    if rec.get("id") != r.id:
+        at = recent.get(r.prev_hash)
+        if at is not None and at < prev_id:
+            raise _Bad(at + 1, INSERTED, f"event(s) {at + 1}..{prev_id} were inserted: event at position {r.id} "
+                                         f"(hashed as id {rec.get('id')}) chains to event {at}")
+        raise _Bad(r.id, REORDERED, f"row at position {r.id} holds event {rec.get('id')}: rows were moved")
+    if r.prev_hash != prev_hash:
+        at = recent.get(r.prev_hash)
+        if at is not None and at < prev_id:
+            raise _Bad(at + 1, INSERTED, f"event(s) {at + 1}..{prev_id} were inserted: event {r.id} chains to "
+                                         f"event {at}")
+        raise _Bad(r.id, INSERTED, f"event {r.id} does not chain to event {prev_id} (prev_hash {r.prev_hash} "
+                                   f"!= {prev_hash}): event {r.id} or {prev_id} is not part of the original chain")
+
+
+def _check_blobs(conn, r: Any, loads, checked: set[str]) -> None:
+    refs = [h for h in blob_refs(loads(r.canonical)["payload"]) if h not in checked]
+    if not refs:
+        return
+    b = blobs_table.c
+    found = {row.sha256: row.body for row in conn.execute(select(b.sha256, b.body).where(b.sha256.in_(refs)))}
+    for h in refs:
+        if h not in found:
+            raise _Bad(r.id, DELETED, f"event {r.id}: blob {h} is missing from audit_blobs")
+        if blob_hash(found[h]) != h:
+            raise _Bad(r.id, EDITED, f"event {r.id}: blob {h} was changed (its body no longer hashes to its key)")
+        checked.add(h)

@@ -1,0 +1,94 @@
+"""Event type names and the payload builder for LLM calls.
+
+Type names are dotted lower-case words (``<subject>.<verb>``). LLM payloads use the OpenTelemetry
+GenAI semantic-convention attribute names where one fits
+(https://opentelemetry.io/docs/specs/semconv/gen-ai/gen-ai-spans/): ``gen_ai.provider.name``,
+``gen_ai.operation.name``, ``gen_ai.request.model``, ``gen_ai.request.temperature``,
+``gen_ai.request.max_tokens``, ``gen_ai.response.model``, ``gen_ai.response.id``,
+``gen_ai.response.finish_reasons``, ``gen_ai.usage.input_tokens``, ``gen_ai.usage.output_tokens``,
+``gen_ai.input.messages``, ``error.type``; and our own keys ``response_text``, ``parsed``,
+``latency_ms``, ``attempt``, ``error.message`` for what the conventions do not name.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+DOCUMENT_INGESTED = "document.ingested"
+DOCUMENT_FAILED = "document.failed"
+CHUNK_CREATED = "chunk.created"
+LLM_REQUEST = "llm.request"
+LLM_RESPONSE = "llm.response"
+LLM_ERROR = "llm.error"
+RULE_EVALUATED = "rule.evaluated"
+FINDING_CREATED = "finding.created"
+REVIEW_CLAIMED = "review.claimed"
+REVIEW_DECISION = "review.decision"
+DOCUMENT_SIGNED_OFF = "document.signed_off"
+CONFIG_CHANGED = "config.changed"
+AUDIT_EXPORTED = "audit.exported"
+
+EVENT_TYPES: tuple[str, ...] = (
+    DOCUMENT_INGESTED, DOCUMENT_FAILED, CHUNK_CREATED, LLM_REQUEST, LLM_RESPONSE, LLM_ERROR,
+    RULE_EVALUATED, FINDING_CREATED, REVIEW_CLAIMED, REVIEW_DECISION, DOCUMENT_SIGNED_OFF,
+    CONFIG_CHANGED, AUDIT_EXPORTED,
+)
+
+_TYPE_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
+
+
+def is_valid_type(name: str) -> bool:
+    """Whether ``name`` is a dotted lower-case event type of at most 64 characters (known or new)."""
+    return len(name) <= 64 and bool(_TYPE_RE.match(name))
+
+
+def llm_payload(
+    *,
+    provider: str,
+    request_model: str,
+    operation: str = "chat",
+    messages: list[dict[str, Any]] | None = None,
+    temperature: float | None = None,
+    max_tokens: int | None = None,
+    response_model: str | None = None,
+    response_id: str | None = None,
+    response_text: str | None = None,
+    parsed: Any = None,
+    finish_reasons: list[str] | None = None,
+    input_tokens: int | None = None,
+    output_tokens: int | None = None,
+    latency_ms: float | None = None,
+    attempt: int | None = None,
+    error_type: str | None = None,
+    error_message: str | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """Payload of an ``llm.request`` / ``llm.response`` / ``llm.error`` event; ``None`` values are left out.
+
+    ``messages``: the full prompt as ``[{"role": ..., "content": ...}]``; ``response_text``: the raw model
+    output; ``parsed``: the validated object (dict or Pydantic model); ``latency_ms``: wall-clock
+    milliseconds of the call; ``attempt``: 1-based retry attempt; ``extra``: more keys, kept as given
+    (e.g. ``{"clausewise.prompt_version": "v3"}`` via ``**{...}``). Secrets are redacted later by append.
+    """
+    fields = {
+        "gen_ai.provider.name": provider,
+        "gen_ai.operation.name": operation,
+        "gen_ai.request.model": request_model,
+        "gen_ai.request.temperature": temperature,
+        "gen_ai.request.max_tokens": max_tokens,
+        "gen_ai.input.messages": messages,
+        "gen_ai.response.model": response_model,
+        "gen_ai.response.id": response_id,
+        "gen_ai.response.finish_reasons": finish_reasons,
+        "gen_ai.usage.input_tokens": input_tokens,
+        "gen_ai.usage.output_tokens": output_tokens,
+        "response_text": response_text,
+        "parsed": parsed,
+        "latency_ms": latency_ms,
+        "attempt": attempt,
+        "error.type": error_type,
+        "error.message": error_message,
+    }
+    fields.update(extra)
+    return {k: v for k, v in fields.items() if v is not None}
