@@ -1,0 +1,211 @@
+"""The LLM boundary: one request/result shape, one error per failure mode, a backend factory.
+
+Every backend (``local`` llama-cpp, ``openai``-compatible HTTP, ``replay`` of recorded
+answers) runs the request through instructor (:mod:`pipeline.llm_structured`), so
+validation, the re-ask with the validation error, truncation detection and the per-attempt
+records are the same everywhere.
+
+Usage::
+
+    backend = make_backend(settings)
+    result = backend.complete(LLMRequest(messages=[...], response_model=ChunkExtraction,
+                                         max_tokens=1024, prompt_version="extract-v1"))
+    result.parsed            # a ChunkExtraction
+    for a in result.attempts: ...   # one audit event per attempt
+
+Errors (all subclass :class:`LLMError` and carry ``attempts``): TruncatedOutput,
+ValidationFailed, BackendUnavailable, ReplayMiss, LLMTimeout, SchemaNotSupported.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+
+from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from pipeline.settings import Settings
+
+Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": str}
+
+
+@dataclass(frozen=True)
+class LLMRequest:
+    """One structured-output call.
+
+    - ``messages``: chat messages, each ``{"role", "content"}``; the contract text goes in a
+      user message, never the system role.
+    - ``response_model``: the Pydantic model the answer must validate against; its JSON schema
+      constrains generation (local: grammar; openai: response_format).
+    - ``max_tokens``: upper bound on generated tokens per attempt.
+    - ``temperature``/``seed``: sampling; 0.0 and 0 give greedy, repeatable output.
+    - ``prompt_version``: names the prompt template; part of the replay key and the audit trail.
+    - ``max_attempts``: attempts in all (1 = no re-ask); attempt n+1 gets attempt n's validation error.
+    """
+
+    messages: list[Message]
+    response_model: type[BaseModel]
+    max_tokens: int
+    prompt_version: str
+    temperature: float = 0.0
+    seed: int = 0
+    max_attempts: int = 2
+
+
+@dataclass
+class AttemptRecord:
+    """One call to the model within a request (1-based ``number``).
+
+    ``messages`` are the messages actually sent on this attempt (a re-ask includes the previous
+    answer and the validation error); ``raw_text`` is the model's text; ``finish_reason`` is
+    ``stop`` or ``length``; tokens as counted by the backend; ``latency_ms`` wall time of the
+    call in milliseconds; ``error`` the validation/parse error text, or None when it parsed.
+    """
+
+    number: int
+    messages: list[Message]
+    raw_text: str = ""
+    finish_reason: str = ""
+    input_tokens: int = 0
+    output_tokens: int = 0
+    latency_ms: float = 0.0
+    error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class LLMResult:
+    """A validated answer: ``parsed`` (instance of the request's response model), ``raw_text`` and
+    ``finish_reason`` of the final attempt, tokens summed over all attempts, ``latency_ms`` summed
+    over attempts (ms), and every attempt in order."""
+
+    parsed: BaseModel | None
+    raw_text: str
+    finish_reason: str
+    input_tokens: int
+    output_tokens: int
+    latency_ms: float
+    attempts: list[AttemptRecord] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (``parsed`` dumped in JSON mode)."""
+        return {
+            "parsed": None if self.parsed is None else self.parsed.model_dump(mode="json"),
+            "raw_text": self.raw_text,
+            "finish_reason": self.finish_reason,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "latency_ms": self.latency_ms,
+            "attempts": [a.to_dict() for a in self.attempts],
+        }
+
+
+# --- errors -------------------------------------------------------------------------------
+
+
+class LLMError(Exception):
+    """Base error of the LLM boundary; ``attempts`` holds the attempts made before it (may be empty)."""
+
+    def __init__(self, message: str, *, attempts: list[AttemptRecord] | None = None):
+        super().__init__(message)
+        self.attempts: list[AttemptRecord] = list(attempts or [])
+
+
+class TruncatedOutput(LLMError):
+    """The model stopped at the token limit (finish reason ``length``). The output is never parsed
+    as complete and never re-asked with the cut JSON appended (instructor#2210); the caller splits
+    the input or raises ``max_tokens``. Carries ``raw_text`` and token counts of the cut attempt."""
+
+    def __init__(self, raw_text: str, input_tokens: int, output_tokens: int, *, attempts=None):
+        super().__init__(
+            f"output cut off at the token limit after {output_tokens} output tokens (finish_reason=length)",
+            attempts=attempts,
+        )
+        self.raw_text, self.input_tokens, self.output_tokens = raw_text, input_tokens, output_tokens
+
+
+class ValidationFailed(LLMError):
+    """Every attempt returned text that does not validate against the response model;
+    ``last_error`` is the last validation error text."""
+
+    def __init__(self, last_error: str, *, attempts=None):
+        n = len(attempts or [])
+        super().__init__(f"no valid answer after {n} attempt(s): {last_error}", attempts=attempts)
+        self.last_error = last_error
+
+
+class BackendUnavailable(LLMError):
+    """The backend cannot be reached or loaded (server down, model file missing, HTTP error)."""
+
+
+class LLMTimeout(LLMError):
+    """The call ran past ``llm_timeout_s``."""
+
+
+class SchemaNotSupported(LLMError):
+    """The response model's JSON schema cannot be turned into a generation grammar
+    (e.g. a ``pattern`` using ``\\d``: write ``[0-9]``)."""
+
+
+class ReplayMiss(LLMError):
+    """No recorded answer for this request; ``key`` is its replay key, ``command`` records it."""
+
+    def __init__(self, key: str, directory: Path, command: str):
+        super().__init__(f"no recorded answer {key} in {directory}; record it with: {command}")
+        self.key, self.directory, self.command = key, directory, command
+
+
+# --- the interface ------------------------------------------------------------------------
+
+
+@runtime_checkable
+class Backend(Protocol):
+    """A structured-output LLM. ``provider``: local | openai | replay; ``model_id``: registry name,
+    GGUF stem or server model id; ``model_sha256``: hex SHA-256 of the model file when known."""
+
+    provider: str
+    model_id: str
+    model_sha256: str | None
+
+    def complete(self, request: LLMRequest) -> LLMResult:
+        """Run ``request``; raises one of the LLMError subclasses above."""
+        ...
+
+
+RECORD_ENV = "CLAUSEWISE_RECORD"
+RECORD_COMMAND = "CLAUSEWISE_RECORD=1 <the same command> (e.g. CLAUSEWISE_RECORD=1 make test)"
+
+
+def make_backend(settings: Settings) -> Backend:
+    """The backend named by ``settings.backend``.
+
+    - ``local``: llama-cpp with ``settings.model`` (registry name or GGUF path) from ``settings.cache_dir``.
+    - ``openai``: ``settings.openai_base_url``, model id ``settings.model``, key from settings/env.
+    - ``replay``: recorded answers in ``settings.replay_dir`` (default ``tests/recordings``) for the
+      model ``settings.model``; with env ``CLAUSEWISE_RECORD=1`` a miss calls the local model and records.
+    Raises ModelNotInstalled / UnknownModel (pipeline.model_registry) for a local model not in the cache.
+    """
+    if settings.backend == "local":
+        from pipeline.llm_local import LocalBackend
+
+        return LocalBackend.from_settings(settings)
+    if settings.backend == "openai":
+        from pipeline.llm_openai import OpenAIBackend
+
+        return OpenAIBackend.from_settings(settings)
+    if settings.backend == "replay":
+        from pipeline.llm_replay import RecordingBackend, ReplayBackend, model_identity
+
+        directory = settings.replay_dir or Path("tests/recordings")
+        if os.environ.get(RECORD_ENV, "").lower() in {"1", "true", "yes"}:
+            from pipeline.llm_local import LocalBackend
+
+            return RecordingBackend(LocalBackend.from_settings(settings), directory)
+        model_id, sha = model_identity(settings.model, settings.cache_dir)
+        return ReplayBackend(directory, model_id, sha)
+    raise ValueError(f"unknown backend {settings.backend!r}")

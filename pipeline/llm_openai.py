@@ -1,0 +1,108 @@
+"""The ``openai`` backend: any OpenAI-compatible chat-completions server by base URL.
+
+OpenAI, vLLM, Ollama, LM Studio and the llama.cpp servers. The request goes through instructor
+(JSON_SCHEMA mode). How the schema is sent depends on the server:
+
+- ``json_schema``: ``response_format={"type": "json_schema", ...}`` as instructor sends it
+  (OpenAI, vLLM, Ollama, llama.cpp's C++ server);
+- ``json_object``: ``{"type": "json_object", "schema": ...}``, the only form llama-cpp-python's
+  server constrains (it silently ignores ``json_schema``); the schema is checked client-side
+  first (:func:`pipeline.llm_grammar.check_schema`) because that server falls back silently.
+- ``auto`` (default): ``json_object`` when ``GET /models`` reports ``owned_by`` ``me``
+  (llama-cpp-python) or ``llamacpp`` (llama.cpp), else ``json_schema``.
+
+The API key comes from settings (``CLAUSEWISE_OPENAI_API_KEY``) or ``OPENAI_API_KEY``; it is
+passed to the client only and never appears in results, attempts or errors.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+from pipeline.llm import BackendUnavailable, LLMRequest, LLMResult, LLMTimeout
+from pipeline.llm_grammar import check_schema
+from pipeline.llm_structured import run_structured
+
+if TYPE_CHECKING:
+    from pipeline.settings import Settings
+
+SchemaFormat = Literal["auto", "json_schema", "json_object"]
+_LLAMA_CPP_OWNERS = {"me", "llamacpp"}
+
+
+class OpenAIBackend:
+    """OpenAI-compatible HTTP backend. ``model_id``: the server's model name; ``model_sha256``: None
+    (unknown) unless given."""
+
+    provider = "openai"
+
+    def __init__(
+        self,
+        base_url: str | None,
+        model_id: str,
+        api_key: str | None = None,
+        *,
+        timeout_s: float = 600.0,
+        schema_format: SchemaFormat = "auto",
+        model_sha256: str | None = None,
+    ):
+        import openai
+
+        self.base_url = base_url
+        self.model_id = model_id
+        self.model_sha256 = model_sha256
+        # The client holds the key; nothing else here keeps it. max_retries=0: no hidden HTTP retries,
+        # the only retries are instructor's validation re-asks, each one recorded.
+        self._client = openai.OpenAI(
+            base_url=base_url, api_key=api_key or "not-needed", timeout=timeout_s, max_retries=0
+        )
+        self._timeout_s = timeout_s
+        self._schema_format: SchemaFormat = schema_format
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OpenAIBackend:
+        """From ``openai_base_url``, ``model``, ``openai_api_key`` (or env OPENAI_API_KEY), ``llm_timeout_s``."""
+        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+        return cls(settings.openai_base_url, settings.model, key, timeout_s=settings.llm_timeout_s)
+
+    def __repr__(self) -> str:
+        return f"OpenAIBackend(base_url={self.base_url!r}, model_id={self.model_id!r})"
+
+    def schema_format(self) -> Literal["json_schema", "json_object"]:
+        """The response_format form in force (probes ``GET /models`` once when ``auto``).
+        Raises BackendUnavailable when the server cannot be reached."""
+        if self._schema_format == "auto":
+            import openai
+
+            try:
+                models = self._client.models.list()
+            except openai.APIConnectionError as exc:
+                raise BackendUnavailable(f"cannot reach {self.base_url}: {exc.__class__.__name__}") from exc
+            except openai.APIError:
+                models = []
+            owners = {getattr(m, "owned_by", "") for m in models}
+            self._schema_format = "json_object" if owners & _LLAMA_CPP_OWNERS else "json_schema"
+        return self._schema_format  # type: ignore[return-value]
+
+    def _create(self, **kwargs: Any):
+        import openai
+
+        fmt = self.schema_format()
+        rf = kwargs.get("response_format") or {}
+        if fmt == "json_object" and rf.get("type") == "json_schema":
+            schema = rf["json_schema"]["schema"]
+            check_schema(schema)
+            kwargs["response_format"] = {"type": "json_object", "schema": schema}
+        try:
+            return self._client.chat.completions.create(model=self.model_id, **kwargs)
+        except openai.APITimeoutError as exc:
+            raise LLMTimeout(f"{self.base_url} did not answer within {self._timeout_s} s") from exc
+        except openai.APIConnectionError as exc:
+            raise BackendUnavailable(f"cannot reach {self.base_url}: {exc.__class__.__name__}") from exc
+        except openai.APIStatusError as exc:
+            raise BackendUnavailable(f"{self.base_url} answered HTTP {exc.status_code}: {exc.message}") from exc
+
+    def complete(self, request: LLMRequest) -> LLMResult:
+        """Run ``request`` on the server. Raises TruncatedOutput, ValidationFailed, LLMTimeout,
+        BackendUnavailable, SchemaNotSupported (json_object servers)."""
+        return run_structured(self._create, request)
