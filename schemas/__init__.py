@@ -3,6 +3,7 @@
 Imports nothing else of ours (checked by import-linter).
 """
 
+from schemas.chunk_output import ChunkExtraction
 from schemas.document import HiddenText, SourceDocument, SourcePage
 from schemas.evidence import Evidence, MatchStatus, Rect
 from schemas.extraction import ChunkFailure, ContractExtraction
@@ -32,7 +33,7 @@ from schemas.values import (
 )
 
 __all__ = [
-    "BoolClaim", "ChunkFailure", "Claim", "ContractExtraction", "DateClaim", "Deadline", "Duration",
+    "BoolClaim", "ChunkExtraction", "ChunkFailure", "Claim", "ContractExtraction", "DateClaim", "Deadline", "Duration",
     "DurationClaim", "DurationUnit", "Evidence", "Fee", "Finding", "HiddenText", "SourceDocument", "SourcePage", "GoverningLaw", "KeyDate", "KeyDateKind",
     "LiabilityCap", "MatchStatus", "Money", "MoneyClaim", "Obligation", "ObligationCategory", "Party",
     "PaymentTerms", "Rect", "Severity", "TerminationKind", "TerminationRight", "TextClaim",

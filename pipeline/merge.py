@@ -1,0 +1,513 @@
+"""Deterministic merge of per-chunk model answers into one ContractExtraction.
+
+Pure functions, no model and no database:
+
+- :func:`chunk_to_partial` turns one chunk's :class:`schemas.chunk_output.ChunkExtraction`
+  (the model's answer) into a partial :class:`schemas.ContractExtraction` whose evidence carries
+  the chunk-local sentence ids, the span and ``chunk_seq`` (grounding fills the rest).
+- :func:`merge_partials` merges the partials in chunk order:
+
+  * parties: one canonical party per entity. Two entries are the same entity when their
+    normalized legal names match (case, punctuation, "Co."/"Company", "Corp."/"Corporation",
+    "Inc.", "LLC" ... folded) or when one's name is a defined term, role, d/b/a name or former name
+    of the other. A name carrying "d/b/a X", "(formerly known as Y)", "on behalf of itself and its
+    Affiliates" or ", a Texas limited liability company" is cut there and the rest goes to
+    attributes (F24). Names are never split at "&" or "and" (F22). An entry that is only another
+    party's d/b/a, former name, affiliate or alias, or a generic term ("Party", "Affiliate"),
+    is not a party.
+  * obligor / obligee / termination holder: resolved to the canonical legal name through every
+    alias ("H&P", "the Supplier" → "Harbor & Pine Supply Co."); left as written when unknown.
+  * single-valued fields: the first chunk's value stays; when later chunks state a different
+    value, ``candidates[field]`` lists every distinct value (first one first) with its evidence.
+  * list fields (fees, obligations, termination rights, key dates): concatenated, duplicates from
+    chunk overlap and greedy repetition removed.
+
+- :func:`normalize_extraction` decides the day/month order once per document
+  (:func:`pipeline.normalize.decide_date_order` on the whole text and the governing law), parses
+  every date and duration from its evidence span into ``parsed`` (the model's value stays in
+  ``value`` even when it disagrees: the rule engine judges), and computes the expiration date from
+  effective date + initial term when no expiration is stated (``computed=True`` and a note).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from schemas import (
+    BoolClaim,
+    ContractExtraction,
+    DateClaim,
+    Deadline,
+    Duration,
+    DurationClaim,
+    Evidence,
+    Fee,
+    GoverningLaw,
+    KeyDate,
+    KeyDateKind,
+    LiabilityCap,
+    Money,
+    Obligation,
+    ObligationCategory,
+    Party,
+    PaymentTerms,
+    TerminationKind,
+    TerminationRight,
+)
+from schemas.chunk_output import ChunkDate, ChunkDuration, ChunkExtraction, _Cited
+
+# --- model answer → partial extraction ---------------------------------------------------
+
+
+def _evidence(c: _Cited, chunk_seq: int) -> Evidence:
+    return Evidence(sentence_ids=list(c.sentence_ids), span=(c.span or None), chunk_seq=chunk_seq)
+
+
+def _iso(s: str | None) -> dt.date | None:
+    if not s:
+        return None
+    try:
+        return dt.date.fromisoformat(s.strip())
+    except ValueError:
+        return None
+
+
+def _duration(number: float | None, unit: str | None) -> Duration | None:
+    if number is None or unit is None:
+        return None
+    return Duration(value=number, unit=unit)
+
+
+def _money(amount: float | None, currency: str | None) -> Money | None:
+    if amount is None:
+        return None
+    return Money(amount=amount, currency=(currency or None) and currency.upper())
+
+
+def _date_claim(c: ChunkDate | None, seq: int) -> DateClaim | None:
+    if c is None or (not c.iso and not c.span):
+        return None
+    value = _iso(c.iso)
+    note = None if value or not c.iso else f"model's date {c.iso!r} is not an ISO 8601 date"
+    return DateClaim(value=value, raw_text=c.span, evidence=_evidence(c, seq), note=note)
+
+
+def _duration_claim(c: ChunkDuration | None, seq: int) -> DurationClaim | None:
+    if c is None or (c.number is None and not c.span):
+        return None
+    return DurationClaim(value=_duration(c.number, c.unit), raw_text=c.span, evidence=_evidence(c, seq))
+
+
+def _s(x: str | None) -> str | None:
+    x = (x or "").strip()
+    return x or None
+
+
+def chunk_to_partial(out: ChunkExtraction, chunk_seq: int) -> ContractExtraction:
+    """One chunk's model answer as a partial ContractExtraction (values as the model gave them;
+    empty objects, i.e. no value and no span, are dropped as "not stated")."""
+    x = ContractExtraction(chunk_ids=[chunk_seq])
+    for p in out.parties:
+        if not _s(p.name):
+            continue
+        x.parties.append(
+            Party(
+                name=p.name.strip(), role=_s(p.role), defined_terms=[t for t in p.defined_terms if _s(t)],
+                entity_type=_s(p.entity_type), jurisdiction=_s(p.jurisdiction), dba=[t for t in p.dba if _s(t)],
+                former_names=[t for t in p.former_names if _s(t)], affiliates=[t for t in p.affiliates if _s(t)],
+                evidence=_evidence(p, chunk_seq),
+            )
+        )
+    x.agreement_date = _date_claim(out.agreement_date, chunk_seq)
+    x.effective_date = _date_claim(out.effective_date, chunk_seq)
+    x.expiration_date = _date_claim(out.expiration_date, chunk_seq)
+    x.initial_term = _duration_claim(out.initial_term, chunk_seq)
+    x.renewal_term = _duration_claim(out.renewal_term, chunk_seq)
+    x.renewal_notice = _duration_claim(out.renewal_notice, chunk_seq)
+    x.confidentiality_survival = _duration_claim(out.confidentiality_survival, chunk_seq)
+    if out.auto_renewal is not None and (out.auto_renewal.value is not None or out.auto_renewal.span):
+        x.auto_renewal = BoolClaim(value=out.auto_renewal.value, raw_text=out.auto_renewal.span,
+                                   evidence=_evidence(out.auto_renewal, chunk_seq))
+    g = out.governing_law
+    if g is not None and (_s(g.value) or g.span):
+        x.governing_law = GoverningLaw(jurisdiction=_s(g.value), raw_text=g.span, evidence=_evidence(g, chunk_seq))
+    pt = out.payment_terms
+    if pt is not None and (pt.days is not None or pt.span):
+        day_type = None if pt.business_days is None else ("business" if pt.business_days else "calendar")
+        x.payment_terms = PaymentTerms(days=pt.days, day_type=day_type, trigger=_s(pt.trigger), raw_text=pt.span,
+                                       evidence=_evidence(pt, chunk_seq))
+    for f in out.fees:
+        if f.amount is None and not f.span and not _s(f.description):
+            continue
+        x.fees.append(Fee(description=_s(f.description), amount=_money(f.amount, f.currency), period=_s(f.period),
+                          due_date=_iso(f.due_iso), raw_text=f.span, evidence=_evidence(f, chunk_seq)))
+    cap = out.liability_cap
+    if cap is not None and (cap.amount is not None or _s(cap.formula) or cap.span):
+        x.liability_cap = LiabilityCap(amount=_money(cap.amount, cap.currency), formula=_s(cap.formula),
+                                       evidence=_evidence(cap, chunk_seq))
+    for t in out.termination_rights:
+        x.termination_rights.append(
+            TerminationRight(kind=TerminationKind(t.kind), holder=_s(t.holder),
+                             notice=_duration(t.notice_number, t.notice_unit),
+                             fee=_money(t.fee_amount, t.fee_currency), raw_text=t.span,
+                             evidence=_evidence(t, chunk_seq))
+        )
+    for d in out.other_dates:
+        if not _s(d.label) and not d.iso and not d.span:
+            continue
+        x.key_dates.append(KeyDate(kind=KeyDateKind.OTHER, label=_s(d.label), value=_iso(d.iso), raw_text=d.span,
+                                   evidence=_evidence(d, chunk_seq)))
+    for o in out.obligations:
+        if not _s(o.action):
+            continue
+        dl = None
+        if o.deadline_iso or o.deadline_number is not None or _s(o.anchor):
+            dl = Deadline(date=_iso(o.deadline_iso), duration=_duration(o.deadline_number, o.deadline_unit),
+                          anchor=_s(o.anchor), raw_text=o.span)
+        x.obligations.append(
+            Obligation(obligor=_s(o.obligor), obligee=_s(o.obligee), action=o.action.strip(),
+                       category=ObligationCategory(o.category), deadline=dl, evidence=_evidence(o, chunk_seq))
+        )
+    return x
+
+
+# --- party names -------------------------------------------------------------------------
+
+_SUFFIXES = {
+    "company": "co", "co": "co", "corporation": "corp", "corp": "corp", "incorporated": "inc", "inc": "inc",
+    "limited": "ltd", "ltd": "ltd", "llc": "llc", "l l c": "llc", "lp": "lp", "llp": "llp", "plc": "plc",
+    "gmbh": "gmbh", "ag": "ag", "sa": "sa", "bv": "bv", "nv": "nv", "pty": "pty", "pte": "pte",
+}
+GENERIC_TERMS = frozenset({
+    "party", "parties", "each party", "the parties", "both parties", "affiliate", "affiliates", "its affiliates",
+    "either party", "other party", "the party", "company and", "licensor and licensee",
+})
+_DBA = re.compile(r"\s*,?\s*\b(?:d/b/a|d\.b\.a\.?|dba|doing business as|trading as|t/a)\s+", re.I)
+_FORMERLY = re.compile(
+    r"\s*[,(]?\s*\b(?:formerly known as|formerly|f/k/a|fka|previously known as)\s+([^)]+?)\s*(?:\)|,|$)", re.I
+)
+_AFFILIATES = re.compile(
+    r"\s*,?\s*(?:(?:on behalf of|for) itself and (?:its|their) affiliates|and (?:its|their) affiliates)\b.*$", re.I
+)
+_ENTITY_TAIL = re.compile(
+    r",\s+(?:a|an)\s+(?P<desc>(?:[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*\s+)?"
+    r"(?:limited liability company|corporation|company|limited partnership|partnership|public limited company|"
+    r"banking corporation|trust|association|LLC|GmbH))\b.*$"
+)
+
+
+def _fold(s: str) -> str:
+    s = unicodedata.normalize("NFKC", s).replace("’", "'").replace("“", '"').replace("”", '"')
+    return s.strip()
+
+
+def name_key(name: str) -> str:
+    """Comparison key of a name: NFKC, lower case, "&" kept as a word, punctuation dropped, a
+    leading "the" dropped, corporate suffixes folded ("Company" = "Co.", "Corporation" = "Corp.").
+    Never splits the name."""
+    s = _fold(name).lower().replace("&", " and ")
+    s = re.sub(r"[^\w\s]", " ", s)
+    words = s.split()
+    if words and words[0] == "the":
+        words = words[1:]
+    out: list[str] = []
+    for w in words:
+        out.append(_SUFFIXES.get(w, w))
+    return " ".join(out)
+
+
+def _core_key(name: str) -> str:
+    """``name_key`` without trailing corporate suffixes ("Ashgrove Systems Corp." → "ashgrove systems")."""
+    words = name_key(name).split()
+    while len(words) > 1 and words[-1] in set(_SUFFIXES.values()):
+        words.pop()
+    return " ".join(words)
+
+
+def clean_party(p: Party) -> Party:
+    """Move a d/b/a name, a former name, "and its Affiliates" and an entity description written
+    into ``name`` to their attributes (F24); never splits at "&"/"and" (F22)."""
+    name = _fold(p.name).strip(" ,;")
+    dba, former, affiliates_note = list(p.dba), list(p.former_names), False
+    entity_type, jurisdiction = p.entity_type, p.jurisdiction
+    m = _FORMERLY.search(name)
+    if m:
+        former.append(m.group(1).strip(" ,;\"'"))
+        name = (name[: m.start()] + " " + name[m.end():]).strip(" ,;")
+    m = _AFFILIATES.search(name)
+    if m:
+        affiliates_note = True
+        name = name[: m.start()].strip(" ,;")
+    m = _DBA.search(name)
+    if m:
+        rest = name[m.end():]
+        name = name[: m.start()].strip(" ,;")
+        t = _ENTITY_TAIL.search(rest)
+        if t:
+            entity_type = entity_type or t.group("desc")
+            rest = rest[: t.start()]
+        dba.append(rest.strip(" ,;\"'"))
+    t = _ENTITY_TAIL.search(name)
+    if t and t.start() > 0:
+        entity_type = entity_type or t.group("desc")
+        name = name[: t.start()].strip(" ,;")
+    name = name.strip(" ,;\"'()")
+    q = p.model_copy(deep=True)
+    q.name = name or p.name
+    q.dba = _uniq([d for d in dba if d and name_key(d) != name_key(q.name)])
+    q.former_names = _uniq([f for f in former if f and name_key(f) != name_key(q.name)])
+    q.entity_type, q.jurisdiction = entity_type, jurisdiction
+    q.defined_terms = _uniq([_fold(d).strip(" \"'") for d in p.defined_terms
+                             if d and name_key(d) != name_key(q.name)])
+    if affiliates_note and "Affiliates" not in q.affiliates and not q.affiliates:
+        q.affiliates = ["Affiliates"]
+    return q
+
+
+def _uniq(items: Iterable[str]) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    for i in items:
+        k = name_key(i)
+        if k and k not in seen:
+            seen.add(k)
+            out.append(i)
+    return out
+
+
+def _aliases(p: Party) -> set[str]:
+    keys = {name_key(n) for n in [*p.defined_terms, *p.dba, *p.former_names]}
+    if p.role:
+        keys.add(name_key(p.role))
+    return {k for k in keys if k}
+
+
+def _same_entity(a: Party, b: Party) -> bool:
+    if name_key(a.name) == name_key(b.name) or (_core_key(a.name) and _core_key(a.name) == _core_key(b.name)):
+        return True
+    return name_key(b.name) in _aliases(a) or name_key(a.name) in _aliases(b)
+
+
+def _absorb(into: Party, other: Party) -> None:
+    into.role = into.role or other.role
+    into.entity_type = into.entity_type or other.entity_type
+    into.jurisdiction = into.jurisdiction or other.jurisdiction
+    extra_terms = list(other.defined_terms)
+    if name_key(other.name) != name_key(into.name) and name_key(other.name) not in {
+        name_key(n) for n in [*into.dba, *into.former_names]
+    } and _core_key(other.name) != _core_key(into.name):
+        extra_terms.append(other.name)
+    into.defined_terms = _uniq([*into.defined_terms, *extra_terms])
+    into.dba = _uniq([*into.dba, *other.dba])
+    into.former_names = _uniq([*into.former_names, *other.former_names])
+    into.affiliates = _uniq([*into.affiliates, *other.affiliates])
+    if into.evidence is None:
+        into.evidence = other.evidence
+
+
+def _is_alias_entry(p: Party, others: list[Party]) -> bool:
+    """``p`` is only another party's alias, d/b/a, former name or named affiliate (not a party)."""
+    k = name_key(p.name)
+    for o in others:
+        if o is p:
+            continue
+        if k in {name_key(n) for n in [*o.defined_terms, *o.dba, *o.former_names, *o.affiliates]} or (
+            o.role and k == name_key(o.role)
+        ):
+            # An alias entry that is itself a full legal name of a different entity stays.
+            if k == name_key(o.name):
+                continue
+            return True
+    return False
+
+
+def merge_parties(parties: Iterable[Party]) -> list[Party]:
+    """One canonical party per entity, in order of first mention (see module doc)."""
+    cleaned = [clean_party(p) for p in parties if name_key(p.name) not in GENERIC_TERMS]
+    canon: list[Party] = []
+    for p in cleaned:
+        for c in canon:
+            if not _same_entity(c, p):
+                continue
+            pk, ck = name_key(p.name), name_key(c.name)
+            if pk in _aliases(c):
+                take_p = False  # p is named by an alias of c
+            elif ck in _aliases(p):
+                take_p = True  # c was named by an alias of p: p carries the legal name
+            else:
+                take_p = len(pk) > len(ck)  # same core name: keep the fuller one ("... Corp.")
+            if take_p:
+                old = c.name
+                c.name = p.name
+                p = p.model_copy(update={"name": old})
+            _absorb(c, p)
+            c.defined_terms = [d for d in c.defined_terms if name_key(d) != name_key(c.name)]
+            break
+        else:
+            canon.append(p.model_copy(deep=True))
+    # Entries that are another party's d/b/a, former name, affiliate or alias are not parties.
+    return [p for p in canon if not _is_alias_entry(p, canon)]
+
+
+def resolve_party(name: str | None, parties: list[Party]) -> str | None:
+    """Canonical legal name for ``name`` (a legal name or any alias, "the Supplier", d/b/a, former
+    name, role); ``name`` unchanged when no party matches; None stays None."""
+    if not name:
+        return name
+    k = name_key(name)
+    for p in parties:
+        if k == name_key(p.name) or k in _aliases(p) or (_core_key(name) and _core_key(name) == _core_key(p.name)):
+            return p.name
+    return name
+
+
+# --- merge ---------------------------------------------------------------------------------
+
+
+def _claim_key(field: str, v: Any) -> Any:
+    """What makes two values of a single-valued field "the same"."""
+    if v is None:
+        return None
+    if field == "governing_law":
+        return name_key(v.jurisdiction or v.raw_text or "")
+    if field == "payment_terms":
+        return (v.days, v.day_type)
+    if field == "liability_cap":
+        return (v.amount.amount if v.amount else None, name_key(v.formula or ""))
+    val = getattr(v, "value", None)
+    if isinstance(val, Duration):
+        return (val.value, val.unit)
+    if val is not None:
+        return val
+    return name_key(getattr(v, "raw_text", None) or "")
+
+
+def _text_key(s: str | None) -> str:
+    return " ".join(re.sub(r"[^\w\s]", " ", _fold(s or "").lower()).split())
+
+
+def _list_key(kind: str, item: Any) -> Any:
+    if kind == "obligations":
+        d = item.deadline
+        return (name_key(item.obligor or ""), _text_key(item.action),
+                (d.date, d.duration.value if d and d.duration else None) if d else None)
+    if kind == "fees":
+        return (_text_key(item.description), item.amount.amount if item.amount else None, item.due_date)
+    if kind == "termination_rights":
+        return (item.kind, name_key(item.holder or ""), (item.notice.value, item.notice.unit) if item.notice else None,
+                item.fee.amount if item.fee else None)
+    return (_text_key(item.label), item.value, _text_key(item.raw_text))
+
+
+def merge_partials(partials: list[ContractExtraction]) -> ContractExtraction:
+    """Merge partial extractions (in chunk order) into one; see the module doc for the rules.
+
+    Returns a new ContractExtraction with ``chunk_ids`` the union of the partials' and
+    ``candidates[field]`` (JSON dicts of each distinct claim, first one first) for every
+    single-valued field stated differently by different chunks.
+    """
+    out = ContractExtraction()
+    out.parties = merge_parties(p for x in partials for p in x.parties)
+    for field in ContractExtraction.SINGLE_VALUED:
+        seen: list[Any] = []
+        keys: list[Any] = []
+        for x in partials:
+            v = getattr(x, field)
+            if v is None:
+                continue
+            k = _claim_key(field, v)
+            if k not in keys:
+                keys.append(k)
+                seen.append(v)
+        if seen:
+            setattr(out, field, seen[0].model_copy(deep=True))
+        if len(seen) > 1:
+            out.candidates[field] = [v.model_dump(mode="json") for v in seen]
+    for kind in ("fees", "obligations", "termination_rights", "key_dates"):
+        items: list[Any] = []
+        keys = set()
+        for x in partials:
+            for it in getattr(x, kind):
+                k = _list_key(kind, it)
+                if k in keys:
+                    continue
+                keys.add(k)
+                items.append(it.model_copy(deep=True))
+        setattr(out, kind, items)
+    for o in out.obligations:
+        o.obligor = resolve_party(o.obligor, out.parties)
+        o.obligee = resolve_party(o.obligee, out.parties)
+    for t in out.termination_rights:
+        t.holder = resolve_party(t.holder, out.parties)
+    out.chunk_ids = sorted({c for x in partials for c in x.chunk_ids})
+    out.chunk_failures = [f for x in partials for f in x.chunk_failures]
+    return out
+
+
+# --- normalization -----------------------------------------------------------------------
+
+DATE_FIELDS = ("agreement_date", "effective_date", "expiration_date")
+DURATION_FIELDS = ("initial_term", "renewal_term", "renewal_notice", "confidentiality_survival")
+
+
+def _parse_date_claim(c: DateClaim, order: str | None) -> None:
+    from pipeline.normalize import parse_date
+
+    src = c.raw_text or (c.evidence.span if c.evidence else None)
+    if not src:
+        return
+    r = parse_date(src, order=order)
+    c.parsed = r.value
+    c.alternatives = [a for a in (r.alternatives or []) if a != r.value]
+    c.ambiguous_order = bool(r.ambiguous)
+    if c.value is None and r.value is not None and not c.computed:
+        c.value = r.value
+        c.note = ((c.note + "; ") if c.note else "") + "model gave no ISO date; value parsed from its span"
+
+
+def normalize_extraction(x: ContractExtraction, text: str) -> ContractExtraction:
+    """Decide the date order for the document, parse dates/durations from evidence spans into
+    ``parsed``, and compute a missing expiration date (effective + initial term). Mutates and
+    returns ``x``. ``text`` is the whole document text (``documents.text``)."""
+    from pipeline.durations import add_duration, parse_duration
+    from pipeline.normalize import decide_date_order
+
+    law = x.governing_law.jurisdiction if x.governing_law else None
+    order = decide_date_order(text, law)
+    x.date_order = order
+    for f in DATE_FIELDS:
+        c = getattr(x, f)
+        if c is not None:
+            _parse_date_claim(c, order)
+    for f in DURATION_FIELDS:
+        c = getattr(x, f)
+        if c is None:
+            continue
+        src = c.raw_text or (c.evidence.span if c.evidence else None)
+        if src:
+            c.parsed = parse_duration(src)
+        if c.value is None and c.parsed is not None:
+            c.value = c.parsed
+            c.note = ((c.note + "; ") if c.note else "") + "model gave no number/unit; value parsed from its span"
+    for cands_field in DATE_FIELDS:
+        for cand in x.candidates.get(cands_field, []):
+            c = DateClaim.model_validate(cand)
+            _parse_date_claim(c, order)
+            cand.update(c.model_dump(mode="json"))
+    exp = x.expiration_date
+    eff = x.effective_date
+    term = x.initial_term
+    if (exp is None or (exp.value is None and exp.parsed is None)) and eff is not None and term is not None:
+        start = eff.parsed or eff.value
+        length = term.parsed or term.value
+        if start is not None and length is not None:
+            x.expiration_date = DateClaim(
+                value=add_duration(start, length), computed=True,
+                note=f"computed by code: effective date {start.isoformat()} + initial term {length}; not stated",
+                evidence=term.evidence,
+            )
+    return x

@@ -1,0 +1,165 @@
+"""Merge of per-chunk answers (pipeline.merge), without a model.
+
+The ChunkExtraction objects here are hand-built INPUTS to merge (shapes a model returns, including
+its typical mistakes), not recorded model answers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pipeline.merge import (
+    chunk_to_partial,
+    clean_party,
+    merge_parties,
+    merge_partials,
+    name_key,
+    resolve_party,
+)
+from schemas import Duration, Party
+from schemas.chunk_output import (
+    ChunkDate,
+    ChunkDuration,
+    ChunkExtraction,
+    ChunkObligation,
+    ChunkParty,
+    ChunkText,
+)
+
+HP = "Harbor & Pine Supply Co."
+QE = "Quill and Ember Retail, LLC"
+
+
+def _partials(*outs: ChunkExtraction):
+    return [chunk_to_partial(o, i) for i, o in enumerate(outs)]
+
+
+def test_name_key_never_splits_and_folds_suffixes():
+    assert name_key("Harbor & Pine Supply Co.") == name_key("harbor and pine supply company")
+    assert name_key("The Supplier") == "supplier"
+    assert name_key(HP) != name_key("Pine Supply Co.")
+
+
+def test_f22_two_parties_aliases_folded_obligors_resolved():
+    # chunk 0: the preamble; the model also lists the aliases "Supplier" and "Party" as parties
+    c0 = ChunkExtraction(parties=[
+        ChunkParty(name=HP, role="Supplier", defined_terms=["H&P", "Supplier"],
+                   entity_type="corporation", jurisdiction="Washington", sentence_ids=[2]),
+        ChunkParty(name=QE, defined_terms=["Distributor"], entity_type="limited liability company",
+                   jurisdiction="Nevada", sentence_ids=[2]),
+        ChunkParty(name="Supplier", sentence_ids=[3]),
+        ChunkParty(name="Party", sentence_ids=[3]),
+    ])
+    # chunk 1: obligations name the parties by alias
+    c1 = ChunkExtraction(
+        parties=[ChunkParty(name="H&P"), ChunkParty(name="Distributor")],
+        obligations=[
+            ChunkObligation(obligor="H&P", obligee="Distributor", action="ship Products within five (5) Business Days",
+                            category="delivery", sentence_ids=[5]),
+            ChunkObligation(obligor="Distributor", obligee="the Supplier", action="pay the Supplier within 45 days",
+                            category="payment", sentence_ids=[6]),
+        ],
+    )
+    x = merge_partials(_partials(c0, c1))
+    assert [p.name for p in x.parties] == [HP, QE]
+    hp, qe = x.parties
+    assert set(hp.defined_terms) == {"H&P", "Supplier"}
+    assert hp.entity_type == "corporation" and hp.jurisdiction == "Washington"
+    assert qe.defined_terms == ["Distributor"]
+    assert [(o.obligor, o.obligee) for o in x.obligations] == [(HP, QE), (QE, HP)]
+
+
+def test_f22_name_with_and_is_one_party_even_when_given_twice_with_suffix_variants():
+    x = merge_parties([Party(name="Quill and Ember Retail, LLC"), Party(name="Quill & Ember Retail LLC")])
+    assert [p.name for p in x] == [QE]
+
+
+def test_f24_dba_former_name_affiliates_are_attributes_exactly_two_parties():
+    # the model swallowed the d/b/a and entity description into the name, and listed the d/b/a name,
+    # the former name and an affiliate as parties of their own
+    c0 = ChunkExtraction(parties=[
+        ChunkParty(name="Greenfield Holdings, LLC d/b/a Greenfield Fresh Market, a Texas limited liability company",
+                   defined_terms=["Greenfield"]),
+        ChunkParty(name="Ashgrove Systems Corp. (formerly known as Ashgrove Software Inc.)", defined_terms=["Provider"]),
+        ChunkParty(name="Greenfield Fresh Market"),
+        ChunkParty(name="Ashgrove Software Inc."),
+    ])
+    c1 = ChunkExtraction(parties=[
+        ChunkParty(name="Greenfield Holdings, LLC", affiliates=["Greenfield Fresh Distribution LLC",
+                                                                "Greenfield Fresh Stores LLC"]),
+        ChunkParty(name="Greenfield Fresh Distribution LLC"),
+    ])
+    x = merge_partials(_partials(c0, c1))
+    assert [p.name for p in x.parties] == ["Greenfield Holdings, LLC", "Ashgrove Systems Corp."]
+    g, a = x.parties
+    assert g.dba == ["Greenfield Fresh Market"]
+    assert g.entity_type == "Texas limited liability company"
+    assert set(g.affiliates) == {"Greenfield Fresh Distribution LLC", "Greenfield Fresh Stores LLC"}
+    assert a.former_names == ["Ashgrove Software Inc."]
+    assert a.defined_terms == ["Provider"]
+
+
+def test_clean_party_affiliates_phrase():
+    p = clean_party(Party(name="Greenfield Holdings, LLC, on behalf of itself and its Affiliates"))
+    assert p.name == "Greenfield Holdings, LLC"
+    assert p.affiliates == ["Affiliates"]
+
+
+def test_fuller_legal_name_wins_and_alias_first_mention_is_replaced():
+    x = merge_parties([Party(name="H&P"), Party(name=HP, defined_terms=["H&P"]), Party(name="Ashgrove Systems"),
+                       Party(name="Ashgrove Systems Corp.")])
+    assert [p.name for p in x] == [HP, "Ashgrove Systems Corp."]
+    assert resolve_party("the Supplier", x) == "the Supplier"  # unknown alias stays as written
+    assert resolve_party("h&p", x) == HP
+
+
+def test_conflicting_single_values_keep_every_candidate_first_stays():
+    c0 = ChunkExtraction(effective_date=ChunkDate(iso="2021-03-01", span="March 1, 2021", sentence_ids=[1]),
+                         governing_law=ChunkText(value="Delaware", span="State of Delaware", sentence_ids=[9]))
+    c1 = ChunkExtraction(effective_date=ChunkDate(iso="2021-03-01", span="March 1, 2021", sentence_ids=[1]))
+    c2 = ChunkExtraction(effective_date=ChunkDate(iso="2021-04-01", span="April 1, 2021", sentence_ids=[4]),
+                         governing_law=ChunkText(value="State of Delaware", span="Delaware", sentence_ids=[2]))
+    x = merge_partials(_partials(c0, c1, c2))
+    assert x.effective_date.value == dt.date(2021, 3, 1)
+    cands = x.candidates["effective_date"]
+    assert [c["value"] for c in cands] == ["2021-03-01", "2021-04-01"]
+    assert [c["evidence"]["chunk_seq"] for c in cands] == [0, 2]
+    assert cands[1]["evidence"]["span"] == "April 1, 2021"
+    # "State of Delaware" vs "Delaware": different strings, the same value? No: kept as candidates,
+    # the rule engine and reviewer see both
+    assert x.governing_law.jurisdiction == "Delaware"
+    assert len(x.candidates["governing_law"]) == 2
+    assert "initial_term" not in x.candidates
+
+
+def test_overlap_duplicates_removed_lists_concatenated():
+    ob = ChunkObligation(obligor="Vendor", action="deliver report R-001", category="reporting", sentence_ids=[3])
+    ob2 = ChunkObligation(obligor="Vendor", action="deliver report R-002", category="reporting", sentence_ids=[4])
+    x = merge_partials(_partials(ChunkExtraction(obligations=[ob, ob2, ob]), ChunkExtraction(obligations=[ob2])))
+    assert [o.action for o in x.obligations] == ["deliver report R-001", "deliver report R-002"]
+
+
+def test_f30_end_before_start_is_kept_as_written():
+    c = ChunkExtraction(
+        effective_date=ChunkDate(iso="2022-03-01", span="March 1, 2022", sentence_ids=[2]),
+        expiration_date=ChunkDate(iso="2021-02-28", span="February 28, 2021", sentence_ids=[2]),
+    )
+    x = merge_partials(_partials(c))
+    assert x.effective_date.value == dt.date(2022, 3, 1)
+    assert x.expiration_date.value == dt.date(2021, 2, 28)
+    assert x.expiration_date.computed is False
+
+
+def test_empty_objects_are_not_stated_and_bad_iso_is_noted():
+    c = ChunkExtraction(agreement_date=ChunkDate(), initial_term=ChunkDuration(),
+                        effective_date=ChunkDate(iso="March 1", span="March 1, 2021"))
+    p = chunk_to_partial(c, 0)
+    assert p.agreement_date is None and p.initial_term is None
+    assert p.effective_date.value is None and "not an ISO 8601 date" in p.effective_date.note
+
+
+def test_duration_value_from_model_number_and_unit():
+    c = ChunkExtraction(renewal_notice=ChunkDuration(number=60, unit="days", span="sixty (60) days", sentence_ids=[7]))
+    p = chunk_to_partial(c, 3)
+    assert p.renewal_notice.value == Duration(value=60, unit="days")
+    assert p.renewal_notice.evidence.sentence_ids == [7] and p.renewal_notice.evidence.chunk_seq == 3
