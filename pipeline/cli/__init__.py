@@ -24,6 +24,7 @@ def main() -> None:
 
 def _register() -> None:
     # Imported for their side effect of adding commands to ``app``.
+    from pipeline.cli import audit_cmd  # noqa: F401
     from pipeline.cli import config_cmd  # noqa: F401
     from pipeline.cli import model_cmd  # noqa: F401
     from pipeline.cli import ingest_cmd  # noqa: F401

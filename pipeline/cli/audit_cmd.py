@@ -1,0 +1,118 @@
+"""``clausewise audit verify | head | query | show | export``: the audit log for people."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from enum import Enum
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+import audit
+from pipeline.cli import app
+from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
+
+audit_app = typer.Typer(help="The hash-chained audit log: verify, query, show, export.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+def _engine(database_url: str | None):
+    return engine_for(settings(database_url=database_url).effective_database_url)
+
+
+@audit_app.command("verify")
+def verify_cmd(
+    expect_head: str | None = typer.Option(None, "--expect-head", help="A head hash written down earlier; the log must still contain it."),
+    database_url: str | None = DatabaseUrlOption,
+) -> None:
+    """Recompute the whole chain. Prints OK with the count and head hash, or the first bad event and why
+    (edited, deleted, inserted, reordered, head_not_found); exit code 1 when it fails."""
+    r = audit.verify(_engine(database_url), expect_head=expect_head)
+    if r.ok:
+        typer.echo(typer.style("OK", fg="green") + f" {r.count} events, head {r.head_hash}")
+        return
+    where = f"event {r.first_bad_id}" if r.first_bad_id is not None else "log"
+    typer.echo(typer.style("FAILED", fg="red") + f" {where}: {r.problem} - {r.detail}")
+    typer.echo(f"{r.count} events verified before it; last good hash {r.head_hash}")
+    raise typer.Exit(1)
+
+
+@audit_app.command("head")
+def head_cmd(database_url: str | None = DatabaseUrlOption) -> None:
+    """Print the current head: ``<id> <hash>`` (write it down or sign it; check later with verify --expect-head)."""
+    h = audit.head(_engine(database_url))
+    typer.echo(f"{h.id} {h.hash}")
+
+
+@audit_app.command("query")
+def query_cmd(
+    document: str | None = typer.Option(None, "--document", help="Document id (SHA-256 of its bytes)."),
+    type_glob: str | None = typer.Option(None, "--type", help="Event type or glob, e.g. 'llm.*'."),
+    actor: str | None = typer.Option(None, "--actor", help="system, a model id or a reviewer's user name."),
+    since: str | None = typer.Option(None, "--since", help="ISO 8601 time or date, inclusive (no zone = UTC)."),
+    until: str | None = typer.Option(None, "--until", help="ISO 8601 time or date, exclusive (no zone = UTC)."),
+    run: str | None = typer.Option(None, "--run", help="Extraction run id."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Only the newest N matches."),
+    fmt: Format = typer.Option(Format.table, "--format", help="table, json, jsonl or csv."),
+    database_url: str | None = DatabaseUrlOption,
+) -> None:
+    """List events matching all filters, oldest first."""
+    try:
+        events = audit.query(_engine(database_url), document=document, type_glob=type_glob, actor=actor,
+                             since=since, until=until, run=run, limit=limit)
+    except ValueError as exc:
+        fail(str(exc))
+    if fmt is Format.json:
+        typer.echo(json.dumps([e.as_dict() for e in events], ensure_ascii=False, indent=2))
+    elif fmt is Format.jsonl:
+        for e in events:
+            typer.echo(json.dumps(e.as_dict(), ensure_ascii=False))
+    elif fmt is Format.csv:
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["id", "ts", "actor", "type", "document_id", "run_id", "payload", "prev_hash", "hash"])
+        for e in events:
+            w.writerow([e.id, e.ts, e.actor, e.type, e.document_id or "", e.run_id or "",
+                        json.dumps(e.payload, ensure_ascii=False, sort_keys=True), e.prev_hash, e.hash])
+        typer.echo(buf.getvalue(), nl=False)
+    else:
+        t = Table("id", "ts", "actor", "type", "document", "run", "payload", title=f"{len(events)} audit events")
+        for e in events:
+            summary = json.dumps(e.payload, ensure_ascii=False, sort_keys=True)
+            t.add_row(str(e.id), e.ts, escape(e.actor), e.type, (e.document_id or "")[:12], (e.run_id or "")[:8],
+                      escape(summary if len(summary) <= 80 else summary[:77] + "..."))
+        console.print(t)
+
+
+@audit_app.command("show")
+def show_cmd(event_id: int = typer.Argument(..., help="Event id."), database_url: str | None = DatabaseUrlOption) -> None:
+    """Print one event in full as JSON (prompt, response; large bodies resolved from their blobs)."""
+    try:
+        e = audit.get(_engine(database_url), event_id)
+    except audit.EventNotFound as exc:
+        fail(str(exc))
+    typer.echo(json.dumps(e.as_dict(), ensure_ascii=False, indent=2))
+
+
+@audit_app.command("export")
+def export_cmd(
+    document: str = typer.Option(..., "--document", help="Document id."),
+    out: Path = typer.Option(..., "--out", help="JSONL bundle to write."),
+    actor: str = typer.Option("system", "--actor", help="Who exports (recorded in the audit.exported event)."),
+    database_url: str | None = DatabaseUrlOption,
+) -> None:
+    """Write the document's whole history as one self-contained JSONL bundle with the hashes to verify it;
+    the export itself is appended to the log as an audit.exported event."""
+    r = audit.export_document(_engine(database_url), document, out, actor=actor)
+    typer.echo(f"wrote {r.events} events to {r.path}; export event {r.exported.id} hash {r.exported.hash}")
