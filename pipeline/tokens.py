@@ -1,0 +1,152 @@
+"""Token counting with the configured model's own tokenizer.
+
+Chunk budgets are in tokens of the model that reads the chunk: non-ASCII text (accented
+Latin, CJK, Hangul) costs several times more tokens per character than English, so a
+character-based estimate overruns the context window (failure case F32).
+
+Two tokenizers:
+
+- :class:`GGUFTokenizer`: the vocabulary of a local GGUF model, loaded alone with
+  llama-cpp-python (``vocab_only=True``: no weights, well under a second).
+- :class:`DefaultTokenizer`: llama-index's default tokenizer (tiktoken ``cl100k_base``,
+  the ``gpt-3.5-turbo`` encoding). llama-index ships the encoding file in
+  ``llama_index/core/_static/tiktoken_cache`` and points ``TIKTOKEN_CACHE_DIR`` there, so it
+  works offline; a bare ``tiktoken.get_encoding`` would try to download it.
+
+:func:`tokenizer_for` picks the GGUF vocabulary when the configured local model is in the
+cache (``<cache_dir>/models/<model>.gguf``, or ``model`` itself when it is a path to a
+``.gguf`` file), else the default.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from pipeline.settings import Settings
+
+
+class TokenizerError(Exception):
+    """Base error of token counting."""
+
+
+class TokenizerLoadError(TokenizerError):
+    """A tokenizer could not be loaded (missing file, llama-cpp-python absent, bad GGUF)."""
+
+
+@runtime_checkable
+class Tokenizer(Protocol):
+    """Counts and encodes text in one model's tokens. ``name`` is stored beside every token count."""
+
+    name: str
+
+    def count(self, text: str) -> int:
+        """Number of tokens of ``text`` (no BOS/EOS, special tokens treated as plain text)."""
+        ...
+
+    def encode(self, text: str) -> list[int]:
+        """Token ids of ``text`` (no BOS/EOS, special tokens treated as plain text)."""
+        ...
+
+
+class GGUFTokenizer:
+    """The vocabulary of a GGUF model file, loaded without its weights.
+
+    ``path``: a ``.gguf`` file. ``name`` is ``"gguf:<file stem>"``.
+    Raises :class:`TokenizerLoadError` if the file is missing, llama-cpp-python is not
+    installed, or llama.cpp cannot read the vocabulary.
+    """
+
+    def __init__(self, path: str | Path):
+        path = Path(path).expanduser()
+        if not path.is_file():
+            raise TokenizerLoadError(f"GGUF file not found: {path}")
+        try:
+            import llama_cpp
+        except ImportError as exc:  # the optional extra `local` is not installed
+            raise TokenizerLoadError("llama-cpp-python is not installed (pip install 'clausewise[local]')") from exc
+        try:
+            self._llama = llama_cpp.Llama(model_path=str(path), vocab_only=True, verbose=False)
+        except Exception as exc:  # noqa: BLE001 - llama.cpp reports failure as ValueError/RuntimeError
+            raise TokenizerLoadError(f"cannot load the vocabulary of {path}: {exc}") from exc
+        self.path = path
+        self.name = f"gguf:{path.stem}"
+        self._lock = threading.Lock()
+
+    def encode(self, text: str) -> list[int]:
+        if not text:
+            return []
+        with self._lock:
+            return list(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+    def count(self, text: str) -> int:
+        return len(self.encode(text))
+
+    def __repr__(self) -> str:
+        return f"GGUFTokenizer({str(self.path)!r})"
+
+
+class DefaultTokenizer:
+    """llama-index's default tokenizer (tiktoken ``cl100k_base``), from its bundled offline cache.
+
+    ``name`` is ``"tiktoken:cl100k_base"``. Special-token strings in the text are counted as
+    the special token (llama-index passes ``allowed_special="all"``); this never raises on input.
+    """
+
+    name = "tiktoken:cl100k_base"
+
+    def __init__(self) -> None:
+        from llama_index.core.utils import get_tokenizer
+
+        self._encode = get_tokenizer()
+
+    def encode(self, text: str) -> list[int]:
+        return list(self._encode(text)) if text else []
+
+    def count(self, text: str) -> int:
+        return len(self.encode(text))
+
+    def __repr__(self) -> str:
+        return "DefaultTokenizer()"
+
+
+def local_model_file(settings: Settings) -> Path:
+    """The GGUF file the configured local model would be: ``model`` itself when it names a
+    ``.gguf`` path, else ``<cache_dir>/models/<model>.gguf`` (same layout as the model registry)."""
+    model = settings.model
+    if model.endswith(".gguf"):
+        return Path(model).expanduser().resolve()
+    return Path(settings.cache_dir) / "models" / f"{model}.gguf"
+
+
+@lru_cache(maxsize=8)
+def _gguf(path: Path) -> GGUFTokenizer:
+    return GGUFTokenizer(path)
+
+
+@lru_cache(maxsize=1)
+def _default() -> DefaultTokenizer:
+    return DefaultTokenizer()
+
+
+def tokenizer_for(settings: Settings) -> Tokenizer:
+    """The tokenizer chunk budgets are measured with.
+
+    The configured model's GGUF vocabulary when the file of :func:`local_model_file` exists and
+    loads (whatever the backend: a GGUF served over the OpenAI API has the same tokenizer);
+    else :class:`DefaultTokenizer`. Loaded tokenizers are cached per file.
+    Note: chunk boundaries depend on the tokenizer, so recorded (replay) answers keyed by chunk
+    text replay only where the same tokenizer is chosen.
+    """
+    path = local_model_file(settings)
+    if path.is_file():
+        try:
+            return _gguf(path)
+        except TokenizerLoadError:
+            # llama-cpp-python absent or unreadable vocabulary: count with the default instead of failing
+            # chunking; the LLM backend reports the model problem itself when it loads the weights.
+            pass
+    return _default()
