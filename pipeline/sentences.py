@@ -17,7 +17,8 @@ How sentences are found:
    bundled with llama-index-core, read from disk: nothing is downloaded), extended with the
    abbreviations contracts use so that "Inc.", "Co.", "Corp.", "Ltd.", "No.", "U.S.", "e.g.",
    "i.e.", "Sec.", "Art.", "Cl." do not end a sentence. Numbers such as "1.1" or "10.2" are
-   single tokens in Punkt and never split.
+   single tokens in Punkt and never split; a bare marker that Punkt cuts off ("1." before
+   "DEFINITIONS", failcase F27) is joined to the sentence after it.
 3. Long sentences. A sentence over ``MAX_SENTENCE_CHARS`` (400) characters is split after
    ``;`` where both parts keep at least 80 characters, so that one citation does not drag
    a whole page of clauses into a quote.
@@ -51,6 +52,7 @@ _LIST_MARKER = re.compile(
     r"(?:\d{1,3}(?:\.\d{1,3})+\.?\s|\d{1,3}\.\s+[A-Z]|\((?:[a-z]{1,4}|\d{1,2}|[A-Z])\)\s|[a-z]\)\s|[•▪◦●\-–*]\s"
     r"|(?:Section|SECTION|Article|ARTICLE|Clause|CLAUSE)\s+\d)"
 )
+_BARE_MARKER = re.compile(r"(?:\d{1,3}(?:\.\d{1,3})*\.?|\(?[a-zA-Z0-9]{1,4}\)|[a-z]\.|[IVXivx]{1,5}\.)")
 _CLOSING = ".:;!?)\"'”’]"
 _CONTINUES = re.compile(r"(?:[,\-–]|\b(?:and|or|of|the|a|an|to|in|by|for|with|on|at|shall|may)\s*)$", re.I)
 
@@ -194,10 +196,19 @@ def split_sentences(text: str, base: int = 0) -> list[Sentence]:
     spans: list[tuple[int, int]] = []
     for bs, be in _blocks(text):
         for us, ue in _units(text, bs, be):
+            pending: int | None = None  # start of a bare marker ("1.", "(a)") waiting for its sentence
             for ss, se in tok.span_tokenize(text[us:ue]):
                 a, b = _strip(text, us + ss, us + se)
-                if a < b:
-                    spans.extend(_split_long(text, a, b))
+                if a >= b:
+                    continue
+                if pending is not None:
+                    a, pending = pending, None
+                if _BARE_MARKER.fullmatch(text[a:b]):
+                    pending = a
+                    continue
+                spans.extend(_split_long(text, a, b))
+            if pending is not None:
+                spans.append(_strip(text, pending, ue))
     out = []
     for s, e in spans:
         s, e = _strip(text, s, e)
