@@ -159,26 +159,9 @@ def locate_quote(quote: str, doc: SourceDocument) -> QuoteMatch:
     return find_in(quote, doc.text)
 
 
-def _rects_fallback(layout: list[list[float]], start: int, end: int) -> list[tuple[float, float, float, float]]:
-    """Union of the word boxes overlapping ``[start, end)``, one rectangle per line."""
-    lines: list[list[float]] = []
-    for ws, we, x0, y0, x1, y1 in (w[:6] for w in layout):
-        if we <= start or ws >= end:
-            continue
-        for ln in lines:
-            if abs(ln[1] - y0) < 0.5 * max(1.0, y1 - y0) and abs(ln[3] - y1) < 0.5 * max(1.0, y1 - y0):
-                ln[0], ln[1], ln[2], ln[3] = min(ln[0], x0), min(ln[1], y0), max(ln[2], x1), max(ln[3], y1)
-                break
-        else:
-            lines.append([x0, y0, x1, y1])
-    return [tuple(ln) for ln in lines]
-
-
 def _rects_on(layout: list[list[float]], start: int, end: int, page: int) -> list[Rect]:
-    try:
-        from pipeline.pdf import rects_for_span
-    except ImportError:  # pipeline.pdf not present (text-only installs): same geometry, computed here
-        rects_for_span = _rects_fallback
+    from pipeline.pdf import rects_for_span  # imported here: PyMuPDF is not needed for text-only grounding
+
     out = []
     for r in rects_for_span(layout, start, end):
         if isinstance(r, Rect):
