@@ -1,0 +1,154 @@
+"""Dates: valid and plausible, in order, consistent with the term, notice shorter than the term it ends.
+
+Sources: issue 5 item 2 (dates); failcases F18/F21 ("60" read as 2060-01-15; no false dates), F30 (end
+before start kept as written and flagged), F16 (day/month order ambiguous).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Iterator
+
+from rules.fields import DATE_FIELDS, norm, quote_of
+from rules.registry import Hit, rule
+from schemas import ContractExtraction, DateClaim, Duration, DurationUnit, Evidence, SourceDocument
+
+YEAR_MIN, YEAR_MAX = 1900, 2100
+MAX_YEARS_FROM_ANCHOR = 30
+TOLERANCE_DAYS = 1
+
+
+def add_duration(start: dt.date, d: Duration) -> dt.date | None:
+    """``start`` + ``d`` in calendar arithmetic (months clamp to month end); ``None`` for business days."""
+    if d.unit == DurationUnit.BUSINESS_DAYS:
+        return None
+    if d.unit in (DurationUnit.DAYS, DurationUnit.WEEKS) or not float(d.value).is_integer():
+        return start + dt.timedelta(days=round(d.approx_days()))
+    months = int(d.value) * (12 if d.unit == DurationUnit.YEARS else 1)
+    y, m = divmod(start.month - 1 + months, 12)
+    year, month = start.year + y, m + 1
+    if year > dt.MAXYEAR:
+        return None
+    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def _anchor(x: ContractExtraction) -> dt.date | None:
+    for c in (x.agreement_date, x.effective_date):
+        if c is not None and c.value is not None:
+            return c.value
+    return None
+
+
+def _all_dates(x: ContractExtraction) -> Iterator[tuple[str, dt.date, Evidence | None]]:
+    for name in DATE_FIELDS:
+        c = getattr(x, name)
+        if c is not None and c.value is not None and not c.computed:
+            yield name, c.value, c.evidence
+    for i, k in enumerate(x.key_dates):
+        if k.value is not None:
+            yield f"key_dates[{i}]", k.value, k.evidence
+    for i, f in enumerate(x.fees):
+        if f.due_date is not None:
+            yield f"fees[{i}]", f.due_date, f.evidence
+    for i, o in enumerate(x.obligations):
+        if o.deadline is not None and o.deadline.date is not None:
+            yield f"obligations[{i}]", o.deadline.date, o.evidence
+
+
+@rule(
+    "D001",
+    title="Date implausible",
+    severity="error",
+    fields=DATE_FIELDS + ("key_dates", "fees", "obligations"),
+    source=f"issue 5 (dates): no year 2060 from '60 days' (failcase F18); years {YEAR_MIN}..{YEAR_MAX}, "
+           f"within {MAX_YEARS_FROM_ANCHOR} years of the agreement date unless the year is written in the quote",
+)
+def implausible_date(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    anchor = _anchor(x)
+    for path, d, ev in _all_dates(x):
+        if not YEAR_MIN <= d.year <= YEAR_MAX:
+            yield Hit(path, f"{d.isoformat()} is outside the years {YEAR_MIN}..{YEAR_MAX}", ev)
+        elif anchor is not None and abs(d.year - anchor.year) > MAX_YEARS_FROM_ANCHOR:
+            if not re.search(rf"(?<!\d){d.year}(?!\d)", norm(quote_of(ev))):
+                yield Hit(path, f"{d.isoformat()} is more than {MAX_YEARS_FROM_ANCHOR} years from the agreement "
+                                f"date {anchor.isoformat()} and its year is not written in the cited text", ev)
+
+
+@rule(
+    "D002",
+    title="Expiration date before effective date",
+    severity="error",
+    fields=("effective_date", "expiration_date"),
+    source="issue 5 (dates): effective ≤ expiration; failcase F30 (value kept as written, sent to a person)",
+)
+def end_before_start(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    e, x_ = x.effective_date, x.expiration_date
+    if e is None or x_ is None or e.value is None or x_.value is None:
+        return
+    if x_.value < e.value:
+        yield Hit("expiration_date",
+                  f"expiration date {x_.value.isoformat()} is before the effective date {e.value.isoformat()} "
+                  "(kept as written; likely a drafting error for a reviewer to decide)",
+                  x_.evidence, {"effective_date": e.value.isoformat(), "expiration_date": x_.value.isoformat()})
+
+
+@rule(
+    "D003",
+    title="Expiration date differs from effective date plus initial term",
+    severity="warning",
+    fields=("effective_date", "initial_term", "expiration_date"),
+    source=f"issue 5 (dates): tolerance {TOLERANCE_DAYS} day for 'the day before the anniversary'; a warning because "
+           "a term may run from a commencement date other than the effective date",
+)
+def term_inconsistent(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    e, t, x_ = x.effective_date, x.initial_term, x.expiration_date
+    if any(c is None or c.value is None for c in (e, t, x_)) or x_.computed:
+        return
+    expected = add_duration(e.value, t.value)
+    if expected is None:
+        return
+    gap = abs((x_.value - expected).days)
+    if gap > TOLERANCE_DAYS:
+        yield Hit("expiration_date",
+                  f"effective date {e.value.isoformat()} + initial term {t.value} = {expected.isoformat()}, "
+                  f"but the expiration date is {x_.value.isoformat()} ({gap} days apart)",
+                  x_.evidence, {"expected": expected.isoformat()})
+
+
+@rule(
+    "D004",
+    title="Notice period not shorter than the term it ends",
+    severity="error",
+    fields=("renewal_notice", "renewal_term", "initial_term"),
+    source="issue 5 (dates): notice period shorter than the term it ends",
+)
+def notice_too_long(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    n = x.renewal_notice
+    if n is None or n.value is None:
+        return
+    for name in ("renewal_term", "initial_term"):
+        term = getattr(x, name)
+        if term is not None and term.value is not None:
+            if n.value.approx_days() >= term.value.approx_days():
+                yield Hit("renewal_notice",
+                          f"renewal notice {n.value} is not shorter than the {name.replace('_', ' ')} {term.value}",
+                          n.evidence)
+            return
+
+
+@rule(
+    "D005",
+    title="Day/month order of a date is ambiguous",
+    severity="warning",
+    fields=DATE_FIELDS,
+    source="issue 5 (dates); failcase F16 (01/02/2021: no silent MDY default)",
+)
+def ambiguous_order(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    for name in DATE_FIELDS:
+        c: DateClaim | None = getattr(x, name)
+        if c is not None and c.value is not None and c.ambiguous_order:
+            alts = sorted({c.value, *c.alternatives})
+            yield Hit(name, f"day/month order undecided: {' or '.join(a.isoformat() for a in alts)}", c.evidence,
+                      {"alternatives": [a.isoformat() for a in alts]})

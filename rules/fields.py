@@ -1,0 +1,109 @@
+"""Walk every extracted value that carries evidence, and normalize text for comparisons.
+
+Field paths are dotted paths into :class:`schemas.ContractExtraction`: ``"effective_date"``,
+``"parties[0]"``, ``"obligations[3]"``, ``"governing_law"``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from schemas import ContractExtraction, Evidence
+
+DATE_FIELDS = ("agreement_date", "effective_date", "expiration_date")
+DURATION_FIELDS = ("initial_term", "renewal_term", "renewal_notice", "confidentiality_survival")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One extracted value: its path, field name (list attribute or scalar), the object, value and evidence."""
+
+    path: str
+    field: str
+    obj: Any
+    value: Any
+    evidence: Evidence | None
+    computed: bool = False
+
+
+def items(x: ContractExtraction) -> Iterator[Item]:
+    """Every stated value of ``x`` (value not ``None``), in schema order.
+
+    Claims (dates, durations, booleans) yield ``claim.value``; parties their name; governing law its
+    jurisdiction; lists (parties, key dates, fees, termination rights, obligations) one item per entry.
+    """
+    for i, p in enumerate(x.parties):
+        yield Item(f"parties[{i}]", "parties", p, p.name, p.evidence)
+    for name in DATE_FIELDS:
+        c = getattr(x, name)
+        if c is not None and c.value is not None:
+            yield Item(name, name, c, c.value, c.evidence, c.computed)
+    for i, k in enumerate(x.key_dates):
+        if k.value is not None or k.raw_text:
+            yield Item(f"key_dates[{i}]", "key_dates", k, k.value, k.evidence)
+    for name in ("initial_term", "auto_renewal", "renewal_term", "renewal_notice"):
+        c = getattr(x, name)
+        if c is not None and c.value is not None:
+            yield Item(name, name, c, c.value, c.evidence, c.computed)
+    g = x.governing_law
+    if g is not None and g.jurisdiction:
+        yield Item("governing_law", "governing_law", g, g.jurisdiction, g.evidence)
+    pt = x.payment_terms
+    if pt is not None and (pt.days is not None or pt.raw_text):
+        yield Item("payment_terms", "payment_terms", pt, pt.days, pt.evidence)
+    for i, f in enumerate(x.fees):
+        yield Item(f"fees[{i}]", "fees", f, f.amount, f.evidence)
+    lc = x.liability_cap
+    if lc is not None and (lc.amount is not None or lc.formula):
+        yield Item("liability_cap", "liability_cap", lc, lc.amount or lc.formula, lc.evidence)
+    for i, t in enumerate(x.termination_rights):
+        yield Item(f"termination_rights[{i}]", "termination_rights", t, t.notice or t.kind, t.evidence)
+    c = x.confidentiality_survival
+    if c is not None and c.value is not None:
+        yield Item("confidentiality_survival", "confidentiality_survival", c, c.value, c.evidence, c.computed)
+    for i, o in enumerate(x.obligations):
+        yield Item(f"obligations[{i}]", "obligations", o, o.action, o.evidence)
+
+
+_QUOTES = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
+    "\u00a0": " ", "\u200b": "", "\u00ad": "",
+})
+
+
+def norm(text: str | None) -> str:
+    """NFKC, case-folded, curly quotes and dashes made ASCII, whitespace collapsed (source: failcase F27)."""
+    if not text:
+        return ""
+    t = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
+    return re.sub(r"\s+", " ", t).strip()
+
+
+def name_key(text: str | None) -> str:
+    """A party-name key: :func:`norm` without punctuation, so "Acme, Inc." == "ACME Inc"."""
+    t = re.sub(r"[^\w&]+", " ", norm(text))
+    return re.sub(r"\s+", " ", t).strip()
+
+
+def occurs_in(needle: str | None, haystack: str | None) -> bool:
+    """``needle`` occurs in ``haystack`` after :func:`norm` (and, failing that, after :func:`name_key`)."""
+    n, h = norm(needle), norm(haystack)
+    if not n:
+        return False
+    if n in h:
+        return True
+    k = name_key(needle)
+    return bool(k) and f" {k} " in f" {name_key(haystack)} "
+
+
+def quote_of(ev: Evidence | None) -> str:
+    """The cited text: the quote set by grounding, else the model's span, else ''."""
+    if ev is None:
+        return ""
+    return ev.quote or ev.span or ""

@@ -1,0 +1,56 @@
+"""Grounding: every value's evidence must be found in the source text.
+
+The match status is set by the pipeline's grounding step (never by the model); these rules only read it.
+Source: issue 5 item 2 (grounding); failcase F28 (invented and padded quotes), F27 (normalized quotes pass).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rules.fields import items
+from rules.registry import Hit, rule
+from schemas import ContractExtraction, MatchStatus, SourceDocument
+
+
+@rule(
+    "G001",
+    title="Evidence not found in the source",
+    severity="error",
+    fields=("*",),
+    source="issue 5 (grounding); failcase F28: invented or padded quotes",
+)
+def evidence_not_found(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    for it in items(x):
+        ev = it.evidence
+        if ev is not None and ev.match == MatchStatus.NOT_FOUND and not it.computed:
+            shown = ev.quote or ev.span or ""
+            yield Hit(it.path, f"cited text not found in the source: {shown[:160]!r}", ev)
+
+
+@rule(
+    "G002",
+    title="Evidence found only by a fuzzy match",
+    severity="warning",
+    fields=("*",),
+    source="issue 5 (grounding): fuzzy → warning",
+)
+def evidence_fuzzy(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    for it in items(x):
+        ev = it.evidence
+        if ev is not None and ev.match == MatchStatus.FUZZY and not it.computed:
+            yield Hit(it.path, f"cited text matches the source only approximately: {(ev.span or '')[:160]!r}", ev)
+
+
+@rule(
+    "G003",
+    title="Evidence never checked against the source",
+    severity="warning",
+    fields=("*",),
+    source="issue 5 (grounding): a quote is trusted only after code located it",
+)
+def evidence_unchecked(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    for it in items(x):
+        ev = it.evidence
+        if ev is not None and ev.match is None and (ev.quote or ev.span or ev.sentence_ids) and not it.computed:
+            yield Hit(it.path, "evidence has no match status: grounding did not locate it", ev)

@@ -1,0 +1,140 @@
+"""Parties: at least two, distinct, real names (not defined terms), every obligor/obligee resolves.
+
+Sources: issue 5 item 2 (parties); failcases F22 (defined terms "Party"/"Supplier" as parties, obligors
+given as aliases) and F24 (d/b/a, former names and affiliates as extra parties, or swallowed into the name).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from rules.fields import name_key
+from rules.registry import Hit, rule
+from schemas import ContractExtraction, Party, SourceDocument
+
+# Capitalized role words that contracts define as terms for a party; never a legal name on their own.
+GENERIC_TERMS = frozenset(name_key(t) for t in (
+    "Party", "Parties", "Other Party", "Either Party", "Each Party", "Both Parties", "Disclosing Party",
+    "Receiving Party", "Licensee", "Licensor", "Sublicensee", "Supplier", "Vendor", "Company", "Customer",
+    "Client", "Buyer", "Seller", "Purchaser", "Distributor", "Reseller", "Contractor", "Subcontractor",
+    "Consultant", "Provider", "Service Provider", "Manufacturer", "Lessor", "Lessee", "Landlord", "Tenant",
+    "Employer", "Employee", "Franchisor", "Franchisee", "Borrower", "Lender", "Agent", "Principal", "Recipient",
+    "Discloser", "Owner", "Developer", "Publisher", "Sponsor", "Partner", "Member", "Affiliate", "Investor",
+    "Guarantor", "Licensors", "Customers", "Suppliers", "Corporation", "Bank", "Trust", "Holder",
+))
+
+_NAME_PHRASES = re.compile(
+    r"\b(d/?b/?a|doing business as|trading as|t/a|f/?k/?a|formerly known as|formerly|and its affiliates|"
+    r"a/k/a|also known as)\b", re.IGNORECASE)
+
+
+def _generic(name: str) -> bool:
+    k = name_key(name)
+    k = re.sub(r"^(the|each|either|any) ", "", k)
+    return k in GENERIC_TERMS
+
+
+def resolves(name: str | None, parties: list[Party]) -> bool:
+    """``name`` equals (by :func:`name_key`) a party's legal name, defined term, d/b/a or former name."""
+    k = name_key(name)
+    k2 = re.sub(r"^the ", "", k)
+    return any(name_key(n) in (k, k2) for p in parties for n in p.all_names())
+
+
+@rule(
+    "P001",
+    title="Fewer than two parties",
+    severity="error",
+    fields=("parties",),
+    source="issue 5 (parties): at least two",
+)
+def too_few(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    if len(x.parties) < 2:
+        yield Hit("parties", f"{len(x.parties)} part{'y' if len(x.parties) == 1 else 'ies'} extracted; a contract has at least two")
+
+
+@rule(
+    "P002",
+    title="Same party listed twice",
+    severity="error",
+    fields=("parties",),
+    source="issue 5 (parties): distinct (case, whitespace and punctuation ignored)",
+)
+def duplicate(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    first: dict[str, int] = {}
+    for i, p in enumerate(x.parties):
+        k = name_key(p.name)
+        if k in first:
+            yield Hit(f"parties[{i}]", f"party {p.name!r} repeats parties[{first[k]}] {x.parties[first[k]].name!r}",
+                      p.evidence)
+        else:
+            first[k] = i
+
+
+@rule(
+    "P003",
+    title="Obligor, obligee or termination holder is not a party",
+    severity="error",
+    fields=("obligations", "termination_rights", "parties"),
+    source="issue 5 (parties): every obligor and obligee resolves to a party (legal name, defined term, d/b/a); F22",
+)
+def unresolved(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    for i, o in enumerate(x.obligations):
+        for role in ("obligor", "obligee"):
+            name = getattr(o, role)
+            if name and not resolves(name, x.parties) and not re.fullmatch(r"(each|either|both) part(y|ies)",
+                                                                             name_key(name)):
+                yield Hit(f"obligations[{i}].{role}", f"{role} {name!r} is not one of the parties", o.evidence)
+    for i, t in enumerate(x.termination_rights):
+        if t.holder and not resolves(t.holder, x.parties) and not re.fullmatch(
+                r"(each|either|both) part(y|ies)", name_key(t.holder)):
+            yield Hit(f"termination_rights[{i}].holder", f"holder {t.holder!r} is not one of the parties", t.evidence)
+
+
+@rule(
+    "P004",
+    title="Defined term used as a party name",
+    severity="error",
+    fields=("parties",),
+    source="issue 5 (parties): 'Party', 'Licensee' is not itself a party; failcase F22",
+)
+def generic_name(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    for i, p in enumerate(x.parties):
+        if _generic(p.name):
+            yield Hit(f"parties[{i}]", f"party name {p.name!r} is a defined term, not a legal name", p.evidence)
+
+
+@rule(
+    "P005",
+    title="d/b/a, former name or alias listed as a separate party",
+    severity="error",
+    fields=("parties",),
+    source="issue 5 (parties); failcase F24 (d/b/a and former name are attributes, not parties)",
+)
+def alias_as_party(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    for i, p in enumerate(x.parties):
+        k = name_key(p.name)
+        for j, other in enumerate(x.parties):
+            if i == j or name_key(other.name) == k:
+                continue
+            aliases = {name_key(n): n for n in (*other.dba, *other.former_names, *other.defined_terms)}
+            if k in aliases:
+                yield Hit(f"parties[{i}]", f"party {p.name!r} is a d/b/a, former name or defined term of "
+                                           f"parties[{j}] {other.name!r}", p.evidence)
+                break
+
+
+@rule(
+    "P006",
+    title="Party name swallows a d/b/a, former-name or affiliates phrase",
+    severity="error",
+    fields=("parties",),
+    source="failcase F24: 'Greenfield Holdings, LLC d/b/a Greenfield Fresh Market, a Texas' as one name",
+)
+def swallowed_phrase(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    for i, p in enumerate(x.parties):
+        m = _NAME_PHRASES.search(p.name)
+        if m:
+            yield Hit(f"parties[{i}]", f"party name {p.name!r} includes {m.group(0)!r}: keep only the legal name",
+                      p.evidence)

@@ -1,0 +1,191 @@
+"""Support: the value follows from its evidence.
+
+Dates and durations are compared with ``parsed`` (what the pipeline's normalization read from the cited
+span); party names and governing-law jurisdictions must occur in the cited quote; payment days must be
+written in the quote (digits or words). Source: issue 5 item 2 (support); failcases F18, F21 (durations,
+business vs calendar days), F22/F24 (party names).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from rules.fields import DATE_FIELDS, DURATION_FIELDS, items, norm, occurs_in, quote_of
+from rules.registry import Hit, rule
+from schemas import ContractExtraction, Duration, DurationUnit, MatchStatus, SourceDocument
+
+
+def _has_evidence(ev) -> bool:
+    return ev is not None and bool(ev.quote or ev.span or ev.sentence_ids or ev.match is not None)
+
+
+@rule(
+    "S001",
+    title="Value stated without evidence",
+    severity="error",
+    fields=("*",),
+    source="issue 5 (support): a value with no evidence is an error",
+)
+def no_evidence(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    for it in items(x):
+        if not it.computed and not _has_evidence(it.evidence):
+            yield Hit(it.path, f"value {_show(it.value)} has no evidence in the source")
+
+
+def _show(v) -> str:
+    return str(v) if not hasattr(v, "model_dump") else str(v.model_dump(exclude_none=True))
+
+
+@rule(
+    "S002",
+    title="Date differs from the date written in its evidence",
+    severity="error",
+    fields=DATE_FIELDS,
+    source="issue 5 (support): value == date parsed from the cited span; failcases F14, F16",
+)
+def date_mismatch(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    for name in DATE_FIELDS:
+        c = getattr(x, name)
+        if c is None or c.value is None or c.computed or c.parsed is None:
+            continue
+        readings = {c.parsed, *c.alternatives} if c.ambiguous_order else {c.parsed}
+        if c.value not in readings:
+            yield Hit(
+                name,
+                f"value {c.value.isoformat()} but the cited text reads {c.parsed.isoformat()}",
+                c.evidence,
+                {"value": c.value.isoformat(), "parsed": c.parsed.isoformat()},
+            )
+
+
+@rule(
+    "S003",
+    title="No date or duration could be read from the evidence",
+    severity="warning",
+    fields=DATE_FIELDS + DURATION_FIELDS,
+    source="issue 5 (support): the value must follow from the cited text; failcase F18",
+)
+def nothing_parsed(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    for name in DATE_FIELDS + DURATION_FIELDS:
+        c = getattr(x, name)
+        if c is None or c.value is None or c.computed or c.parsed is not None:
+            continue
+        ev = c.evidence
+        if ev is None or ev.match == MatchStatus.NOT_FOUND or not (ev.quote or ev.span):
+            continue  # G001 / S001 report these
+        yield Hit(name, f"value {c.value} but no {'date' if name in DATE_FIELDS else 'duration'} "
+                        f"could be read from the cited text {quote_of(ev)[:120]!r}", ev)
+
+
+def _canonical(d: Duration) -> tuple[float, str]:
+    """Exact equivalences only: weeks → days, years → months; business days stay apart (F18)."""
+    if d.unit == DurationUnit.WEEKS:
+        return d.value * 7, "days"
+    if d.unit == DurationUnit.YEARS:
+        return d.value * 12, "months"
+    return d.value, d.unit.value
+
+
+@rule(
+    "S004",
+    title="Duration differs from the duration written in its evidence",
+    severity="error",
+    fields=DURATION_FIELDS,
+    source="issue 5 (support): value and unit equal the parsed duration; failcases F18, F21 (business vs calendar days)",
+)
+def duration_mismatch(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    for name in DURATION_FIELDS:
+        c = getattr(x, name)
+        if c is None or c.value is None or c.computed or c.parsed is None:
+            continue
+        if _canonical(c.value) != _canonical(c.parsed):
+            yield Hit(
+                name,
+                f"value {c.value} but the cited text reads {c.parsed}",
+                c.evidence,
+                {"value": str(c.value), "parsed": str(c.parsed)},
+            )
+
+
+@rule(
+    "S005",
+    title="Party name does not occur in its evidence",
+    severity="error",
+    fields=("parties",),
+    source="issue 5 (support): the party name must be in the cited text; failcases F22, F24",
+)
+def party_not_in_quote(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    for i, p in enumerate(x.parties):
+        ev = p.evidence
+        q = quote_of(ev)
+        if not q or (ev is not None and ev.match == MatchStatus.NOT_FOUND):
+            continue
+        if not occurs_in(p.name, q):
+            yield Hit(f"parties[{i}]", f"party name {p.name!r} does not occur in the cited text {q[:160]!r}", ev)
+
+
+@rule(
+    "S006",
+    title="Governing-law jurisdiction does not occur in its evidence",
+    severity="error",
+    fields=("governing_law",),
+    source="issue 5 (support): the jurisdiction must be in the cited text",
+)
+def jurisdiction_not_in_quote(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    g = x.governing_law
+    if g is None or not g.jurisdiction:
+        return
+    q = quote_of(g.evidence)
+    if not q or (g.evidence is not None and g.evidence.match == MatchStatus.NOT_FOUND):
+        return
+    if not occurs_in(g.jurisdiction, q):
+        yield Hit("governing_law", f"jurisdiction {g.jurisdiction!r} does not occur in the cited text {q[:160]!r}",
+                  g.evidence)
+
+
+_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+         "sixteen seventeen eighteen nineteen").split()
+_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+
+
+def number_words(n: int) -> set[str]:
+    """English spellings of 0 ≤ n < 1000: {"forty-five", "forty five"} for 45; empty set outside range."""
+    if not 0 <= n < 1000:
+        return set()
+    if n < 20:
+        return {_ONES[n]}
+    if n < 100:
+        t, o = divmod(n, 10)
+        return {_TENS[t]} if o == 0 else {f"{_TENS[t]}-{_ONES[o]}", f"{_TENS[t]} {_ONES[o]}"}
+    h, r = divmod(n, 100)
+    base = f"{_ONES[h]} hundred"
+    if r == 0:
+        return {base}
+    return {f"{base} {w}" for w in number_words(r)} | {f"{base} and {w}" for w in number_words(r)}
+
+
+def number_in_text(n: int, text: str) -> bool:
+    """``n`` is written in ``text`` as digits (word-bounded) or in English words."""
+    t = norm(text)
+    if re.search(rf"(?<![\d.,]){n}(?![\d])", t):
+        return True
+    return any(re.search(rf"\b{re.escape(w)}\b", t) for w in number_words(n))
+
+
+@rule(
+    "S007",
+    title="Payment days not written in the evidence",
+    severity="error",
+    fields=("payment_terms",),
+    source="issue 5 (support): the value must follow from the cited text; failcase F28 (payment within 30 days)",
+)
+def payment_days_not_in_quote(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    pt = x.payment_terms
+    if pt is None or pt.days is None:
+        return
+    q = quote_of(pt.evidence)
+    if not q or (pt.evidence is not None and pt.evidence.match == MatchStatus.NOT_FOUND):
+        return
+    if not number_in_text(pt.days, q):
+        yield Hit("payment_terms", f"{pt.days} days is not written in the cited text {q[:160]!r}", pt.evidence)
