@@ -87,11 +87,19 @@ def query_cmd(
                         json.dumps(e.payload, ensure_ascii=False, sort_keys=True), e.prev_hash, e.hash])
         typer.echo(buf.getvalue(), nl=False)
     else:
-        t = Table("id", "ts", "actor", "type", "document", "run", "payload", title=f"{len(events)} audit events")
+        t = Table(title=f"{len(events)} audit events")
+        width = max((len(e.type) for e in events), default=4)
+        t.add_column("id", justify="right", no_wrap=True)
+        t.add_column("time (UTC)", no_wrap=True, min_width=19)
+        t.add_column("actor", overflow="fold")
+        t.add_column("type", no_wrap=True, min_width=width)
+        t.add_column("document", no_wrap=True)
+        t.add_column("run", no_wrap=True)
+        t.add_column("payload", no_wrap=True, overflow="ellipsis", ratio=1)
         for e in events:
             summary = json.dumps(e.payload, ensure_ascii=False, sort_keys=True)
-            t.add_row(str(e.id), e.ts, escape(e.actor), e.type, (e.document_id or "")[:12], (e.run_id or "")[:8],
-                      escape(summary if len(summary) <= 80 else summary[:77] + "..."))
+            t.add_row(str(e.id), e.ts[:19].replace("T", " "), escape(e.actor), e.type, (e.document_id or "")[:12],
+                      (e.run_id or "")[:8], escape(summary if len(summary) <= 120 else summary[:117] + "..."))
         console.print(t)
 
 
