@@ -88,18 +88,21 @@ def query_cmd(
         typer.echo(buf.getvalue(), nl=False)
     else:
         t = Table(title=f"{len(events)} audit events")
-        width = max((len(e.type) for e in events), default=4)
-        t.add_column("id", justify="right", no_wrap=True)
-        t.add_column("time (UTC)", no_wrap=True, min_width=19)
-        t.add_column("actor", overflow="fold")
-        t.add_column("type", no_wrap=True, min_width=width)
-        t.add_column("document", no_wrap=True)
-        t.add_column("run", no_wrap=True)
-        t.add_column("payload", no_wrap=True, overflow="ellipsis", ratio=1)
+        cols = {"id": max((len(str(e.id)) for e in events), default=2), "time (UTC)": 19,
+                "actor": max((len(e.actor) for e in events), default=5), "type": max((len(e.type) for e in events), default=4),
+                "document": 8}
+        if any(e.run_id for e in events):
+            cols["run"] = 8
+        for name, w in cols.items():
+            t.add_column(name, no_wrap=True, min_width=min(w, 24), max_width=24)
+        room = max(12, console.width - sum(min(w, 24) for w in cols.values()) - 3 * (len(cols) + 1) - 1)
+        t.add_column("payload", no_wrap=True, overflow="ellipsis", max_width=room)
         for e in events:
             summary = json.dumps(e.payload, ensure_ascii=False, sort_keys=True)
-            t.add_row(str(e.id), e.ts[:19].replace("T", " "), escape(e.actor), e.type, (e.document_id or "")[:12],
-                      (e.run_id or "")[:8], escape(summary if len(summary) <= 120 else summary[:117] + "..."))
+            cells = [str(e.id), e.ts[:19].replace("T", " "), escape(e.actor), e.type, (e.document_id or "")[:8]]
+            if "run" in cols:
+                cells.append((e.run_id or "")[:8])
+            t.add_row(*cells, escape(summary if len(summary) <= room else summary[:room - 3] + "..."))
         console.print(t)
 
 
