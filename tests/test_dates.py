@@ -113,6 +113,9 @@ def test_decide_date_order_sources():
     assert decide_date_order("Dated 01/02/2021", governing_law="the State of New York") == "MDY"
     assert decide_date_order("governed by the laws of the State of Delaware. Dated 01/02/2021") == "MDY"
     assert decide_date_order("Dated 01/02/2021") is None
+    assert decide_date_order("Signed March 1, 2021. Invoice 01/02/2021") == "MDY"  # month-name habit
+    assert decide_date_order("Signed 1 March 2021. Invoice 01/02/2021") == "DMY"
+    assert decide_date_order("Signed 1 March 2021 and March 1, 2021. Invoice 01/02/2021") is None
     assert decide_date_order("13/02/2021 and 02/13/2021") is None  # contradictory: undecidable
 
 
