@@ -20,7 +20,7 @@ from pipeline.tokens import (
 )
 from tests.conftest import REPO, require_shared, unavailable
 
-MODELS = Path(os.environ.get("CLAUSEWISE_CACHE_DIR", "~/.cache/clausewise")).expanduser() / "models"
+MODELS = Settings().cache_dir / "models"  # CLAUSEWISE_CACHE_DIR or ~/.cache/clausewise
 
 NON_ASCII = "São Paulo | 東京都港区 | Zürich | 서울특별시 | Ålesund | Kraków | Malmö | İstanbul"
 ASCII = "The Supplier shall deliver the Goods to the Customer within thirty days of the order."
