@@ -60,16 +60,21 @@ _EARLIER = r"(?:previous|previously given|prior|above|earlier|preceding|foregoin
 _DIRECTIVES = (r"(?:instructions?|guidance|directions?|prompts?|rules|guidelines|context|messages|commands"
                r"|directives|constraints|programming|training|task)")
 
+def _c(pattern: str) -> re.Pattern[str]:
+    """Compile ``pattern`` with each space matching a space or a line break (normalized text keeps ``\\n``)."""
+    return re.compile(pattern.replace(" ", "[ \n]"))
+
+
 STRONG: dict[str, re.Pattern[str]] = {
-    "override of earlier instructions": re.compile(
+    "override of earlier instructions": _c(
         rf"\b{_OVERRIDE_VERB} (?:(?:all|any|every|each|the|your|of|these|those|my|our) ){{0,3}}"
         rf"(?:{_EARLIER} ){{1,2}}(?:\w+ )?{_DIRECTIVES}\b(?! (?:of|from|given|issued|received|provided|by|sent)\b)"
     ),
-    "override of the model's own instructions": re.compile(
+    "override of the model's own instructions": _c(
         rf"\b{_OVERRIDE_VERB} (?:all |any )?(?:of )?your (?:\w+ )?{_DIRECTIVES}\b"
         rf"|\b(?:ignore|disregard|forget) (?:everything|all of the above|the above|what you (?:were|have been) told)"
     ),
-    "address to a model or automated tool": re.compile(
+    "address to a model or automated tool": _c(
         rf"\b(?:note|notice|message|memo|instructions?|reminder|warning) (?:to|for) (?:(?:all|any|the) )?{_AI}\b"
         rf"|\b(?:attention|attn|dear|hello|hi|hey)[,:]? (?:(?:all|any|the) )?{_AI}\b"
         rf"|\bif you are (?:an? |the )?(?:\w+ )?{_AI}\b"
@@ -77,7 +82,7 @@ STRONG: dict[str, re.Pattern[str]] = {
         rf"|{_START}(?:to |for )?(?:all |any )?{_AI} ?[:,] ?(?:please |kindly |you |do |ignore |disregard |report "
         rf"|respond |output |return |approve |mark |set |the correct )"
     ),
-    "chat role marker": re.compile(
+    "chat role marker": _c(
         r"\[ ?/?(?:system|inst|sys|assistant) ?\]|<\|(?:im_start|im_end|system|user|assistant|endoftext)\|>"
         r"|<< ?/?sys ?>>|#{2,} ?(?:instructions?|system|response)\b|\b(?:begin|end) (?:of )?system prompt\b"
         rf"|{_START}(?:new|updated|revised|real|actual) instructions? ?:"
@@ -85,7 +90,7 @@ STRONG: dict[str, re.Pattern[str]] = {
 }
 
 WEAK: dict[str, re.Pattern[str]] = {
-    "steering phrase": re.compile(
+    "steering phrase": _c(
         r"\byou are now\b|\bfrom now on,? you\b|\b(?:respond|reply|answer) (?:only )?with\b|\boutput (?:only )?the following\b"
         r"|\bthe (?:correct|right|true|real) (?:\w+ )?(?:answer|value|response|output|fee|amount) (?:is|are)\b"
         r"|\bset the (?:value|field) of\b|\bmark (?:the|this) (?:document|contract|agreement) as\b"
@@ -93,8 +98,8 @@ WEAK: dict[str, re.Pattern[str]] = {
         r"|\bdo not (?:flag|mention|report|reveal|disclose to the user)\b|\breport that\b|\bstate that\b"
         r"|\bno (?:fee|termination fee|liability) applies\b|\btreat (?:this|the following) as\b"
     ),
-    "AI mention": re.compile(rf"\b{_AI}\b"),
-    "role prefix": re.compile(rf"{_START}(?:system|assistant|developer) ?: ?\S"),
+    "AI mention": _c(rf"\b{_AI}\b"),
+    "role prefix": _c(rf"{_START}(?:system|assistant|developer) ?: ?\S"),
 }
 
 # An all-capitals chat role at a line or sentence start ("SYSTEM: ...") is strong; "System: the Licensed
@@ -116,21 +121,23 @@ class Suspect:
 
 def scan(text: str) -> list[tuple[int, tuple[str, ...]]]:
     """(offset in the normalized text, signals) of every passage of ``text`` that reads as injection."""
-    t = normalize(text).replace("\n", " ")
-    lined = normalize(text)
+    t = normalize(text)
     out: list[tuple[int, tuple[str, ...]]] = []
     cased = unicodedata.normalize("NFKC", text)
     for m in _ROLE_CAPS.finditer(cased):
         # offsets differ from ``t``; locate the same marker in the normalized text for the snippet
-        i = lined.find(m.group(0).strip().casefold()[:7])
+        i = t.find(m.group(0).strip().casefold()[:7])
         out.append((max(i, 0), ("chat role marker",)))
     for name, pat in STRONG.items():
-        starts = {m.start() for v in (t, lined) for m in pat.finditer(v)}
-        out.extend((i, (name,)) for i in starts)
+        out.extend((m.start(), (name,)) for m in pat.finditer(t))
     weak = sorted((m.start(), name, m.group(0)) for name, pat in WEAK.items()
-                  for m in pat.finditer(lined if name == "role prefix" else t))
+                  for m in pat.finditer(t))
     for i, (pos, _, _) in enumerate(weak):
-        near = [(n, g) for p, n, g in weak[i:] if p - pos <= WINDOW]
+        near = []
+        for p, n, g in weak[i:]:
+            if p - pos > WINDOW:
+                break
+            near.append((n, g))
         if len({g for _, g in near}) >= 2 and any(n == "steering phrase" for n, _ in near):
             out.append((pos, tuple(sorted({n for n, _ in near}))))
     return sorted(out)

@@ -189,3 +189,52 @@ def payment_days_not_in_quote(x: ContractExtraction, doc: SourceDocument) -> Ite
         return
     if not number_in_text(pt.days, q):
         yield Hit("payment_terms", f"{pt.days} days is not written in the cited text {q[:160]!r}", pt.evidence)
+
+
+@rule(
+    "S008",
+    title="Termination notice not written in the evidence",
+    severity="error",
+    fields=("termination_rights",),
+    source="issue 5 (support); failcases F18, F21: the number must be in the cited text, business days only "
+           "when the text says business days",
+)
+def termination_notice_not_in_quote(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    for i, t in enumerate(x.termination_rights):
+        q = quote_of(t.evidence)
+        if t.notice is None or not q or (t.evidence is not None and t.evidence.match == MatchStatus.NOT_FOUND):
+            continue
+        n = t.notice.value
+        says_business = re.search(r"business days?|working days?", norm(q)) is not None
+        if not float(n).is_integer() or not number_in_text(int(n), q):
+            yield Hit(f"termination_rights[{i}]", f"notice {t.notice} is not written in the cited text {q[:160]!r}",
+                      t.evidence)
+        elif (t.notice.unit == DurationUnit.BUSINESS_DAYS) != says_business and t.notice.unit in (
+                DurationUnit.DAYS, DurationUnit.BUSINESS_DAYS):
+            yield Hit(f"termination_rights[{i}]", f"notice {t.notice} but the cited text counts "
+                      f"{'business' if says_business else 'calendar'} days: {q[:160]!r}", t.evidence)
+
+
+_MONTHS = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+_DATE_LIKE = re.compile(
+    rf"\b{_MONTHS}\.? \d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)? (?:day of )?{_MONTHS}\b|\b\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}\b"
+    r"|\b(?:19|20)\d\d\b|\banniversary\b"
+    r"|\b(?:\d+|[a-z]+(?:-[a-z]+)?)(?: \(\d+\))? (?:business |calendar )?(?:days?|weeks?|months?|years?)\b"
+)
+
+
+@rule(
+    "S009",
+    title="Key date with no date or period in its evidence",
+    severity="error",
+    fields=("key_dates",),
+    source="failcase F21: 'may', section numbers and '9 to 5' read as dates (akoumjian/datefinder#56)",
+)
+def key_date_without_date(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    for i, k in enumerate(x.key_dates):
+        q = quote_of(k.evidence)
+        if k.value is None or not q or (k.evidence is not None and k.evidence.match == MatchStatus.NOT_FOUND):
+            continue
+        if not _DATE_LIKE.search(norm(q)):
+            yield Hit(f"key_dates[{i}]", f"{k.value.isoformat()} but the cited text states no date or period: "
+                                         f"{q[:160]!r}", k.evidence)
