@@ -36,15 +36,17 @@ SECRET_KEYS = frozenset({
 SECRET_KEY_SUFFIXES = ("_api_key", "_apikey", "_password", "_passwd", "_secret", "_access_token",
                        "_refresh_token", "_auth_token", "_private_key")
 
-_PATTERNS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9\-._~+/]{8,}=*"), r"\1 " + REDACTED),
-    (re.compile(r"\bsk-[A-Za-z0-9_\-]{16,}"), REDACTED),
-    (re.compile(r"\bgh[pousr]_[A-Za-z0-9]{20,}"), REDACTED),
-    (re.compile(r"\bAKIA[0-9A-Z]{16}\b"), REDACTED),
-    (re.compile(r"\bxox[abprs]-[A-Za-z0-9\-]{10,}"), REDACTED),
-    (re.compile(r"(?i)\b((?:x[-_])?api[-_]?key|access[-_]?token|client[-_]?secret|password)"
+# (cheap lower-case substrings that must occur for the pattern to match, pattern, replacement)
+_PATTERNS: list[tuple[tuple[str, ...], re.Pattern[str], str]] = [
+    (("bearer", "basic"), re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9\-._~+/]{8,}=*"), r"\1 " + REDACTED),
+    (("sk-",), re.compile(r"\bsk-[A-Za-z0-9_\-]{16,}"), REDACTED),
+    (("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), re.compile(r"\bgh[pousr]_[A-Za-z0-9]{20,}"), REDACTED),
+    (("akia",), re.compile(r"\bAKIA[0-9A-Z]{16}\b"), REDACTED),
+    (("xox",), re.compile(r"\bxox[abprs]-[A-Za-z0-9\-]{10,}"), REDACTED),
+    (("key", "token", "secret", "password"),
+     re.compile(r"(?i)\b((?:x[-_])?api[-_]?key|access[-_]?token|client[-_]?secret|password)"
                 r"(\"?\s*[:=]\s*\"?)([^\s\"'&,;}]{4,})"), r"\1\2" + REDACTED),
-    (re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^\s:/@]+:)[^\s@/]+@"), r"\1" + REDACTED + "@"),
+    (("://",), re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^\s:/@]+:)[^\s@/]+@"), r"\1" + REDACTED + "@"),
 ]
 
 
@@ -56,8 +58,10 @@ def is_secret_key(key: str) -> bool:
 
 def redact_text(text: str) -> str:
     """``text`` with secret-looking substrings replaced by ``[REDACTED]``."""
-    for pattern, repl in _PATTERNS:
-        text = pattern.sub(repl, text)
+    lower = text.lower()
+    for guards, pattern, repl in _PATTERNS:
+        if any(g in lower for g in guards):
+            text = pattern.sub(repl, text)
     return text
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from json.encoder import encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -66,7 +68,8 @@ def verify(engine: Engine, expect_head: str | None = None, *, batch: int = BATCH
     prev_id, prev_hash, count = 0, GENESIS_HASH, 0
     recent: OrderedDict[str, int] = OrderedDict()
     checked_blobs: set[str] = set()
-    loads = json.loads
+    loads, enc = json.loads, encode_basestring
+    sha256 = hashlib.sha256
     with engine.connect() as conn:
         try:
             while True:
@@ -74,15 +77,29 @@ def verify(engine: Engine, expect_head: str | None = None, *, batch: int = BATCH
                 if not rows:
                     break
                 for r in rows:
-                    _check(r, prev_id, prev_hash, recent, loads)
-                    if '"$blob"' in r.canonical:
+                    # Fast path inlined (1 M events must verify in well under 30 s); _check names a failure.
+                    rid, ts, actor, etype, doc, run, rprev, rhash, canonical = r
+                    if (rid != prev_id + 1 or rprev != prev_hash
+                            or sha256((rprev + canonical).encode("utf-8")).hexdigest() != rhash):
+                        _check(r, prev_id, prev_hash, recent, loads)
+                    # The record's keys are sorted: actor, document_id, id | payload | prev_hash, run_id, ts, type.
+                    # Compare the text around the payload with the columns (the payload is covered by the hash).
+                    if not (canonical.startswith(
+                            f'{{"actor":{enc(actor)},"document_id":{"null" if doc is None else enc(doc)},'
+                            f'"id":{rid},"payload":{{')
+                            and canonical.endswith(
+                                f',"prev_hash":{enc(rprev)},"run_id":{"null" if run is None else enc(run)},'
+                                f'"ts":{enc(ts)},"type":{enc(etype)}}}')):
+                        _check(r, prev_id, prev_hash, recent, loads)
+                        raise _Bad(rid, EDITED, f"event {rid}: canonical text is not in the canonical form")
+                    if '"$blob"' in canonical:
                         _check_blobs(conn, r, loads, checked_blobs)
-                    recent[r.hash] = r.id
+                    recent[rhash] = rid
                     if len(recent) > RECENT:
                         recent.popitem(last=False)
-                    if not seen_expected and r.hash == expect:
+                    if not seen_expected and rhash == expect:
                         seen_expected = True
-                    prev_id, prev_hash = r.id, r.hash
+                    prev_id, prev_hash = rid, rhash
                     count += 1
         except _Bad as bad:
             return VerifyResult(False, count, prev_hash, bad.event_id, bad.problem, bad.detail)
