@@ -454,13 +454,13 @@ DATE_FIELDS = ("agreement_date", "effective_date", "expiration_date")
 DURATION_FIELDS = ("initial_term", "renewal_term", "renewal_notice", "confidentiality_survival")
 
 
-def _parse_date_claim(c: DateClaim, order: str | None) -> None:
+def _parse_date_claim(c: DateClaim, order: str | None, anchor: dt.date | None = None) -> None:
     from pipeline.normalize import parse_date
 
     src = c.raw_text or (c.evidence.span if c.evidence else None)
     if not src:
         return
-    r = parse_date(src, order=order)
+    r = parse_date(src, order=order, anchor=anchor)
     c.parsed = r.value
     c.alternatives = [a for a in (r.alternatives or []) if a != r.value]
     c.ambiguous_order = bool(r.ambiguous)
@@ -479,10 +479,12 @@ def normalize_extraction(x: ContractExtraction, text: str) -> ContractExtraction
     law = x.governing_law.jurisdiction if x.governing_law else None
     order = decide_date_order(text, law)
     x.date_order = order
-    for f in DATE_FIELDS:
+    for f in DATE_FIELDS:  # expiration last: "one year after the Effective Date" is anchored on it
         c = getattr(x, f)
         if c is not None:
-            _parse_date_claim(c, order)
+            eff = x.effective_date
+            anchor = (eff.parsed or eff.value) if (f == "expiration_date" and eff is not None) else None
+            _parse_date_claim(c, order, anchor)
     for f in DURATION_FIELDS:
         c = getattr(x, f)
         if c is None:

@@ -33,8 +33,9 @@ Rules:
 - Durations: number and unit (days, business_days, weeks, months, years).
 
 Fields:
-- parties: the legal persons that sign. name = full legal name as written ("Harbor & Pine \
-Supply Co."); defined_terms = quoted aliases ("H&P", "Supplier"); d/b/a names go in dba, \
+- parties: the legal persons that sign. name = the full legal name as written, \
+kept whole even with "&" or "and" ("Smith & Jones Trading Co."); defined_terms = the quoted aliases \
+("S&J", "Seller"); d/b/a names go in dba, \
 "formerly known as" names in former_names, affiliates in affiliates; never list an alias, a \
 d/b/a name, a former name or an affiliate as a separate party.
 - agreement_date, effective_date, expiration_date (only a stated end date).
@@ -43,7 +44,25 @@ d/b/a name, a former name or an affiliate as a separate party.
 - payment_terms, fees (amount, currency, period), liability_cap, termination_rights \
 (kind, holder, notice, fee), confidentiality_survival, other_dates.
 - obligations: obligor (who must act), obligee, action (short), category, deadline.
+
 """
+
+#: One worked example, sent as a prior user/assistant turn (made-up text, never a real contract).
+EXAMPLE_SENTENCES = (
+    "[1] This Supply Agreement is made on 3 May 2019 between Oakridge Foods Ltd, an English company "
+    '("Buyer"), and Brightline Tools Inc. ("Brightline").\n'
+    "[2] Brightline shall deliver the Goods within ten (10) days of each order."
+)
+EXAMPLE_ANSWER = (
+    '{"parties": [{"sentence_ids": [1], "span": "Oakridge Foods Ltd", "name": "Oakridge Foods Ltd", '
+    '"role": "Buyer", "defined_terms": ["Buyer"], "entity_type": "company", "jurisdiction": "England"}, '
+    '{"sentence_ids": [1], "span": "Brightline Tools Inc.", "name": "Brightline Tools Inc.", '
+    '"defined_terms": ["Brightline"]}], "agreement_date": {"sentence_ids": [1], "span": "3 May 2019", '
+    '"iso": "2019-05-03"}, "governing_law": null, "obligations": [{"sentence_ids": [2], '
+    '"span": "within ten (10) days of each order", "obligor": "Brightline", "obligee": "Buyer", '
+    '"action": "deliver the Goods", "category": "delivery", "deadline_number": 10, "deadline_unit": "days", '
+    '"anchor": "each order"}]}'
+)
 
 USER_TEMPLATE = """\
 Extract the fields from this contract text (pages {pages}).
@@ -71,13 +90,16 @@ def numbered_text(sentences: Sequence[_Sentence]) -> str:
 
 
 def build_messages(sentences: Sequence[_Sentence], pages: Sequence[int]) -> list[dict[str, str]]:
-    """The chat messages for one chunk: ``[system, user]``; the contract text only in the user one.
+    """The chat messages for one chunk: system, the worked example (user + assistant), then the
+    chunk in the last user message; contract text is never in the system role.
 
     ``pages`` are the 1-based pages the chunk covers (shown to the model as context only).
     """
     page_txt = f"{min(pages)}-{max(pages)}" if pages and min(pages) != max(pages) else (str(pages[0]) if pages else "?")
     return [
         {"role": "system", "content": SYSTEM_PROMPT},
+        {"role": "user", "content": USER_TEMPLATE.format(pages="1", numbered=EXAMPLE_SENTENCES)},
+        {"role": "assistant", "content": EXAMPLE_ANSWER},
         {"role": "user", "content": USER_TEMPLATE.format(pages=page_txt, numbered=numbered_text(sentences))},
     ]
 
@@ -85,4 +107,5 @@ def build_messages(sentences: Sequence[_Sentence], pages: Sequence[int]) -> list
 def prompt_overhead_text() -> str:
     """The text of every call that is not contract text (system prompt + user template frame);
     count its tokens with the model's tokenizer to get the prompt overhead per call."""
-    return SYSTEM_PROMPT + USER_TEMPLATE.format(pages="1", numbered="")
+    return (SYSTEM_PROMPT + USER_TEMPLATE.format(pages="1", numbered=EXAMPLE_SENTENCES) + EXAMPLE_ANSWER
+            + USER_TEMPLATE.format(pages="1", numbered=""))

@@ -27,9 +27,15 @@ _SPAN = "the few words stating the value, copied exactly, e.g. 'sixty (60) days'
 
 
 def _compact_schema(schema: dict) -> None:
-    """Drop the per-property ``title`` Pydantic adds: the model reads the schema, titles only cost tokens."""
-    for prop in schema.get("properties", {}).values():
+    """Drop the per-property ``title`` Pydantic adds (they only grow the grammar), and make the
+    evidence keys ``sentence_ids`` and ``span`` required in the generation grammar, so that every
+    value the model states comes with its citation (Python-side they default to empty/None)."""
+    props = schema.get("properties", {})
+    for prop in props.values():
         prop.pop("title", None)
+    cite = [k for k in ("sentence_ids", "span") if k in props]
+    if cite:
+        schema["required"] = cite + [k for k in schema.get("required", []) if k not in cite]
 
 
 _CONFIG = ConfigDict(extra="ignore", json_schema_extra=_compact_schema)

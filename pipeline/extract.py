@@ -1,0 +1,362 @@
+"""The extraction stage: one LLM call per stored chunk → merged, normalized, grounded ContractExtraction.
+
+Flow of :func:`extract_document`:
+
+1. Read the document, its pages and chunks (one short read transaction).
+2. For every chunk: split its text into sentences (ids 1..n, chunk-local), send them numbered
+   inside ``<contract>`` in the user message (:mod:`pipeline.prompts`), get a
+   :class:`schemas.chunk_output.ChunkExtraction`.
+
+   - Every attempt is audited: ``llm.request`` (full messages, GenAI attributes) before the call,
+     then per attempt ``llm.response`` (raw text, parsed object, tokens, finish reason, latency,
+     attempt number) and ``llm.error`` on failure; each in its own short transaction, never one
+     held across a model call (failure case F36).
+   - Output cut off at the token limit (:class:`pipeline.llm.TruncatedOutput`) is never parsed and
+     never re-asked with the cut JSON (F29): the chunk's sentences are split in two halves, each
+     extracted on its own (recursively, at most ``MAX_SPLIT_DEPTH`` levels). Sentence ids keep their
+     chunk-local numbers in the halves.
+   - A chunk that still fails becomes a :class:`schemas.ChunkFailure` (kind ``truncated``,
+     ``retries_exhausted``, ``timeout`` or ``failed``, with its reason and pages): nothing is
+     dropped silently. Where a split half failed, the chunk counts as failed and the other half's
+     values are kept (the run is then ``partial``): a list from a chunk that was not fully read is
+     never stored as complete.
+3. Each answer becomes a partial extraction (:func:`pipeline.merge.chunk_to_partial`); every
+   evidence is grounded in the document (quote, page, offsets, rectangles, match status of the span).
+4. Partials are merged and normalized (:mod:`pipeline.merge`): dates and durations parsed from the
+   evidence spans into ``parsed``; the model's values stay in ``value``.
+5. A new :class:`pipeline.models.ExtractionRun` is stored (status ``complete`` | ``partial`` |
+   ``failed``, tokens, seconds, the extraction as JSON, chunk outcomes) and the document moves to
+   ``extracted``, or to ``failed`` with reason ``extraction_failed`` when every chunk failed.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+import audit
+from audit import events as ev
+from pipeline.db import transaction
+from pipeline.llm import (
+    AttemptRecord,
+    Backend,
+    LLMError,
+    LLMRequest,
+    LLMTimeout,
+    ReplayMiss,
+    TruncatedOutput,
+    ValidationFailed,
+)
+from pipeline.merge import chunk_to_partial, merge_partials, normalize_extraction
+from pipeline.models import Chunk, Document, ExtractionRun, utcnow
+from pipeline.prompts import PROMPT_VERSION, build_messages
+from pipeline.sentences import Sentence, split_sentences
+from pipeline.settings import Settings
+from pipeline.states import DocumentStatus, Reason, check_transition
+from pipeline.store import source_document
+from schemas import ChunkFailure, ContractExtraction, Evidence, SourceDocument
+from schemas.chunk_output import ChunkExtraction
+
+#: Splits of a truncated chunk: depth 3 = at most 8 parts per chunk (source: F29, 60 obligations
+#: in one chunk against 8 obligations per answer).
+MAX_SPLIT_DEPTH = 3
+
+DOCUMENT_EXTRACTED = "document.extracted"
+
+
+class ExtractionError(Exception):
+    """Base error of the extraction stage."""
+
+
+class DocumentNotExtractable(ExtractionError):
+    """The document does not exist or is not in a state that may be extracted."""
+
+
+@dataclass
+class ChunkOutcome:
+    """What happened to one chunk: ``status`` ok | failed; ``parts`` how many calls answered it
+    (1, or more after splits); ``failures`` the parts that failed (kind, reason)."""
+
+    chunk_seq: int
+    pages: list[int]
+    status: str = "ok"
+    parts: int = 0
+    calls: int = 0
+    attempts: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    seconds: float = 0.0
+    failures: list[dict[str, str]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        reason = "; ".join(f"{f['kind']}: {f['reason']}" for f in self.failures) or None
+        return {"chunk_seq": self.chunk_seq, "status": self.status, "reason": reason, "attempts": self.attempts,
+                "calls": self.calls, "parts": self.parts, "pages": self.pages, "input_tokens": self.input_tokens,
+                "output_tokens": self.output_tokens, "seconds": round(self.seconds, 3), "failures": self.failures}
+
+
+@dataclass
+class RunStats:
+    """Per-run figures: tokens, wall seconds, pages, seconds per page, calls."""
+
+    input_tokens: int
+    output_tokens: int
+    seconds: float
+    pages: int
+    calls: int
+
+    @property
+    def seconds_per_page(self) -> float:
+        return self.seconds / self.pages if self.pages else float("nan")
+
+
+def run_stats(run: ExtractionRun, pages: int) -> RunStats:
+    """Figures of a stored run (``pages``: the document's page count)."""
+    calls = sum(int(o.get("calls", 0)) for o in (run.chunk_outcomes or []))
+    return RunStats(run.input_tokens, run.output_tokens, run.seconds, pages, calls)
+
+
+def _failure_kind(exc: LLMError) -> str:
+    if isinstance(exc, TruncatedOutput):
+        return "truncated"
+    if isinstance(exc, ValidationFailed):
+        return "retries_exhausted"
+    if isinstance(exc, LLMTimeout):
+        return "timeout"
+    return "failed"
+
+
+class _Ctx:
+    """What every call of one run shares."""
+
+    def __init__(self, engine: Engine, backend: Backend, settings: Settings, doc: SourceDocument,
+                 run_id: str, actor: str):
+        self.engine, self.backend, self.settings, self.doc = engine, backend, settings, doc
+        self.run_id, self.actor = run_id, actor
+
+    def _payload(self, **kw: Any) -> dict[str, Any]:
+        return ev.llm_payload(
+            provider=self.backend.provider, request_model=self.backend.model_id,
+            temperature=0.0, max_tokens=self.settings.max_output_tokens,
+            **{"clausewise.prompt_version": PROMPT_VERSION, "clausewise.model_sha256": self.backend.model_sha256},
+            **kw,
+        )
+
+    def audit(self, events: list[dict[str, Any]]) -> None:
+        """Append events in one short transaction (never held across a model call: F36)."""
+        if not events:
+            return
+        with transaction(self.engine) as s:
+            for e in events:
+                audit.append(s, type=e["type"], actor=self.actor if e["type"] != ev.LLM_RESPONSE else
+                             self.backend.model_id, document_id=self.doc.document_id, run_id=self.run_id,
+                             payload=e["payload"])
+
+    def attempt_events(self, attempts: list[AttemptRecord], chunk_seq: int, part: str,
+                       parsed: Any = None) -> list[dict[str, Any]]:
+        out = []
+        for a in attempts:
+            if a.number > 1:  # a re-ask: its request is only known after the call
+                out.append({"type": ev.LLM_REQUEST, "payload": self._payload(
+                    messages=a.messages, attempt=a.number, **{"clausewise.chunk_seq": chunk_seq,
+                                                              "clausewise.part": part})})
+            last = a is attempts[-1]
+            out.append({"type": ev.LLM_RESPONSE, "payload": self._payload(
+                response_text=a.raw_text, parsed=parsed if (last and a.error is None) else None,
+                finish_reasons=[a.finish_reason] if a.finish_reason else None, input_tokens=a.input_tokens,
+                output_tokens=a.output_tokens, latency_ms=a.latency_ms, attempt=a.number,
+                error_message=a.error, **{"clausewise.chunk_seq": chunk_seq, "clausewise.part": part})})
+        return out
+
+
+def _extract_part(ctx: _Ctx, sentences: list[Sentence], pages: list[int], chunk_seq: int, outcome: ChunkOutcome,
+                  depth: int, part: str) -> list[ContractExtraction]:
+    """Extract ``sentences`` (a chunk or a split part of it); returns the partials that answered.
+    Failures go to ``outcome.failures``."""
+    messages = build_messages(sentences, pages)
+    ctx.audit([{"type": ev.LLM_REQUEST, "payload": ctx._payload(
+        messages=messages, attempt=1, **{"clausewise.chunk_seq": chunk_seq, "clausewise.part": part,
+                                         "clausewise.sentences": len(sentences)})}])
+    req = LLMRequest(messages=messages, response_model=ChunkExtraction, max_tokens=ctx.settings.max_output_tokens,
+                     prompt_version=PROMPT_VERSION, max_attempts=ctx.settings.llm_max_attempts)
+    t0 = time.perf_counter()
+    outcome.calls += 1
+    try:
+        result = ctx.backend.complete(req)
+    except LLMError as exc:
+        outcome.seconds += time.perf_counter() - t0
+        outcome.attempts += len(exc.attempts)
+        outcome.input_tokens += sum(a.input_tokens for a in exc.attempts)
+        outcome.output_tokens += sum(a.output_tokens for a in exc.attempts)
+        kind = _failure_kind(exc)
+        events = ctx.attempt_events(exc.attempts, chunk_seq, part)
+        events.append({"type": ev.LLM_ERROR, "payload": ctx._payload(
+            error_type=type(exc).__name__, error_message=str(exc),
+            **{"clausewise.chunk_seq": chunk_seq, "clausewise.part": part, "clausewise.failure_kind": kind,
+               "clausewise.action": ("split" if kind == "truncated" and depth < MAX_SPLIT_DEPTH and
+                                     len(sentences) > 1 else "record_failure")})})
+        ctx.audit(events)
+        if isinstance(exc, ReplayMiss):
+            raise
+        if kind == "truncated" and depth < MAX_SPLIT_DEPTH and len(sentences) > 1:
+            mid = len(sentences) // 2
+            return (_extract_part(ctx, sentences[:mid], pages, chunk_seq, outcome, depth + 1, part + "a")
+                    + _extract_part(ctx, sentences[mid:], pages, chunk_seq, outcome, depth + 1, part + "b"))
+        outcome.failures.append({"part": part, "kind": kind, "reason": str(exc),
+                                 "first_sentence": str(sentences[0].id), "last_sentence": str(sentences[-1].id)})
+        return []
+    outcome.seconds += time.perf_counter() - t0
+    outcome.attempts += len(result.attempts)
+    outcome.input_tokens += result.input_tokens
+    outcome.output_tokens += result.output_tokens
+    outcome.parts += 1
+    parsed = result.parsed
+    ctx.audit(ctx.attempt_events(result.attempts, chunk_seq, part,
+                                 parsed=parsed.model_dump(mode="json") if parsed is not None else None))
+    partial = chunk_to_partial(parsed, chunk_seq)
+    ground_partial(partial, sentences, ctx.doc)
+    return [partial]
+
+
+def iter_evidence(x: ContractExtraction):
+    """Every Evidence object held by an extraction (parties, claims, list items)."""
+    for p in x.parties:
+        if p.evidence is not None:
+            yield p
+    for f in ContractExtraction.SINGLE_VALUED:
+        v = getattr(x, f)
+        if v is not None and v.evidence is not None:
+            yield v
+    for kind in ("fees", "obligations", "termination_rights", "key_dates"):
+        for it in getattr(x, kind):
+            if it.evidence is not None:
+                yield it
+
+
+def ground_partial(x: ContractExtraction, sentences: list[Sentence], doc: SourceDocument) -> None:
+    """Ground every evidence of ``x`` against the chunk's ``sentences`` (grounding helper)."""
+    from pipeline.grounding import ground_evidence
+
+    for holder in iter_evidence(x):
+        e: Evidence = holder.evidence
+        holder.evidence = ground_evidence(e, sentences, doc)
+
+
+def _load(engine: Engine, document_id: str) -> tuple[SourceDocument, list[Chunk], int, str]:
+    with transaction(engine) as s:
+        doc = s.get(Document, document_id)
+        if doc is None:
+            raise DocumentNotExtractable(f"no document {document_id}")
+        try:
+            check_transition(doc.status, DocumentStatus.EXTRACTED)
+        except ValueError as exc:
+            raise DocumentNotExtractable(f"document {document_id[:12]} is {doc.status}: {exc}") from None
+        chunks = list(s.scalars(select(Chunk).where(Chunk.document_id == document_id).order_by(Chunk.seq)))
+        for c in chunks:
+            s.expunge(c)
+        pages = doc.page_count or len({p for c in chunks for p in range(c.page_start, c.page_end + 1)})
+        return source_document(s, doc), chunks, pages, doc.status
+
+
+def extract_document(engine: Engine, document_id: str, backend: Backend, settings: Settings, *,
+                     actor: str = "system") -> ExtractionRun:
+    """Extract every chunk of ``document_id`` with ``backend`` and store a new ExtractionRun.
+
+    Returns the stored run (detached) with ``status`` complete | partial | failed, ``input_tokens`` /
+    ``output_tokens`` (summed over every attempt), ``seconds`` (wall time of the model calls),
+    ``extraction`` (``ContractExtraction.model_dump(mode="json")``), ``chunk_outcomes`` (one dict per
+    chunk, see :class:`ChunkOutcome`) and a transient attribute ``pages`` (page count).
+
+    Raises:
+        DocumentNotExtractable: no such document, or its state does not allow extraction.
+        ReplayMiss: the replay backend has no recorded answer (the run is stored as failed first).
+        audit.AuditWriteError: an audit event could not be written (nothing is hidden).
+    """
+    source, chunks, page_count, _status = _load(engine, document_id)
+    run_id = str(uuid.uuid4())
+    started = utcnow()
+    with transaction(engine) as s:
+        s.add(ExtractionRun(id=run_id, document_id=document_id, backend=backend.provider, model=backend.model_id,
+                            model_sha256=backend.model_sha256, prompt_version=PROMPT_VERSION, status="running",
+                            started_at=started))
+    ctx = _Ctx(engine, backend, settings, source, run_id, actor)
+    partials: list[ContractExtraction] = []
+    outcomes: list[ChunkOutcome] = []
+    failures: list[ChunkFailure] = []
+    t0 = time.perf_counter()
+    try:
+        for c in chunks:
+            pages = list(range(c.page_start, c.page_end + 1))
+            sentences = split_sentences(c.text, base=c.start)
+            outcome = ChunkOutcome(chunk_seq=c.seq, pages=pages)
+            outcomes.append(outcome)
+            if not sentences:
+                continue
+            partials.extend(_extract_part(ctx, sentences, pages, c.seq, outcome, 0, "1"))
+            if outcome.failures:
+                outcome.status = "failed"
+                kinds = {f["kind"] for f in outcome.failures}
+                failures.append(ChunkFailure(
+                    chunk_seq=c.seq, pages=pages, kind=kinds.pop() if len(kinds) == 1 else "failed",
+                    reason=("part of the chunk was read (split after truncation); " if outcome.parts else "")
+                    + "; ".join(f"{f['kind']} (sentences {f['first_sentence']}-{f['last_sentence']}): {f['reason']}"
+                                for f in outcome.failures)))
+    except ReplayMiss as exc:
+        _store(engine, run_id, document_id, "failed", outcomes, None, time.perf_counter() - t0, actor,
+               reason=str(exc), move=False)
+        raise
+    seconds = time.perf_counter() - t0
+    merged = merge_partials(partials)
+    normalize_extraction(merged, source.text)
+    merged.document_id, merged.run_id = document_id, run_id
+    merged.model, merged.prompt_version = backend.model_id, PROMPT_VERSION
+    merged.chunk_ids = [c.seq for c in chunks]
+    merged.chunk_failures = failures
+    n_failed = sum(1 for o in outcomes if o.status == "failed")
+    if not chunks or n_failed == len(chunks):
+        status = "failed"
+    elif n_failed:
+        status = "partial"
+    else:
+        status = "complete"
+    run = _store(engine, run_id, document_id, status, outcomes, merged, seconds, actor,
+                 reason="no chunk was extracted" if status == "failed" else None)
+    run.pages = page_count  # type: ignore[attr-defined]  # transient, for per-run figures
+    return run
+
+
+def _store(engine: Engine, run_id: str, document_id: str, status: str, outcomes: list[ChunkOutcome],
+           extraction: ContractExtraction | None, seconds: float, actor: str, *, reason: str | None,
+           move: bool = True) -> ExtractionRun:
+    with transaction(engine, immediate=True) as s:
+        run = s.get(ExtractionRun, run_id)
+        run.status = status
+        run.input_tokens = sum(o.input_tokens for o in outcomes)
+        run.output_tokens = sum(o.output_tokens for o in outcomes)
+        run.seconds = round(seconds, 3)
+        run.extraction = extraction.model_dump(mode="json") if extraction is not None else None
+        run.chunk_outcomes = [o.to_dict() for o in outcomes]
+        run.finished_at = utcnow()
+        if move:
+            doc = s.get(Document, document_id)
+            if status == "failed":
+                doc.status = check_transition(doc.status, DocumentStatus.FAILED).value
+                doc.status_reason = Reason.EXTRACTION_FAILED.value
+                doc.status_message = reason
+                etype = ev.DOCUMENT_FAILED
+            else:
+                doc.status = check_transition(doc.status, DocumentStatus.EXTRACTED).value
+                doc.status_reason = doc.status_message = None
+                etype = DOCUMENT_EXTRACTED
+            audit.append(s, type=etype, actor=actor, document_id=document_id, run_id=run_id, payload={
+                "status": doc.status, "reason": doc.status_reason, "run_status": status,
+                "input_tokens": run.input_tokens, "output_tokens": run.output_tokens, "seconds": run.seconds,
+                "chunks": len(outcomes), "chunks_failed": sum(1 for o in outcomes if o.status == "failed"),
+            })
+        s.flush()
+        s.expunge(run)
+    return run
