@@ -1,0 +1,1168 @@
+"""Reading PDF contracts with PyMuPDF: page text in reading order, word boxes, quality checks.
+
+Public API
+----------
+- :func:`open_pdf` → :class:`PdfInfo` (raises a :class:`PdfReadError` subclass per failure mode).
+- :func:`iter_pages` → streams :class:`PageText` one page at a time (bounded memory, F13).
+- :func:`read_pdf` → :class:`PdfRead` (info and all pages).
+- :func:`join_pages` → one document text and the character offset where each page starts.
+- :func:`layout_in_document`, :func:`rects_for_span` → map a character span back to page rectangles.
+
+What a page's text is
+---------------------
+Text in reading order: lines sorted top to bottom; where consecutive rows share a gutter and the
+text flows down each side (a line ending mid-sentence is followed by a lower-case line), the left
+column is read before the right (F03); otherwise side-by-side pieces are read row by row (forms,
+signature blocks). MuPDF's ``TEXT_SEGMENT`` was tried and dropped: on CUAD it split the last line of
+paragraphs into separate regions and put them out of order. Lines of one
+paragraph are joined with a space, paragraphs and blocks are separated by ``"\\n"``. Soft line-end
+hyphens are joined ("noti-"/"fication"), real compounds and numeric ranges keep their hyphen
+("third-party", "2021-2022"): F02. Ligatures and compatibility characters are NFKC-normalized (F01).
+Ruled tables found by ``page.find_tables()`` come out one row per line, cells joined with `` | `` (F05).
+Lines that repeat at the same height on at least half of the pages in the top or bottom band
+(running headers, footers, page numbers) are removed (F04); this needs a first cheap pass over the
+document, so :func:`iter_pages` reads each page twice but never holds more than one page.
+
+Text that is never painted is not contract text (F12, F26): render mode 3 (invisible), a fill colour
+equal to the background (white on white) or fully transparent, glyphs outside the page's visible
+box, and fonts under :data:`MIN_VISIBLE_FONT_SIZE`. It is dropped from the page text and listed in
+``PageText.hidden`` with its mechanism. Invisible text lying on an image is an OCR layer of a scan
+and is kept.
+
+Pages without a text layer (a scanned image) are OCR'd with Tesseract through PyMuPDF when the
+``tesseract`` binary is available (quality ``"ocr"``), else marked ``"no_text_layer"``.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import re
+import shutil
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pymupdf
+
+from pipeline.states import Reason
+
+# --------------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------------
+
+
+class PdfReadError(Exception):
+    """A document could not be read as a complete contract. ``reason`` is the status reason code."""
+
+    reason: Reason = Reason.UNREADABLE
+
+    def __init__(self, file: str | os.PathLike[str], problem: str) -> None:
+        self.file = str(file)
+        self.problem = problem
+        super().__init__(f"{Path(self.file).name}: {problem}")
+
+
+class EncryptedPdf(PdfReadError):
+    """The PDF needs a user password, or the password given is wrong."""
+
+    reason = Reason.ENCRYPTED
+
+
+class CorruptPdf(PdfReadError):
+    """The PDF cannot be opened, or MuPDF's repair leaves no pages."""
+
+    reason = Reason.CORRUPT
+
+
+class TruncatedPdf(PdfReadError):
+    """MuPDF repaired the file but it is incomplete (cut off): the remainder is not the whole contract."""
+
+    reason = Reason.TRUNCATED
+
+
+class EmptyFile(PdfReadError):
+    """The file has 0 bytes."""
+
+    reason = Reason.EMPTY_FILE
+
+
+class EmptyDocument(PdfReadError):
+    """The PDF is well formed but has 0 pages."""
+
+    reason = Reason.EMPTY_DOCUMENT
+
+
+class NotAPdf(PdfReadError):
+    """The file is not a PDF at all (text, an image, an archive named ``.pdf``)."""
+
+    reason = Reason.NOT_PDF
+
+
+# --------------------------------------------------------------------------------------------
+# Constants (each with where it comes from)
+# --------------------------------------------------------------------------------------------
+
+MIN_VISIBLE_FONT_SIZE = 2.0
+"""Text below 2 pt is not legible when printed; F26 hides an instruction in a 1 pt line. CUAD's
+smallest legitimate text (footnote markers, fine print) is 5-6 pt."""
+
+RUNNING_BAND = 0.12
+"""Share of the page height at the top and at the bottom searched for running headers/footers.
+F04's header sits 31-42 pt and its footer 806-817 pt on an 842 pt page (4 % / 97 %); letter-size
+EDGAR exhibits in CUAD put page numbers 20-60 pt from the edge (< 8 %). 12 % leaves room."""
+
+RUNNING_MIN_SHARE = 0.5
+"""A band line is running text when the same line (digits ignored) appears at the same height on
+at least half the pages (and on at least 2 pages)."""
+
+RUNNING_Y_TOLERANCE = 4.0
+"""Points by which the same running line may move between pages (baseline jitter of generators)."""
+
+GIBBERISH_MIN_TOKENS = 25
+"""Pages with fewer tokens are too short to judge (signature pages, exhibit covers)."""
+
+GIBBERISH_MIN_WORD_SHARE = 0.45
+"""Minimum share of word-like tokens (letters only, length >= 2, with a vowel, after stripping
+punctuation; numbers are not counted either way). Measured on the 174 CUAD PDFs (3,388 pages,
+``scripts/compare_cuad_text.py --quality``): the lowest page is about 0.62 (a page of defined-term
+tables); text from a broken font encoding scores under 0.3. 0.45 sits between."""
+
+OCR_DPI = 300
+"""Tesseract's accuracy drops markedly below 300 dpi for 10-12 pt body text."""
+
+OCR_MIN_VISIBLE_CHARS = 10
+"""A page with fewer visible characters than this, and an image, is treated as a scan."""
+
+COMPOUND_HEADS = frozenset(
+    "third non self co pre post sub multi cross long short high low well full part off on follow "
+    "flow build roll anti inter intra semi mid over under out up down counter quasi vice ex "
+    "first second one two three four five six seven eight nine ten twelve thirty sixty ninety "
+    "year month day week time decision policy end front back check sign cut set lay wind run "
+    "e x u t".split()
+)
+"""First halves that keep their hyphen at a line end ("third-|party" → "third-party"). Unknown
+halves are joined unless the hyphenated form occurs elsewhere in the document."""
+
+# MuPDF text extraction flags: no ligature preservation (→ "fi"); no
+# dehyphenation (done here, see F02 / PyMuPDF #4994); no mediabox clip (off-page text is seen and
+# reported as hidden instead of silently vanishing).
+_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE
+_WORDS_FLAGS = pymupdf.TEXT_MEDIABOX_CLIP
+
+_STEXT_FILLED = 16  # FZ_STEXT_FILLED
+_STEXT_STROKED = 32  # FZ_STEXT_STROKED
+
+Quality = Literal["ok", "ocr", "no_text_layer", "gibberish"]
+Mechanism = Literal["render_mode_3", "white_on_white", "invisible_color", "outside_page_box", "tiny_font"]
+Rect = tuple[float, float, float, float]
+
+# --------------------------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HiddenText:
+    """Text on a page that is never visibly painted, and how it was hidden."""
+
+    text: str
+    mechanism: Mechanism
+
+
+@dataclass
+class PageText:
+    """One page.
+
+    ``number`` is 1-based. ``words`` are ``(start, end, x0, y0, x1, y1)``: character offsets into
+    ``text`` and the box in PDF points (origin top-left, as PyMuPDF reports). A word hyphenated
+    across lines has one box per piece. ``width``/``height`` in points.
+    """
+
+    number: int
+    text: str
+    words: list[tuple[int, int, float, float, float, float]]
+    width: float
+    height: float
+    hidden: list[HiddenText] = field(default_factory=list)
+    quality: Quality = "ok"
+
+
+@dataclass
+class PdfInfo:
+    """What opening the file told us. ``permissions`` maps print/copy/modify/annotate/... to bool."""
+
+    path: str
+    page_count: int
+    is_repaired: bool
+    permissions: dict[str, bool]
+    encrypted_with_owner_password_only: bool
+    metadata: dict[str, str]
+    warnings: list[str]
+
+
+@dataclass
+class PdfRead:
+    """A whole document: its info and every page in order."""
+
+    info: PdfInfo
+    pages: list[PageText]
+
+
+# --------------------------------------------------------------------------------------------
+# Opening
+# --------------------------------------------------------------------------------------------
+
+_PERMISSION_BITS = {
+    "print": pymupdf.PDF_PERM_PRINT,
+    "modify": pymupdf.PDF_PERM_MODIFY,
+    "copy": pymupdf.PDF_PERM_COPY,
+    "annotate": pymupdf.PDF_PERM_ANNOTATE,
+    "fill_forms": pymupdf.PDF_PERM_FORM,
+    "accessibility": pymupdf.PDF_PERM_ACCESSIBILITY,
+    "assemble": pymupdf.PDF_PERM_ASSEMBLE,
+    "print_high_quality": pymupdf.PDF_PERM_PRINT_HQ,
+}
+
+_OTHER_FORMATS = (
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"PK\x03\x04", "a ZIP archive (e.g. DOCX)"),
+    (b"\xd0\xcf\x11\xe0", "an OLE file (e.g. DOC)"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"{\\rtf", "an RTF document"),
+)
+
+_TRUNCATION_WARNINGS = ("cannot load content stream", "premature end", "object is not a stream", "truncated")
+
+
+def _sniff(path: Path) -> None:
+    """Raise EmptyFile / NotAPdf from the bytes alone."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise CorruptPdf(path, f"cannot be read ({exc.strerror})") from exc
+    if size == 0:
+        raise EmptyFile(path, "the file is empty (0 bytes)")
+    with path.open("rb") as fh:
+        head = fh.read(65536)
+    if b"%PDF-" in head[:1024]:
+        return
+    for magic, kind in _OTHER_FORMATS:
+        if head.startswith(magic):
+            raise NotAPdf(path, f"not a PDF: the file is {kind}")
+    # A PDF whose header was damaged still has object syntax near the start (F09 missing_header).
+    if re.search(rb"\d+\s+\d+\s+obj\b", head) and (b"endobj" in head or b"stream" in head):
+        return
+    raise NotAPdf(path, "not a PDF: no %PDF header and no PDF objects")
+
+
+def _has_eof_marker(path: Path) -> bool:
+    """True if the last 1 KiB holds an end-of-file marker (``%%EOF``; ``%EOF`` accepted, as MuPDF does)."""
+    with path.open("rb") as fh:
+        fh.seek(0, os.SEEK_END)
+        size = fh.tell()
+        fh.seek(max(0, size - 1024))
+        tail = fh.read()
+    return re.search(rb"%%?EOF", tail) is not None
+
+
+def _open_document(path: Path, password: str | None) -> tuple[pymupdf.Document, PdfInfo]:
+    _sniff(path)
+    pymupdf.TOOLS.reset_mupdf_warnings()
+    try:
+        doc = pymupdf.open(path, filetype="pdf")
+    except Exception as exc:  # noqa: BLE001 - MuPDF raises FileDataError, RuntimeError, ValueError
+        raise CorruptPdf(path, f"cannot be opened as a PDF ({exc})") from exc
+    warnings: list[str] = []
+    try:
+        # read needs_pass once: in PyMuPDF 2.0 reading it again after authenticate() re-locks the
+        # document and every page then yields empty text (silent data loss)
+        needs_pass = bool(doc.needs_pass)
+        if needs_pass:
+            if password is None:
+                raise EncryptedPdf(path, "is encrypted and needs a password")
+            if not doc.authenticate(password):
+                raise EncryptedPdf(path, "is encrypted and the password given is wrong")
+        repaired = bool(doc.is_repaired)
+        count = doc.page_count
+        if repaired:
+            if not _has_eof_marker(path):
+                raise TruncatedPdf(
+                    path,
+                    "is truncated (no %%EOF; MuPDF repaired what is left, which is not the whole document)",
+                )
+            if count == 0:
+                raise CorruptPdf(path, "is damaged: MuPDF's repair found no pages")
+            warnings.append("repaired by MuPDF (broken cross-reference table or header); text read from the repair")
+        if count == 0:
+            raise EmptyDocument(path, "has no pages")
+        meta = {k: v for k, v in (doc.metadata or {}).items() if v}
+        encryption = meta.get("encryption", "")
+        owner_only = bool(encryption) and not needs_pass
+        perm_value = doc.permissions
+        permissions = {name: bool(perm_value & bit) for name, bit in _PERMISSION_BITS.items()}
+        if owner_only and not all(permissions.values()):
+            denied = ", ".join(k for k, v in permissions.items() if not v)
+            warnings.append(
+                f"owner-password restrictions ({encryption}): {denied} not permitted; text extracted for "
+                "analysis by policy"
+            )
+        info = PdfInfo(
+            path=str(path),
+            page_count=count,
+            is_repaired=repaired,
+            permissions=permissions,
+            encrypted_with_owner_password_only=owner_only,
+            metadata=meta,
+            warnings=warnings,
+        )
+    except BaseException:
+        doc.close()
+        raise
+    return doc, info
+
+
+def open_pdf(path: str | os.PathLike[str], password: str | None = None) -> PdfInfo:
+    """Open ``path`` and check it is a complete, readable PDF; return what was learnt.
+
+    Owner-password-only files (permissions restricted, no user password, F08) open without a
+    password; their restrictions are listed in ``permissions`` and ``warnings``. Policy: reading the
+    text for analysis is allowed (the copy restriction concerns redistribution; the flags are
+    recorded for the audit log).
+
+    Raises:
+        EmptyFile: 0 bytes.  NotAPdf: other format.  EncryptedPdf: needs (another) password.
+        CorruptPdf: cannot be opened / repaired to 0 pages.  TruncatedPdf: repaired but cut off.
+        EmptyDocument: 0 pages.
+    """
+    doc, info = _open_document(Path(path), password)
+    doc.close()
+    return info
+
+
+# --------------------------------------------------------------------------------------------
+# OCR availability
+# --------------------------------------------------------------------------------------------
+
+
+@functools.cache
+def tessdata_dir() -> str | None:
+    """Folder of Tesseract's language data, or None when ``tesseract`` is not installed."""
+    if shutil.which("tesseract") is None:
+        return None
+    env = os.environ.get("TESSDATA_PREFIX")
+    if env and Path(env).is_dir():
+        return env
+    try:
+        found = pymupdf.get_tessdata()
+    except Exception:  # noqa: BLE001 - PyMuPDF raises RuntimeError when it finds none
+        return None
+    return found or None
+
+
+# --------------------------------------------------------------------------------------------
+# Pass 1: running headers/footers and the document's vocabulary
+# --------------------------------------------------------------------------------------------
+
+_DIGITS = re.compile(r"\d+")
+_WORD_CORE = re.compile(r"^[^\w]*(.*?)[^\w]*$")
+_ALPHA_WORD = re.compile(r"^[a-z]+(?:-[a-z]+)*$")
+
+
+def _line_signature(text: str) -> str:
+    t = unicodedata.normalize("NFKC", text).lower()
+    return " ".join(_DIGITS.sub("#", t).split())
+
+
+@dataclass
+class _DocContext:
+    """What pass 1 learns: running-line positions and vocabulary (both small, bounded by distinct lines/words)."""
+
+    running: dict[tuple[str, str], list[float]]
+    vocab: set[str]
+
+    def is_running(self, band: str, sig: str, y: float) -> bool:
+        ys = self.running.get((band, sig))
+        return bool(ys) and any(abs(y - v) <= RUNNING_Y_TOLERANCE for v in ys)
+
+
+def _band(y0: float, y1: float, height: float) -> str | None:
+    if y1 <= height * RUNNING_BAND:
+        return "top"
+    if y0 >= height * (1 - RUNNING_BAND):
+        return "bottom"
+    return None
+
+
+def _scan_document(doc: pymupdf.Document) -> _DocContext:
+    """Pass 1: one cheap ``words`` extraction per page (page objects released as we go)."""
+    seen: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
+    vocab: set[str] = set()
+    n = doc.page_count
+    for i in range(n):
+        page = doc.load_page(i)
+        height = page.rect.height
+        lines: dict[tuple[int, int], list] = {}
+        for w in page.get_text("words", flags=_WORDS_FLAGS):
+            lines.setdefault((w[5], w[6]), []).append(w)
+            core = _WORD_CORE.match(unicodedata.normalize("NFKC", w[4]).lower())
+            if core and _ALPHA_WORD.match(core.group(1)):
+                vocab.add(core.group(1))
+        blocks: dict[int, list[list]] = defaultdict(list)
+        for (bno, _), ws in lines.items():
+            blocks[bno].append(ws)
+        for block_lines in blocks.values():
+            bands = [_band(min(w[1] for w in ws), max(w[3] for w in ws), height) for ws in block_lines]
+            if None in bands:
+                continue  # part of a block that reaches the body: contract text, not a running line
+            for ws, band in zip(block_lines, bands):
+                sig = _line_signature(" ".join(w[4] for w in ws))
+                seen[(band, sig)].setdefault(i, min(w[1] for w in ws))
+        del page
+    running: dict[tuple[str, str], list[float]] = {}
+    need = max(2, math.ceil(n * RUNNING_MIN_SHARE))
+    if n >= 2:
+        for key, by_page in seen.items():
+            if len(by_page) < need:
+                continue
+            ys = sorted(by_page.values())
+            # positions at which the line occurs on enough pages (within tolerance)
+            keep = [y for y in ys if sum(abs(y - v) <= RUNNING_Y_TOLERANCE for v in ys) >= need]
+            if keep:
+                running[key] = keep
+    return _DocContext(running, vocab)
+
+
+# --------------------------------------------------------------------------------------------
+# Pass 2: one page
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Word:
+    pieces: list[tuple[str, Rect]]  # text and box of each piece (a hyphen-joined word has two)
+
+    @property
+    def text(self) -> str:
+        return "".join(p[0] for p in self.pieces)
+
+    @property
+    def rect(self) -> Rect:
+        return self.pieces[-1][1] if len(self.pieces) == 1 else _union([p[1] for p in self.pieces])
+
+
+@dataclass
+class _Line:
+    words: list[_Word]
+    rect: Rect
+    rotated: bool = False
+    mblock: int = 0
+
+
+@dataclass
+class _Block:
+    """A run of text to emit: ``paragraphs`` of lines (text blocks) or ``rows`` of cells (tables)."""
+
+    rect: Rect
+    lines: list[_Line] = field(default_factory=list)
+    rows: list[list[list[_Word]]] | None = None
+
+
+def _union(rects: list[Rect]) -> Rect:
+    return (min(r[0] for r in rects), min(r[1] for r in rects), max(r[2] for r in rects), max(r[3] for r in rects))
+
+
+GUTTER_MIN_WIDTH = 8.0
+"""Points of empty horizontal space between two columns (F03's gutter is 125 pt; typical 12-36 pt)."""
+
+
+def _ends_open(text: str) -> bool:
+    return text[-1:] not in (".", ":", ";", "!", "?") and not text.endswith("-")
+
+
+def _flows_down(column: list[_Line]) -> int:
+    """Number of consecutive line pairs in ``column`` where a sentence visibly runs on."""
+    n = 0
+    for a, b in zip(column, column[1:]):
+        last, first = a.words[-1].text, b.words[0].text
+        if (_ends_open(last) or last.endswith("-")) and first[:1].islower():
+            n += 1
+    return n
+
+
+def _gaps(lines: list[_Line]) -> list[tuple[float, float]]:
+    ivs = sorted((ln.rect[0], ln.rect[2]) for ln in lines)
+    out = []
+    cur_end = ivs[0][1]
+    for x0, x1 in ivs[1:]:
+        if x0 - cur_end >= GUTTER_MIN_WIDTH:
+            out.append((cur_end, x0))
+        cur_end = max(cur_end, x1)
+    return out
+
+
+def _uncovered(g: tuple[float, float], lines: list[_Line]) -> list[tuple[float, float]]:
+    """Parts of the x-interval ``g`` not covered by any of ``lines``, at least a gutter wide."""
+    parts = [g]
+    for ln in lines:
+        nxt = []
+        for lo, hi in parts:
+            if ln.rect[2] <= lo or ln.rect[0] >= hi:
+                nxt.append((lo, hi))
+                continue
+            if ln.rect[0] - lo >= GUTTER_MIN_WIDTH:
+                nxt.append((lo, ln.rect[0]))
+            if hi - ln.rect[2] >= GUTTER_MIN_WIDTH:
+                nxt.append((ln.rect[2], hi))
+        parts = nxt
+    return parts
+
+
+def _order_lines(lines: list[_Line]) -> list[tuple[_Line, tuple]]:
+    """Lines in reading order, each with a key; a change of key starts a new block.
+
+    Rows ("strips") are lines overlapping vertically. Consecutive strips that share an empty
+    vertical gutter form a group; a group whose sides read as running text (see
+    :func:`_flows_down`) is read column by column, else row by row. Rotated lines come last.
+    """
+    flat = [ln for ln in lines if not ln.rotated]
+    rotated = [ln for ln in lines if ln.rotated]
+    flat.sort(key=lambda ln: (ln.rect[1], ln.rect[0]))
+    strips: list[list[_Line]] = []
+    bottom = -1e9
+    for ln in flat:
+        h = ln.rect[3] - ln.rect[1]
+        if strips and ln.rect[1] < bottom - 0.3 * h:
+            strips[-1].append(ln)
+            bottom = max(bottom, ln.rect[3])
+        else:
+            strips.append([ln])
+            bottom = ln.rect[3]
+    # group strips by a shared gutter
+    groups: list[tuple[list[list[_Line]], list[tuple[float, float]]]] = []
+    for st in strips:
+        if groups and groups[-1][1]:
+            narrowed = []
+            for g in groups[-1][1]:
+                narrowed.extend(_uncovered(g, st))
+            if narrowed:
+                groups[-1] = (groups[-1][0] + [st], narrowed)
+                continue
+        groups.append(([st], _gaps(st)))
+    out: list[tuple[_Line, tuple]] = []
+    for gi, (gstrips, gut) in enumerate(groups):
+        if gut and len(gstrips) >= 2:
+            edges = sorted(g[0] for g in gut)
+            cols: list[list[_Line]] = [[] for _ in range(len(edges) + 1)]
+            for st in gstrips:
+                for ln in sorted(st, key=lambda ln: ln.rect[0]):
+                    k = sum(1 for e in edges if ln.rect[0] >= e)
+                    cols[k].append(ln)
+            if any(_flows_down(c) >= max(1, 0.2 * (len(c) - 1)) for c in cols if len(c) >= 2):
+                for ci, c in enumerate(cols):
+                    out.extend((ln, (gi, ci, ln.mblock)) for ln in c)
+                continue
+        for st in gstrips:
+            for ln in sorted(st, key=lambda ln: ln.rect[0]):
+                out.append((ln, ("flow", ln.mblock)))
+    out.extend((ln, ("rotated", ln.mblock)) for ln in rotated)
+    return out
+
+
+class _PageReader:
+    """Builds one :class:`PageText` from a page (pass 2)."""
+
+    def __init__(self, page: pymupdf.Page, ctx: _DocContext, *, ocr_text: bool = False) -> None:
+        self.page = page
+        self.ctx = ctx
+        self.ocr_text = ocr_text
+        self.rect = page.rect
+        self.hidden: list[HiddenText] = []
+        self._fills: list[tuple[Rect, tuple[float, ...]]] | None = None
+        self._images: list[Rect] | None = None
+        self.visible_chars = 0
+
+    # ---- hidden text ------------------------------------------------------------------------
+
+    def _fill_rects(self) -> list[tuple[Rect, tuple[float, ...]]]:
+        if self._fills is None:
+            self._fills = []
+            for d in self.page.get_cdrawings():
+                fill = d.get("fill")
+                if fill is not None and d.get("fill_opacity", 1) > 0.5:
+                    self._fills.append((tuple(d["rect"]), tuple(fill)))
+        return self._fills
+
+    def _image_rects(self) -> list[Rect]:
+        if self._images is None:
+            self._images = [tuple(i["bbox"]) for i in self.page.get_image_info()]
+        return self._images
+
+    def _background(self, bbox: Rect) -> tuple[float, ...]:
+        """Colour under the centre of ``bbox``: the last filled shape containing it, else white."""
+        cx, cy = (bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2
+        bg: tuple[float, ...] = (1.0, 1.0, 1.0)
+        for r, fill in self._fill_rects():
+            if r[0] <= cx <= r[2] and r[1] <= cy <= r[3]:
+                bg = fill
+        return bg
+
+    def _span_mechanism(self, span: dict) -> Mechanism | None:
+        if self.ocr_text:
+            return None
+        painted = span.get("char_flags", _STEXT_FILLED) & (_STEXT_FILLED | _STEXT_STROKED)
+        if not painted or span.get("alpha", 255) == 0:
+            if self._on_image(span["bbox"]):
+                return None  # OCR layer of a scanned page: invisible by design, real text
+            return "render_mode_3" if not painted else "invisible_color"
+        if span["size"] < MIN_VISIBLE_FONT_SIZE:
+            return "tiny_font"
+        rgb = _rgb(span.get("color", 0))
+        bg = _rgb_tuple(self._background(span["bbox"]))
+        if max(abs(a - b) for a, b in zip(rgb, bg)) < 0.08:
+            return "white_on_white" if min(bg) > 0.85 else "invisible_color"
+        return None
+
+    def _on_image(self, bbox: Rect) -> bool:
+        cx, cy = (bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2
+        return any(r[0] <= cx <= r[2] and r[1] <= cy <= r[3] for r in self._image_rects())
+
+    def _outside(self, bbox: Rect) -> bool:
+        r = self.rect
+        return bbox[2] <= r.x0 or bbox[0] >= r.x1 or bbox[3] <= r.y0 or bbox[1] >= r.y1
+
+    # ---- lines and words ----------------------------------------------------------------------
+
+    def _read_block(self, block: dict) -> list[_Line]:
+        lines: list[_Line] = []
+        runs: list[list] = []  # hidden runs: [mechanism, text, open]
+        for line in block["lines"]:
+            words: list[_Word] = []
+            cur: list[tuple[str, Rect]] = []
+
+            def flush() -> None:
+                if cur:
+                    text = unicodedata.normalize("NFKC", "".join(c for c, _ in cur))
+                    if text.strip():
+                        words.append(_Word([(text, _union([r for _, r in cur]))]))
+                    cur.clear()
+
+            for span in line["spans"]:
+                mech = self._span_mechanism(span)
+                for ch in span["chars"]:
+                    c, bbox = ch["c"], tuple(ch["bbox"])
+                    m = mech or ("outside_page_box" if self._outside(bbox) else None)
+                    if m:
+                        flush()
+                        if runs and runs[-1][0] == m and runs[-1][2]:
+                            runs[-1][1] += c
+                        else:
+                            runs.append([m, c, True])
+                        continue
+                    if runs:
+                        runs[-1][2] = False
+                    if c.isspace():
+                        flush()
+                    else:
+                        cur.append((c, bbox))
+                        self.visible_chars += 1
+            flush()
+            if runs and runs[-1][2]:
+                runs[-1][1] += " "  # a hidden run that reaches the line end may continue on the next line
+            if words:
+                d = line.get("dir", (1.0, 0.0))
+                rotated = abs(d[1]) > 0.1
+                h = max(w.rect[3] - w.rect[1] for w in words)
+                start = 0
+                for k in range(1, len(words) + 1):
+                    # a wide gap inside one MuPDF line separates pieces (columns, label and value)
+                    if k == len(words) or (not rotated and words[k].rect[0] - words[k - 1].rect[2] > 2.0 * h):
+                        piece = words[start:k]
+                        lines.append(_Line(piece, _union([w.rect for w in piece]), rotated=rotated))
+                        start = k
+        for m, text, _ in runs:
+            t = " ".join(unicodedata.normalize("NFKC", text).split())
+            if t:
+                self.hidden.append(HiddenText(t, m))
+        return lines
+
+    def _drop_running(self, lines: list[_Line]) -> list[_Line]:
+        """Remove running header/footer lines; only from blocks lying wholly in the top or bottom band."""
+        if not self.ctx.running or not lines:
+            return lines
+        height = self.rect.height
+        bands = [_band(ln.rect[1], ln.rect[3], height) for ln in lines]
+        if None in bands:
+            return lines
+        kept = []
+        for ln, band in zip(lines, bands):
+            sig = _line_signature(" ".join(w.text for w in ln.words))
+            if not self.ctx.is_running(band, sig, ln.rect[1]):
+                kept.append(ln)
+        return kept
+
+    # ---- tables -------------------------------------------------------------------------------
+
+    def _maybe_tables(self) -> list:
+        """Ruled tables with at least 2 rows and 2 columns. ``find_tables`` is costly (~0.2 s/page),
+        so it runs only where the drawings hold at least 3 vertical and 3 horizontal rules."""
+        vx: set[int] = set()
+        hy: set[int] = set()
+        page_area = self.rect.width * self.rect.height
+        for d in self.page.get_cdrawings():
+            fill = d.get("fill")
+            r = d["rect"]
+            w, h = r[2] - r[0], r[3] - r[1]
+            if d.get("type") == "f" and fill is not None and min(fill) > 0.95:
+                continue  # white background boxes are not rules
+            if w * h > 0.8 * page_area:
+                continue
+            for it in d["items"]:
+                if it[0] == "l":
+                    (x0, y0), (x1, y1) = it[1], it[2]
+                    if abs(x0 - x1) < 1.5 and abs(y1 - y0) >= 6:
+                        vx.add(round(x0 / 3))
+                    elif abs(y0 - y1) < 1.5 and abs(x1 - x0) >= 6:
+                        hy.add(round(y0 / 3))
+                elif it[0] == "re":
+                    rr = it[1]
+                    if rr[3] - rr[1] >= 6:
+                        vx.update((round(rr[0] / 3), round(rr[2] / 3)))
+                    if rr[2] - rr[0] >= 6:
+                        hy.update((round(rr[1] / 3), round(rr[3] / 3)))
+            if len(vx) >= 3 and len(hy) >= 3:
+                break
+        if len(vx) < 3 or len(hy) < 3:
+            return []
+        try:
+            found = self.page.find_tables()
+        except Exception:  # noqa: BLE001 - table detection is an improvement, never a failure
+            return []
+        return [t for t in found.tables if t.row_count >= 2 and t.col_count >= 2]
+
+    def _table_block(self, table, words: list[_Word]) -> _Block:
+        rows: list[list[list[_Word]]] = []
+        for row in table.rows:
+            cells = [c for c in row.cells if c is not None]
+            out_row: list[list[_Word]] = [[] for _ in cells]
+            for w in words:
+                r = w.rect
+                cx, cy = (r[0] + r[2]) / 2, (r[1] + r[3]) / 2
+                for k, c in enumerate(cells):
+                    if c[0] <= cx <= c[2] and c[1] <= cy <= c[3]:
+                        out_row[k].append(w)
+                        break
+            for cell in out_row:
+                cell.sort(key=lambda w: (round(w.rect[1] / 3), w.rect[0]))
+            if any(out_row):
+                rows.append(out_row)
+        return _Block(rect=tuple(table.bbox), rows=rows)
+
+    # ---- assembly -----------------------------------------------------------------------------
+
+    def read(self, blocks: list[dict]) -> tuple[str, list, int]:
+        all_lines: list[_Line] = []
+        for k, b in enumerate(blocks):
+            if b.get("type") != 0:
+                continue
+            for ln in self._drop_running(self._read_block(b)):
+                ln.mblock = k
+                all_lines.append(ln)
+        out: list[_Block] = []
+        key = None
+        for ln, lkey in _order_lines(all_lines):
+            if out and lkey == key:
+                out[-1].lines.append(ln)
+            else:
+                out.append(_Block(rect=ln.rect, lines=[ln]))
+            key = lkey
+        for b in out:
+            b.rect = _union([ln.rect for ln in b.lines])
+        if not self.ocr_text and out:
+            tables = self._maybe_tables()
+            for t in tables:
+                out = self._insert_table(out, t)
+        emitter = _Emitter(self.ctx.vocab)
+        for b in out:
+            if b.rows is not None:
+                emitter.table(b.rows)
+            else:
+                emitter.block(b.lines)
+        return emitter.result()
+
+    def _insert_table(self, blocks: list[_Block], table) -> list[_Block]:
+        tr = tuple(table.bbox)
+
+        def inside(w: _Word) -> bool:
+            r = w.rect
+            cx, cy = (r[0] + r[2]) / 2, (r[1] + r[3]) / 2
+            return tr[0] <= cx <= tr[2] and tr[1] <= cy <= tr[3]
+
+        taken: list[_Word] = []
+        new_blocks: list[_Block] = []
+        insert_at = None
+        for b in blocks:
+            if b.rows is not None:
+                new_blocks.append(b)
+                continue
+            kept_lines = []
+            for ln in b.lines:
+                keep = [w for w in ln.words if not inside(w)]
+                taken.extend(w for w in ln.words if inside(w))
+                if keep:
+                    kept_lines.append(_Line(keep, _union([w.rect for w in keep])))
+            if len(kept_lines) < len(b.lines) or sum(len(x.words) for x in kept_lines) < sum(len(x.words) for x in b.lines):
+                if insert_at is None:
+                    insert_at = len(new_blocks)
+            if kept_lines:
+                new_blocks.append(_Block(rect=_union([ln.rect for ln in kept_lines]), lines=kept_lines))
+        if not taken:
+            return blocks
+        tblock = self._table_block(table, taken)
+        if insert_at is None:
+            insert_at = len(new_blocks)
+        # place before the first kept block that starts below the table's top, if that is earlier
+        for k, b in enumerate(new_blocks):
+            if b.rect[1] >= tr[1] - 1 and k < insert_at:
+                insert_at = k
+                break
+        new_blocks.insert(insert_at, tblock)
+        return new_blocks
+
+
+def _rgb(color: int) -> tuple[float, float, float]:
+    return (((color >> 16) & 255) / 255, ((color >> 8) & 255) / 255, (color & 255) / 255)
+
+
+def _rgb_tuple(c: tuple[float, ...]) -> tuple[float, float, float]:
+    if len(c) == 1:
+        return (c[0], c[0], c[0])
+    if len(c) == 4:  # CMYK
+        k = c[3]
+        return tuple((1 - x) * (1 - k) for x in c[:3])  # type: ignore[return-value]
+    return (c[0], c[1], c[2])
+
+
+_ENUM_START = re.compile(r"^(\(?[0-9]{1,3}(\.[0-9]{1,3})*[.)]|\(?[a-zA-Z]{1,2}[.)]|\([ivxIVX]{1,4}\)|Section\b|ARTICLE\b|Article\b)")
+
+
+class _Emitter:
+    """Writes blocks into the page text and records each word's offsets."""
+
+    def __init__(self, vocab: set[str]) -> None:
+        self.vocab = vocab
+        self.parts: list[str] = []
+        self.pos = 0
+        self.words: list[tuple[int, int, float, float, float, float]] = []
+
+    def _text(self, s: str) -> None:
+        self.parts.append(s)
+        self.pos += len(s)
+
+    def _word(self, w: _Word) -> None:
+        for t, r in w.pieces:
+            self.words.append((self.pos, self.pos + len(t), r[0], r[1], r[2], r[3]))
+            self._text(t)
+
+    def _sep(self) -> None:
+        if self.parts and not self.parts[-1].endswith("\n"):
+            self._text("\n")
+
+    def table(self, rows: list[list[list[_Word]]]) -> None:
+        for row in rows:
+            self._sep()
+            for k, cell in enumerate(row):
+                if k:
+                    self._text(" | ")
+                for j, w in enumerate(cell):
+                    if j:
+                        self._text(" ")
+                    self._word(w)
+
+    def block(self, lines: list[_Line]) -> None:
+        right = max(ln.rect[2] for ln in lines)
+        left = min(ln.rect[0] for ln in lines)
+        paragraphs: list[list[_Word]] = []
+        prev: _Line | None = None
+        for ln in lines:
+            if prev is None or _breaks(prev, ln, left, right):
+                paragraphs.append(list(ln.words))
+            else:
+                para = paragraphs[-1]
+                joined = _join_hyphen(para[-1], ln.words[0], self.vocab) if _same_flow(prev, ln) else None
+                if joined is not None:
+                    para[-1] = joined
+                    para.extend(ln.words[1:])
+                else:
+                    para.extend(ln.words)
+            prev = ln
+        for para in paragraphs:
+            self._sep()
+            for j, w in enumerate(para):
+                if j:
+                    self._text(" ")
+                self._word(w)
+
+    def result(self) -> tuple[str, list, int]:
+        text = "".join(self.parts)
+        return text, self.words, len(text)
+
+
+def _same_flow(prev: _Line, ln: _Line) -> bool:
+    """The next line starts below the previous one (not a piece on the same baseline)."""
+    return ln.rect[1] >= prev.rect[3] - 0.5 * (prev.rect[3] - prev.rect[1])
+
+
+def _breaks(prev: _Line, ln: _Line, left: float, right: float) -> bool:
+    """True when ``ln`` starts a new paragraph rather than continuing ``prev``.
+
+    Signals: a blank line's worth of vertical gap; an enumerator ("4.2", "(a)", "Section") after a
+    sentence end or a short line; a sentence end on a line that left room for the next line's first
+    word; a short line followed by a capitalized line (headings). A line ending in a hyphen always
+    continues. Lines are often broken by hand in generated PDFs, so shortness alone is not a break.
+    """
+    ph = prev.rect[3] - prev.rect[1]
+    h = ln.rect[3] - ln.rect[1]
+    if not _same_flow(prev, ln):
+        return False  # same visual line, continued to the right
+    if ln.rect[1] - prev.rect[3] > 0.8 * max(ph, h):
+        return True  # blank line between
+    last = prev.words[-1].text
+    first = ln.words[0].text
+    if len(last) > 1 and last.endswith("-") and last[-2].isalnum():
+        return False
+    first_w = ln.words[0].rect[2] - ln.words[0].rect[0]
+    fits = prev.rect[2] + 0.3 * h + first_w < right - 2
+    ends_sentence = last.rstrip("\"')]\u201d\u2019")[-1:] in (".", ":", ";", "!", "?")
+    if _ENUM_START.match(first) and (ends_sentence or fits):
+        return True
+    if fits and ends_sentence:
+        return True
+    short = (prev.rect[2] - left) < 0.6 * (right - left)
+    if fits and short and first[:1].isupper():
+        return True
+    return False
+
+
+def _join_hyphen(head: _Word, tail: _Word, vocab: set[str]) -> _Word | None:
+    """Merge a line-end hyphenated ``head`` with the next line's ``tail``, or None (join with a space).
+
+    Soft hyphen ("noti-"+"fication") → "notification"; compounds ("third-"+"party"), numeric ranges
+    ("2021-"+"2022") and capitalized second halves keep the hyphen and lose the space.
+    """
+    ht = head.text
+    tt = tail.text
+    if len(ht) < 2 or not ht.endswith("-") or ht.endswith("--"):
+        return None
+    before = ht[-2]
+    first = tt[:1]
+    if not first:
+        return None
+    if before.isdigit() and first.isdigit():
+        return _Word(head.pieces + tail.pieces)  # 2021-2022: keep the hyphen, drop the space
+    if not (before.isalpha() and first.isalpha()):
+        return None
+    h_core = re.sub(r"^.*?([A-Za-z]+)$", r"\1", ht[:-1]).lower()
+    t_core = re.match(r"[A-Za-z]+", tt)
+    t_core_s = t_core.group(0).lower() if t_core else ""
+    keep = (
+        first.isupper()
+        or len(h_core) <= 1
+        or f"{h_core}-{t_core_s}" in vocab
+        or ("-" in ht[:-1])
+        or (h_core in COMPOUND_HEADS and f"{h_core}{t_core_s}" not in vocab)
+    )
+    if keep:
+        return _Word(head.pieces + tail.pieces)
+    # drop the hyphen: the first piece loses its last character (its box still covers it)
+    t, r = head.pieces[-1]
+    pieces = head.pieces[:-1] + [(t[:-1], r)] + tail.pieces
+    return _Word(pieces)
+
+
+# --------------------------------------------------------------------------------------------
+# Quality
+# --------------------------------------------------------------------------------------------
+
+_VOWELS = set("aeiouyAEIOUY")
+_NUMBERISH = re.compile(r"^[\W\d_]*\d[\W\d_]*$")
+_STRIP = "\"'()[]{}<>.,;:!?*-_/\\|`~@#$%^&+=§©®™“”‘’«»"
+
+
+def word_share(text: str) -> tuple[float, int]:
+    """``(share of word-like tokens, number of tokens judged)``; numbers are not judged.
+
+    A token is word-like when, stripped of surrounding punctuation, it is letters only (hyphens and
+    apostrophes inside allowed), at least 2 long, and has a vowel (a-e-i-o-u-y).
+    """
+    judged = good = 0
+    for tok in text.split():
+        if _NUMBERISH.match(tok):
+            continue
+        core = tok.strip(_STRIP)
+        judged += 1
+        plain = core.replace("-", "").replace("'", "")
+        if len(plain) >= 2 and plain.isalpha() and any(c in _VOWELS for c in plain):
+            good += 1
+        elif len(plain) == 1 and plain.isalpha() and plain in "aAI":
+            good += 1
+    return (good / judged if judged else 1.0), judged
+
+
+def is_gibberish(text: str) -> bool:
+    """True when a page's text layer is not language (broken font encoding): see the two constants."""
+    share, judged = word_share(text)
+    return judged >= GIBBERISH_MIN_TOKENS and share < GIBBERISH_MIN_WORD_SHARE
+
+
+# --------------------------------------------------------------------------------------------
+# Pages
+# --------------------------------------------------------------------------------------------
+
+
+def _read_page(page: pymupdf.Page, ctx: _DocContext, ocr: bool | str) -> tuple[PageText, list[str]]:
+    warnings: list[str] = []
+    reader = _PageReader(page, ctx)
+    # an infinite clip: without it MuPDF drops glyphs outside the mediabox before we can report them
+    raw = page.get_text("rawdict", flags=_FLAGS, clip=pymupdf.INFINITE_RECT())
+    text, words, _ = reader.read(raw["blocks"])
+    quality: Quality = "ok"
+    if reader.visible_chars < OCR_MIN_VISIBLE_CHARS and page.get_images(full=False):
+        tessdata = tessdata_dir() if ocr else None
+        if tessdata is None:
+            quality = "no_text_layer"
+            if ocr is True:
+                warnings.append(f"page {page.number + 1}: OCR asked for but tesseract is not installed")
+        else:
+            tp = page.get_textpage_ocr(flags=_FLAGS, full=True, language="eng", dpi=OCR_DPI, tessdata=tessdata)
+            raw = page.get_text("rawdict", textpage=tp)
+            ocr_reader = _PageReader(page, ctx, ocr_text=True)
+            text, words, _ = ocr_reader.read(raw["blocks"])
+            quality = "gibberish" if is_gibberish(text) else "ocr"
+    elif is_gibberish(text):
+        quality = "gibberish"
+    return (
+        PageText(
+            number=page.number + 1,
+            text=text,
+            words=words,
+            width=page.rect.width,
+            height=page.rect.height,
+            hidden=reader.hidden,
+            quality=quality,
+        ),
+        warnings,
+    )
+
+
+def iter_pages(
+    path: str | os.PathLike[str], password: str | None = None, *, ocr: bool | Literal["auto"] = "auto"
+) -> Iterator[PageText]:
+    """Yield each page's :class:`PageText` in order, holding one page at a time.
+
+    Two passes over the file: a cheap one for running headers/footers and the vocabulary used to
+    decide line-end hyphens, then one page at a time. ``ocr``: ``"auto"`` (OCR scanned pages when
+    ``tesseract`` is installed), ``True`` (same; adds a warning if it is not), ``False`` (never:
+    scanned pages get quality ``"no_text_layer"``).
+
+    Raises the :func:`open_pdf` errors before the first page, and :class:`TruncatedPdf` if a page's
+    content turns out to be cut off while reading.
+    """
+    p = Path(path)
+    doc, info = _open_document(p, password)
+    try:
+        ctx = _scan_document(doc)
+        for i in range(info.page_count):
+            pymupdf.TOOLS.reset_mupdf_warnings()
+            page = doc.load_page(i)
+            page_text, _ = _read_page(page, ctx, ocr)
+            del page
+            if info.is_repaired:
+                msgs = pymupdf.TOOLS.mupdf_warnings().lower()
+                if any(s in msgs for s in _TRUNCATION_WARNINGS):
+                    raise TruncatedPdf(p, f"page {i + 1} is cut off (its content stream is incomplete)")
+            yield page_text
+    finally:
+        doc.close()
+
+
+def read_pdf(path: str | os.PathLike[str], password: str | None = None, *, ocr: bool | Literal["auto"] = "auto") -> PdfRead:
+    """Open and read every page (see :func:`iter_pages`). Raises the :func:`open_pdf` errors."""
+    info = open_pdf(path, password)
+    return PdfRead(info=info, pages=list(iter_pages(path, password, ocr=ocr)))
+
+
+# --------------------------------------------------------------------------------------------
+# Document text and rectangles
+# --------------------------------------------------------------------------------------------
+
+
+def page_separator(prev_text: str, next_text: str) -> str:
+    """Text placed between two pages: ``" "`` when a sentence runs on (the previous page ends without
+    closing punctuation and the next starts in lower case, F04), else ``"\\n"``."""
+    a = prev_text.rstrip()
+    b = next_text.lstrip()
+    if a and b and a[-1] not in ".:;!?)\"'" and b[0].islower():
+        return " "
+    return "\n"
+
+
+def join_pages(pages: list[PageText]) -> tuple[str, list[int]]:
+    """One document text from ``pages`` and the offset where each page's text starts in it."""
+    parts: list[str] = []
+    starts: list[int] = []
+    pos = 0
+    prev = ""
+    for k, pg in enumerate(pages):
+        if k:
+            sep = page_separator(prev, pg.text)
+            parts.append(sep)
+            pos += len(sep)
+        starts.append(pos)
+        parts.append(pg.text)
+        pos += len(pg.text)
+        prev = pg.text if pg.text.strip() else prev
+    return "".join(parts), starts
+
+
+def layout_in_document(page: PageText, page_start: int) -> list[list[float]]:
+    """The page's word boxes with offsets into the DOCUMENT text: ``[start, end, x0, y0, x1, y1]``."""
+    return [[s + page_start, e + page_start, x0, y0, x1, y1] for s, e, x0, y0, x1, y1 in page.words]
+
+
+def rects_for_span(layout, start: int, end: int) -> list[Rect]:
+    """Rectangles (PDF points) covering characters ``[start, end)`` on one page.
+
+    ``layout`` is a page's word list (``PageText.words`` with page offsets, or
+    :func:`layout_in_document` rows with document offsets; the span must use the same kind).
+    A word cut by the span is clipped in proportion to its characters. Boxes on one line are merged.
+    """
+    out: list[list[float]] = []
+    for s, e, x0, y0, x1, y1 in layout:
+        if e <= start or s >= end:
+            continue
+        n = max(e - s, 1)
+        a = max(start, s) - s
+        b = min(end, e) - s
+        w = x1 - x0
+        rx0 = x0 + w * a / n
+        rx1 = x0 + w * b / n
+        if out:
+            last = out[-1]
+            h = min(last[3] - last[1], y1 - y0)
+            overlap = min(last[3], y1) - max(last[1], y0)
+            if h > 0 and overlap >= 0.5 * h and -1 <= rx0 - last[2] <= 3 * h:
+                last[0] = min(last[0], rx0)
+                last[1] = min(last[1], y0)
+                last[2] = max(last[2], rx1)
+                last[3] = max(last[3], y1)
+                continue
+        out.append([rx0, y0, rx1, y1])
+    return [tuple(r) for r in out]  # type: ignore[misc]
