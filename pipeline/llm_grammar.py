@@ -35,8 +35,27 @@ def _patterns(node: Any, path: str = "$"):
             yield from _patterns(v, f"{path}[{i}]")
 
 
+def _literals(node: Any, path: str = "$"):
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k == "enum" and isinstance(v, list):
+                yield from ((f"{path}.enum", x) for x in v if isinstance(x, str))
+            elif k == "const" and isinstance(v, str):
+                yield f"{path}.const", v
+            else:
+                yield from _literals(v, f"{path}.{k}")
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _literals(v, f"{path}[{i}]")
+
+
 def check_schema(schema: dict[str, Any]) -> None:
-    """Raise SchemaNotSupported for ``pattern`` values using regex shorthands (``\\d``, ``\\w``, ``\\s``, ``\\b``)."""
+    """Raise SchemaNotSupported for ``pattern`` values using regex shorthands (``\\d``, ``\\w``, ``\\s``, ``\\b``)
+    and for enum/const strings holding ``"`` or a backslash (llama-cpp-python 0.3.36 escapes them wrongly)."""
+    for where, value in _literals(schema):
+        if '"' in value or "\\" in value:
+            raise SchemaNotSupported(f"enum/const value {value!r} at {where} holds a quote or backslash, "
+                                     "which llama-cpp-python's grammar converter mis-escapes")
     for where, pattern in _patterns(schema):
         if _REGEX_SHORTHAND.search(pattern):
             raise SchemaNotSupported(

@@ -41,6 +41,16 @@ def test_regex_shorthand_in_schema_is_refused_up_front():
     assert "[0-9]" in grammar_for_schema(Bracketed.model_json_schema())._grammar
 
 
+def test_enum_value_with_a_quote_is_refused():
+    from typing import Literal
+
+    class Quoted(BaseModel):
+        kind: Literal['say "yes"', "no"]
+
+    with pytest.raises(SchemaNotSupported, match="quote or backslash"):
+        grammar_for_schema(Quoted.model_json_schema())
+
+
 @pytest.mark.slow
 def test_digit_pattern_raises_schema_not_supported_instead_of_crashing():
     """Run in a child process: if the check ever regresses, llama.cpp segfaults the child, not pytest."""
