@@ -5,8 +5,9 @@
 - instructor runs in JSON_SCHEMA mode, whose ``response_format={"type": "json_schema"}``
   llama-cpp-python 0.3.36 silently ignores; :func:`_make_create` drops it and passes a grammar
   built up front from the schema (:mod:`pipeline.llm_grammar`, fails loudly).
-- llama-cpp has no call timeout: a deadline is checked after every generated token and the
-  call raises LLMTimeout once it passes (prompt evaluation itself is not interruptible).
+- llama-cpp has no call timeout: ``timeout_s`` (settings.llm_timeout_s) bounds one ``complete``
+  call, all attempts together; the deadline is checked after every generated token and the call
+  raises LLMTimeout once it passes (prompt evaluation itself is not interruptible).
 """
 
 from __future__ import annotations
