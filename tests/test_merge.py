@@ -163,3 +163,54 @@ def test_duration_value_from_model_number_and_unit():
     p = chunk_to_partial(c, 3)
     assert p.renewal_notice.value == Duration(value=60, unit="days")
     assert p.renewal_notice.evidence.sentence_ids == [7] and p.renewal_notice.evidence.chunk_seq == 3
+
+
+# --- normalization (pipeline.merge.normalize_extraction) -----------------------------------
+
+from pipeline.merge import normalize_extraction  # noqa: E402
+
+
+def test_expiration_computed_from_effective_date_and_initial_term_when_not_stated():
+    c = ChunkExtraction(
+        effective_date=ChunkDate(iso="2021-03-01", span="this 1st day of March, 2021", sentence_ids=[1]),
+        initial_term=ChunkDuration(number=2, unit="years", span="two (2) years", sentence_ids=[4]),
+    )
+    x = normalize_extraction(merge_partials(_partials(c)), "Effective this 1st day of March, 2021. Term two (2) years.")
+    assert x.effective_date.parsed == dt.date(2021, 3, 1)
+    assert x.initial_term.parsed == Duration(value=2, unit="years")
+    assert x.expiration_date.value == dt.date(2023, 3, 1)
+    assert x.expiration_date.computed is True and "computed" in x.expiration_date.note
+    assert x.expiration_date.evidence.sentence_ids == [4]  # the term it was computed from
+
+
+def test_stated_expiration_is_never_replaced_by_a_computed_one():
+    c = ChunkExtraction(
+        effective_date=ChunkDate(iso="2022-03-01", span="March 1, 2022", sentence_ids=[1]),
+        initial_term=ChunkDuration(number=1, unit="years", span="one (1) year", sentence_ids=[1]),
+        expiration_date=ChunkDate(iso="2021-02-28", span="February 28, 2021", sentence_ids=[1]),
+    )
+    x = normalize_extraction(merge_partials(_partials(c)), "")
+    assert x.expiration_date.value == dt.date(2021, 2, 28) and x.expiration_date.computed is False
+
+
+def test_date_order_decided_once_for_the_document_and_model_value_kept():
+    # English law and an unambiguous 13/02/2021 elsewhere: the document is day-first (F16)
+    text = ("This Agreement is dated 01/02/2021. Delivery by 13/02/2021. "
+            "This Agreement is governed by the laws of England and Wales.")
+    c = ChunkExtraction(
+        agreement_date=ChunkDate(iso="2021-01-02", span="01/02/2021", sentence_ids=[1]),  # model read it MDY
+        governing_law=ChunkText(value="England and Wales", span="England and Wales", sentence_ids=[3]),
+    )
+    x = normalize_extraction(merge_partials(_partials(c)), text)
+    assert x.date_order == "DMY"
+    assert x.agreement_date.parsed == dt.date(2021, 2, 1)
+    assert x.agreement_date.value == dt.date(2021, 1, 2)  # the model's value stays: the rules judge
+    assert x.agreement_date.ambiguous_order is False
+
+
+def test_undecidable_order_is_flagged_with_both_readings():
+    c = ChunkExtraction(agreement_date=ChunkDate(span="01/02/2021", sentence_ids=[1]))
+    x = normalize_extraction(merge_partials(_partials(c)), "Dated 01/02/2021.")
+    assert x.date_order is None
+    assert x.agreement_date.parsed is None and x.agreement_date.ambiguous_order is True
+    assert set(x.agreement_date.alternatives) == {dt.date(2021, 2, 1), dt.date(2021, 1, 2)}
