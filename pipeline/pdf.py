@@ -120,6 +120,11 @@ RUNNING_MIN_SHARE = 0.5
 """A band line is running text when the same line (digits ignored) appears at the same height on
 at least half the pages (and on at least 2 pages)."""
 
+RUNNING_MAX_WORDS_IF_NUMBERED = 6
+"""A band line whose numbers change from page to page counts as running only up to 6 words
+("Page 2 of 3", "Rev. 2021-02-11", "- 7 -"); longer numbered lines are clauses (F09's pages all
+begin "Section n. This Services Agreement ...")."""
+
 RUNNING_Y_TOLERANCE = 4.0
 """Points by which the same running line may move between pages (baseline jitter of generators)."""
 
@@ -404,6 +409,7 @@ def _band(y0: float, y1: float, height: float) -> str | None:
 def _scan_document(doc: pymupdf.Document) -> _DocContext:
     """Pass 1: one cheap ``words`` extraction per page (page objects released as we go)."""
     seen: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
+    texts: dict[tuple[str, str], set[str]] = defaultdict(set)
     vocab: set[str] = set()
     n = doc.page_count
     for i in range(n):
@@ -423,8 +429,10 @@ def _scan_document(doc: pymupdf.Document) -> _DocContext:
             if None in bands:
                 continue  # part of a block that reaches the body: contract text, not a running line
             for ws, band in zip(block_lines, bands):
-                sig = _line_signature(" ".join(w[4] for w in ws))
+                raw = " ".join(w[4] for w in ws)
+                sig = _line_signature(raw)
                 seen[(band, sig)].setdefault(i, min(w[1] for w in ws))
+                texts[(band, sig)].add(raw)
         del page
     running: dict[tuple[str, str], list[float]] = {}
     need = max(2, math.ceil(n * RUNNING_MIN_SHARE))
@@ -432,6 +440,8 @@ def _scan_document(doc: pymupdf.Document) -> _DocContext:
         for key, by_page in seen.items():
             if len(by_page) < need:
                 continue
+            if len(texts[key]) > 1 and len(key[1].split()) > RUNNING_MAX_WORDS_IF_NUMBERED:
+                continue  # long lines that differ in their numbers are content ("Section 2. This ...")
             ys = sorted(by_page.values())
             # positions at which the line occurs on enough pages (within tolerance)
             keep = [y for y in ys if sum(abs(y - v) <= RUNNING_Y_TOLERANCE for v in ys) >= need]
