@@ -8,13 +8,15 @@ Usage: .venv/bin/python benchmarks/bench_audit.py --db sqlite|postgresql [--even
    10,000: the same redaction and hashing code, one transaction per batch), spread over 10,000 documents.
 3. ``audit.verify`` time over the whole log, and the in-process latency of ``audit.query(document=...)``
    (median and worst of 50 random documents, about 100 events each).
-PostgreSQL: a fresh database is created on ``--pg-admin-url`` and dropped at the end (``--keep`` keeps it).
+PostgreSQL: a fresh database on ``--pg-admin-url``; SQLite: a temporary folder (or ``--dir``); both are removed at
+the end unless ``--keep``.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import statistics
 import tempfile
 import threading
@@ -89,6 +91,9 @@ def main() -> None:
     if a.db == "sqlite":
         folder = Path(a.dir or tempfile.mkdtemp(prefix="bench_audit_"))
         url = f"sqlite:///{folder / 'bench.db'}"
+        if not a.dir:
+            def cleanup() -> None:
+                shutil.rmtree(folder, ignore_errors=True)
     else:
         admin = create_engine(a.pg_admin_url, isolation_level="AUTOCOMMIT")
         name = f"cw_bench_{uuid.uuid4().hex[:8]}"
