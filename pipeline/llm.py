@@ -14,7 +14,8 @@ Usage::
     for a in result.attempts: ...   # one audit event per attempt
 
 Errors (all subclass :class:`LLMError` and carry ``attempts``): TruncatedOutput,
-ValidationFailed, BackendUnavailable, ReplayMiss, LLMTimeout, SchemaNotSupported.
+ValidationFailed, BackendUnavailable, ReplayMiss, LLMTimeout, SchemaNotSupported,
+ContextOverflow.
 """
 
 from __future__ import annotations
@@ -141,6 +142,11 @@ class ValidationFailed(LLMError):
 
 class BackendUnavailable(LLMError):
     """The backend cannot be reached or loaded (server down, model file missing, HTTP error)."""
+
+
+class ContextOverflow(LLMError):
+    """The prompt does not fit the model's context window (``context_tokens``): split the input.
+    (A prompt that fits but leaves less room than ``max_tokens`` is cut short instead: TruncatedOutput.)"""
 
 
 class LLMTimeout(LLMError):

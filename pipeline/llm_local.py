@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.llm import BackendUnavailable, LLMRequest, LLMResult, LLMTimeout
+from pipeline.llm import BackendUnavailable, ContextOverflow, LLMRequest, LLMResult, LLMTimeout
 from pipeline.llm_grammar import grammar_for_schema
 from pipeline.llm_structured import run_structured
 
@@ -88,6 +88,10 @@ def _make_create(llama, timeout_s: float | None):
                 return llama.create_chat_completion_openai_v1(**kwargs)
             except _DeadlinePassed:
                 raise LLMTimeout(f"local model call ran past {timeout_s} s") from None
+            except ValueError as exc:
+                if "exceed context window" in str(exc):
+                    raise ContextOverflow(str(exc)) from None
+                raise
             finally:
                 llama.deadline = None
 
@@ -134,7 +138,8 @@ class LocalBackend:
 
     def complete(self, request: LLMRequest) -> LLMResult:
         """Run ``request`` on the local model; see :func:`pipeline.llm_structured.run_structured`.
-        Raises TruncatedOutput, ValidationFailed, LLMTimeout, SchemaNotSupported, BackendUnavailable."""
+        Raises TruncatedOutput, ValidationFailed, LLMTimeout, SchemaNotSupported, ContextOverflow,
+        BackendUnavailable."""
         # Convert the schema before loading anything: a bad schema fails fast and loudly.
         grammar_for_schema(request.response_model.model_json_schema())
         return run_structured(_make_create(self.llama, self.timeout_s), request)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
-from pipeline.llm import BackendUnavailable, LLMRequest, LLMResult, LLMTimeout
+from pipeline.llm import BackendUnavailable, ContextOverflow, LLMRequest, LLMResult, LLMTimeout
 from pipeline.llm_grammar import check_schema
 from pipeline.llm_structured import run_structured
 
@@ -100,6 +100,8 @@ class OpenAIBackend:
         except openai.APIConnectionError as exc:
             raise BackendUnavailable(f"cannot reach {self.base_url}: {exc.__class__.__name__}") from exc
         except openai.APIStatusError as exc:
+            if exc.status_code == 400 and "context" in str(exc.message).lower():
+                raise ContextOverflow(f"{self.base_url}: {exc.message}") from exc
             raise BackendUnavailable(f"{self.base_url} answered HTTP {exc.status_code}: {exc.message}") from exc
 
     def complete(self, request: LLMRequest) -> LLMResult:

@@ -15,12 +15,18 @@ OpenAI client, or recorded answers); :func:`run_structured` patches it with inst
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any
 
 import instructor
-from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+from instructor.core.exceptions import (
+    IncompleteOutputException,
+    InstructorRetryException,
+    ResponseParsingError,
+)
+from pydantic import ValidationError
 from instructor.core.hooks import Hooks
 
 from pipeline.llm import (
@@ -32,6 +38,9 @@ from pipeline.llm import (
     TruncatedOutput,
     ValidationFailed,
 )
+
+
+_PARSE_ERRORS = (ValidationError, json.JSONDecodeError, ResponseParsingError)
 
 
 def _plain_messages(messages: Any) -> list[Message]:
@@ -106,6 +115,8 @@ def run_structured(create: Callable[..., Any], request: LLMRequest, **extra: Any
         if isinstance(cause, LLMError):
             cause.attempts = attempts
             raise cause from None
+        if cause is not None and not isinstance(cause, _PARSE_ERRORS):
+            raise cause  # not the model's answer at fault: a bug or an unmapped backend error, shown as is
         raise ValidationFailed(str(cause or exc), attempts=attempts) from exc
     except LLMError as exc:
         exc.attempts = attempts

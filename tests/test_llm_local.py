@@ -109,3 +109,13 @@ def test_token_limit_raises_truncated_output_after_one_attempt():
 def test_deadline_stops_generation_with_llm_timeout():
     with pytest.raises(LLMTimeout):
         local_backend(timeout_s=0.0).complete(notice_request())
+
+
+@pytest.mark.slow
+def test_prompt_longer_than_the_context_is_context_overflow():
+    from pipeline.llm import ContextOverflow
+
+    long = LLMRequest(messages=[{"role": "user", "content": "notice " * 2500}], response_model=NoticePeriod,
+                      max_tokens=16, prompt_version="t")
+    with pytest.raises(ContextOverflow, match="context window"):
+        local_backend().complete(long)
