@@ -14,6 +14,8 @@ import tempfile
 import uuid
 from pathlib import Path
 
+import pytest
+from argon2 import PasswordHasher, profiles
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -25,6 +27,7 @@ from pipeline.settings import Settings
 from pipeline.states import DocumentStatus
 from pipeline.store import source_document
 from pipeline.tokens import _default
+import pipeline.users
 from pipeline.users import Role, User, add_user
 from schemas import ContractExtraction, DateClaim, Duration, DurationClaim, Evidence, GoverningLaw, MatchStatus
 
@@ -171,3 +174,9 @@ def make_users(engine: Engine) -> dict[str, User]:
                        ("audra", Role.AUDITOR)]:
         out[name] = add_user(engine, name, PASSWORD, role)
     return out
+
+
+@pytest.fixture
+def cheap_argon2(monkeypatch):
+    """argon2id with argon2-cffi's CHEAPEST profile (for tests only: the default costs ~0.4 s per hash on 2 cores)."""
+    monkeypatch.setattr(pipeline.users, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))

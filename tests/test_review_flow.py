@@ -13,7 +13,9 @@ from pipeline import review
 from pipeline.models import Document
 from pipeline.review import SignOffRow
 from pipeline.users import AuthenticationFailed, InvalidUser, Role, UserExists, UserRow, add_user, authenticate
-from tests.review_fixtures import PASSWORD, items, make_users, reviewable_document, version
+from tests.review_fixtures import (  # noqa: F401 - cheap_argon2 is a fixture
+    PASSWORD, cheap_argon2, items, make_users, reviewable_document, version,
+)
 
 
 @pytest.fixture
@@ -22,7 +24,7 @@ def doc(engine, tmp_path):
 
 
 @pytest.fixture
-def users(engine):
+def users(engine, cheap_argon2):
     return make_users(engine)
 
 
@@ -40,6 +42,7 @@ def test_real_rules_flag_the_wrong_field(engine, doc):
 
 
 def test_passwords_are_argon2_hashed_and_checked(engine):
+    """With the library's default (RFC 9106) parameters, not the cheap test profile."""
     add_user(engine, "alice", PASSWORD, Role.REVIEWER)
     with Session(engine) as s:
         stored = s.get(UserRow, "alice").password_hash

@@ -1,0 +1,126 @@
+"""Page images for the review UI: one PDF page at a time as a PNG, with evidence rectangles drawn.
+
+Large PDFs are never embedded whole (../shared/failcases/F35: a multi-MB PDF as a base64 ``data:`` iframe
+shows blank in Chrome/Edge); each page is rendered with PyMuPDF (``Page.get_pixmap``) and cached on disk per
+(document, page, zoom) under ``<data_dir>/cache/pages/<document id>/``, so a 90-page contract opens fast after
+the first visit. Highlights are drawn on a copy of the cached page (Pillow), in page points × zoom.
+Colors by severity: error red, warning orange, ok green.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pymupdf
+from PIL import Image, ImageDraw
+
+DEFAULT_ZOOM = 1.5
+"""Pixels per PDF point: 1.5 → 108 dpi (an A4 page is 893 × 1263 px)."""
+
+SEVERITY_COLORS: dict[str, tuple[int, int, int]] = {
+    "error": (220, 38, 38),
+    "warning": (234, 88, 12),
+    "ok": (22, 163, 74),
+}
+FILL_ALPHA = 60
+OUTLINE_PX = 2
+
+
+class RenderError(Exception):
+    """Base error of page rendering."""
+
+
+class SourceUnavailable(RenderError):
+    """The document's file is missing or unreadable at its stored path."""
+
+
+class PageOutOfRange(RenderError):
+    """The page number is not in the document."""
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """A rectangle to draw on a page: PDF points from the top-left corner, and the severity that colors it
+    (``error`` | ``warning`` | ``ok``)."""
+
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    severity: str = "ok"
+
+
+def cache_dir_for(data_dir: Path) -> Path:
+    """``<data_dir>/cache/pages``: where page images are cached."""
+    return Path(data_dir) / "cache" / "pages"
+
+
+def cached_page_path(cache_dir: Path, document_id: str, page: int, zoom: float = DEFAULT_ZOOM) -> Path:
+    """Cache file of one rendered page: ``<cache_dir>/<document id>/p<page>_z<zoom>.png``."""
+    return Path(cache_dir) / document_id / f"p{page:05d}_z{zoom:.2f}.png"
+
+
+def page_png(source_path: str | Path, document_id: str, page: int, *, cache_dir: Path,
+             zoom: float = DEFAULT_ZOOM, password: str | None = None) -> bytes:
+    """PNG bytes of 1-based ``page`` of the PDF at ``source_path`` at ``zoom``, from the disk cache when there.
+
+    The file is written atomically (temporary file + rename), so concurrent sessions never read half a PNG.
+
+    Raises:
+        SourceUnavailable: the PDF is missing, unreadable or encrypted without the password.
+        PageOutOfRange: ``page`` < 1 or beyond the last page.
+    """
+    path = cached_page_path(cache_dir, document_id, page, zoom)
+    if path.is_file():
+        return path.read_bytes()
+    try:
+        pdf = pymupdf.open(source_path)
+    except (FileNotFoundError, RuntimeError, ValueError) as exc:
+        raise SourceUnavailable(f"cannot open {source_path}: {exc}") from exc
+    with pdf:
+        if pdf.needs_pass and not (password and pdf.authenticate(password)):
+            raise SourceUnavailable(f"{source_path} is encrypted")
+        if not 1 <= page <= pdf.page_count:
+            raise PageOutOfRange(f"page {page} is not in 1..{pdf.page_count}")
+        pix = pdf[page - 1].get_pixmap(matrix=pymupdf.Matrix(zoom, zoom), alpha=False)
+        data = pix.tobytes("png")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+    return data
+
+
+def draw_highlights(png: bytes, highlights: Iterable[Highlight], *, zoom: float = DEFAULT_ZOOM) -> bytes:
+    """``png`` with each highlight drawn as a translucent box with a solid outline in its severity's color.
+
+    Unknown severities are drawn as ``ok``. With no highlights, ``png`` is returned unchanged.
+    """
+    highlights = list(highlights)
+    if not highlights:
+        return png
+    base = Image.open(io.BytesIO(png)).convert("RGBA")
+    layer = Image.new("RGBA", base.size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    for h in highlights:
+        color = SEVERITY_COLORS.get(h.severity, SEVERITY_COLORS["ok"])
+        box = [h.x0 * zoom - 2, h.y0 * zoom - 1, h.x1 * zoom + 2, h.y1 * zoom + 1]
+        draw.rectangle(box, fill=(*color, FILL_ALPHA), outline=(*color, 255), width=OUTLINE_PX)
+    out = io.BytesIO()
+    Image.alpha_composite(base, layer).convert("RGB").save(out, format="PNG", compress_level=1)
+    return out.getvalue()
+
+
+def page_count(source_path: str | Path) -> int:
+    """Number of pages of the PDF. Raises :class:`SourceUnavailable`."""
+    try:
+        with pymupdf.open(source_path) as pdf:
+            return pdf.page_count
+    except (FileNotFoundError, RuntimeError, ValueError) as exc:
+        raise SourceUnavailable(f"cannot open {source_path}: {exc}") from exc
