@@ -606,7 +606,13 @@ class _PageReader:
             self._fills = []
             for d in self.page.get_cdrawings():
                 fill = d.get("fill")
-                if fill is not None and d.get("fill_opacity", 1) > 0.5:
+                if fill is None or d.get("fill_opacity", 1) <= 0.5:
+                    continue
+                items = d["items"]
+                kinds = {it[0] for it in items}
+                # a solid box only: one rectangle/quad, or one closed run of <= 4 lines. Frames (outer and
+                # inner outline filled even-odd, as CUAD's table borders are drawn) cover only their ring.
+                if (len(items) == 1 and kinds <= {"re", "qu"}) or (kinds == {"l"} and len(items) <= 4):
                     self._fills.append((tuple(d["rect"]), tuple(fill)))
         return self._fills
 
@@ -644,6 +650,11 @@ class _PageReader:
         cx, cy = (bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2
         return any(r[0] <= cx <= r[2] and r[1] <= cy <= r[3] for r in self._image_rects())
 
+    def _outside_part(self, bbox: Rect) -> bool:
+        """True if any of ``bbox`` lies outside the page (then each glyph is checked)."""
+        r = self.rect
+        return bbox[0] < r.x0 or bbox[1] < r.y0 or bbox[2] > r.x1 or bbox[3] > r.y1
+
     def _outside(self, bbox: Rect) -> bool:
         r = self.rect
         return bbox[2] <= r.x0 or bbox[0] >= r.x1 or bbox[3] <= r.y0 or bbox[1] >= r.y1
@@ -659,16 +670,23 @@ class _PageReader:
 
             def flush() -> None:
                 if cur:
-                    text = unicodedata.normalize("NFKC", "".join(c for c, _ in cur))
+                    text = "".join(c for c, _ in cur)
+                    if not text.isascii():
+                        text = unicodedata.normalize("NFKC", text)
                     if text.strip():
-                        words.append(_Word([(text, _union([r for _, r in cur]))]))
+                        x0 = min(b[0] for _, b in cur)
+                        y0 = min(b[1] for _, b in cur)
+                        x1 = max(b[2] for _, b in cur)
+                        y1 = max(b[3] for _, b in cur)
+                        words.append(_Word([(text, (x0, y0, x1, y1))]))
                     cur.clear()
 
             for span in line["spans"]:
                 mech = self._span_mechanism(span)
+                check_outside = mech is None and self._outside_part(span["bbox"])
                 for ch in span["chars"]:
-                    c, bbox = ch["c"], tuple(ch["bbox"])
-                    m = mech or ("outside_page_box" if self._outside(bbox) else None)
+                    c, bbox = ch["c"], ch["bbox"]
+                    m = mech or ("outside_page_box" if check_outside and self._outside(bbox) else None)
                     if m:
                         flush()
                         if runs and runs[-1][0] == m and runs[-1][2]:
@@ -758,21 +776,36 @@ class _PageReader:
         return [t for t in found.tables if t.row_count >= 2 and t.col_count >= 2]
 
     def _table_block(self, table, words: list[_Word]) -> _Block:
-        rows: list[list[list[_Word]]] = []
+        """Rows of cells (each a list of words). Columns empty in every row (spacer columns of
+        HTML-converted exhibits) are left out; words in no cell are kept as a last row."""
+        grid: list[list[list[_Word] | None]] = []
+        placed: set[int] = set()
         for row in table.rows:
-            cells = [c for c in row.cells if c is not None]
-            out_row: list[list[_Word]] = [[] for _ in cells]
-            for w in words:
+            out_row: list[list[_Word] | None] = [None if c is None else [] for c in row.cells]
+            for wi, w in enumerate(words):
+                if wi in placed:
+                    continue
                 r = w.rect
                 cx, cy = (r[0] + r[2]) / 2, (r[1] + r[3]) / 2
-                for k, c in enumerate(cells):
-                    if c[0] <= cx <= c[2] and c[1] <= cy <= c[3]:
-                        out_row[k].append(w)
+                for k, c in enumerate(row.cells):
+                    if c is not None and c[0] <= cx <= c[2] and c[1] <= cy <= c[3]:
+                        out_row[k].append(w)  # type: ignore[union-attr]
+                        placed.add(wi)
                         break
             for cell in out_row:
-                cell.sort(key=lambda w: (round(w.rect[1] / 3), w.rect[0]))
-            if any(out_row):
-                rows.append(out_row)
+                if cell:
+                    cell.sort(key=lambda w: (round(w.rect[1] / 3), w.rect[0]))
+            grid.append(out_row)
+        ncols = max((len(r) for r in grid), default=0)
+        used = [any(k < len(r) and r[k] for r in grid) for k in range(ncols)]
+        rows: list[list[list[_Word]]] = []
+        for r in grid:
+            cells = [c for k, c in enumerate(r) if c is not None and used[k]]
+            if any(cells):
+                rows.append(cells)
+        rest = [w for wi, w in enumerate(words) if wi not in placed]
+        if rest:
+            rows.append([sorted(rest, key=lambda w: (round(w.rect[1] / 3), w.rect[0]))])
         return _Block(rect=tuple(table.bbox), rows=rows)
 
     # ---- assembly -----------------------------------------------------------------------------
@@ -1006,15 +1039,20 @@ _NUMBERISH = re.compile(r"^[\W\d_]*\d[\W\d_]*$")
 _STRIP = "\"'()[]{}<>.,;:!?*-_/\\|`~@#$%^&+=§©®™“”‘’«»"
 
 
-def word_share(text: str) -> tuple[float, int]:
-    """``(share of word-like tokens, number of tokens judged)``; numbers are not judged.
+_REDACTION = re.compile(r"^\[?\*+\]?%?$|^\[\s*\]$")
 
-    A token is word-like when, stripped of surrounding punctuation, it is letters only (hyphens and
-    apostrophes inside allowed), at least 2 long, and has a vowel (a-e-i-o-u-y).
+
+def word_share(text: str) -> tuple[float, int]:
+    """``(share of word-like tokens, number of tokens judged)``.
+
+    Judged: whitespace-separated tokens except numbers and tokens holding digits ("Aug-06"),
+    single punctuation marks and table separators ("|", "$", "-"), and redaction marks ("[***]",
+    common in EDGAR exhibits). Word-like: stripped of surrounding punctuation, letters only
+    (inner hyphens and apostrophes allowed), at least 2 long, with a vowel (a-e-i-o-u-y); or "a"/"I".
     """
     judged = good = 0
     for tok in text.split():
-        if _NUMBERISH.match(tok):
+        if any(c.isdigit() for c in tok) or (len(tok) == 1 and not tok.isalnum()) or _REDACTION.match(tok):
             continue
         core = tok.strip(_STRIP)
         judged += 1
