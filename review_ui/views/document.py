@@ -103,7 +103,8 @@ def _on_confirm(item_id: int, path: str) -> None:
 
 
 def _on_sign_off() -> None:
-    common.act(review.sign_off, eng, doc_id, user, expected_version=_seen(), done="signed off")
+    if common.act(review.sign_off, eng, doc_id, user, expected_version=_seen(), done="signed off") is not None:
+        _reload()
 
 
 def _on_claim() -> None:
