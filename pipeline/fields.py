@@ -43,11 +43,14 @@ def _display(obj: Any) -> str:
     if isinstance(obj, BaseModel):
         data = obj.model_dump(mode="json", exclude={"evidence", "raw_text", "note"}, exclude_none=True,
                               exclude_defaults=True)
-        if set(data) == {"value"} or "value" in data and len(data) <= 2:
-            return _display(getattr(obj, "value", None))
         if set(data) >= {"value", "unit"}:
             return str(obj)
-        return ", ".join(f"{k}={v}" for k, v in data.items() if v not in ([], {}, None, ""))
+        if "value" in data and set(data) <= {"value", "parsed", "computed", "ambiguous_order", "alternatives"}:
+            return _display(getattr(obj, "value", None))
+        shown = {k: v for k, v in data.items() if v not in ([], {}, None, "")}
+        if len(shown) == 1:
+            return str(next(iter(shown.values())))
+        return ", ".join(f"{k}={v}" for k, v in shown.items())
     return str(obj)
 
 

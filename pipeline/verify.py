@@ -18,8 +18,9 @@ from pipeline.models import Document, FindingRow, ReviewItem
 from pipeline.settings import Settings
 from pipeline.states import DocumentStatus, check_transition
 from pipeline.store import latest_extraction, latest_run, source_document
-from rules.engine import catalogue, evaluate, review_fields
-from rules.playbook import Playbook, default_playbook_path, load_playbook
+from rules.engine import catalogue, evaluate
+from rules.playbook import DEFAULT_PLAYBOOK, Playbook, load_playbook
+from rules.routing import review_fields
 from schemas import Finding
 
 
@@ -37,7 +38,7 @@ class VerifyOutcome:
 
 def load_configured_playbook(settings: Settings) -> Playbook:
     """The playbook named in settings, or the shipped default (``rules/playbooks/default.yaml``)."""
-    return load_playbook(settings.playbook or default_playbook_path())
+    return load_playbook(settings.playbook or DEFAULT_PLAYBOOK)
 
 
 def verify_document(

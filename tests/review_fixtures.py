@@ -115,45 +115,10 @@ def reviewable_document(engine: Engine, tmp_path: Path, extraction_builder=None)
 
 
 def _verify(engine: Engine, doc_id: str, settings: Settings) -> str:
-    """Run the real rules through :func:`pipeline.verify.verify_document`.
+    """Run the real rules through :func:`pipeline.verify.verify_document`; returns the new status."""
+    from pipeline.verify import verify_document
 
-    Stop-gap while pipeline/verify.py imports ``review_fields`` from ``rules.engine`` (it lives in
-    ``rules.routing``): the same steps are done here with the real engine; remove once verify imports.
-    """
-    try:
-        from pipeline.verify import verify_document
-    except ImportError:
-        return _verify_stopgap(engine, doc_id)
     return verify_document(engine, doc_id, settings).status
-
-
-def _verify_stopgap(engine: Engine, doc_id: str) -> str:
-    from pipeline.fields import field_rows
-    from pipeline.models import FindingRow
-    from pipeline.states import check_transition
-    from pipeline.store import latest_extraction, latest_run
-    from rules.engine import evaluate
-    from rules.playbook import DEFAULT_PLAYBOOK, load_playbook
-    from rules.routing import review_fields
-
-    with transaction(engine, immediate=True) as s:
-        doc = s.get(Document, doc_id)
-        run = latest_run(s, doc_id)
-        x = latest_extraction(s, doc_id)
-        findings = evaluate(x, source_document(s, doc), playbook=load_playbook(DEFAULT_PLAYBOOK))
-        values = {r.path: r.value for r in field_rows(x)}
-        for f in findings:
-            s.add(FindingRow(document_id=doc_id, run_id=run.id, rule_id=f.rule_id, severity=f.severity.value,
-                             field_path=f.field_path, message=f.message,
-                             evidence=f.evidence.model_dump(mode="json") if f.evidence else None))
-        flagged = review_fields(findings)
-        for path, sev in flagged.items():
-            s.add(ReviewItem(document_id=doc_id, run_id=run.id, field_path=path, severity=sev.value,
-                             value=values.get(path)))
-        doc.status = check_transition(doc.status, DocumentStatus.VERIFIED).value
-        doc.status = check_transition(doc.status, DocumentStatus.NEEDS_REVIEW if flagged
-                                      else DocumentStatus.AUTO_ACCEPTED).value
-        return doc.status
 
 
 def items(engine: Engine, doc_id: str) -> dict[str, ReviewItem]:
