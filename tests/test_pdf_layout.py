@@ -89,3 +89,11 @@ def test_join_pages_runs_sentences_on(tmp_path):
     text, starts = join_pages(pages)
     assert text == "Company receives a correct invoice.\nNext clause."
     assert [text[s:s + 4] for s in starts] == ["Comp", "corr", "Next"]
+
+
+def test_gibberish_text_layer_is_flagged(tmp_path):
+    soup = ["#$%& ()*+ ,-./ :;<= >?@[ \\]^_ `{|} ~!#$ %&() *+,- ./:; <=>? @[\\] ^_`{ |}~!"] * 6
+    page = read_pdf(make_pdf(tmp_path / "g.pdf", soup)).pages[0]
+    assert page.quality == "gibberish"
+    ok = read_pdf(make_pdf(tmp_path / "o.pdf", ["The Supplier shall deliver the Goods to the Buyer within thirty days"] * 4)).pages[0]
+    assert ok.quality == "ok"
