@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import queue
+import threading
 from json.encoder import encode_basestring  # the C encoder json.dumps(ensure_ascii=False) uses
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -24,6 +26,60 @@ _SELECT = text(
     "SELECT id, ts, actor, type, document_id, run_id, prev_hash, hash, canonical FROM audit_events "
     "WHERE id > :after ORDER BY id LIMIT :n"
 )
+
+
+class _Pages:
+    """Pages of rows in id order (keyset: ``id > last``), fetched by a helper thread one page ahead so that
+    the database's work overlaps with the hashing here (the driver releases the GIL while it waits)."""
+
+    def __init__(self, engine: Engine, batch: int) -> None:
+        self._engine, self._batch = engine, batch
+        self._queue: queue.Queue = queue.Queue(maxsize=2)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._produce, name="audit-verify-fetch", daemon=True)
+
+    def __enter__(self) -> "_Pages":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        while self._thread.is_alive():
+            try:
+                self._queue.get(timeout=0.05)  # unblock a producer waiting on a full queue
+            except queue.Empty:
+                pass
+        self._thread.join()
+
+    def _put(self, item: object) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _produce(self) -> None:
+        try:
+            with self._engine.connect() as conn:
+                last = 0
+                while not self._stop.is_set():
+                    rows = conn.execute(_SELECT, {"after": last, "n": self._batch}).all()
+                    if not self._put(rows) or not rows:
+                        return
+                    last = rows[-1][0]
+        except BaseException as exc:  # handed to the reader, which re-raises it
+            self._put(exc)
+
+    def __iter__(self):
+        while True:
+            item = self._queue.get()
+            if isinstance(item, BaseException):
+                raise item
+            if not item:
+                return
+            yield item
 
 
 @dataclass(frozen=True)
@@ -70,12 +126,9 @@ def verify(engine: Engine, expect_head: str | None = None, *, batch: int = BATCH
     checked_blobs: set[str] = set()
     loads, enc = json.loads, encode_basestring
     sha256 = hashlib.sha256
-    with engine.connect() as conn:
+    with engine.connect() as conn, _Pages(engine, batch) as pages:
         try:
-            while True:
-                rows = conn.execute(_SELECT, {"after": prev_id, "n": batch}).all()
-                if not rows:
-                    break
+            for rows in pages:
                 for r in rows:
                     # Fast path inlined (1 M events must verify in well under 30 s); _check names a failure.
                     rid, ts, actor, etype, doc, run, rprev, rhash, canonical = r

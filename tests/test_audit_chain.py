@@ -29,19 +29,21 @@ def _seed(engine, n: int = N) -> list[audit.AuditEvent]:
 
 @contextmanager
 def tamper(engine):
-    """A transaction in which the append-only triggers do not fire (what an attacker with DB rights does)."""
+    """A transaction in which the append-only triggers do not fire (what an attacker with DB rights does).
+
+    SQLite: the triggers are dropped and re-created in the same transaction (on the same connection, whose
+    schema is current; another pooled connection may still hold the old schema at prepare time)."""
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
             conn.execute(text("SET LOCAL session_replication_role = replica"))
-        else:
-            for t in ("audit_events", "audit_blobs"):
-                for op in ("update", "delete"):
-                    conn.execute(text(f"DROP TRIGGER IF EXISTS {t}_no_{op}"))
+            yield conn
+            return
+        for t in ("audit_events", "audit_blobs"):
+            for op in ("update", "delete"):
+                conn.execute(text(f"DROP TRIGGER IF EXISTS {t}_no_{op}"))
         yield conn
-    if engine.dialect.name == "sqlite":
-        with engine.begin() as conn:
-            for stmt in append_only_statements("sqlite"):
-                conn.execute(text(stmt))
+        for stmt in append_only_statements("sqlite"):
+            conn.execute(text(stmt))
 
 
 def _row(engine, event_id: int) -> dict:
