@@ -610,6 +610,7 @@ class _PageReader:
         self.hidden: list[HiddenText] = []
         self._fills: list[tuple[Rect, tuple[float, ...]]] | None = None
         self._images: list[Rect] | None = None
+        self._cdrawings: list[dict] | None = None
         self.visible_chars = 0
 
     # ---- hidden text ------------------------------------------------------------------------
@@ -617,7 +618,7 @@ class _PageReader:
     def _fill_rects(self) -> list[tuple[Rect, tuple[float, ...]]]:
         if self._fills is None:
             self._fills = []
-            for d in self.page.get_cdrawings():
+            for d in self._drawings():
                 fill = d.get("fill")
                 if fill is None or d.get("fill_opacity", 1) <= 0.5:
                     continue
@@ -628,6 +629,11 @@ class _PageReader:
                 if (len(items) == 1 and kinds <= {"re", "qu"}) or (kinds == {"l"} and len(items) <= 4):
                     self._fills.append((tuple(d["rect"]), tuple(fill)))
         return self._fills
+
+    def _drawings(self) -> list[dict]:
+        if self._cdrawings is None:
+            self._cdrawings = self.page.get_cdrawings()
+        return self._cdrawings
 
     def _image_rects(self) -> list[Rect]:
         if self._images is None:
@@ -757,7 +763,7 @@ class _PageReader:
         vx: set[int] = set()
         hy: set[int] = set()
         page_area = self.rect.width * self.rect.height
-        for d in self.page.get_cdrawings():
+        for d in self._drawings():
             fill = d.get("fill")
             r = d["rect"]
             w, h = r[2] - r[0], r[3] - r[1]
