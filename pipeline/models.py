@@ -152,3 +152,27 @@ class ReviewItem(Base):
     confirmed_by: Mapped[str | None] = mapped_column(String(128), doc="second reviewer (four-eyes) for errors")
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1, doc="optimistic-lock counter")
+
+
+class UserRow(Base):
+    """An account of the review UI (table ``users``, migration 0003)."""
+
+    __tablename__ = "users"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SignOffRow(Base):
+    """The sign-off of one document (table ``sign_offs``, migration 0003)."""
+
+    __tablename__ = "sign_offs"
+
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    run_id: Mapped[str | None] = mapped_column(String(36))
+    signed_off_by: Mapped[str] = mapped_column(String(128))
+    signed_off_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    final_values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

@@ -26,13 +26,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, ForeignKey, String, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
 
 import audit
 from pipeline.db import transaction
 from pipeline.fields import field_rows
-from pipeline.models import Base, Document, ExtractionRun, FindingRow, Page, ReviewItem, utcnow
+from pipeline.models import Document, ExtractionRun, FindingRow, Page, ReviewItem, SignOffRow
 from pipeline.states import DocumentStatus, check_transition
 from pipeline.store import latest_run
 from pipeline.users import Role, User, UserRow
@@ -51,18 +51,6 @@ evidence) replaces it; reject: the value is wrong and no right value is in the c
 QUEUE_STATUSES = ("needs_review", "in_review", "signed_off", "failed")
 DEFAULT_QUEUE_STATUSES = ("needs_review", "in_review")
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
-
-
-class SignOffRow(Base):
-    """The sign-off of one document (table ``sign_offs``, migration 0003)."""
-
-    __tablename__ = "sign_offs"
-
-    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
-    run_id: Mapped[str | None] = mapped_column(String(36))
-    signed_off_by: Mapped[str] = mapped_column(String(128))
-    signed_off_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    final_values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 # ---------------------------------------------------------------------------------------------- errors

@@ -12,17 +12,16 @@ Adding an account writes a ``user.added`` audit event (name and role).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-from sqlalchemy import Boolean, DateTime, Engine, String, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
 
 import audit
 from pipeline.db import transaction
-from pipeline.models import Base, utcnow
+from pipeline.models import UserRow
 
 USER_ADDED = "user.added"
 USER_CHANGED = "user.changed"
@@ -43,18 +42,6 @@ class Role(StrEnum):
     @property
     def can_admin(self) -> bool:
         return self is Role.ADMIN
-
-
-class UserRow(Base):
-    """An account of the review UI (table ``users``, migration 0003)."""
-
-    __tablename__ = "users"
-
-    name: Mapped[str] = mapped_column(String(128), primary_key=True)
-    password_hash: Mapped[str] = mapped_column(String(256))
-    role: Mapped[str] = mapped_column(String(16))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 @dataclass(frozen=True)
