@@ -22,7 +22,6 @@ Usage: ``.venv/bin/python scripts/eval_cuad.py [--record] [--model NAME] [--limi
 from __future__ import annotations
 
 import argparse
-import ast
 import csv
 import datetime as dt
 import json
