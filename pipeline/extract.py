@@ -20,6 +20,13 @@ Flow of :func:`extract_document`:
      dropped silently. Where a split half failed, the chunk counts as failed and the other half's
      values are kept (the run is then ``partial``): a list from a chunk that was not fully read is
      never stored as complete.
+   - Sentences that read as instructions to a model (:func:`rules.injection.scan`, e.g. "ignore all
+     previous instructions", a "SYSTEM:" line; F26), and the sentences continuing them in the same
+     paragraph, are withheld from the model: the remaining sentences are numbered 1..n as if the
+     passage were not there, so the model's input, and so its answer, is the same as for the
+     document without it. The withheld spans (document offsets) are in the ``llm.request`` audit
+     event and the chunk outcome; the rule engine still flags the passage (rule I001), so the
+     document goes to a reviewer, who sees any value stated only there.
 3. Each answer becomes a partial extraction (:func:`pipeline.merge.chunk_to_partial`); every
    evidence is grounded in the document (quote, page, offsets, rectangles, match status of the span).
 4. Partials are merged and normalized (:mod:`pipeline.merge`): dates and durations parsed from the
@@ -31,6 +38,7 @@ Flow of :func:`extract_document`:
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -91,12 +99,14 @@ class ChunkOutcome:
     output_tokens: int = 0
     seconds: float = 0.0
     failures: list[dict[str, str]] = field(default_factory=list)
+    withheld: list[list[int]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         reason = "; ".join(f"{f['kind']}: {f['reason']}" for f in self.failures) or None
         return {"chunk_seq": self.chunk_seq, "status": self.status, "reason": reason, "attempts": self.attempts,
                 "calls": self.calls, "parts": self.parts, "pages": self.pages, "input_tokens": self.input_tokens,
-                "output_tokens": self.output_tokens, "seconds": round(self.seconds, 3), "failures": self.failures}
+                "output_tokens": self.output_tokens, "seconds": round(self.seconds, 3), "failures": self.failures,
+                "withheld_spans": self.withheld}
 
 
 @dataclass
@@ -118,6 +128,45 @@ def run_stats(run: ExtractionRun, pages: int) -> RunStats:
     """Figures of a stored run (``pages``: the document's page count)."""
     calls = sum(int(o.get("calls", 0)) for o in (run.chunk_outcomes or []))
     return RunStats(run.input_tokens, run.output_tokens, run.seconds, pages, calls)
+
+
+_SECTION_START = re.compile(r"^\s*(?:\d{1,3}(?:\.\d{1,3})*\.?\s|\([a-z0-9]{1,4}\)\s|(?:section|article|clause)\s)", re.I)
+
+
+def withheld_sentence_ids(sentences: list[Sentence], text: str, base: int) -> set[int]:
+    """Ids of sentences that read as instructions to a model (``rules.injection.scan``) and of the
+    sentences that continue them in the same paragraph (no blank line, no new section number).
+    ``text``/``base``: the chunk text and its document offset (to see paragraph breaks)."""
+    from rules.injection import scan
+
+    out: set[int] = set()
+    prev_flagged: Sentence | None = None
+    for s in sentences:
+        if scan(s.text):
+            out.add(s.id)
+            prev_flagged = s
+            continue
+        if prev_flagged is not None:
+            gap = text[prev_flagged.end - base:s.start - base]
+            if "\n\n" not in gap.replace(" ", "") and not _SECTION_START.match(s.text):
+                out.add(s.id)
+                prev_flagged = s
+                continue
+        prev_flagged = None
+    return out
+
+
+def model_sentences(text: str, base: int) -> tuple[list[Sentence], list[list[int]]]:
+    """The sentences of a chunk as the model sees them, and the withheld spans.
+
+    ``text``/``base``: chunk text and its document offset. Sentences that read as instructions to a
+    model (see :func:`withheld_sentence_ids`) are left out and the rest numbered 1..n in order, with
+    their document offsets; withheld spans are ``[start, end]`` document offsets."""
+    sentences = split_sentences(text, base=base)
+    withheld = withheld_sentence_ids(sentences, text, base)
+    kept = [s for s in sentences if s.id not in withheld]
+    shown = [Sentence(i, s.start, s.end, s.text) for i, s in enumerate(kept, start=1)]
+    return shown, [[s.start, s.end] for s in sentences if s.id in withheld]
 
 
 def _failure_kind(exc: LLMError) -> str:
@@ -175,12 +224,13 @@ class _Ctx:
 
 def _extract_part(ctx: _Ctx, sentences: list[Sentence], pages: list[int], chunk_seq: int, outcome: ChunkOutcome,
                   depth: int, part: str) -> list[ContractExtraction]:
-    """Extract ``sentences`` (a chunk or a split part of it); returns the partials that answered.
-    Failures go to ``outcome.failures``."""
+    """Extract ``sentences`` (a chunk or a split part of it, ids as shown to the model); returns the
+    partials that answered. Failures go to ``outcome.failures``."""
     messages = build_messages(sentences, pages)
     ctx.audit([{"type": ev.LLM_REQUEST, "payload": ctx._payload(
         messages=messages, attempt=1, **{"clausewise.chunk_seq": chunk_seq, "clausewise.part": part,
-                                         "clausewise.sentences": len(sentences)})}])
+                                         "clausewise.sentences": len(sentences),
+                                         "clausewise.withheld_spans": outcome.withheld})}])
     req = LLMRequest(messages=messages, response_model=ChunkExtraction, max_tokens=ctx.settings.max_output_tokens,
                      prompt_version=PROMPT_VERSION, max_attempts=ctx.settings.llm_max_attempts)
     t0 = time.perf_counter()
@@ -291,9 +341,9 @@ def extract_document(engine: Engine, document_id: str, backend: Backend, setting
     try:
         for c in chunks:
             pages = list(range(c.page_start, c.page_end + 1))
-            sentences = split_sentences(c.text, base=c.start)
             outcome = ChunkOutcome(chunk_seq=c.seq, pages=pages)
             outcomes.append(outcome)
+            sentences, outcome.withheld = model_sentences(c.text, c.start)
             if not sentences:
                 continue
             partials.extend(_extract_part(ctx, sentences, pages, c.seq, outcome, 0, "1"))
