@@ -1,9 +1,11 @@
 """Reading speed on the 174 CUAD PDFs: our ``read_pdf`` next to raw PyMuPDF ``page.get_text()``.
 
-    .venv/bin/python benchmarks/bench_reading.py [--limit N] [--memory]
+    .venv/bin/python benchmarks/bench_reading.py [--limit N] [--memory] [--ingest]
 
 Both run in this process on the same files, one after the other, single-threaded. Prints seconds
-per page and pages per second for each, and the ratio. ``--memory`` also streams F13 (300 pages)
+per page and pages per second for each, and the ratio. ``--ingest`` also runs the whole pre-LLM path (``pipeline.ingest.ingest_file``: read, quality
+checks, chunking with the configured tokenizer, storing pages and chunks with their audit events)
+into a fresh SQLite database in a temporary folder. ``--memory`` also streams F13 (300 pages)
 through ``iter_pages`` under tracemalloc and prints the peak of Python allocations.
 """
 
@@ -48,10 +50,33 @@ def ours(files: list[Path]) -> tuple[int, float, dict[str, int]]:
     return pages, time.perf_counter() - t0, qualities
 
 
+def pre_llm(files: list[Path]) -> tuple[int, float, str]:
+    import tempfile
+
+    from pipeline.db import make_engine, upgrade
+    from pipeline.ingest import ingest_file
+    from pipeline.settings import Settings
+    from pipeline.tokens import tokenizer_for
+
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(data_dir=Path(tmp))
+        engine = make_engine(settings.effective_database_url)
+        upgrade(engine)
+        tok = tokenizer_for(settings)
+        pages = 0
+        t0 = time.perf_counter()
+        for f in files:
+            pages += ingest_file(engine, f, settings, tokenizer=tok).pages
+        dt = time.perf_counter() - t0
+        engine.dispose()
+    return pages, dt, tok.name
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--memory", action="store_true")
+    ap.add_argument("--ingest", action="store_true", help="also time the whole pre-LLM ingest path")
     args = ap.parse_args()
     if not CUAD_PDF.exists():
         print(f"skipped: {CUAD_PDF} is absent (../shared holds the corpus)")
@@ -65,6 +90,10 @@ def main() -> int:
     print(f"raw page.get_text():   {t_raw / n_raw * 1000:8.2f} ms/page  {n_raw / t_raw:8.1f} pages/s  ({t_raw:.1f} s)")
     print(f"read_pdf (ours):       {t_ours / n_ours * 1000:8.2f} ms/page  {n_ours / t_ours:8.1f} pages/s  ({t_ours:.1f} s)")
     print(f"ratio ours/raw: {t_ours / n_ours / (t_raw / n_raw):.1f}x   page qualities: {qualities}")
+    if args.ingest:
+        n_ing, t_ing, tok = pre_llm(files)
+        print(f"ingest_file (pre-LLM): {t_ing / n_ing * 1000:8.2f} ms/page  {n_ing / t_ing:8.1f} pages/s  ({t_ing:.1f} s; "
+              f"tokenizer {tok}, SQLite)")
     if args.memory:
         f13 = SHARED / "failcases" / "F13" / "contract_300_pages.pdf"
         tracemalloc.start()
