@@ -3,25 +3,35 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import Engine
 
-from pipeline.extract import extract_document
+from pipeline.extract import ExtractionError, extract_document
 from pipeline.llm import make_backend
 from pipeline.settings import Settings
-from pipeline.verify import verify_document
+from pipeline.verify import NothingToVerify, verify_document
 
 
 def process_documents(engine: Engine, document_ids: list[str], settings: Settings, *, console: Console | None = None) -> dict:
     """Extract and verify each document in turn; a failure of one never stops the others.
 
-    Returns totals: ``{"documents", "pages", "input_tokens", "output_tokens", "seconds"}``; prints
+    Errors of one document (:class:`ExtractionError`, :class:`NothingToVerify`) are printed and
+    counted in ``failed``; store, audit and backend-setup errors (e.g. model not installed) propagate.
+
+    Returns totals: ``{"failed", "documents", "pages", "input_tokens", "output_tokens", "seconds"}``; prints
     seconds per page and tokens at the end when ``console`` is given.
     """
     backend = make_backend(settings)
-    totals = {"documents": 0, "pages": 0, "input_tokens": 0, "output_tokens": 0, "seconds": 0.0}
+    totals = {"failed": 0, "documents": 0, "pages": 0, "input_tokens": 0, "output_tokens": 0, "seconds": 0.0}
     for doc_id in document_ids:
-        run = extract_document(engine, doc_id, backend, settings)
-        outcome = verify_document(engine, doc_id, settings)
+        try:
+            run = extract_document(engine, doc_id, backend, settings)
+            outcome = verify_document(engine, doc_id, settings)
+        except (ExtractionError, NothingToVerify) as exc:
+            totals["failed"] += 1
+            if console is not None:
+                console.print(f"[red]{doc_id[:12]}: not extracted[/red] - {escape(str(exc))}", highlight=False)
+            continue
         totals["documents"] += 1
         totals["input_tokens"] += run.input_tokens
         totals["output_tokens"] += run.output_tokens
