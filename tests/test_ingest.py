@@ -122,3 +122,13 @@ def test_plain_text_contract_is_one_page_without_rectangles(engine):
         assert doc.media_type == "text/plain"
         assert doc.pages[0].layout == []
         assert "2021" in doc.text
+
+
+def test_extraction_with_a_missing_model_says_how_to_fix_it_and_keeps_the_document(db_url):
+    f = require_shared("failcases", "F21", "contract.txt")
+    res = runner.invoke(app, ["ingest", "--backend", "local", "--model", "no-such-model", "--database-url", db_url,
+                              str(f)])
+    assert res.exit_code == 0, res.output
+    assert "extraction not run" in res.output
+    assert "no-such-model" in res.output
+    assert _status(db_url)["contract.txt"]["status"] == "ingested"

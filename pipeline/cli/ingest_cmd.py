@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
 from pipeline.ingest import IngestOutcome, ingest_file, iter_input_files
-from pipeline.models import Chunk, Document, Page
+from pipeline.models import Chunk, Document
 from pipeline.states import DocumentStatus
 from pipeline.store import DocumentNotFound, AmbiguousDocument, find_document
 from pipeline.tokens import tokenizer_for
@@ -77,7 +77,15 @@ def ingest(
 
         todo = [o.document_id for o in outcomes if o.status == DocumentStatus.INGESTED.value and o.document_id]
         if todo:
-            process_documents(engine, todo, cfg, console=console)
+            from pipeline.llm import LLMError
+            from pipeline.model_registry import ModelRegistryError
+
+            try:
+                process_documents(engine, todo, cfg, console=console)
+            except (ModelRegistryError, LLMError) as exc:
+                console.print(f"[red]extraction not run:[/red] {escape(str(exc))}", highlight=False)
+                console.print("the documents stay 'ingested'; fix the backend and run `clausewise ingest` again "
+                              "with the same files, or use --no-extract", highlight=False)
 
     _summary(outcomes, elapsed, read_pages)
     if not any(o.ok for o in outcomes):
