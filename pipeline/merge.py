@@ -22,7 +22,8 @@ Pure functions, no model and no database:
   * list fields (fees, obligations, termination rights, key dates): concatenated, duplicates from
     chunk overlap and greedy repetition removed.
 
-- :func:`normalize_extraction` decides the day/month order once per document
+- :func:`normalize_extraction` replaces a party name that is only an alias by the legal name the
+  text defines it for (:func:`recover_legal_names`), decides the day/month order once per document
   (:func:`pipeline.normalize.decide_date_order` on the whole text and the governing law), parses
   every date and duration from its evidence span into ``parsed`` (the model's value stays in
   ``value`` even when it disagrees: the rule engine judges), and computes the expiration date from
@@ -365,6 +366,72 @@ def resolve_party(name: str | None, parties: list[Party]) -> str | None:
     return name
 
 
+_BOUNDARY = re.compile(
+    r"(?:\bby and between\b|\bbetween\b|\bamong\b|\)\s*[,;]?\s*and\b|;\s*and\b|[;:]\s|(?<!Inc)(?<!Co)(?<!Corp)(?<!Ltd)(?<!No)(?<!\b[A-Z])\.\s+(?=[A-Z(])|\n\s*\n)"
+)
+_NAME_SHAPE = re.compile(r"^[A-Z0-9][\w.,&'’\- ]{1,118}$")
+
+
+def legal_name_for_alias(alias: str, text: str) -> str | None:
+    """The legal name the contract defines ``alias`` for, e.g. "Shun Li De Commerce & Trading Ltd"
+    for ``SLD`` in '... and Shun Li De Commerce & Trading Ltd, ("SLD")', or None.
+
+    Looks for the first parenthesised definition of the alias (``("SLD")``, ``(the "Supplier")``,
+    ``(hereinafter "SLD")``, ``("H&P" or the "Supplier")``), takes the text before it back to the
+    previous party boundary ("between", "among", "), and", ";", a sentence end) and drops an entity
+    description (", a Delaware corporation"). Never cuts at a bare "&" or "and" inside the name (F22)."""
+    q = r"[\"“”']"
+    pat = re.compile(
+        r"\(\s*(?:hereinafter\s+(?:referred\s+to\s+as\s+|called\s+)?)?(?:the\s+)?(?:" + q + r"[^)]{0,40}" + q
+        + r"\s*(?:or|and)\s*(?:the\s+)?)?" + q + re.escape(alias) + q, re.I,
+    )
+    m = pat.search(text)
+    if not m:
+        return None
+    window = text[max(0, m.start() - 250):m.start()]
+    cut = 0
+    for b in _BOUNDARY.finditer(window):
+        cut = b.end()
+    segment = window[cut:]
+    cols = [c for c in re.split(r" {3,}|\t", segment) if c.strip()]
+    if len(cols) > 1 and any(ch.isdigit() for c in cols[1:] for ch in c):
+        segment = cols[0]  # a name followed by an address laid out in columns
+    name = " ".join(segment.split()).strip(" ,;")
+    t = _ENTITY_TAIL.search(name)
+    if t and t.start() > 0:
+        name = name[: t.start()].strip(" ,;")
+    name = name.strip(" ,;\"'")
+    if not _NAME_SHAPE.match(name) or name_key(name) == name_key(alias) or len(name.split()) > 12:
+        return None
+    return name
+
+
+def recover_legal_names(parties: list[Party], text: str) -> list[Party]:
+    """Replace a party name that is only an alias (the model answered "H&P" or "SLD" for the party)
+    by the legal name the text defines it for (:func:`legal_name_for_alias`); the alias moves to
+    ``defined_terms``. Parties that then name the same entity are merged again."""
+    changed = False
+    out = []
+    for p in parties:
+        q = p
+        terms = {name_key(t) for t in p.defined_terms}
+        looks_alias = name_key(p.name) in terms or (p.role and name_key(p.role) == name_key(p.name)) or (
+            len(p.name) <= 6 and p.name.isupper())
+        candidates = [p.name] if looks_alias else []
+        if not candidates and len(p.name.split()) == 1:
+            candidates = [p.name]
+        for alias in candidates:
+            legal = legal_name_for_alias(alias, text)
+            if legal:
+                q = p.model_copy(deep=True)
+                q.name = legal
+                q.defined_terms = _uniq([alias, *p.defined_terms])
+                changed = True
+                break
+        out.append(q)
+    return merge_parties(out) if changed else out
+
+
 # --- merge ---------------------------------------------------------------------------------
 
 
@@ -476,6 +543,12 @@ def normalize_extraction(x: ContractExtraction, text: str) -> ContractExtraction
     from pipeline.durations import add_duration, parse_duration
     from pipeline.normalize import decide_date_order
 
+    x.parties = recover_legal_names(x.parties, text)
+    for o in x.obligations:
+        o.obligor = resolve_party(o.obligor, x.parties)
+        o.obligee = resolve_party(o.obligee, x.parties)
+    for t in x.termination_rights:
+        t.holder = resolve_party(t.holder, x.parties)
     law = x.governing_law.jurisdiction if x.governing_law else None
     order = decide_date_order(text, law)
     x.date_order = order

@@ -214,3 +214,34 @@ def test_undecidable_order_is_flagged_with_both_readings():
     assert x.date_order is None
     assert x.agreement_date.parsed is None and x.agreement_date.ambiguous_order is True
     assert set(x.agreement_date.alternatives) == {dt.date(2021, 2, 1), dt.date(2021, 1, 2)}
+
+
+def test_alias_only_party_names_are_replaced_by_the_defined_legal_name():
+    text = require_text("F22")
+    # what small models answer: the aliases as names, and a defined term as a third party
+    c = ChunkExtraction(parties=[ChunkParty(name="H&P", defined_terms=["Supplier"]),
+                                 ChunkParty(name="Distributor", role="Distributor"),
+                                 ChunkParty(name="Supplier")],
+                        obligations=[ChunkObligation(obligor="H&P", obligee="Distributor", action="ship Products")])
+    x = normalize_extraction(merge_partials(_partials(c)), text)
+    assert [p.name for p in x.parties] == [HP, QE]
+    assert set(x.parties[0].defined_terms) >= {"H&P", "Supplier"}
+    assert [(o.obligor, o.obligee) for o in x.obligations] == [(HP, QE)]
+
+
+def test_legal_name_for_alias_shapes():
+    from pipeline.merge import legal_name_for_alias
+
+    assert legal_name_for_alias("SLD", 'is made by and between Shun Li De Commerce & Trading Ltd ("SLD") a Beijing '
+                                       'company') == "Shun Li De Commerce & Trading Ltd"
+    assert legal_name_for_alias("ACM", 'AGREEMENT\n\nAmerican Champion Media, Inc. ("ACM"), a Delaware company') == \
+        "American Champion Media, Inc."
+    assert legal_name_for_alias("MMI", "BETWEEN:\n\n   MODUS MEDIA INTERNATIONAL     LANDDROSTLAAN 51     "
+                                       '7327 GM APELDOORN    (HEREINAFTER "MMI")') == "MODUS MEDIA INTERNATIONAL"
+    assert legal_name_for_alias("XYZ", 'Nothing defines it ("ABC").') is None
+
+
+def require_text(case: str) -> str:
+    from tests.conftest import require_shared
+
+    return require_shared("failcases", case, "contract.txt").read_text()
