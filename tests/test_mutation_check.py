@@ -37,7 +37,8 @@ TEXT = (
     "2. Either party may terminate this Agreement for convenience on ninety (90) days written notice.\n\n"
     "3. This Agreement shall be governed by the laws of the State of Delaware.\n\n"
     "4. The first invoice is payable on June 30, 2021 to Harrow Payments Corp. as collection agent.\n\n"
-    "5. Disputes about invoices are settled under the laws of Ontario by the parties' finance teams.\n"
+    "5. Disputes about invoices are settled under the laws of Ontario by the parties' finance teams.\n\n"
+    "6. Notices to Borealis Software LLC go to its office in Portland.\n"
 )
 
 
@@ -129,7 +130,8 @@ def test_kind_b_candidates_for_law_party_duration(mc, case):
     law = mc.citation_candidates(x, "governing_law", "governing_law", sents)
     assert [(span, value) for _, span, value in law] == [("laws of Ontario", "Ontario")]
     party = mc.citation_candidates(x, "parties[0]", "party", sents)
-    assert [v for _, _, v in party] == ["Harrow Payments Corp."]  # not Borealis: it is in the cited sentence
+    # Borealis from sentence 6, not from the cited preamble (a sentence overlapping the evidence is skipped)
+    assert [(s.text[:2], v) for s, _, v in party] == [("4.", "Harrow Payments Corp."), ("6.", "Borealis Software LLC")]
     dur = mc.citation_mutations(x, "initial_term", "duration", doc, sents)
     assert [(y.initial_term.value, y.initial_term.parsed) for _, y in dur] == [
         (Duration(value=90, unit="days"), Duration(value=90, unit="days"))]
@@ -142,6 +144,10 @@ def test_check_counts_only_clean_fields(mc, case):
     assert t.mutations[("date", "a")] == 2 and t.caught[("date", "a")] == 2
     assert sum(v for (ft, k), v in t.mutations.items() if k == "a") == sum(
         v for (ft, k), v in t.caught.items() if k == "a") == 7
+    # parties[0] renamed to Borealis (sentence 8, item 6): P002 files the duplicate under parties[1], not the mutated path
+    missed = {(m[1], m[3]): m[4] for m in t.missed}
+    assert missed[("parties[0]", "sentence 8: 'Borealis Software LLC'")] == ["P002@parties[1]"]
+    assert t.elsewhere[("party", "b")] >= 1
     # a field flagged before mutation is left out
     y = x.model_copy(deep=True)
     y.governing_law.evidence = y.governing_law.evidence.model_copy(update={"match": MatchStatus.NOT_FOUND})
