@@ -195,6 +195,31 @@ def _regions(cited: list[Sentence]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in regions]
 
 
+NEIGHBOUR_WINDOW = 2
+"""How many sentences before and after a cited one are searched when the span is not in it.
+
+Source: the default 1.5B model's recorded answers on samples/mutual_nda.pdf cite the sentence next to the
+right one for most values (ids off by one in both directions) while copying the span exactly.
+"""
+
+
+def _neighbour(span: str, cited_ids: list[int], sentences: list[Sentence],
+               doc: SourceDocument) -> tuple[Sentence, QuoteMatch] | None:
+    """The nearest sentence within :data:`NEIGHBOUR_WINDOW` of a cited one that holds ``span``
+    exactly or after normalization (never fuzzily), nearest first, earlier first on ties."""
+    by_id = {s.id: s for s in sentences}
+    for distance in range(1, NEIGHBOUR_WINDOW + 1):
+        for cid in cited_ids:
+            for nid in (cid - distance, cid + distance):
+                sent = by_id.get(nid)
+                if sent is None or nid in cited_ids:
+                    continue
+                m = find_in(span, doc.text[sent.start:sent.end])
+                if m.match in (MatchStatus.EXACT, MatchStatus.NORMALIZED) and m.start is not None:
+                    return sent, m
+    return None
+
+
 def ground_evidence(evidence: Evidence, sentences: list[Sentence], doc: SourceDocument) -> Evidence:
     """A copy of ``evidence`` grounded in ``doc``.
 
@@ -206,6 +231,9 @@ def ground_evidence(evidence: Evidence, sentences: list[Sentence], doc: SourceDo
     -> not_found; with no span, ``match`` stays ``None`` for valid ids; ``page`` = page of the
     value's start if found, else of the quote's start (the first page when it crosses a break);
     ``rects`` = rectangles of the value span (else of the quote) on every page it covers.
+    When the span is not in the cited sentences (or only fuzzily) but is exactly (or normalized) in a
+    sentence within :data:`NEIGHBOUR_WINDOW` of one, the evidence is moved there: ``sentence_ids``
+    names that sentence, ``cited_sentence_ids`` keeps what the model cited (rule G004 reports it).
     """
     by_id = {s.id: s for s in sentences}
     ids = list(evidence.sentence_ids)
@@ -230,6 +258,13 @@ def ground_evidence(evidence: Evidence, sentences: list[Sentence], doc: SourceDo
         upd["match"] = best.match
         if best.start is not None:
             upd.update(value_start=best.start, value_end=best.end)
+    if not invalid and upd["match"] in (MatchStatus.FUZZY, MatchStatus.NOT_FOUND) and evidence.span:
+        moved = _neighbour(evidence.span, [s.id for s in cited], sentences, doc)
+        if moved is not None:
+            sent, m = moved
+            upd.update(quote=doc.text[sent.start:sent.end], start=sent.start, end=sent.end,
+                       value_start=sent.start + m.start, value_end=sent.start + m.end, match=m.match,
+                       sentence_ids=[sent.id], cited_sentence_ids=ids)
     anchor = upd["value_start"] if upd["value_start"] is not None else upd["start"]
     if anchor is not None:
         upd["page"] = doc.page_of(anchor)

@@ -54,3 +54,18 @@ def evidence_unchecked(x: ContractExtraction, doc: SourceDocument) -> Iterator[H
         ev = it.evidence
         if ev is not None and ev.match is None and (ev.quote or ev.span or ev.sentence_ids) and not it.computed:
             yield Hit(it.path, "evidence has no match status: grounding did not locate it", ev)
+
+
+@rule(
+    "G004",
+    title="Citation corrected: the value stands in a sentence next to the one cited",
+    severity="info",
+    fields=("*",),
+    source="recorded answers of the default 1.5B model (samples/mutual_nda.pdf): sentence ids off by one or two",
+)
+def citation_corrected(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    for it in items(x):
+        ev = it.evidence
+        if ev is not None and ev.cited_sentence_ids and not it.computed:
+            yield Hit(it.path, f"the model cited sentence(s) {ev.cited_sentence_ids}; the value was found by code "
+                               f"in sentence {ev.sentence_ids}", ev)

@@ -56,3 +56,8 @@ class Evidence(BaseModel):
     rects: list[Rect] = Field(default_factory=list, description="rectangles on every page covered")
     match: MatchStatus | None = Field(None, description="match of `span` within the cited sentences")
     chunk_seq: int | None = Field(None, description="the chunk the value came from")
+    cited_sentence_ids: list[int] | None = Field(
+        None,
+        description="the ids the model cited when grounding found the span only in a neighbouring sentence "
+        "(then sentence_ids names the sentence that really holds it)",
+    )

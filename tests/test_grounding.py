@@ -98,13 +98,14 @@ def test_ground_evidence_exact_normalized_and_rects(f27):
     assert doc.text[ev.value_start:ev.value_end] == "“Customer Data” means"
 
 
-def test_ground_evidence_span_only_within_cited_sentences(f28):
+def test_ground_evidence_span_only_within_cited_sentences_or_their_neighbours(f28):
     doc, _, _ = f28
     sentences = split_sentences(doc.text)
-    # "ten (10) days" is in sentence 3, not in the cited sentence 2
+    # "ten (10) days" is in sentence 3, not in the cited sentence 2: found next door, citation kept
     ev = ground_evidence(Evidence(sentence_ids=[2], span="ten (10) days"), sentences, doc)
-    assert ev.match == NOT_FOUND and ev.value_start is None
-    assert ev.quote.startswith("9.1 Licensee shall pay") and ev.page == 1
+    assert ev.sentence_ids == [3] and ev.cited_sentence_ids == [2]
+    assert doc.text[ev.value_start:ev.value_end] == "ten (10) days"
+    # farther than the window it stays not_found: see test_span_in_a_neighbouring_sentence_is_relocated...
 
 
 def test_ground_evidence_invalid_sentence_id(f28):
@@ -150,3 +151,27 @@ def test_find_in_statuses(needle, hay, status):
     assert m.match == status
     if status != NOT_FOUND:
         assert m.start is not None and m.end > m.start
+
+
+def test_span_in_a_neighbouring_sentence_is_relocated_and_the_citation_kept():
+    from pipeline.grounding import NEIGHBOUR_WINDOW, ground_evidence
+    from pipeline.sentences import split_sentences
+    from schemas import Evidence, MatchStatus, SourceDocument, SourcePage
+
+    text = ("This Agreement is made as of September 9, 2024. The Parties are named below. "
+            "It is governed by the laws of Ontario. Nothing else applies.")
+    doc = SourceDocument(text=text, pages=[SourcePage(number=1, start=0, end=len(text))])
+    sents = split_sentences(text)
+    off_by_one = ground_evidence(Evidence(sentence_ids=[2], span="September 9, 2024"), sents, doc)
+    assert off_by_one.match == MatchStatus.EXACT
+    assert off_by_one.sentence_ids == [1] and off_by_one.cited_sentence_ids == [2]
+    assert text[off_by_one.value_start:off_by_one.value_end] == "September 9, 2024"
+    assert off_by_one.quote == sents[0].text
+    # farther than the window: still not found, and an invented span is never relocated
+    far = ground_evidence(Evidence(sentence_ids=[1 + NEIGHBOUR_WINDOW + 1], span="September 9, 2024"), sents, doc)
+    assert far.match == MatchStatus.NOT_FOUND and far.cited_sentence_ids is None
+    invented = ground_evidence(Evidence(sentence_ids=[2], span="the laws of Delaware"), sents, doc)
+    assert invented.match == MatchStatus.NOT_FOUND
+    # a right citation is untouched
+    right = ground_evidence(Evidence(sentence_ids=[3], span="laws of Ontario"), sents, doc)
+    assert right.match == MatchStatus.EXACT and right.cited_sentence_ids is None

@@ -244,3 +244,12 @@ def test_evidence_type_round_trips_through_json():
     fs = run(x, doc)
     again = [Finding.model_validate_json(f.model_dump_json()) for f in fs]
     assert again == fs
+
+
+def test_corrected_citation_is_reported_as_info_only():
+    x, doc = clean()
+    silent(run(x, doc), "G004")
+    x.governing_law.evidence.cited_sentence_ids = [7]
+    hit = fires(run(x, doc), "G004", "governing_law")
+    assert hit.severity == Severity.INFO
+    assert rules.review_fields(run(x, doc)) == {}  # info never routes to review
