@@ -79,10 +79,13 @@ def token_f1(a: str, b: str) -> float:
 
 
 def gold_parties(answer: str) -> list[str]:
+    """Entity names of a ``Parties-Answer`` (aliases in parentheses dropped; blanks "____" and
+    sentences such as "Each of the foregoing parties ..." skipped)."""
     names = []
     for part in answer.split(";"):
-        name = re.sub(r"\(.*?\)|\[.*?\]", "", part).strip(" ,.\n\"'")
-        if name and not name.lower().startswith("each of"):
+        part = part.strip().lstrip("(")
+        name = re.sub(r"\([^()]*\)|\[[^\]]*\]", "", part).strip(" ,.\n\"'")
+        if name and re.search(r"[A-Za-z]", name) and not name.lower().startswith("each of"):
             names.append(name)
     return names
 
@@ -96,16 +99,18 @@ def parties_agree(answer: str, x) -> bool | None:
 
 
 def gold_date(answer: str):
-    """``m/d/yyyy`` with ``[]`` wildcards → (m, d, y) with None for a wildcard; None if no date."""
+    """``m/d/yyyy`` with ``[]`` wildcards → (m, d, year prefix) with None for a wildcard; None if no date.
+    The year is a digit prefix ("19" for ``19[]``), compared with ``str(year).startswith``."""
     a = answer.split(";")[0].strip()
-    m = re.fullmatch(r"(\d{1,2}|\[\])/(\d{1,2}|\[\])/(\d{4}|\d{3}\[\]|\[\])", a)
+    m = re.fullmatch(r"(\d{1,2}|\[\])/(\d{1,2}|\[\])/([0-9\[\]]{2,6})", a)
     if not m:
         return None
 
     def num(s):
         return int(s) if s.isdigit() else None
 
-    return num(m.group(1)), num(m.group(2)), num(m.group(3))
+    year = m.group(3).split("[")[0] or None
+    return num(m.group(1)), num(m.group(2)), year
 
 
 def _claim_date(c) -> dt.date | None:
@@ -126,7 +131,8 @@ def date_agrees(answer: str, claim) -> bool | None:
         return None
     if d is None:
         return False
-    return all(gv is None or gv == dv for gv, dv in zip(g, (d.month, d.day, d.year), strict=True))
+    gm, gd, gy = g
+    return (gm is None or gm == d.month) and (gd is None or gd == d.day) and (gy is None or str(d.year).startswith(gy))
 
 
 _UNIT_MONTHS = {"day": None, "days": None, "month": 1, "months": 1, "year": 12, "years": 12}
