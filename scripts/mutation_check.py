@@ -252,6 +252,28 @@ def _company_names(text: str) -> list[str]:
     return out
 
 
+_ALIAS = re.compile(r"""\s*,?\s*\((?:the\s+|hereinafter\s+(?:called\s+|referred\s+to\s+as\s+)?)?["“]([^"”]{1,40})["”]""")
+
+
+def company_aliases(text: str) -> dict[str, set[str]]:
+    """``{name_key(company name): {name_key(alias)}}`` for every company name followed by a defined term,
+    e.g. 'American Champion Media, Inc. ("ACM")' -> {"american champion media inc": {"acm"}}."""
+    out: dict[str, set[str]] = defaultdict(set)
+    for m in _COMPANY.finditer(text):
+        a = _ALIAS.match(text, m.end())
+        names = _company_names(m.group(0))
+        if a and names:
+            out[name_key(names[-1])].add(name_key(a.group(1)))
+    return out
+
+
+def same_entity(party, name: str, aliases: dict[str, set[str]]) -> bool:
+    """``name`` is the party under another spelling: its legal name or one of its names is a defined term
+    of ``name`` in the document (then a citation of ``name`` may be a correction, not a wrong answer)."""
+    own = {name_key(n) for n in party.all_names()}
+    return name_key(name) in own or bool(aliases.get(name_key(name), set()) & own)
+
+
 def _law_places(text: str) -> list[tuple[str, str]]:
     """``(span, place)`` for every "laws of <Place>" in ``text``."""
     return [(m.group(0), m.group("place")) for m in _LAW.finditer(text)
@@ -279,12 +301,15 @@ def _canonical(d: Duration) -> tuple[float, str]:
     return d.value, d.unit.value
 
 
-def citation_candidates(x: ContractExtraction, path: str, field_type: str, sentences: list[Sentence]
-                        ) -> list[tuple[Sentence, str, object]]:
+def citation_candidates(x: ContractExtraction, path: str, field_type: str, sentences: list[Sentence],
+                        text: str = "") -> list[tuple[Sentence, str, object]]:
     """Kind (b) candidates ``(sentence, span, value)``: another sentence (not overlapping the current
-    evidence) writing a value of the same type that differs from the current value; sorted."""
+    evidence) writing a value of the same type that differs from the current value; sorted. A company
+    name that is the same entity as the party (by :func:`same_entity` over the document ``text``'s
+    defined terms, e.g. 'American Champion Media, Inc. ("ACM")' for a party named "ACM") is left out."""
     src = _holder(x, path)
     ev = src.evidence
+    aliases = company_aliases(text) if field_type == "party" and text else {}
     out: list[tuple[Sentence, str, object]] = []
     seen: set[tuple[int, str]] = set()
     for s in sentences:
@@ -300,7 +325,7 @@ def citation_candidates(x: ContractExtraction, path: str, field_type: str, sente
         elif field_type == "governing_law":
             found = [(span, place) for span, place in _law_places(s.text) if not _same_place(place, src.jurisdiction)]
         elif field_type == "party":
-            found = [(n, n) for n in _company_names(s.text) if name_key(n) != name_key(src.name)]
+            found = [(n, n) for n in _company_names(s.text) if not same_entity(src, n, aliases)]
         for span, value in found:
             if (s.id, str(value)) not in seen:
                 seen.add((s.id, str(value)))
@@ -317,7 +342,7 @@ def citation_mutations(x: ContractExtraction, path: str, field_type: str, doc: S
     The evidence cites that sentence (``sentences`` are the document's, ids as given) with the value's
     span, grounded in ``doc`` (quote, offsets, page, match status); ``raw_text`` is the span; dates and
     durations get ``parsed`` from the span as ``pipeline.merge.normalize_extraction`` reads it."""
-    cands = citation_candidates(x, path, field_type, sentences)
+    cands = citation_candidates(x, path, field_type, sentences, doc.text)
     rng = _rng(seed, doc.file_name or "", path, "b")
     picked = sorted(rng.sample(range(len(cands)), min(per_field, len(cands))))
     out = []

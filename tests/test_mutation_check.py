@@ -153,3 +153,12 @@ def test_check_counts_only_clean_fields(mc, case):
     y.governing_law.evidence = y.governing_law.evidence.model_copy(update={"match": MatchStatus.NOT_FOUND})
     t2 = mc.check([mc.Document("msa.pdf", y, doc)], per_field=3, seed=5)
     assert t2.clean == 4 and t2.mutations[("governing_law", "a")] == 0
+
+
+def test_a_defined_term_of_the_party_is_the_same_entity_not_a_wrong_answer(mc):
+    """A party extracted as its alias ("Acme") cited to 'Acme Widgets Inc. ("Acme")' would be corrected, not broken."""
+    aliases = mc.company_aliases(TEXT)
+    assert aliases == {"acme widgets inc": {"acme"}, "borealis software llc": {"borealis"}}
+    assert mc.same_entity(Party(name="Acme"), "Acme Widgets Inc.", aliases)
+    assert not mc.same_entity(Party(name="Acme"), "Harrow Payments Corp.", aliases)
+    assert not mc.same_entity(Party(name="Borealis Software LLC"), "Acme Widgets Inc.", aliases)
