@@ -51,14 +51,21 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
-from pipeline.dates import find_dates, parse_date  # noqa: E402
-from pipeline.durations import add_duration, find_durations, parse_duration  # noqa: E402
-from pipeline.grounding import ground_evidence  # noqa: E402
-from pipeline.sentences import Sentence, split_sentences  # noqa: E402
-from rules.engine import evaluate  # noqa: E402
-from rules.fields import DATE_FIELDS, DURATION_FIELDS, name_key, norm, quote_of  # noqa: E402
-from rules.playbook import DEFAULT_PLAYBOOK, Playbook, load_playbook  # noqa: E402
-from schemas import ContractExtraction, Duration, DurationUnit, Evidence, Finding, SourceDocument  # noqa: E402
+from pipeline.dates import find_dates, parse_date
+from pipeline.durations import add_duration, find_durations, parse_duration
+from pipeline.grounding import ground_evidence
+from pipeline.sentences import Sentence, split_sentences
+from rules.engine import evaluate
+from rules.fields import DATE_FIELDS, DURATION_FIELDS, name_key, norm, quote_of
+from rules.playbook import DEFAULT_PLAYBOOK, Playbook, load_playbook
+from schemas import (
+    ContractExtraction,
+    Duration,
+    DurationUnit,
+    Evidence,
+    Finding,
+    SourceDocument,
+)
 
 FIELD_TYPES = ("date", "duration", "governing_law", "party")
 KINDS = ("a", "b")
@@ -86,10 +93,7 @@ _COMPANY = re.compile(
     rf"\b[A-Z][\w&'.-]*,?\s+(?:(?:[A-Z][\w&'.-]*|&|of|de|du|van|von),?\s+){{0,6}}{_SUFFIX}(?![\w])")
 #: Words that start a match of :data:`_COMPANY` without being part of a name (articles, titles, signature blocks).
 _NOT_NAME_WORDS = frozenset(
-    "the this that these such each either any all and or of by between among agreement in on for to with "
-    "from whereas now therefore section article exhibit schedule party parties dated made entered as is "
-    "executive officer chief president vice director manager secretary treasurer chairman ceo cfo coo name "
-    "title signature signed witness attention attn copy cc general counsel & its their our".split())
+    ["the", "this", "that", "these", "such", "each", "either", "any", "all", "and", "or", "of", "by", "between", "among", "agreement", "in", "on", "for", "to", "with", "from", "whereas", "now", "therefore", "section", "article", "exhibit", "schedule", "party", "parties", "dated", "made", "entered", "as", "is", "executive", "officer", "chief", "president", "vice", "director", "manager", "secretary", "treasurer", "chairman", "ceo", "cfo", "coo", "name", "title", "signature", "signed", "witness", "attention", "attn", "copy", "cc", "general", "counsel", "&", "its", "their", "our"])
 _LAW = re.compile(
     r"\blaws?\s+of\s+(?:the\s+)?(?:(?:State|Commonwealth|Province|Republic|Kingdom|Federal Republic)\s+of\s+)?"
     r"(?P<place>[A-Z][A-Za-z]+(?:\s+(?:and\s+|of\s+)?[A-Z][A-Za-z]+){0,3})")
@@ -142,7 +146,7 @@ def stated_fields(x: ContractExtraction) -> list[tuple[str, str]]:
 def on_path(finding: Finding, path: str) -> bool:
     """The finding is filed under ``path`` or a sub-path of it (``parties[1].name``)."""
     fp = finding.field_path
-    return fp == path or fp.startswith(path + ".") or fp.startswith(path + "[")
+    return fp == path or fp.startswith((path + ".", path + "["))
 
 
 def flagged(findings: Iterable[Finding], path: str) -> list[Finding]:
@@ -280,7 +284,7 @@ def _law_places(text: str) -> list[tuple[str, str]]:
             if m.group("place").split()[0].lower() not in _LAW_SKIP]
 
 
-_PLACE_WORDS = frozenset("the state commonwealth province republic kingdom of law laws".split())
+_PLACE_WORDS = frozenset(["the", "state", "commonwealth", "province", "republic", "kingdom", "of", "law", "laws"])
 
 
 def _place_key(s: str | None) -> str:
