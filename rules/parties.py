@@ -62,14 +62,17 @@ def too_few(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     source="issue 5 (parties): distinct (case, whitespace and punctuation ignored)",
 )
 def duplicate(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
-    first: dict[str, int] = {}
+    # Both entries are flagged: which of the two the model got wrong is unknown.
+    groups: dict[str, list[int]] = {}
     for i, p in enumerate(x.parties):
-        k = name_key(p.name)
-        if k in first:
-            yield Hit(f"parties[{i}]", f"party {p.name!r} repeats parties[{first[k]}] {x.parties[first[k]].name!r}",
-                      p.evidence)
-        else:
-            first[k] = i
+        groups.setdefault(name_key(p.name), []).append(i)
+    for idxs in groups.values():
+        if len(idxs) < 2:
+            continue
+        for i in idxs:
+            others = ", ".join(f"parties[{j}]" for j in idxs if j != i)
+            yield Hit(f"parties[{i}]", f"party {x.parties[i].name!r} is listed again as {others}",
+                      x.parties[i].evidence)
 
 
 @rule(

@@ -28,6 +28,8 @@ def test_same_party_twice_ignoring_case_and_punctuation():
     silent(run(x, doc), "P002")
     x.parties.append(Party(name="ACME WIDGETS INC", evidence=ev(PREAMBLE, "Acme Widgets, Inc.")))
     fires(run(x, doc), "P002", "parties[2]")
+    fires(run(x, doc), "P002", "parties[0]")  # both entries: which one is wrong is unknown
+    assert not [f for f in run(x, doc) if f.rule_id == "P002" and f.field_path == "parties[1]"]
 
 
 def test_obligor_must_resolve_to_a_party_alias_counts():
