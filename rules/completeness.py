@@ -6,6 +6,7 @@ F13/F29 (timeouts, truncated output).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from rules.registry import Hit, rule
@@ -60,3 +61,54 @@ def hidden_text(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
         yield Hit("document", f"hidden text dropped from pages {_pages([p.number for p in pages])} "
                               f"({', '.join(mechanisms)}); it was not given to the model",
                   details={"pages": [p.number for p in pages], "mechanisms": mechanisms})
+
+
+_NUM = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|" \
+       r"forty-five|fifty|sixty|seventy|eighty|ninety|hundred)"
+_DURATION = rf"\b{_NUM}\b[^.;]{{0,12}}?\b(?:business\s+)?(?:day|week|month|year)s?\b"
+
+STATED_CUES: dict[str, tuple[str, ...]] = {
+    # field → regexes that must ALL match within one sentence of the text for the field to count as stated
+    "effective_date": (r"[\"“]effective\s+date[\"”]|\beffective\s+(?:as\s+of|on)\s+\w+",),
+    "initial_term": (r"\binitial\s+term\b|\bterm\s+of\s+this\s+agreement\b|\bshall\s+(?:continue|remain)\s+in\s+"
+                     r"(?:full\s+)?(?:force|effect)\b", _DURATION),
+    "renewal_notice": (r"\brenew", r"\bnotice\b", _DURATION),
+    "governing_law": (r"\bgoverned\s+by\b|\bgoverning\s+law\b|\bconstrued\s+in\s+accordance\s+with\b",
+                      r"\blaws?\s+of\b"),
+    "confidentiality_survival": (r"\bsurviv", r"\bconfidential", _DURATION),
+    "payment_terms": (r"\binvoice", r"\bwithin\b", _DURATION),
+}
+"""Cue patterns per field; sources: issue 5 (relevance cue words per field) and the recorded answers of the
+default model on samples/mutual_nda.pdf, which left the effective date, the term and the confidentiality
+survival out although the text states them ("not stated" must not pass silently when it is stated)."""
+
+_SENTENCE = re.compile(r"[^.;\n]+(?:[.;\n]|$)")
+
+
+def _stated_in(text: str, patterns: tuple[str, ...]) -> str | None:
+    for m in _SENTENCE.finditer(text):
+        s = m.group(0)
+        if all(re.search(p, s, re.IGNORECASE) for p in patterns):
+            return s.strip()
+    return None
+
+
+@rule(
+    "K004",
+    title="Field left empty although the text appears to state it",
+    severity="warning",
+    fields=tuple(STATED_CUES),
+    source="issue 5 (completeness) and issue 4 ('not stated' instead of inventing): a miss must reach a reviewer",
+)
+def stated_but_missing(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    if x.chunk_failures and not x.parties:
+        return  # nothing was read: K001 already reports the document
+    for field, patterns in STATED_CUES.items():
+        if getattr(x, field) is not None:
+            continue
+        if field == "renewal_notice" and x.auto_renewal is not None and x.auto_renewal.value is False:
+            continue
+        sentence = _stated_in(doc.text, patterns)
+        if sentence:
+            yield Hit(field, f"{field.replace('_', ' ')} not extracted, but the text seems to state it: "
+                             f"{sentence[:160]!r}")

@@ -139,7 +139,9 @@ def jurisdiction_not_in_quote(x: ContractExtraction, doc: SourceDocument) -> Ite
     q = quote_of(g.evidence)
     if not q or (g.evidence is not None and g.evidence.match == MatchStatus.NOT_FOUND):
         return
-    if not occurs_in(g.jurisdiction, q):
+    # "Ontario, Canada" or "England and Wales": every named place must be in the quote, in any order
+    parts = [p for p in re.split(r",|\band\b|/", g.jurisdiction) if p.strip()]
+    if not all(occurs_in(p.strip(), q) for p in parts):
         yield Hit("governing_law", f"jurisdiction {g.jurisdiction!r} does not occur in the cited text {q[:160]!r}",
                   g.evidence)
 

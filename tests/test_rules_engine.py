@@ -129,6 +129,21 @@ def test_jurisdiction_must_occur_in_quote():
     silent(run(x, doc), "S006")
     x.governing_law.jurisdiction = "Oregon"
     fires(run(x, doc), "S006", "governing_law")
+    x.governing_law.jurisdiction = "State of Delaware, USA"  # a place named that the quote lacks
+    fires(run(x, doc), "S006", "governing_law")
+
+
+def test_jurisdiction_with_several_places_is_supported_when_each_is_cited():
+    from schemas import SourceDocument, SourcePage
+
+    x, _ = clean()
+    law = "This Agreement is governed by the laws of the Province of Ontario and the federal laws of Canada."
+    doc = SourceDocument(text=law, pages=[SourcePage(number=1, start=0, end=len(law))])
+    x.governing_law.jurisdiction = "Ontario, Canada"
+    x.governing_law.evidence = ev(law, "the laws of the Province of Ontario", text=law)
+    silent(rules.evaluate(x, doc), "S006")
+    x.governing_law.jurisdiction = "Ontario, Quebec"
+    fires(rules.evaluate(x, doc), "S006", "governing_law")
 
 
 def test_payment_days_must_be_written_in_quote():
@@ -253,3 +268,29 @@ def test_corrected_citation_is_reported_as_info_only():
     hit = fires(run(x, doc), "G004", "governing_law")
     assert hit.severity == Severity.INFO
     assert rules.review_fields(run(x, doc)) == {}  # info never routes to review
+
+
+def test_a_field_the_text_states_but_the_extraction_leaves_empty_is_flagged():
+    x, doc = clean()
+    silent(run(x, doc), "K004")
+    x.effective_date = None
+    x.renewal_notice = None
+    x.confidentiality_survival = None
+    fs = run(x, doc)
+    assert fires(fs, "K004", "effective_date").severity == Severity.WARNING
+    fires(fs, "K004", "renewal_notice")
+    fires(fs, "K004", "confidentiality_survival")
+    assert "sixty (60) days" in fires(fs, "K004", "renewal_notice").message
+
+
+def test_a_field_the_text_does_not_state_is_not_flagged_when_empty():
+    from schemas import SourceDocument, SourcePage
+
+    x, _ = clean()
+    nda = ("MUTUAL NDA\nThis Agreement is made on May 1, 2021 between Acme Widgets, Inc. and Beta Retail LLC.\n"
+           "Each party shall keep the other's information secret.\n")
+    doc = SourceDocument(text=nda, pages=[SourcePage(number=1, start=0, end=len(nda))])
+    for f in ("effective_date", "initial_term", "renewal_notice", "governing_law", "confidentiality_survival",
+              "payment_terms"):
+        setattr(x, f, None)
+    silent(run(x, doc), "K004")
