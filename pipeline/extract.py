@@ -87,7 +87,9 @@ class DocumentNotExtractable(ExtractionError):
 @dataclass
 class ChunkOutcome:
     """What happened to one chunk: ``status`` ok | failed; ``parts`` how many calls answered it
-    (1, or more after splits); ``failures`` the parts that failed (kind, reason)."""
+    (1, or more after splits); ``failures`` the parts that failed (kind, reason); ``seconds`` wall
+    time of its calls here; ``model_seconds`` the model's own latency as the backend reports it
+    (a replay reports the recorded latency)."""
 
     chunk_seq: int
     pages: list[int]
@@ -98,6 +100,7 @@ class ChunkOutcome:
     input_tokens: int = 0
     output_tokens: int = 0
     seconds: float = 0.0
+    model_seconds: float = 0.0
     failures: list[dict[str, str]] = field(default_factory=list)
     withheld: list[list[int]] = field(default_factory=list)
 
@@ -105,7 +108,8 @@ class ChunkOutcome:
         reason = "; ".join(f"{f['kind']}: {f['reason']}" for f in self.failures) or None
         return {"chunk_seq": self.chunk_seq, "status": self.status, "reason": reason, "attempts": self.attempts,
                 "calls": self.calls, "parts": self.parts, "pages": self.pages, "input_tokens": self.input_tokens,
-                "output_tokens": self.output_tokens, "seconds": round(self.seconds, 3), "failures": self.failures,
+                "output_tokens": self.output_tokens, "seconds": round(self.seconds, 3),
+                "model_seconds": round(self.model_seconds, 3), "failures": self.failures,
                 "withheld_spans": self.withheld}
 
 
@@ -239,6 +243,7 @@ def _extract_part(ctx: _Ctx, sentences: list[Sentence], pages: list[int], chunk_
         result = ctx.backend.complete(req)
     except LLMError as exc:
         outcome.seconds += time.perf_counter() - t0
+        outcome.model_seconds += sum(a.latency_ms for a in exc.attempts) / 1000.0
         outcome.attempts += len(exc.attempts)
         outcome.input_tokens += sum(a.input_tokens for a in exc.attempts)
         outcome.output_tokens += sum(a.output_tokens for a in exc.attempts)
@@ -260,6 +265,7 @@ def _extract_part(ctx: _Ctx, sentences: list[Sentence], pages: list[int], chunk_
                                  "first_sentence": str(sentences[0].id), "last_sentence": str(sentences[-1].id)})
         return []
     outcome.seconds += time.perf_counter() - t0
+    outcome.model_seconds += result.latency_ms / 1000.0
     outcome.attempts += len(result.attempts)
     outcome.input_tokens += result.input_tokens
     outcome.output_tokens += result.output_tokens
