@@ -12,7 +12,7 @@ LLAMA_CMAKE_ARGS := -DGGML_CUDA=OFF -DGGML_METAL=OFF -DGGML_VULKAN=OFF -DGGML_BL
 TEST_MODEL := qwen2.5-coder-0.5b
 DEMO_MODEL := qwen2.5-coder-1.5b
 
-.PHONY: install system-deps llama-wheel models demo test lint clean
+.PHONY: install system-deps services llama-wheel models demo test lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,13 @@ system-deps:
 
 # The 0.5B runs the real-model tests; the default 1.5B's tokenizer is needed to replay its recorded answers
 # (chunk boundaries depend on the model's own tokenizer). Both are checked against pinned SHA-256s.
+# PostgreSQL for the tests: start the local cluster if it is installed but not running.
+services:
+	@if command -v pg_isready >/dev/null && ! pg_isready -q -h 127.0.0.1 -p 5432; then \
+		echo "starting PostgreSQL"; \
+		for v in $$(ls /etc/postgresql 2>/dev/null); do pg_ctlcluster --skip-systemctl-redirect $$v main start || true; done; \
+	fi
+
 models: install
 	$(BIN)/clausewise model install $(TEST_MODEL)
 	$(BIN)/clausewise model install $(DEMO_MODEL)
@@ -59,7 +66,7 @@ demo: install system-deps
 lint: install
 	$(BIN)/lint-imports
 
-test: install system-deps models lint
+test: install system-deps services models lint
 	$(BIN)/pytest -q
 
 clean:

@@ -12,6 +12,8 @@
 
 from __future__ import annotations
 
+import atexit
+
 import threading
 import time
 from pathlib import Path
@@ -52,6 +54,21 @@ def _llama_class():
                 yield token
 
     return TimedLlama
+
+
+def close_models() -> None:
+    """Free every loaded model (registered with :mod:`atexit`, so llama-cpp's own ``__del__`` does not run
+    during interpreter shutdown, when its C bindings are already gone)."""
+    with _LOCK:
+        while _MODELS:
+            _, llama = _MODELS.popitem()
+            try:
+                llama.close()
+            except Exception:  # noqa: BLE001 - freeing at exit must never raise
+                pass
+
+
+atexit.register(close_models)
 
 
 def load_model(path: Path, n_ctx: int, n_threads: int, seed: int = 0):

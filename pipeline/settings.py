@@ -91,6 +91,8 @@ class Settings(BaseSettings):
             out[name] = value
         url = make_url(self.effective_database_url)
         out["database_url"] = url.render_as_string(hide_password=True)
+        if self.playbook is None:
+            out["playbook"] = str(Path(__file__).resolve().parents[1] / "rules" / "playbooks" / "default.yaml")
         return out
 
 

@@ -20,6 +20,8 @@ cache (``<cache_dir>/models/<model>.gguf``, or ``model`` itself when it is a pat
 
 from __future__ import annotations
 
+import atexit
+
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -69,11 +71,16 @@ class GGUFTokenizer:
         except ImportError as exc:  # the optional extra `local` is not installed
             raise TokenizerLoadError("llama-cpp-python is not installed (pip install 'clausewise[local]')") from exc
         try:
-            self._llama = llama_cpp.Llama(model_path=str(path), vocab_only=True, verbose=False)
+            # llama.cpp writes a context-size notice to the C-level stderr even with verbose=False
+            from llama_cpp._utils import suppress_stdout_stderr
+
+            with suppress_stdout_stderr(disable=False):
+                self._llama = llama_cpp.Llama(model_path=str(path), vocab_only=True, verbose=False)
         except Exception as exc:  # noqa: BLE001 - llama.cpp reports failure as ValueError/RuntimeError
             raise TokenizerLoadError(f"cannot load the vocabulary of {path}: {exc}") from exc
         self.path = path
         self.name = f"gguf:{path.stem}"
+        _LOADED.append(self)
         self._lock = threading.Lock()
 
     def encode(self, text: str) -> list[int]:
@@ -125,6 +132,21 @@ def local_model_file(settings: Settings) -> Path:
 @lru_cache(maxsize=8)
 def _gguf(path: Path) -> GGUFTokenizer:
     return GGUFTokenizer(path)
+
+
+def _close_tokenizers() -> None:
+    """Free loaded vocabularies before interpreter shutdown (llama-cpp's ``__del__`` fails late in shutdown)."""
+    for tok in _LOADED:
+        try:
+            tok._llama.close()
+        except Exception:  # noqa: BLE001 - freeing at exit must never raise
+            pass
+    _LOADED.clear()
+    _gguf.cache_clear()
+
+
+_LOADED: list[GGUFTokenizer] = []
+atexit.register(_close_tokenizers)
 
 
 @lru_cache(maxsize=1)
