@@ -70,12 +70,16 @@ _DURATION = rf"\b{_NUM}\b[^.;]{{0,12}}?\b(?:business\s+)?(?:day|week|month|year)
 STATED_CUES: dict[str, tuple[str, ...]] = {
     # field → regexes that must ALL match within one sentence of the text for the field to count as stated
     "effective_date": (r"[\"“]effective\s+date[\"”]|\beffective\s+(?:as\s+of|on)\s+\w+",),
-    "initial_term": (r"\binitial\s+term\b|\bterm\s+of\s+this\s+agreement\b|\bshall\s+(?:continue|remain)\s+in\s+"
-                     r"(?:full\s+)?(?:force|effect)\b", _DURATION),
+    "initial_term": (r"\binitial\s+term\b|\bterm\s+of\s+this\s+agreement\b|\b(?:continue|remain)s?\s+in\s+"
+                     r"(?:full\s+)?(?:force|effect)\b|\bcontinues?\s+(?:until|for)\b",
+                     rf"{_DURATION}|\banniversary\b"),
+    "renewal_term": (r"\brenew|\bextend", r"\bsuccessive\b|\badditional\b|\bfurther\b|\brenewal\s+term",
+                     _DURATION),
     "renewal_notice": (r"\brenew", r"\bnotice\b", _DURATION),
     "governing_law": (r"\bgoverned\s+by\b|\bgoverning\s+law\b|\bconstrued\s+in\s+accordance\s+with\b",
                       r"\blaws?\s+of\b"),
-    "confidentiality_survival": (r"\bsurviv", r"\bconfidential", _DURATION),
+    "confidentiality_survival": (r"\bsurviv", r"\bconfidential|\bobligations\b|\bsections?\b|\bclauses?\b",
+                                 _DURATION),
     "payment_terms": (r"\binvoice", r"\bwithin\b", _DURATION),
 }
 """Cue patterns per field; sources: issue 5 (relevance cue words per field) and the recorded answers of the
@@ -106,7 +110,7 @@ def stated_but_missing(x: ContractExtraction, doc: SourceDocument) -> Iterator[H
     for field, patterns in STATED_CUES.items():
         if getattr(x, field) is not None:
             continue
-        if field == "renewal_notice" and x.auto_renewal is not None and x.auto_renewal.value is False:
+        if field in ("renewal_notice", "renewal_term") and x.auto_renewal is not None and x.auto_renewal.value is False:
             continue
         sentence = _stated_in(doc.text, patterns)
         if sentence:

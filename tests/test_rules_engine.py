@@ -294,3 +294,18 @@ def test_a_field_the_text_does_not_state_is_not_flagged_when_empty():
               "payment_terms"):
         setattr(x, f, None)
     silent(run(x, doc), "K004")
+
+
+def test_k004_knows_terms_written_as_anniversaries_and_renewal_terms():
+    from schemas import SourceDocument, SourcePage
+
+    x, _ = clean()
+    text = ("This Agreement commences on the Effective Date and continues until the third (3rd) anniversary of the "
+            "Effective Date (the \"Initial Term\"). Thereafter it shall automatically renew for successive renewal "
+            "terms of one (1) year each. The obligations in this Section 7 survive for five (5) years.")
+    doc = SourceDocument(text=text, pages=[SourcePage(number=1, start=0, end=len(text))])
+    for f in ("initial_term", "renewal_term", "confidentiality_survival"):
+        setattr(x, f, None)
+    fs = rules.evaluate(x, doc)
+    for f in ("initial_term", "renewal_term", "confidentiality_survival"):
+        fires(fs, "K004", f)
