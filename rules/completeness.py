@@ -73,12 +73,16 @@ STATED_CUES: dict[str, tuple[str, ...]] = {
     "initial_term": (r"\binitial\s+term\b|\bterm\s+of\s+this\s+agreement\b|\b(?:continue|remain)s?\s+in\s+"
                      r"(?:full\s+)?(?:force|effect)\b|\bcontinues?\s+(?:until|for)\b",
                      rf"{_DURATION}|\banniversary\b"),
+    # an expiration date follows from a stated term even when no end date is written (it is then computed)
+    "expiration_date": (r"\binitial\s+term\b|\bterm\s+of\s+this\s+agreement\b|\bcontinues?\s+(?:until|for)\b|"
+                        r"\bexpir", rf"{_DURATION}|\banniversary\b|\b(?:19|20)[0-9]{{2}}\b"),
     "renewal_term": (r"\brenew|\bextend", r"\bsuccessive\b|\badditional\b|\bfurther\b|\brenewal\s+term",
                      _DURATION),
     "renewal_notice": (r"\brenew", r"\bnotice\b", _DURATION),
     "governing_law": (r"\bgoverned\s+by\b|\bgoverning\s+law\b|\bconstrued\s+in\s+accordance\s+with\b",
                       r"\blaws?\s+of\b"),
-    "confidentiality_survival": (r"\bsurviv", r"\bconfidential|\bobligations\b|\bsections?\b|\bclauses?\b",
+    "confidentiality_survival": (r"\bsurviv|\bafter\s+(?:its|the|such|any)?\s*(?:termination|expiry|expiration)\b",
+                                 r"\bconfidential|\bdisclos|\bobligations\b|\bsections?\b|\bclauses?\b",
                                  _DURATION),
     "payment_terms": (r"\binvoice", r"\bwithin\b", _DURATION),
 }

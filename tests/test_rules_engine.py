@@ -303,9 +303,15 @@ def test_k004_knows_terms_written_as_anniversaries_and_renewal_terms():
     text = ("This Agreement commences on the Effective Date and continues until the third (3rd) anniversary of the "
             "Effective Date (the \"Initial Term\"). Thereafter it shall automatically renew for successive renewal "
             "terms of one (1) year each. The obligations in this Section 7 survive for five (5) years.")
+    english = ("7.1 Each party undertakes that it shall not at any time during this agreement, and for a period of "
+               "four (4) years after its termination or expiry, disclose to any person any confidential information.")
+    doc_en = SourceDocument(text=english, pages=[SourcePage(number=1, start=0, end=len(english))])
+    y, _ = clean()
+    y.confidentiality_survival = None
+    fires(rules.evaluate(y, doc_en), "K004", "confidentiality_survival")
     doc = SourceDocument(text=text, pages=[SourcePage(number=1, start=0, end=len(text))])
-    for f in ("initial_term", "renewal_term", "confidentiality_survival"):
+    for f in ("initial_term", "renewal_term", "confidentiality_survival", "expiration_date"):
         setattr(x, f, None)
     fs = rules.evaluate(x, doc)
-    for f in ("initial_term", "renewal_term", "confidentiality_survival"):
+    for f in ("initial_term", "renewal_term", "confidentiality_survival", "expiration_date"):
         fires(fs, "K004", f)
