@@ -73,7 +73,7 @@ from schemas.chunk_output import ChunkExtraction
 #: in one chunk against 8 obligations per answer).
 MAX_SPLIT_DEPTH = 3
 
-DOCUMENT_EXTRACTED = "document.extracted"
+DOCUMENT_EXTRACTED = ev.DOCUMENT_EXTRACTED
 
 
 class ExtractionError(Exception):

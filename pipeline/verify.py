@@ -98,4 +98,8 @@ def verify_document(
             target = DocumentStatus.NEEDS_REVIEW if (flagged or settings.review_all) else DocumentStatus.AUTO_ACCEPTED
             doc.status = check_transition(doc.status, target).value
         status = doc.status
+        audit.append(s, type=audit.events.DOCUMENT_VERIFIED, actor=actor, document_id=document_id, run_id=run.id,
+                     payload={"status": status, "findings": len(findings), "review_items": len(flagged),
+                              "review_all": settings.review_all,
+                              "playbook": getattr(playbook, "path", None) and str(playbook.path)})
     return VerifyOutcome(document_id, status, findings, len(flagged))

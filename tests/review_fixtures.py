@@ -29,7 +29,9 @@ from pipeline.store import source_document
 from pipeline.tokens import _default
 import pipeline.users
 from pipeline.users import Role, User, add_user
-from schemas import ContractExtraction, DateClaim, Duration, DurationClaim, Evidence, GoverningLaw, MatchStatus
+from schemas import (
+    ContractExtraction, DateClaim, Duration, DurationClaim, Evidence, GoverningLaw, MatchStatus, PaymentTerms,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "samples" / "services_agreement.pdf"
@@ -52,10 +54,28 @@ def grounded(source, quote: str, span: str) -> Evidence:
                     match=MatchStatus.EXACT)
 
 
+TERM_QUOTE = "continues until the third (3rd) anniversary of the Effective Date"
+RENEWAL_TERM_QUOTE = "shall automatically renew for successive renewal terms of one (1) year each"
+SURVIVAL_QUOTE = "The obligations in this Section 7 continue during the Term and survive for five (5) years"
+PAYMENT_QUOTE = "Client shall pay each invoice within forty-five (45) days after receipt of a correct invoice"
+
+
 def fixture_extraction_with_wrong_renewal_notice(source) -> ContractExtraction:
-    """A fixture extraction of the services agreement: two grounded, right fields and one wrong one
-    (renewal notice 90 days; the contract says sixty (60) days)."""
+    """A fixture extraction of the services agreement: grounded, right fields (so that no rule flags them)
+    and one wrong one (renewal notice 90 days; the contract says sixty (60) days)."""
+    three_years, one_year, five_years = (Duration(value=n, unit="years") for n in (3, 1, 5))
     return ContractExtraction(
+        initial_term=DurationClaim(value=three_years, parsed=three_years, raw_text="third (3rd) anniversary",
+                                   evidence=grounded(source, TERM_QUOTE, "third (3rd) anniversary")),
+        expiration_date=DateClaim(value=dt.date(2027, 3, 1), computed=True,
+                                  note="effective date + initial term (computed)"),
+        renewal_term=DurationClaim(value=one_year, parsed=one_year, raw_text="one (1) year",
+                                   evidence=grounded(source, RENEWAL_TERM_QUOTE, "one (1) year")),
+        confidentiality_survival=DurationClaim(value=five_years, parsed=five_years, raw_text="five (5) years",
+                                               evidence=grounded(source, SURVIVAL_QUOTE, "five (5) years")),
+        payment_terms=PaymentTerms(days=45, trigger="receipt of a correct invoice",
+                                   raw_text="within forty-five (45) days",
+                                   evidence=grounded(source, PAYMENT_QUOTE, "forty-five (45) days")),
         document_id=source.document_id,
         effective_date=DateClaim(value=dt.date(2024, 3, 1), parsed=dt.date(2024, 3, 1), raw_text="March 1, 2024",
                                  evidence=grounded(source, EFFECTIVE_QUOTE, "March 1, 2024")),
