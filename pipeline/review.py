@@ -240,6 +240,15 @@ def _aware(t: datetime | None) -> datetime | None:
     return t
 
 
+def _locked_item(s: Session, item_id: int, payload: dict[str, Any]) -> tuple[ReviewItem, Document]:
+    """The review item and its document, both locked for update; records the field path in ``payload``."""
+    item = s.get(ReviewItem, item_id, with_for_update=True)
+    if item is None:
+        raise ItemNotFound(f"no review item {item_id}")
+    payload["field_path"] = item.field_path
+    return item, _locked_doc(s, item.document_id)
+
+
 def _locked_doc(s: Session, document_id: str) -> Document:
     doc = s.get(Document, document_id, with_for_update=True)
     if doc is None:
@@ -397,12 +406,8 @@ def decide(engine: Engine, item_id: int, user: User, decision: str, *, expected_
     payload: dict[str, Any] = {"decision": decision, "item_id": item_id, "expected_version": expected_version}
     try:
         with transaction(engine, immediate=True) as s:
-            item = s.get(ReviewItem, item_id, with_for_update=True)
-            if item is None:
-                raise ItemNotFound(f"no review item {item_id}")
+            item, doc = _locked_item(s, item_id, payload)
             doc_id, run_id, path = item.document_id, item.run_id, item.field_path
-            payload["field_path"] = path
-            doc = _locked_doc(s, item.document_id)
             _require_role(user, "decide")
             _require_open(doc)
             _require_version(doc, expected_version)
@@ -442,12 +447,8 @@ def comment(engine: Engine, item_id: int, user: User, text: str, *, expected_ver
     payload: dict[str, Any] = {"item_id": item_id, "expected_version": expected_version}
     try:
         with transaction(engine, immediate=True) as s:
-            item = s.get(ReviewItem, item_id, with_for_update=True)
-            if item is None:
-                raise ItemNotFound(f"no review item {item_id}")
+            item, doc = _locked_item(s, item_id, payload)
             doc_id, run_id = item.document_id, item.run_id
-            payload["field_path"] = item.field_path
-            doc = _locked_doc(s, item.document_id)
             _require_role(user, "comment")
             _require_open(doc)
             _require_version(doc, expected_version)
@@ -475,12 +476,8 @@ def confirm(engine: Engine, item_id: int, user: User, *, expected_version: int |
     payload: dict[str, Any] = {"item_id": item_id, "expected_version": expected_version}
     try:
         with transaction(engine, immediate=True) as s:
-            item = s.get(ReviewItem, item_id, with_for_update=True)
-            if item is None:
-                raise ItemNotFound(f"no review item {item_id}")
+            item, doc = _locked_item(s, item_id, payload)
             doc_id, run_id = item.document_id, item.run_id
-            payload["field_path"] = item.field_path
-            doc = _locked_doc(s, item.document_id)
             _require_role(user, "confirm decisions")
             _require_open(doc)
             _require_version(doc, expected_version)
