@@ -43,6 +43,10 @@ def process_documents(engine: Engine, document_ids: list[str], settings: Setting
             console.print(f"{doc_id[:12]}: {run.status} extraction, {outcome.status}; "
                           f"{n_err} errors, {n_warn} warnings, {outcome.review_items} fields to review",
                           highlight=False)
+            for f in outcome.findings:
+                if f.severity != "info":
+                    console.print(f"  {f.severity:<7} {f.rule_id:<6} {escape(f.field_path)}: {escape(f.message)}",
+                                  highlight=False)
     if console is not None and totals["documents"]:
         spp = totals["seconds"] / totals["pages"] if totals["pages"] else float("nan")
         console.print(f"extraction: {totals['documents']} documents, {totals['input_tokens']} input tokens, "

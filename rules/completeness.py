@@ -81,14 +81,20 @@ STATED_CUES: dict[str, tuple[str, ...]] = {
     "renewal_notice": (r"\brenew", r"\bnotice\b", _DURATION),
     "governing_law": (r"\bgoverned\s+by\b|\bgoverning\s+law\b|\bconstrued\s+in\s+accordance\s+with\b",
                       r"\blaws?\s+of\b"),
-    "confidentiality_survival": (r"\bsurviv|\bafter\s+(?:its|the|such|any)?\s*(?:termination|expiry|expiration)\b",
-                                 r"\bconfidential|\bdisclos|\bobligations\b|\bsections?\b|\bclauses?\b",
+    "confidentiality_survival": (r"\bsurviv", r"\bconfidential|\bdisclos|\bobligations\b|\bsections?\b|\bclauses?\b",
                                  _DURATION),
     "payment_terms": (r"\binvoice", r"\bwithin\b", _DURATION),
 }
 """Cue patterns per field; sources: issue 5 (relevance cue words per field) and the recorded answers of the
 default model on samples/mutual_nda.pdf, which left the effective date, the term and the confidentiality
 survival out although the text states them ("not stated" must not pass silently when it is stated)."""
+
+FALLBACK_CUES: dict[str, tuple[str, ...]] = {
+    # tried only when STATED_CUES finds no sentence: "not disclose ... for four (4) years after its termination"
+    "confidentiality_survival": (r"\bafter\s+(?:its|the|such|any)?\s*(?:termination|expiry|expiration)\b",
+                                 r"\bconfidential|\bnot\s+(?:at\s+any\s+time\s+)?\S*\s*disclose", _DURATION),
+}
+
 
 _SENTENCE = re.compile(r"[^.;\n]+(?:[.;\n]|$)")
 
@@ -117,6 +123,8 @@ def stated_but_missing(x: ContractExtraction, doc: SourceDocument) -> Iterator[H
         if field in ("renewal_notice", "renewal_term") and x.auto_renewal is not None and x.auto_renewal.value is False:
             continue
         sentence = _stated_in(doc.text, patterns)
+        if sentence is None and field in FALLBACK_CUES:
+            sentence = _stated_in(doc.text, FALLBACK_CUES[field])
         if sentence:
             yield Hit(field, f"{field.replace('_', ' ')} not extracted, but the text seems to state it: "
                              f"{sentence[:160]!r}")
