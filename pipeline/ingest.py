@@ -204,8 +204,8 @@ def ingest_file(
         message = str(exc)
 
     chunks = []
+    tok = tokenizer or tokenizer_for(settings)
     if read is not None and status == DocumentStatus.INGESTED:
-        tok = tokenizer or tokenizer_for(settings)
         chunks = chunk_text(
             read.text,
             [(p["number"], p["start"], p["end"]) for p in read.pages],
@@ -242,7 +242,7 @@ def ingest_file(
                 s.add(Page(document_id=doc_id, **p))
         for c in chunks:
             s.add(Chunk(document_id=doc_id, seq=c.seq, text=c.text, token_count=c.token_count,
-                        tokenizer=getattr(tokenizer or tokenizer_for(settings), "name", ""),
+                        tokenizer=tok.name,
                         start=c.start, end=c.end, page_start=c.page_start, page_end=c.page_end))
         s.flush()
         payload = {
