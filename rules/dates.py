@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 
-from rules.fields import DATE_FIELDS, norm, quote_of
+from rules.fields import DATE_FIELDS, norm, quote_of, stated_claims
 from rules.registry import Hit, rule
 from schemas import ContractExtraction, DateClaim, Duration, DurationUnit, Evidence, SourceDocument
 
@@ -42,10 +42,8 @@ def _anchor(x: ContractExtraction) -> dt.date | None:
 
 
 def _all_dates(x: ContractExtraction) -> Iterator[tuple[str, dt.date, Evidence | None]]:
-    for name in DATE_FIELDS:
-        c = getattr(x, name)
-        if c is not None and c.value is not None and not c.computed:
-            yield name, c.value, c.evidence
+    for name, c in stated_claims(x, DATE_FIELDS):
+        yield name, c.value, c.evidence
     for i, k in enumerate(x.key_dates):
         if k.value is not None:
             yield f"key_dates[{i}]", k.value, k.evidence

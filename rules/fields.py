@@ -30,6 +30,15 @@ class Item:
     computed: bool = False
 
 
+def stated_claims(x: ContractExtraction, names: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
+    """``(field name, claim)`` for each claim named in ``names`` whose value the model stated
+    (value not ``None``, not computed by code)."""
+    for name in names:
+        c = getattr(x, name)
+        if c is not None and c.value is not None and not c.computed:
+            yield name, c
+
+
 def items(x: ContractExtraction) -> Iterator[Item]:
     """Every stated value of ``x`` (value not ``None``), in schema order.
 

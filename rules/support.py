@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rules.fields import DATE_FIELDS, DURATION_FIELDS, items, norm, occurs_in, quote_of
+from rules.fields import DATE_FIELDS, DURATION_FIELDS, items, norm, occurs_in, quote_of, stated_claims
 from rules.registry import Hit, rule
 from schemas import ContractExtraction, Duration, DurationUnit, MatchStatus, SourceDocument
 
@@ -45,9 +45,8 @@ def _show(v) -> str:
     source="issue 5 (support): value == date parsed from the cited span; failcases F14, F16",
 )
 def date_mismatch(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
-    for name in DATE_FIELDS:
-        c = getattr(x, name)
-        if c is None or c.value is None or c.computed or c.parsed is None:
+    for name, c in stated_claims(x, DATE_FIELDS):
+        if c.parsed is None:
             continue
         readings = {c.parsed, *c.alternatives} if c.ambiguous_order else {c.parsed}
         if c.value not in readings:
@@ -67,9 +66,8 @@ def date_mismatch(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     source="issue 5 (support): the value must follow from the cited text; failcase F18",
 )
 def nothing_parsed(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
-    for name in DATE_FIELDS + DURATION_FIELDS:
-        c = getattr(x, name)
-        if c is None or c.value is None or c.computed or c.parsed is not None:
+    for name, c in stated_claims(x, DATE_FIELDS + DURATION_FIELDS):
+        if c.parsed is not None:
             continue
         ev = c.evidence
         if ev is None or ev.match == MatchStatus.NOT_FOUND or not (ev.quote or ev.span):
@@ -95,9 +93,8 @@ def _canonical(d: Duration) -> tuple[float, str]:
     source="issue 5 (support): value and unit equal the parsed duration; failcases F18, F21 (business vs calendar days)",
 )
 def duration_mismatch(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
-    for name in DURATION_FIELDS:
-        c = getattr(x, name)
-        if c is None or c.value is None or c.computed or c.parsed is None:
+    for name, c in stated_claims(x, DURATION_FIELDS):
+        if c.parsed is None:
             continue
         if _canonical(c.value) != _canonical(c.parsed):
             yield Hit(
