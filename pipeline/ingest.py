@@ -14,13 +14,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete
 
 import audit
 from pipeline.chunking import chunk_text
 from pipeline.db import transaction
 from pipeline.models import Chunk, Document, Page
-from pipeline.pdf import PdfReadError, iter_pages, layout_in_document, open_pdf
+from pipeline.pdf import PdfReadError, iter_pages, join_pages, layout_in_document, open_pdf
 from pipeline.settings import Settings
 from pipeline.states import DocumentStatus, Reason, check_transition
 from pipeline.textfile import read_text_file
@@ -28,8 +28,6 @@ from pipeline.tokens import Tokenizer, tokenizer_for
 
 SUPPORTED_SUFFIXES = (".pdf", ".txt")
 RETRYABLE = {DocumentStatus.NEEDS_PASSWORD, DocumentStatus.NEEDS_OCR, DocumentStatus.FAILED}
-PAGE_SEPARATOR_SENTENCE = " "
-PAGE_SEPARATOR_BLOCK = "\n"
 
 
 @dataclass
@@ -90,29 +88,16 @@ class _Read:
     warnings: list[str] = field(default_factory=list)
 
 
-def _join(parts: list[str]) -> tuple[str, list[tuple[int, int]]]:
-    """Join page texts; a page ending mid-sentence continues with a space, else a newline."""
-    out: list[str] = []
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for i, t in enumerate(parts):
-        if i:
-            prev = parts[i - 1].rstrip()
-            nxt = t.lstrip()
-            mid = bool(prev) and prev[-1] not in ".:;!?)\"'”’" and bool(nxt) and nxt[0].islower()
-            sep = PAGE_SEPARATOR_SENTENCE if mid else PAGE_SEPARATOR_BLOCK
-            out.append(sep)
-            pos += len(sep)
-        spans.append((pos, pos + len(t)))
-        out.append(t)
-        pos += len(t)
-    return "".join(out), spans
+def _join(pages: list) -> tuple[str, list[tuple[int, int]]]:
+    """Document text and each page's (start, end) in it, joined by :func:`pipeline.pdf.join_pages`."""
+    text, starts = join_pages(pages)
+    return text, [(st, st + len(p.text)) for p, st in zip(pages, starts, strict=True)]
 
 
 def _read_pdf(path: Path, password: str | None) -> _Read:
     info = open_pdf(path, password)
     page_texts = list(iter_pages(path, password))
-    text, spans = _join([p.text for p in page_texts])
+    text, spans = _join(page_texts)
     pages = []
     for p, (start, end) in zip(page_texts, spans, strict=True):
         pages.append(
@@ -139,7 +124,7 @@ def _read_pdf(path: Path, password: str | None) -> _Read:
 def _read_txt(path: Path) -> _Read:
     res = read_text_file(path)
     page_texts = list(res.pages)
-    text, spans = _join([p.text for p in page_texts])
+    text, spans = _join(page_texts)
     pages = [
         dict(number=p.number, text=p.text, start=s, end=e, width=None, height=None, layout=[],
              hidden_text=[], quality=p.quality)

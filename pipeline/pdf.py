@@ -1176,7 +1176,7 @@ def page_separator(prev_text: str, next_text: str) -> str:
     closing punctuation and the next starts in lower case, F04), else ``"\\n"``."""
     a = prev_text.rstrip()
     b = next_text.lstrip()
-    if a and b and a[-1] not in ".:;!?)\"'" and b[0].islower():
+    if a and b and a[-1] not in ".:;!?)\"'”’" and b[0].islower():
         return " "
     return "\n"
 
