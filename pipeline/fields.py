@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from rules.fields import items
 from schemas import ContractExtraction, Evidence
 
 
@@ -55,24 +56,14 @@ def _display(obj: Any) -> str:
 
 
 def field_rows(extraction: ContractExtraction) -> list[FieldRow]:
-    """Every stated field of ``extraction`` in schema order; values not stated are omitted."""
+    """Every stated field of ``extraction`` in schema order; values not stated are omitted.
+
+    The walk and the paths are the rule engine's (:func:`rules.fields.items`), so a finding's
+    ``field_path`` always names a row here.
+    """
     rows: list[FieldRow] = []
-    for name in type(extraction).model_fields:
-        if name in {"document_id", "run_id", "model", "prompt_version", "chunk_ids", "candidates",
-                    "chunk_failures", "date_order"}:
-            continue
-        val = getattr(extraction, name)
-        items = list(enumerate(val)) if isinstance(val, list) else [(None, val)]
-        for i, item in items:
-            if item is None:
-                continue
-            inner = getattr(item, "value", item) if not hasattr(item, "name") else item
-            if inner is None and not isinstance(item, BaseModel):
-                continue
-            if isinstance(item, BaseModel) and hasattr(item, "value") and item.value is None:
-                continue
-            path = name if i is None else f"{name}[{i}]"
-            display = item.name if hasattr(item, "name") and isinstance(getattr(item, "name"), str) else _display(item)
-            rows.append(FieldRow(path, item.model_dump(mode="json") if isinstance(item, BaseModel) else item,
-                                 display, getattr(item, "evidence", None)))
+    for it in items(extraction):
+        obj = it.obj
+        display = obj.name if it.field == "parties" else _display(obj)
+        rows.append(FieldRow(it.path, obj.model_dump(mode="json"), display, it.evidence))
     return rows
