@@ -12,14 +12,14 @@ from sqlalchemy.orm import Session
 
 from pipeline.fields import field_rows
 from pipeline.models import Document, FindingRow, Page
-from pipeline.store import latest_extraction, latest_run
+from pipeline.store import extraction_of, latest_run
 
 
 def document_report(session: Session, doc: Document) -> dict[str, Any]:
     """Plain-data report of one document (JSON-serializable)."""
     pages = list(session.scalars(select(Page).where(Page.document_id == doc.id).order_by(Page.number)))
     run = latest_run(session, doc.id)
-    extraction = latest_extraction(session, doc.id)
+    extraction = extraction_of(run)
     findings = list(session.scalars(
         select(FindingRow).where(FindingRow.document_id == doc.id, FindingRow.run_id == (run.id if run else None))
         .order_by(FindingRow.severity.desc(), FindingRow.rule_id, FindingRow.field_path)

@@ -68,9 +68,13 @@ def latest_run(session: Session, document_id: str) -> ExtractionRun | None:
     ).first()
 
 
-def latest_extraction(session: Session, document_id: str) -> ContractExtraction | None:
-    """The latest run's :class:`schemas.ContractExtraction`, or ``None`` when never extracted."""
-    run = latest_run(session, document_id)
+def extraction_of(run: ExtractionRun | None) -> ContractExtraction | None:
+    """The run's :class:`schemas.ContractExtraction`, or ``None`` for no run or a run that stored none."""
     if run is None or run.extraction is None:
         return None
     return ContractExtraction.model_validate(run.extraction)
+
+
+def latest_extraction(session: Session, document_id: str) -> ContractExtraction | None:
+    """The latest run's :class:`schemas.ContractExtraction`, or ``None`` when never extracted."""
+    return extraction_of(latest_run(session, document_id))

@@ -17,7 +17,7 @@ from pipeline.fields import field_rows
 from pipeline.models import Document, FindingRow, ReviewItem
 from pipeline.settings import Settings
 from pipeline.states import DocumentStatus, check_transition
-from pipeline.store import latest_extraction, latest_run, source_document
+from pipeline.store import extraction_of, latest_run, source_document
 from rules.engine import catalogue, evaluate
 from rules.playbook import DEFAULT_PLAYBOOK, Playbook, load_playbook
 from rules.routing import review_fields
@@ -61,7 +61,7 @@ def verify_document(
     with transaction(engine) as s:
         doc = s.get(Document, document_id)
         run = latest_run(s, document_id)
-        extraction = latest_extraction(s, document_id)
+        extraction = extraction_of(run)
         if doc is None or run is None or extraction is None:
             raise NothingToVerify(f"document {document_id[:12]} has no extraction; run `clausewise ingest` first")
         source = source_document(s, doc)

@@ -15,7 +15,7 @@ from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, engine_for, fail, settings
 from pipeline.fields import field_rows
 from pipeline.models import Document, FindingRow
-from pipeline.store import AmbiguousDocument, DocumentNotFound, find_document, latest_extraction, latest_run
+from pipeline.store import AmbiguousDocument, DocumentNotFound, extraction_of, find_document, latest_run
 
 COLUMNS = ("document_id", "file_name", "status", "field", "value", "page", "start", "end", "match", "quote",
            "findings")
@@ -28,10 +28,10 @@ def export_rows(session: Session, docs: list[Document]) -> list[dict]:
     """
     rows = []
     for d in docs:
-        x = latest_extraction(session, d.id)
+        run = latest_run(session, d.id)
+        x = extraction_of(run)
         if x is None:
             continue
-        run = latest_run(session, d.id)
         by_path: dict[str, list[str]] = {}
         for f in session.scalars(select(FindingRow).where(FindingRow.run_id == run.id)):
             by_path.setdefault(f.field_path, []).append(f"{f.rule_id}:{f.severity}")
