@@ -30,7 +30,10 @@ Flow of :func:`extract_document`:
 3. Each answer becomes a partial extraction (:func:`pipeline.merge.chunk_to_partial`); every
    evidence is grounded in the document (quote, page, offsets, rectangles, match status of the span).
 4. Partials are merged and normalized (:mod:`pipeline.merge`): dates and durations parsed from the
-   evidence spans into ``parsed``; the model's values stay in ``value``.
+   evidence spans into ``parsed``; the model's values stay in ``value``. An effective date the
+   contract defines ("(the "Effective Date")", "Commencement Date: the date of this agreement")
+   is filled by code when the model gave none, and added as a candidate when the model gave
+   another (:mod:`pipeline.defined_dates`).
 5. A new :class:`pipeline.models.ExtractionRun` is stored (status ``complete`` | ``partial`` |
    ``failed``, tokens, seconds, the extraction as JSON, chunk outcomes) and the document moves to
    ``extracted``, or to ``failed`` with reason ``extraction_failed`` when every chunk failed.
@@ -59,6 +62,7 @@ from pipeline.llm import (
     TruncatedOutput,
     ValidationFailed,
 )
+from pipeline.defined_dates import fill_effective_date
 from pipeline.merge import chunk_to_partial, merge_partials, normalize_extraction
 from pipeline.models import Chunk, Document, ExtractionRun, utcnow
 from pipeline.prompts import PROMPT_VERSION, build_messages
@@ -368,6 +372,7 @@ def extract_document(engine: Engine, document_id: str, backend: Backend, setting
     seconds = time.perf_counter() - t0
     merged = merge_partials(partials)
     normalize_extraction(merged, source.text)
+    fill_effective_date(merged, source)
     merged.document_id, merged.run_id = document_id, run_id
     merged.model, merged.prompt_version = backend.model_id, PROMPT_VERSION
     merged.chunk_ids = [c.seq for c in chunks]

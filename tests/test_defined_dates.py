@@ -1,0 +1,102 @@
+"""The effective date a contract defines, read by code (pipeline.defined_dates)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pipeline.dates import decide_date_order
+from pipeline.db import make_engine, upgrade
+from pipeline.defined_dates import fill_effective_date, find_effective_date
+from pipeline.ingest import ingest_paths
+from pipeline.models import Document
+from pipeline.settings import Settings
+from pipeline.store import source_document
+from schemas import ContractExtraction, DateClaim, DurationClaim, MatchStatus, SourceDocument
+from tests.conftest import REPO
+
+D = dt.date
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ('This Agreement is made as of September 9, 2024 (the "Effective Date") by and between', D(2024, 9, 9)),
+    ("is effective as of March 1, 2024 (the “Effective Date”)", D(2024, 3, 1)),
+    ('dated this 1st day of March, 2021 ("Commencement Date")', D(2021, 3, 1)),
+    ('"Effective Date" means 15 January 2021.', D(2021, 1, 15)),
+    ("“Start Date”: 1 June 2021", D(2021, 6, 1)),
+    ("The Effective Date of this Agreement is June 1, 2021.", D(2021, 6, 1)),
+    ("This Agreement shall be effective on the thirtieth (30th) day of June 2021.", D(2021, 6, 30)),
+])
+def test_forms_of_definition(text, want):
+    got = find_effective_date(text)
+    assert got is not None and got.value == want and not got.via_agreement_date
+    assert text[got.value_start:got.value_end] == got.text
+
+
+@pytest.mark.parametrize("text", [
+    'entered into as of the date last signed below (the "Effective Date")',  # no date written
+    'signed on June 1, 2021 by the Supplier and delivered later (the "Effective Date")',  # date not next to it
+    "The Supplier may deliver the Goods from March 1, 2021.",  # a date, but no effective-date wording
+    '"Delivery Date" means 1 June 2021.',  # another defined term
+])
+def test_no_definition(text):
+    assert find_effective_date(text) is None
+
+
+def test_numeric_date_follows_the_document_order():
+    text = 'THIS AGREEMENT is dated 03/04/2024 ("Commencement Date")'
+    assert find_effective_date(text, "DMY").value == D(2024, 4, 3)
+    assert find_effective_date(text, "MDY").value == D(2024, 3, 4)
+    assert find_effective_date(text, None).value is None  # undecided order: no value guessed
+
+
+def test_definition_by_reference_to_the_agreement_date():
+    got = find_effective_date("“Commencement Date”: the date of this agreement.\n“Goods”: the products")
+    assert got.via_agreement_date and got.value is None and got.text == "the date of this agreement"
+
+
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory) -> dict[str, SourceDocument]:
+    """The three samples as stored by a real ingest (SQLite), keyed by file stem."""
+    tmp = tmp_path_factory.mktemp("samples")
+    engine = make_engine(f"sqlite:///{tmp / 'db.sqlite'}")
+    upgrade(engine)
+    ingest_paths(engine, [REPO / "samples"], Settings(data_dir=tmp))
+    with Session(engine) as s:
+        docs = {Path(d.file_name).stem: source_document(s, d) for d in s.scalars(select(Document))}
+    engine.dispose()
+    return docs
+
+
+def _want(name: str) -> dict:
+    return json.loads((REPO / "samples" / f"{name}.expected.json").read_text())
+
+
+@pytest.mark.parametrize("name", ["mutual_nda", "services_agreement", "supply_agreement"])
+def test_samples_effective_date_filled_when_the_model_gave_none(name, samples):
+    doc, want = samples[name], _want(name)
+    x = ContractExtraction(agreement_date=DateClaim(value=D.fromisoformat(want["agreement_date"])),
+                           initial_term=DurationClaim(value=want["initial_term"]))
+    x.date_order = decide_date_order(doc.text, want["governing_law"])
+    fill_effective_date(x, doc)
+    eff = x.effective_date
+    assert eff.value.isoformat() == want["effective_date"] and eff.computed
+    assert eff.evidence.match == MatchStatus.EXACT and eff.evidence.page == 1 and eff.evidence.rects
+    assert doc.text[eff.evidence.value_start:eff.evidence.value_end] == eff.evidence.span
+    if want.get("expiration_date_computed"):  # recomputed from the filled effective date + initial term
+        assert x.expiration_date.value.isoformat() == want["expiration_date"] and x.expiration_date.computed
+
+
+def test_a_different_model_value_is_kept_and_the_definition_becomes_a_candidate(samples):
+    doc = samples["services_agreement"]
+    x = ContractExtraction(effective_date=DateClaim(value=D(2024, 2, 12)))
+    fill_effective_date(x, doc)
+    assert x.effective_date.value == D(2024, 2, 12)
+    assert [c["value"] for c in x.candidates["effective_date"]] == ["2024-02-12", "2024-03-01"]
