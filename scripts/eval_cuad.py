@@ -200,14 +200,17 @@ def agreements(gold: dict, x) -> dict[str, bool | None]:
 
 
 def count_values(x) -> tuple[int, int, int]:
-    """(extracted values, values with a span, spans found in the cited sentences)."""
+    """(extracted values, values with a span, spans found in the cited sentences); the last two count
+    the model's citations only, not values code found or computed."""
     from pipeline.extract import iter_evidence
 
-    n = sum(1 for f in x.SINGLE_VALUED if getattr(x, f) is not None)
+    n = sum(1 for f in x.SINGLE_VALUED if getattr(x, f) is not None and not getattr(getattr(x, f), "computed", False))
     n += len(x.parties) + len(x.fees) + len(x.obligations) + len(x.termination_rights) + len(x.key_dates)
     with_span = found = 0
     for h in iter_evidence(x):
         e = h.evidence
+        if getattr(h, "computed", False):
+            continue  # found or computed by code (e.g. pipeline.defined_dates), not a model citation
         if e.span:
             with_span += 1
             if e.match is not None and e.match.value in ("exact", "normalized", "fuzzy"):
@@ -250,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     overhead_static = tok.count(prompt_overhead_text())
 
     results = []
+    by_code = [0, 0]  # effective dates filled by code from the contract's definition: agree, with answer
     totals = {f: [0, 0] for f in FIELDS}
     agg = {"pages": 0, "seconds": 0.0, "chunk_tokens": 0, "doc_tokens": 0, "calls": 0, "input_tokens": 0,
            "output_tokens": 0, "chunk_text_tokens": 0, "values": 0, "with_span": 0, "found": 0}
@@ -269,6 +273,9 @@ def main(argv: list[str] | None = None) -> int:
         calls = sum(o.get("calls", 0) for o in run.chunk_outcomes)
         model_seconds = sum(o.get("model_seconds", 0.0) for o in run.chunk_outcomes)
         ag = agreements(d["gold"], x)
+        if x.effective_date is not None and x.effective_date.computed and ag["Effective Date"] is not None:
+            by_code[0] += int(ag["Effective Date"])
+            by_code[1] += 1
         for f, v in ag.items():
             if v is not None:
                 totals[f][0] += int(v)
@@ -303,6 +310,8 @@ def main(argv: list[str] | None = None) -> int:
     for f in FIELDS:
         ok, n = totals[f]
         print(f"| {f} | {ok} / {n} | {ok / n:.0%} |" if n else f"| {f} | 0 / 0 | - |")
+    print(f"of the Effective Date answers, filled by code from the contract's definition (pipeline.defined_dates): "
+          f"{by_code[0]} agree / {by_code[1]}")
     p = agg["pages"] or 1
     print()
     print(f"documents: {len(results)}, pages: {agg['pages']}, model calls: {agg['calls']}")
