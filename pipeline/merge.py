@@ -45,6 +45,7 @@ from schemas import (
     Deadline,
     Duration,
     DurationClaim,
+    DurationUnit,
     Evidence,
     Fee,
     GoverningLaw,
@@ -534,6 +535,34 @@ def _parse_date_claim(c: DateClaim, order: str | None, anchor: dt.date | None = 
     if c.value is None and r.value is not None and not c.computed:
         c.value = r.value
         c.note = ((c.note + "; ") if c.note else "") + "model gave no ISO date; value parsed from its span"
+    elif r.value is not None and not r.ambiguous and c.value != r.value and not c.computed:
+        c.model_value, c.value = c.value, r.value
+        c.note = ((c.note + "; ") if c.note else "") + (
+            f"value read by code from the cited text {src!r}; the model gave {c.model_value.isoformat()}")
+
+
+def _text_date(raw: str | None, model: dt.date | None, order: str | None,
+               anchor: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
+    """(value, model_value) of a date in a list item (key date, deadline, fee due date): the date
+    code reads from ``raw`` (its span) when it reads one unambiguously, the model's otherwise;
+    ``model_value`` is the model's date when it differs, else None."""
+    from pipeline.normalize import parse_date
+
+    if not raw:
+        return model, None
+    r = parse_date(raw, order=order, anchor=anchor)
+    if r.value is None or r.ambiguous or r.kind == "recurring" or r.value == model:
+        return model, None
+    return r.value, model
+
+
+def _dur_key(d: Duration) -> tuple[float, str]:
+    """Exact equivalences only (weeks → days, years → months); business days stay apart (F18)."""
+    if d.unit == DurationUnit.WEEKS:
+        return d.value * 7, "days"
+    if d.unit == DurationUnit.YEARS:
+        return d.value * 12, "months"
+    return d.value, d.unit.value
 
 
 def normalize_extraction(x: ContractExtraction, text: str) -> ContractExtraction:
@@ -568,6 +597,21 @@ def normalize_extraction(x: ContractExtraction, text: str) -> ContractExtraction
         if c.value is None and c.parsed is not None:
             c.value = c.parsed
             c.note = ((c.note + "; ") if c.note else "") + "model gave no number/unit; value parsed from its span"
+        elif c.parsed is not None and not c.computed and _dur_key(c.value) != _dur_key(c.parsed):
+            c.model_value, c.value = c.value, c.parsed
+            c.note = ((c.note + "; ") if c.note else "") + (
+                f"value read by code from the cited text {src!r}; the model gave {c.model_value}")
+    eff = x.effective_date
+    start = (eff.parsed or eff.value) if eff is not None else None
+    for k in x.key_dates:
+        k.value, k.model_value = _text_date(k.raw_text or (k.evidence.span if k.evidence else None),
+                                            k.value, order, start)
+    for o in x.obligations:
+        if o.deadline is not None and o.deadline.date is not None:
+            o.deadline.date, _ = _text_date(o.deadline.raw_text, o.deadline.date, order, start)
+    for fee in x.fees:
+        if fee.due_date is not None:
+            fee.due_date, _ = _text_date(fee.raw_text, fee.due_date, order, start)
     for cands_field in DATE_FIELDS:
         for cand in x.candidates.get(cands_field, []):
             c = DateClaim.model_validate(cand)

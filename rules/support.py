@@ -42,19 +42,22 @@ def _show(v) -> str:
     title="Date differs from the date written in its evidence",
     severity="error",
     fields=DATE_FIELDS,
-    source="issue 5 (support): value == date parsed from the cited span; failcases F14, F16",
+    source="issue 5 (support): the model's date == date parsed from the cited span (the field then holds the "
+    "text's reading, pipeline.merge); failcases F14, F16",
 )
 def date_mismatch(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for name, c in stated_claims(x, DATE_FIELDS):
         if c.parsed is None:
             continue
         readings = {c.parsed, *c.alternatives} if c.ambiguous_order else {c.parsed}
-        if c.value not in readings:
+        stated = c.model_value if c.model_value is not None else c.value
+        if stated not in readings:
             yield Hit(
                 name,
-                f"value {c.value.isoformat()} but the cited text reads {c.parsed.isoformat()}",
+                f"{'the model gave' if c.model_value is not None else 'value'} {stated.isoformat()} but the cited "
+                f"text reads {c.parsed.isoformat()}",
                 c.evidence,
-                {"value": c.value.isoformat(), "parsed": c.parsed.isoformat()},
+                {"value": stated.isoformat(), "parsed": c.parsed.isoformat()},
             )
 
 
@@ -96,12 +99,14 @@ def duration_mismatch(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hi
     for name, c in stated_claims(x, DURATION_FIELDS):
         if c.parsed is None:
             continue
-        if _canonical(c.value) != _canonical(c.parsed):
+        stated = c.model_value if c.model_value is not None else c.value
+        if _canonical(stated) != _canonical(c.parsed):
             yield Hit(
                 name,
-                f"value {c.value} but the cited text reads {c.parsed}",
+                f"{'the model gave' if c.model_value is not None else 'value'} {stated} but the cited text "
+                f"reads {c.parsed}",
                 c.evidence,
-                {"value": str(c.value), "parsed": str(c.parsed)},
+                {"value": str(stated), "parsed": str(c.parsed)},
             )
 
 

@@ -29,6 +29,7 @@ class KeyDate(BaseModel):
     kind: KeyDateKind = KeyDateKind.OTHER
     label: str | None = Field(None, description="what the date is for, e.g. 'first report due'")
     value: dt.date | None = None
+    model_value: dt.date | None = Field(None, description="the model's date when it differs from the text's")
     raw_text: str | None = None
     evidence: Evidence | None = None
 

@@ -1,8 +1,9 @@
 """Typed claims: one extracted value with its text, evidence and the value code parsed from it.
 
-``value`` is what the model stated (normalized to a type: ISO 8601 date, duration, text).
-``parsed`` is what code parsed from the evidence span (dates and durations only); the rule
-engine compares the two. ``None`` everywhere means "not stated".
+``value`` is the value of the field: for dates and durations the one code read from the cited span
+(``parsed``) when it could read one, else the model's (normalized to a type: ISO 8601 date, duration,
+text). ``model_value`` keeps the model's own answer when it differs from what the text says, so the
+rule engine (S002, S004) can report the disagreement. ``None`` everywhere means "not stated".
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ class DateClaim(Claim):
 
     value: dt.date | None = None
     parsed: dt.date | None = None
+    model_value: dt.date | None = Field(None, description="the model's date when it differs from the text's")
     ambiguous_order: bool = Field(False, description="day/month order could not be decided")
     alternatives: list[dt.date] = Field(default_factory=list, description="other readings (e.g. MDY vs DMY)")
 
@@ -75,6 +77,7 @@ class DurationClaim(Claim):
 
     value: Duration | None = None
     parsed: Duration | None = None
+    model_value: Duration | None = Field(None, description="the model's duration when it differs from the text's")
 
 
 class TextClaim(Claim):

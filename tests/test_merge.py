@@ -21,6 +21,7 @@ from schemas.chunk_output import (
     ChunkDate,
     ChunkDuration,
     ChunkExtraction,
+    ChunkKeyDate,
     ChunkObligation,
     ChunkParty,
     ChunkText,
@@ -193,7 +194,7 @@ def test_stated_expiration_is_never_replaced_by_a_computed_one():
     assert x.expiration_date.value == dt.date(2021, 2, 28) and x.expiration_date.computed is False
 
 
-def test_date_order_decided_once_for_the_document_and_model_value_kept():
+def test_date_order_decided_once_for_the_document_the_text_reading_wins_and_the_model_value_is_kept():
     # English law and an unambiguous 13/02/2021 elsewhere: the document is day-first (F16)
     text = ("This Agreement is dated 01/02/2021. Delivery by 13/02/2021. "
             "This Agreement is governed by the laws of England and Wales.")
@@ -204,8 +205,23 @@ def test_date_order_decided_once_for_the_document_and_model_value_kept():
     x = normalize_extraction(merge_partials(_partials(c)), text)
     assert x.date_order == "DMY"
     assert x.agreement_date.parsed == dt.date(2021, 2, 1)
-    assert x.agreement_date.value == dt.date(2021, 1, 2)  # the model's value stays: the rules judge
+    # the field holds what the text says; the model's reading stays beside it for the rules (S002)
+    assert x.agreement_date.value == dt.date(2021, 2, 1) and x.agreement_date.model_value == dt.date(2021, 1, 2)
     assert x.agreement_date.ambiguous_order is False
+
+
+def test_durations_and_list_dates_are_read_from_the_text():
+    text = ("This Agreement is dated 01/02/2021 and governed by the laws of England and Wales. "
+            "Price review: 05/03/2022. Notice period: sixty (60) days.")
+    c = ChunkExtraction(
+        agreement_date=ChunkDate(iso="2021-02-01", span="01/02/2021", sentence_ids=[1]),
+        renewal_notice=ChunkDuration(number=6, unit="days", span="sixty (60) days", sentence_ids=[3]),
+        other_dates=[ChunkKeyDate(label="Price review", iso="2022-05-03", span="05/03/2022", sentence_ids=[2])],
+    )
+    x = normalize_extraction(merge_partials(_partials(c)), text)
+    assert x.renewal_notice.value.value == 60 and x.renewal_notice.model_value.value == 6
+    assert x.key_dates[0].value == dt.date(2022, 3, 5) and x.key_dates[0].model_value == dt.date(2022, 5, 3)
+    assert x.agreement_date.model_value is None  # the model read it right: nothing to keep beside it
 
 
 def test_undecidable_order_is_flagged_with_both_readings():
