@@ -11,7 +11,9 @@ although contracts define it in a few fixed forms. Those forms are read here, de
 - a definition by reference to the date of the agreement: ``"Commencement Date": the date of this
   agreement`` / ``the date hereof`` / ``the date first written above`` (the value is then the
   agreement date, ``via_agreement_date=True``);
-- ``effective as of|on|from <date>`` (``This Agreement is effective as of 1 June 2021``).
+- ``effective as of|on|from <date>`` (``This Agreement is effective as of 1 June 2021``);
+- a key-terms line starting with the term: ``Effective Date: 1 June 2021``,
+  ``Subscription Start Date: March 1st, 2021``.
 
 The defined terms accepted are :data:`EFFECTIVE_TERMS` (the names contracts give the day the term
 starts). Curly and straight quotes are both read. The first form found in the text wins.
@@ -43,6 +45,10 @@ _MEANS_DEF = re.compile(
     r"(?:" + _Q + _TERM + _Q + r"\s*(?:means|shall\s+mean|:|is|shall\s+be)"
     r"|\bthe\s+" + _TERM2 + r"(?:\s+of\s+this\s+(?:agreement|contract))?\s+(?:is|shall\s+be))\s*",
     re.IGNORECASE,
+)
+# a key-terms line: "Effective Date: 1 June 2021", "Subscription Start Date: March 1st, 2021"
+_LABEL_DEF = re.compile(
+    r"(?:^|\n)[ \t]*(?:[A-Z][A-Za-z]*[ \t]+){0,3}?" + _TERM.replace("term", "term3") + r"[ \t]*:[ \t]*",
 )
 _AGREEMENT_REF = re.compile(
     r"^(?:the\s+)?date\s+(?:of\s+this\s+(?:agreement|contract|deed)|hereof|first\s+(?:written|set\s+(?:out|forth)|stated|"
@@ -116,6 +122,11 @@ def find_effective_date(text: str, order: DateOrder | None = None) -> DefinedDat
         if ref:
             a, b = m.end() + ref.start(), m.end() + ref.end()
             hits.append(DefinedDate(None, " ".join(term.split()), m.start(), b, a, b, text[a:b], via_agreement_date=True))
+    for m in _LABEL_DEF.finditer(text):
+        got = _date_after(text, m.end(), order, max_gap=0)
+        if got:
+            a, b, written, value = got
+            hits.append(DefinedDate(value, " ".join(m["term3"].split()), m.start(), b, a, b, written))
     for m in _EFFECTIVE_AS_OF.finditer(text):
         got = _date_after(text, m.end(), order, max_gap=0)
         if got:

@@ -556,6 +556,37 @@ def _text_date(raw: str | None, model: dt.date | None, order: str | None,
     return r.value, model
 
 
+def _read_deadline(dl: Deadline, order: str | None, start: dt.date | None) -> None:
+    """Read an obligation's deadline from its span (``dl.raw_text``), in place (failcases F14, F15, F18):
+
+    - a fixed date written there ("no later than the fifteenth day of April, 2021") is the deadline's
+      date, with ``inclusive`` from "on or before" / "no later than" / "by";
+    - a date relative to the effective date ("within ninety (90) days after the Effective Date") is
+      computed from ``start`` (the effective date), never from today;
+    - a recurring day ("on the 1st of each month") sets ``day_of_month`` and clears a single date;
+    - a duration written there replaces the model's number and unit; when the span writes a fixed date
+      and no duration, a duration the model gave is not in the text (it read "fifteenth day" as 15 days)
+      and is dropped.
+    """
+    from pipeline.normalize import find_durations, parse_date
+
+    raw = dl.raw_text
+    if not raw:
+        return
+    r = parse_date(raw, order=order, anchor=start)
+    durs = [d for d in find_durations(raw) if d.value is not None]
+    if r.kind == "recurring":
+        dl.day_of_month, dl.date = r.day_of_month, None
+    elif r.value is not None and not r.ambiguous:
+        dl.date = r.value
+        if r.inclusive is not None:
+            dl.inclusive = r.inclusive
+    if durs:
+        dl.duration = durs[0].value
+    elif r.kind == "absolute" and r.value is not None:
+        dl.duration = None
+
+
 def _dur_key(d: Duration) -> tuple[float, str]:
     """Exact equivalences only (weeks → days, years → months); business days stay apart (F18)."""
     if d.unit == DurationUnit.WEEKS:
@@ -607,8 +638,8 @@ def normalize_extraction(x: ContractExtraction, text: str) -> ContractExtraction
         k.value, k.model_value = _text_date(k.raw_text or (k.evidence.span if k.evidence else None),
                                             k.value, order, start)
     for o in x.obligations:
-        if o.deadline is not None and o.deadline.date is not None:
-            o.deadline.date, _ = _text_date(o.deadline.raw_text, o.deadline.date, order, start)
+        if o.deadline is not None:
+            _read_deadline(o.deadline, order, start)
     for fee in x.fees:
         if fee.due_date is not None:
             fee.due_date, _ = _text_date(fee.raw_text, fee.due_date, order, start)

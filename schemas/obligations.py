@@ -29,6 +29,7 @@ class Deadline(BaseModel):
     duration: Duration | None = None
     anchor: str | None = Field(None, description="event the duration counts from")
     inclusive: bool | None = Field(None, description="'on or before' is inclusive")
+    day_of_month: int | None = Field(None, description="a recurring day, e.g. 1 for 'the 1st of each month'")
     raw_text: str | None = None
 
 

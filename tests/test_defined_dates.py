@@ -100,3 +100,10 @@ def test_a_different_model_value_is_kept_and_the_definition_becomes_a_candidate(
     fill_effective_date(x, doc)
     assert x.effective_date.value == D(2024, 2, 12)
     assert [c["value"] for c in x.candidates["effective_date"]] == ["2024-02-12", "2024-03-01"]
+
+
+def test_key_terms_line():
+    text = "SUBSCRIPTION ORDER\nSubscription Start Date: March 1st, 2021\nFees are due monthly."
+    got = find_effective_date(text)
+    assert got.value == D(2021, 3, 1) and got.term == "Start Date" and got.text == "March 1st, 2021"
+    assert find_effective_date("Delivery Date: March 1st, 2021") is None

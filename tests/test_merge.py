@@ -261,3 +261,25 @@ def require_text(case: str) -> str:
     from tests.conftest import require_shared
 
     return require_shared("failcases", case, "contract.txt").read_text()
+
+
+def test_obligation_deadlines_are_read_from_their_spans():
+    text = ("This Agreement is effective as of January 15, 2021. The Supplier shall deliver within ninety (90) "
+            "days after the Effective Date. The report is due no later than the fifteenth day of April, 2021. "
+            "Fees are due on the 1st of each month.")
+    c = ChunkExtraction(
+        effective_date=ChunkDate(iso="2021-01-15", span="January 15, 2021", sentence_ids=[1]),
+        obligations=[
+            ChunkObligation(action="deliver", span="within ninety (90) days after the Effective Date",
+                            deadline_number=9, deadline_unit="days", sentence_ids=[2]),
+            ChunkObligation(action="report", span="no later than the fifteenth day of April, 2021",
+                            deadline_number=15, deadline_unit="days", sentence_ids=[3]),  # misread as 15 days
+            ChunkObligation(action="pay", span="on the 1st of each month", deadline_iso="2021-01-01",
+                            sentence_ids=[4]),
+        ],
+    )
+    x = normalize_extraction(merge_partials(_partials(c)), text)
+    deliver, report, pay = (o.deadline for o in x.obligations)
+    assert deliver.date == dt.date(2021, 4, 15) and deliver.duration.value == 90
+    assert report.date == dt.date(2021, 4, 15) and report.duration is None and report.inclusive is True
+    assert pay.day_of_month == 1 and pay.date is None  # a recurring day is no single calendar date
