@@ -168,10 +168,13 @@ def fill_effective_date(x, doc) -> None:
                   value_start=found.value_start, value_end=found.value_end, page=doc.page_of(found.value_start),
                   rects=rects_for(doc, found.value_start, found.value_end), match=MatchStatus.EXACT)
     claim = DateClaim(value=value, parsed=value, raw_text=found.text, evidence=ev, computed=True, note=note)
+    from pipeline.merge import read_list_dates
+
     cur = x.effective_date
     current = (cur.parsed or cur.value) if cur is not None else None
     if current is None:
         x.effective_date = claim
+        read_list_dates(x)  # dates relative to the effective date can be computed now
         exp = x.expiration_date
         term = x.initial_term
         length = (term.parsed or term.value) if term is not None else None

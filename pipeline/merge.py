@@ -543,17 +543,42 @@ def _parse_date_claim(c: DateClaim, order: str | None, anchor: dt.date | None = 
 
 def _text_date(raw: str | None, model: dt.date | None, order: str | None,
                anchor: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
-    """(value, model_value) of a date in a list item (key date, deadline, fee due date): the date
-    code reads from ``raw`` (its span) when it reads one unambiguously, the model's otherwise;
-    ``model_value`` is the model's date when it differs, else None."""
+    """(value, model_value) of a date in a list item (key date, fee due date): the date code reads
+    from ``raw`` (its span) when it reads one unambiguously, else ``None``; ``model_value`` is the
+    model's date when it differs from that, else ``None``."""
     from pipeline.normalize import parse_date
 
     if not raw:
-        return model, None
+        return None, model
     r = parse_date(raw, order=order, anchor=anchor)
-    if r.value is None or r.ambiguous or r.kind == "recurring" or r.value == model:
-        return model, None
-    return r.value, model
+    if r.value is None or r.ambiguous or r.kind == "recurring":
+        return None, model
+    return r.value, (model if model != r.value else None)
+
+
+def read_list_dates(x: ContractExtraction) -> None:
+    """Read the dates of list items from their spans, in place: key dates, obligation deadlines
+    (:func:`_read_deadline`), fee due dates. Relative dates count from the effective date; call again
+    when the effective date changes (pipeline.defined_dates does). Uses ``x.date_order``.
+
+    A key date whose span states no date the code can read keeps the model's date in
+    ``model_value`` only: a date is taken from the cited text, never from the model's answer alone
+    (issue 4, item 5).
+    """
+    order = x.date_order
+    eff = x.effective_date
+    start = (eff.parsed or eff.value) if eff is not None else None
+    for k in x.key_dates:
+        model = k.model_value or k.value
+        k.value, k.model_value = _text_date(k.raw_text or (k.evidence.span if k.evidence else None),
+                                            model, order, start)
+    for o in x.obligations:
+        if o.deadline is not None:
+            _read_deadline(o.deadline, order, start)
+    for fee in x.fees:
+        if fee.due_date is not None:
+            read, _ = _text_date(fee.raw_text, fee.due_date, order, start)
+            fee.due_date = read or fee.due_date  # a table row's span is often the amount, its date beside it
 
 
 def _read_deadline(dl: Deadline, order: str | None, start: dt.date | None) -> None:
@@ -603,10 +628,14 @@ def normalize_extraction(x: ContractExtraction, text: str) -> ContractExtraction
     from pipeline.durations import add_duration, parse_duration
     from pipeline.normalize import decide_date_order
 
-    x.parties = recover_legal_names(x.parties, text)
+    from pipeline.preamble import enrich_parties, obligor_in
+
+    x.parties = enrich_parties(recover_legal_names(x.parties, text), text)
     for o in x.obligations:
         o.obligor = resolve_party(o.obligor, x.parties)
         o.obligee = resolve_party(o.obligee, x.parties)
+        if o.obligor is None and o.evidence is not None:
+            o.obligor = obligor_in(o.evidence.quote or "", x.parties)
     for t in x.termination_rights:
         t.holder = resolve_party(t.holder, x.parties)
     law = x.governing_law.jurisdiction if x.governing_law else None
@@ -632,17 +661,7 @@ def normalize_extraction(x: ContractExtraction, text: str) -> ContractExtraction
             c.model_value, c.value = c.value, c.parsed
             c.note = ((c.note + "; ") if c.note else "") + (
                 f"value read by code from the cited text {src!r}; the model gave {c.model_value}")
-    eff = x.effective_date
-    start = (eff.parsed or eff.value) if eff is not None else None
-    for k in x.key_dates:
-        k.value, k.model_value = _text_date(k.raw_text or (k.evidence.span if k.evidence else None),
-                                            k.value, order, start)
-    for o in x.obligations:
-        if o.deadline is not None:
-            _read_deadline(o.deadline, order, start)
-    for fee in x.fees:
-        if fee.due_date is not None:
-            fee.due_date, _ = _text_date(fee.raw_text, fee.due_date, order, start)
+    read_list_dates(x)
     for cands_field in DATE_FIELDS:
         for cand in x.candidates.get(cands_field, []):
             c = DateClaim.model_validate(cand)
