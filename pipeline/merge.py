@@ -550,10 +550,16 @@ def _text_date(raw: str | None, model: dt.date | None, order: str | None,
 
     if not raw:
         return None, model
-    r = parse_date(raw, order=order, anchor=anchor)
+    r = parse_date(raw, order=order, anchor=anchor if _EFFECTIVE_ANCHOR.search(raw) else None)
     if r.value is None or r.ambiguous or r.kind == "recurring":
         return None, model
     return r.value, (model if model != r.value else None)
+
+
+#: A relative date counts from the effective date only when its text names it ("90 days after the
+#: Effective Date"); "the 12th business day before expiry" has another anchor (failcase F15).
+_EFFECTIVE_ANCHOR = re.compile(r"\b(?:effective|commencement|start)\s+date\b|\bdate\s+(?:of\s+this\s+agreement|hereof)\b",
+                               re.I)
 
 
 def read_list_dates(x: ContractExtraction) -> None:
@@ -598,7 +604,7 @@ def _read_deadline(dl: Deadline, order: str | None, start: dt.date | None) -> No
     raw = dl.raw_text
     if not raw:
         return
-    r = parse_date(raw, order=order, anchor=start)
+    r = parse_date(raw, order=order, anchor=start if _EFFECTIVE_ANCHOR.search(raw) else None)
     durs = [d for d in find_durations(raw) if d.value is not None]
     if r.kind == "recurring":
         dl.day_of_month, dl.date = r.day_of_month, None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from rules.fields import items
 from rules.registry import Hit, rule
 from schemas import ContractExtraction, SourceDocument
 
@@ -128,3 +129,75 @@ def stated_but_missing(x: ContractExtraction, doc: SourceDocument) -> Iterator[H
         if sentence:
             yield Hit(field, f"{field.replace('_', ' ')} not extracted, but the text seems to state it: "
                              f"{sentence[:160]!r}")
+
+
+_MODAL = re.compile(r"\b(?:shall|must|will|may|agrees?\s+to|undertakes?\s+to)\b", re.I)
+_DEADLINE_CUE = re.compile(rf"{_DURATION}|\b(?:on\s+or\s+before|no\s+later\s+than|not\s+later\s+than)\b", re.I)
+_MONEY = re.compile(r"(?:\b(?:USD|US\$|GBP|EUR|CAD|AUD|CHF|JPY)\s?|[$£€]\s?)[0-9][0-9,]*(?:\.[0-9]+)?|"
+                    r"\b[0-9][0-9,]*(?:\.[0-9]+)?\s?(?:USD|GBP|EUR|dollars)\b")
+_MAX_LISTED = 5
+
+
+def _covered(x: ContractExtraction, start: int, end: int, want_amount: bool = False) -> bool:
+    """Whether an extracted value's evidence overlaps text[start:end]; with ``want_amount`` only values
+    that carry an amount of money count (fees with an amount, a cap amount, a termination fee)."""
+    for it in items(x):
+        ev = it.evidence
+        if ev is None or ev.start is None or ev.end is None or ev.end <= start or ev.start >= end:
+            continue
+        if not want_amount:
+            return True
+        obj = it.obj
+        if getattr(obj, "amount", None) is not None or getattr(obj, "fee", None) is not None:
+            return True
+    return False
+
+
+def _uncovered(x: ContractExtraction, doc: SourceDocument, *patterns: re.Pattern, want_amount: bool = False
+               ) -> list[str]:
+    out = []
+    for m in _SENTENCE.finditer(doc.text):
+        s = m.group(0)
+        if all(p.search(s) for p in patterns) and not _covered(x, m.start(), m.end(), want_amount):
+            out.append(" ".join(s.split()))
+    return out
+
+
+def _listed(sentences: list[str]) -> str:
+    shown = "; ".join(repr(s[:120]) for s in sentences[:_MAX_LISTED])
+    more = f" and {len(sentences) - _MAX_LISTED} more" if len(sentences) > _MAX_LISTED else ""
+    return shown + more
+
+
+@rule(
+    "K005",
+    title="Duty with a deadline or notice period that no extracted value covers",
+    severity="warning",
+    fields=("obligations",),
+    source="issue 4 (every value carries its evidence; nothing dropped silently) and issue 5 (completeness); "
+           "failcases F02 (10 business days to return data), F04 (notice periods) left out by the default model",
+)
+def deadline_not_extracted(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    if x.chunk_failures and not x.parties:
+        return
+    found = _uncovered(x, doc, _MODAL, _DEADLINE_CUE)
+    if found:
+        yield Hit("obligations", f"{len(found)} sentence(s) state a duty with a deadline or notice period that no "
+                                 f"extracted value cites: {_listed(found)}", details={"sentences": found})
+
+
+@rule(
+    "K006",
+    title="Amount of money that no extracted fee, cap or termination fee covers",
+    severity="warning",
+    fields=("fees",),
+    source="issue 4 (fees and fee tables are fields) and issue 5 (completeness); failcases F05 (milestone "
+           "amounts), F08 (monthly fee), F12 (annual fee) left without amount by the default model",
+)
+def amount_not_extracted(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    if x.chunk_failures and not x.parties:
+        return
+    found = _uncovered(x, doc, _MONEY, want_amount=True)
+    if found:
+        yield Hit("fees", f"{len(found)} sentence(s) or table row(s) state an amount of money that no extracted "
+                          f"value holds: {_listed(found)}", details={"sentences": found})

@@ -29,10 +29,18 @@ _NAME_PHRASES = re.compile(
     r"a/k/a|also known as)\b", re.IGNORECASE)
 
 
+_DOCUMENT_WORDS = re.compile(r"\b(?:agreement|contract|addendum|amendment|order form|schedule|exhibit|annex|"
+                             r"appendix|terms and conditions|key terms)\b")
+_ENTITY_SUFFIX = re.compile(r"\b(?:inc|incorporated|corp|corporation|co|company|ltd|limited|llc|llp|lp|plc|gmbh|ag|"
+                            r"sa|bv|nv|pty|pte|trust|bank|university)\b")
+
+
 def _generic(name: str) -> bool:
+    """A defined term ("Supplier", "the Parties") or a document's title ("MASTER PURCHASE AGREEMENT",
+    failcase F18, where the model named the title as a party) rather than a legal name."""
     k = name_key(name)
     k = re.sub(r"^(the|each|either|any) ", "", k)
-    return k in GENERIC_TERMS
+    return k in GENERIC_TERMS or (bool(_DOCUMENT_WORDS.search(k)) and not _ENTITY_SUFFIX.search(k))
 
 
 def resolves(name: str | None, parties: list[Party]) -> bool:
@@ -97,7 +105,7 @@ def unresolved(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
 
 @rule(
     "P004",
-    title="Defined term used as a party name",
+    title="Defined term or document title used as a party name",
     severity="error",
     fields=("parties",),
     source="issue 5 (parties): 'Party', 'Licensee' is not itself a party; failcase F22",
@@ -105,7 +113,8 @@ def unresolved(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
 def generic_name(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for i, p in enumerate(x.parties):
         if _generic(p.name):
-            yield Hit(f"parties[{i}]", f"party name {p.name!r} is a defined term, not a legal name", p.evidence)
+            yield Hit(f"parties[{i}]", f"party name {p.name!r} is a defined term or a document title, not a legal "
+                                       "name", p.evidence)
 
 
 @rule(

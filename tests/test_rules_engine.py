@@ -315,3 +315,28 @@ def test_k004_knows_terms_written_as_anniversaries_and_renewal_terms():
     fs = rules.evaluate(x, doc)
     for f in ("initial_term", "renewal_term", "confidentiality_survival", "expiration_date"):
         fires(fs, "K004", f)
+
+
+def test_duties_and_amounts_the_extraction_does_not_cover_are_flagged():
+    from schemas import Fee, Money, SourceDocument, SourcePage
+
+    x, doc = clean()
+    silent(run(x, doc), "K005")
+    silent(run(x, doc), "K006")
+    extra = ("\nThe Supplier shall return all Customer data within ten (10) Business Days after termination.\n"
+             "The monthly fee is USD 12,500, payable in advance.\n")
+    text = doc.text + extra
+    longer = SourceDocument(text=text, pages=[SourcePage(number=1, start=0, end=len(text))])
+    fs = run(x, longer)
+    k5, k6 = fires(fs, "K005", "obligations"), fires(fs, "K006", "fees")
+    assert "ten (10) Business Days" in k5.message and k5.severity == Severity.WARNING
+    assert "USD 12,500" in k6.message and "ten (10)" not in k6.message
+    # a fee item citing the sentence WITHOUT its amount does not cover it (F12: amount left out)...
+    start = text.index("The monthly fee")
+    end = text.index("\n", start)
+    x.fees = [Fee(description="monthly fee", evidence=Evidence(start=start, end=end, quote=text[start:end],
+                                                              match=MatchStatus.EXACT))]
+    fires(run(x, longer), "K006", "fees")
+    # ...one with the amount does
+    x.fees[0].amount = Money(amount=12500, currency="USD")
+    silent(run(x, longer), "K006")
