@@ -85,6 +85,7 @@ STATED_CUES: dict[str, tuple[str, ...]] = {
     "confidentiality_survival": (r"\bsurviv", r"\bconfidential|\bdisclos|\bobligations\b|\bsections?\b|\bclauses?\b",
                                  _DURATION),
     "payment_terms": (r"\binvoice", r"\bwithin\b", _DURATION),
+    "liability_cap": (r"\bliabilit", r"\b(?:capped|exceed|limited\s+to|maximum\s+aggregate|in\s+no\s+event)\b"),
 }
 """Cue patterns per field; sources: issue 5 (relevance cue words per field) and the recorded answers of the
 default model on samples/mutual_nda.pdf, which left the effective date, the term and the confidentiality
@@ -97,14 +98,26 @@ FALLBACK_CUES: dict[str, tuple[str, ...]] = {
 }
 
 
-_SENTENCE = re.compile(r"[^.;\n]+(?:[.;\n]|$)")
+#: Where a sentence ends: ". " / "; " (not after Inc., Ltd., Corp., Co., No.) or a blank line; a single line
+#: break (a PDF line end) does not end it.
+_BOUNDARY = re.compile(r"(?<!\bInc)(?<!\bLtd)(?<!\bCorp)(?<!\bCo)(?<!\bNo)[.;](?=\s|$)|\n\s*\n")
+
+
+def _sentences(text: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, sentence) over ``text``."""
+    pos = 0
+    for m in _BOUNDARY.finditer(text):
+        if text[pos:m.end()].strip():
+            yield pos, m.end(), text[pos:m.end()]
+        pos = m.end()
+    if text[pos:].strip():
+        yield pos, len(text), text[pos:]
 
 
 def _stated_in(text: str, patterns: tuple[str, ...]) -> str | None:
-    for m in _SENTENCE.finditer(text):
-        s = m.group(0)
+    for _, _, s in _sentences(text):
         if all(re.search(p, s, re.IGNORECASE) for p in patterns):
-            return s.strip()
+            return " ".join(s.split())
     return None
 
 
@@ -134,7 +147,8 @@ def stated_but_missing(x: ContractExtraction, doc: SourceDocument) -> Iterator[H
 _MODAL = re.compile(r"\b(?:shall|must|will|may|agrees?\s+to|undertakes?\s+to)\b", re.I)
 _DEADLINE_CUE = re.compile(rf"{_DURATION}|\b(?:on\s+or\s+before|no\s+later\s+than|not\s+later\s+than)\b", re.I)
 _MONEY = re.compile(r"(?:\b(?:USD|US\$|GBP|EUR|CAD|AUD|CHF|JPY)\s?|[$£€]\s?)[0-9][0-9,]*(?:\.[0-9]+)?|"
-                    r"\b[0-9][0-9,]*(?:\.[0-9]+)?\s?(?:USD|GBP|EUR|dollars)\b")
+                    r"\b[0-9][0-9,]*(?:\.[0-9]+)?\s?(?:USD|GBP|EUR|dollars)\b|"
+                    r"(?<![\d.,])[0-9]{1,3}(?:,[0-9]{3})+\.[0-9]{2}(?![\d])")  # "10,000.00" in a table row
 _MAX_LISTED = 5
 
 
@@ -143,8 +157,8 @@ def _covered(x: ContractExtraction, start: int, end: int, want_amount: bool = Fa
     that carry an amount of money count (fees with an amount, a cap amount, a termination fee)."""
     for it in items(x):
         ev = it.evidence
-        if ev is None or ev.start is None or ev.end is None or ev.end <= start or ev.start >= end:
-            continue
+        if it.value is None or ev is None or ev.start is None or ev.end is None or ev.end <= start or ev.start >= end:
+            continue  # a key date the text gives no date for covers nothing
         if not want_amount:
             return True
         obj = it.obj
@@ -156,9 +170,8 @@ def _covered(x: ContractExtraction, start: int, end: int, want_amount: bool = Fa
 def _uncovered(x: ContractExtraction, doc: SourceDocument, *patterns: re.Pattern, want_amount: bool = False
                ) -> list[str]:
     out = []
-    for m in _SENTENCE.finditer(doc.text):
-        s = m.group(0)
-        if all(p.search(s) for p in patterns) and not _covered(x, m.start(), m.end(), want_amount):
+    for a, b, s in _sentences(doc.text):
+        if all(p.search(s) for p in patterns) and not _covered(x, a, b, want_amount):
             out.append(" ".join(s.split()))
     return out
 
