@@ -242,3 +242,35 @@ def key_date_without_date(x: ContractExtraction, doc: SourceDocument) -> Iterato
         if not _DATE_LIKE.search(norm(q)):
             yield Hit(f"key_dates[{i}]", f"{k.value.isoformat()} but the cited text states no date or period: "
                                          f"{q[:160]!r}", k.evidence)
+
+
+_NUMBER = re.compile(r"(?<![\w.])[0-9][0-9,]*(?:\.[0-9]+)?")
+
+
+def amount_in_text(amount: float, text: str) -> bool:
+    """Whether ``amount`` is written in ``text`` as digits ("12,500", "12500.00", "USD 48,000")."""
+    for m in _NUMBER.finditer(text):
+        try:
+            if abs(float(m.group(0).replace(",", "")) - amount) < 0.005:
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+@rule(
+    "S010",
+    title="Fee amount not written in its evidence",
+    severity="error",
+    fields=("fees",),
+    source="issue 4 (fees: amount as written) and issue 5 (support): the value must follow from the cited text; "
+           "failcase F03 (the default model turned '1% per month' into a fee of 0.01 'PER'), F12 (hidden amounts)",
+)
+def fee_amount_not_in_quote(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    for i, f in enumerate(x.fees):
+        q = quote_of(f.evidence)
+        if f.amount is None or not q or (f.evidence is not None and f.evidence.match == MatchStatus.NOT_FOUND):
+            continue
+        if not amount_in_text(f.amount.amount, q):
+            yield Hit(f"fees[{i}]", f"amount {f.amount.amount:g} {f.amount.currency or ''} is not written in the cited "
+                                    f"text {q[:160]!r}", f.evidence)

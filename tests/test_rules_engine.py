@@ -340,3 +340,19 @@ def test_duties_and_amounts_the_extraction_does_not_cover_are_flagged():
     # ...one with the amount does
     x.fees[0].amount = Money(amount=12500, currency="USD")
     silent(run(x, longer), "K006")
+
+
+def test_fee_amount_must_be_written_in_its_evidence():
+    from schemas import Fee, Money, SourceDocument, SourcePage
+
+    text = "3.1 The annual licence fee is USD 48,000, payable in advance. Late amounts bear interest at 1% per month."
+    doc = SourceDocument(text=text, pages=[SourcePage(number=1, start=0, end=len(text))])
+    x, _ = clean()
+    fee = text.index("3.1")
+    late = text.index("Late")
+    x.fees = [Fee(amount=Money(amount=48000, currency="USD"), evidence=Evidence(start=fee, end=late,
+                  quote=text[fee:late], match=MatchStatus.EXACT))]
+    silent(run(x, doc), "S010")
+    x.fees.append(Fee(amount=Money(amount=0.01, currency="PER"), evidence=Evidence(  # F03's recorded answer
+        start=late, end=len(text), quote=text[late:], match=MatchStatus.EXACT)))
+    assert "0.01" in fires(run(x, doc), "S010", "fees[1]").message
