@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-PROMPT_VERSION = "extract-v1"
+PROMPT_VERSION = "extract-v2"
 
 SYSTEM_PROMPT = """\
 You extract facts from one part of a contract into JSON.
@@ -38,28 +38,35 @@ kept whole even with "&" or "and" ("Smith & Jones Trading Co."); defined_terms =
 ("S&J", "Seller"); d/b/a names go in dba, \
 "formerly known as" names in former_names, affiliates in affiliates; never list an alias, a \
 d/b/a name, a former name or an affiliate as a separate party.
-- agreement_date, effective_date, expiration_date (only a stated end date).
+- agreement_date (the date the agreement is made or dated); effective_date (the date it takes \
+effect or starts, also called Commencement Date or Start Date; when the text says it is effective \
+on the date it is made, that date); expiration_date (only a stated end date).
 - initial_term, auto_renewal, renewal_term, renewal_notice (notice needed to stop renewal).
 - governing_law: the state or country, e.g. "Delaware".
-- payment_terms, fees (amount, currency, period), liability_cap, termination_rights \
-(kind, holder, notice, fee), confidentiality_survival, other_dates.
+- payment_terms (days to pay, what starts the clock), fees (amount, currency, period; one per \
+row of a fee or milestone table), liability_cap, termination_rights (kind, holder, notice, fee), \
+confidentiality_survival.
+- other_dates: every other date with what it is for (deliveries, reports, price changes, deadlines).
 - obligations: obligor (who must act), obligee, action (short), category, deadline.
 
 """
 
-#: One worked example, sent as a prior user/assistant turn (made-up text, never a real contract).
+#: One worked example, sent as a prior user/assistant turn. Its names are placeholders that no real
+#: contract uses ("Example Buyer Ltd"), so a value copied from the example instead of the contract
+#: is obvious (its span is not in the source: rule G001) and never looks like a real party.
 EXAMPLE_SENTENCES = (
-    "[1] This Supply Agreement is made on 3 May 2019 between Oakridge Foods Ltd, an English company "
-    '("Buyer"), and Brightline Tools Inc. ("Brightline").\n'
-    "[2] Brightline shall deliver the Goods within ten (10) days of each order."
+    "[1] This Supply Agreement is made on 3 May 2019 (the \"Effective Date\") between Example Buyer Ltd, "
+    'an English company ("Buyer"), and Example Seller Inc. ("Seller").\n'
+    "[2] Seller shall deliver the Goods within ten (10) days of each order."
 )
 EXAMPLE_ANSWER = (
-    '{"parties": [{"sentence_ids": [1], "span": "Oakridge Foods Ltd", "name": "Oakridge Foods Ltd", '
+    '{"parties": [{"sentence_ids": [1], "span": "Example Buyer Ltd", "name": "Example Buyer Ltd", '
     '"role": "Buyer", "defined_terms": ["Buyer"], "entity_type": "company", "jurisdiction": "England"}, '
-    '{"sentence_ids": [1], "span": "Brightline Tools Inc.", "name": "Brightline Tools Inc.", '
-    '"defined_terms": ["Brightline"]}], "agreement_date": {"sentence_ids": [1], "span": "3 May 2019", '
-    '"iso": "2019-05-03"}, "governing_law": null, "obligations": [{"sentence_ids": [2], '
-    '"span": "within ten (10) days of each order", "obligor": "Brightline", "obligee": "Buyer", '
+    '{"sentence_ids": [1], "span": "Example Seller Inc.", "name": "Example Seller Inc.", "role": "Seller", '
+    '"defined_terms": ["Seller"]}], "agreement_date": {"sentence_ids": [1], "span": "3 May 2019", '
+    '"iso": "2019-05-03"}, "effective_date": {"sentence_ids": [1], "span": "3 May 2019", "iso": "2019-05-03"}, '
+    '"governing_law": null, "obligations": [{"sentence_ids": [2], '
+    '"span": "within ten (10) days of each order", "obligor": "Example Seller Inc.", "obligee": "Example Buyer Ltd", '
     '"action": "deliver the Goods", "category": "delivery", "deadline_number": 10, "deadline_unit": "days", '
     '"anchor": "each order"}]}'
 )

@@ -152,7 +152,7 @@ class ChunkExtraction(BaseModel):
 
     parties: list[ChunkParty] = Field(default_factory=list, max_length=6)
     agreement_date: ChunkDate | None = Field(None, description="date the agreement is made or dated")
-    effective_date: ChunkDate | None = None
+    effective_date: ChunkDate | None = Field(None, description="date the agreement takes effect or starts")
     expiration_date: ChunkDate | None = Field(None, description="date the term ends, only if stated as a date")
     initial_term: ChunkDuration | None = None
     auto_renewal: ChunkBool | None = Field(None, description="true if the term renews automatically")
