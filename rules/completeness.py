@@ -79,7 +79,7 @@ STATED_CUES: dict[str, tuple[str, ...]] = {
                         r"\bexpir", rf"{_DURATION}|\banniversary\b|\b(?:19|20)[0-9]{{2}}\b"),
     "renewal_term": (r"\brenew|\bextend", r"\bsuccessive\b|\badditional\b|\bfurther\b|\brenewal\s+term",
                      _DURATION),
-    "renewal_notice": (r"\brenew", r"\bnotice\b", _DURATION),
+    "renewal_notice": (r"\brenew|\bextend|\bextension", r"\bnotice\b", _DURATION),  # "shall automatically extend"
     "governing_law": (r"\bgoverned\s+by\b|\bgoverning\s+law\b|\bconstrued\s+in\s+accordance\s+with\b",
                       r"\blaws?\s+of\b"),
     "confidentiality_survival": (r"\bsurviv", r"\bconfidential|\bdisclos|\bobligations\b|\bsections?\b|\bclauses?\b",
