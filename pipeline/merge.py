@@ -640,8 +640,9 @@ def normalize_extraction(x: ContractExtraction, text: str) -> ContractExtraction
     for o in x.obligations:
         o.obligor = resolve_party(o.obligor, x.parties)
         o.obligee = resolve_party(o.obligee, x.parties)
-        if o.obligor is None and o.evidence is not None:
-            o.obligor = obligor_in(o.evidence.quote or "", x.parties)
+        if o.obligor is None:  # the subject of the cited duty sentence, else of the model's own action text
+            o.obligor = obligor_in(o.evidence.quote or "", x.parties) if o.evidence is not None else None
+            o.obligor = o.obligor or obligor_in(o.action, x.parties)
     for t in x.termination_rights:
         t.holder = resolve_party(t.holder, x.parties)
     law = x.governing_law.jurisdiction if x.governing_law else None

@@ -72,7 +72,11 @@ def test_f22_replayed_end_to_end(engine, tmp_path):
     # names the preamble defines them for (F22): two parties, never split at "&"/"and"
     assert [p.name for p in x.parties] == ["Harbor & Pine Supply Co.", "Quill and Ember Retail, LLC"]
     assert "H&P" in x.parties[0].defined_terms and "Distributor" in x.parties[1].defined_terms
-    assert x.obligations and x.obligations[0].obligor == "Harbor & Pine Supply Co."
+    # the 0.5B left the obligors out and cited the preamble for two duties ("H&P shall ship ..."): code takes
+    # the obligor from the duty's subject and resolves the alias to the legal name; grounding marks the
+    # wrong citations not_found (so G001 sends them to a reviewer)
+    assert [o.obligor for o in x.obligations] == [None, "Harbor & Pine Supply Co.", "Quill and Ember Retail, LLC"]
+    assert [o.evidence.match for o in x.obligations] == ["exact", "not_found", "not_found"]
     # the audit trail holds the request with the contract only in the user message
     evs = audit.query(engine, run=run.id, resolve_blobs=True)
     req = next(e for e in evs if e.type == "llm.request")
