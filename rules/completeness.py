@@ -149,6 +149,11 @@ _DEADLINE_CUE = re.compile(rf"{_DURATION}|\b(?:on\s+or\s+before|no\s+later\s+tha
 _MONEY = re.compile(r"(?:\b(?:USD|US\$|GBP|EUR|CAD|AUD|CHF|JPY)\s?|[$£€]\s?)[0-9][0-9,]*(?:\.[0-9]+)?|"
                     r"\b[0-9][0-9,]*(?:\.[0-9]+)?\s?(?:USD|GBP|EUR|dollars)\b|"
                     r"(?<![\d.,])[0-9]{1,3}(?:,[0-9]{3})+\.[0-9]{2}(?![\d])")  # "10,000.00" in a table row
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+#: A calendar date with day, month and year ("31 December 2022", "June 30, 2021", "13/02/2021", "2021-06-01").
+_FULL_DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:day\s+of\s+)?{_MONTH},?\s+(?:19|20)\d\d\b|"
+                        rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d\b|"
+                        r"\b\d{1,2}/\d{1,2}/(?:19|20)\d\d\b|\b(?:19|20)\d\d-\d{2}-\d{2}\b", re.I)
 _MAX_LISTED = 5
 
 
@@ -184,19 +189,23 @@ def _listed(sentences: list[str]) -> str:
 
 @rule(
     "K005",
-    title="Duty with a deadline or notice period that no extracted value covers",
+    title="Duty with a deadline, or a dated clause, that no extracted value covers",
     severity="warning",
     fields=("obligations",),
     source="issue 4 (every value carries its evidence; nothing dropped silently) and issue 5 (completeness); "
-           "failcases F02 (10 business days to return data), F04 (notice periods) left out by the default model",
+           "failcases F02 (10 business days to return data), F04 (notice periods), F32 (rates fixed until a date) "
+           "left out by the default model",
 )
 def deadline_not_extracted(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     if x.chunk_failures and not x.parties:
         return
     found = _uncovered(x, doc, _MODAL, _DEADLINE_CUE)
+    seen = set(found)
+    found += [s for s in _uncovered(x, doc, _FULL_DATE) if s not in seen]
     if found:
-        yield Hit("obligations", f"{len(found)} sentence(s) state a duty with a deadline or notice period that no "
-                                 f"extracted value cites: {_listed(found)}", details={"sentences": found})
+        yield Hit("obligations", f"{len(found)} sentence(s) state a duty with a deadline or notice period, or a "
+                                 f"date, that no extracted value cites: {_listed(found)}",
+                  details={"sentences": found})
 
 
 @rule(

@@ -122,11 +122,11 @@ def run(out: Path) -> int:
         settle()
         shot("02_queue.png")
         button("Claim and open").click()
-        text_present("Flagged fields (3)")
+        text_present("Flagged fields (5)")
         wait.until(EC.presence_of_element_located((By.CSS_SELECTOR, '[data-testid="stImage"] img')))
         settle()
         shot("03_document.png")
-        for path in ("renewal_notice", "liability_cap", "parties"):
+        for path in ("renewal_notice", "liability_cap", "parties", "fees", "obligations"):
             group = wait.until(EC.presence_of_element_located(
                 (By.CSS_SELECTOR, f'[role="radiogroup"][aria-label="Decision on {path}"]')))
             option = group.find_element(By.XPATH, ".//label[.//*[normalize-space(text())='accept']]")

@@ -54,6 +54,7 @@ CASES: dict[str, tuple[str, str | None]] = {
     "F12": ("contract.pdf", None),
     "F27": ("contract.pdf", None),
     "F07": ("contract.pdf", None),
+    "F26": ("contract.pdf", None),
     "F32": ("contract.txt", None),
 }
 
@@ -66,6 +67,7 @@ class CaseRun:
     status: str
     extraction: ContractExtraction | None
     findings: list[tuple[str, str, str]] = field(default_factory=list)  # (rule_id, severity, field_path)
+    messages: dict[tuple[str, str], str] = field(default_factory=dict)  # (rule_id, field_path) -> message
 
     def flagged(self, field_prefix: str) -> bool:
         """Whether a warning or error finding names a field path starting with ``field_prefix``."""
@@ -93,7 +95,8 @@ def run_cases(cases: list[str], data_dir: Path, settings_kw: dict | None = None)
             doc = s.get(Document, ids[0])
             rows = s.scalars(select(FindingRow).where(FindingRow.document_id == doc.id)).all()
             out[case] = CaseRun(case, doc.status, latest_extraction(s, doc.id),
-                                [(f.rule_id, f.severity, f.field_path or "") for f in rows])
+                                [(f.rule_id, f.severity, f.field_path or "") for f in rows],
+                                {(f.rule_id, f.field_path or ""): f.message for f in rows})
     engine.dispose()
     return out
 

@@ -88,18 +88,27 @@ def test_f22_replayed_end_to_end(engine, tmp_path):
     assert resp.payload["gen_ai.response.finish_reasons"] == ["stop"]
 
 
-def test_f30_recorded_answer_with_an_invented_span_is_caught_by_grounding(engine, tmp_path):
-    """The 0.5B model's recorded answer on the F30 lease cites sentence 1 (the title) with the span
-    "3 May 2022", which is in no sentence: grounding marks it not_found, so the rules will flag it.
-    (The faithful end-before-start case itself is in tests/test_extract_f30.py.)"""
+def test_f30_recorded_answer_citing_the_wrong_sentence_is_caught_by_the_rules(engine, tmp_path):
+    """The 0.5B model's recorded answer on the F30 lease gives 2022-03-01 as agreement and effective date
+    but cites the rent sentence with the span "3,150 per month": the span is in the source, yet no date can
+    be read from it, so ``parsed`` stays None and rule S003 sends both dates to a reviewer.
+    (The faithful end-before-start case itself is in tests/test_extract_f30.py and test_extract_failcases.py.)"""
+    from sqlalchemy.orm import Session
+
+    import rules
+    from pipeline.models import Document
+    from pipeline.store import source_document
+
     text = require_shared("failcases", "F30", "contract.txt").read_text()
-    run, x, _ = _extract(engine, tmp_path, text, "F30.txt")
-    assert run.status == "complete"
-    d = x.agreement_date
-    assert d is not None and d.value == dt.date(2022, 3, 1)  # the model's value, kept
-    assert d.evidence.span == "3 May 2022" and d.evidence.match == "not_found"
-    assert d.evidence.quote == "LEASE OF PREMISES - KEY TERMS"
-    assert all(o["attempts"] == 1 for o in run.chunk_outcomes)
+    run, x, doc_id = _extract(engine, tmp_path, text, "F30.txt")
+    assert run.status == "complete" and all(o["attempts"] == 1 for o in run.chunk_outcomes)
+    for c in (x.agreement_date, x.effective_date):
+        assert c.value == dt.date(2022, 3, 1) and c.parsed is None and c.model_value is None
+        assert c.evidence.span == "3,150 per month" and c.evidence.quote.startswith("Rent: USD 3,150")
+    with Session(engine) as s:
+        doc = source_document(s, s.get(Document, doc_id))
+    hits = {(f.rule_id, f.field_path) for f in rules.evaluate(x, doc)}
+    assert {("S003", "agreement_date"), ("S003", "effective_date")} <= hits
 
 
 F26_INJECTED = (
@@ -128,10 +137,10 @@ def test_f26_injected_sentences_change_no_extracted_value(engine, tmp_path):
     run_b, without, _ = _extract(engine, tmp_path, clean, "F26-without.txt")
     assert run_a.status == run_b.status == "complete"
     assert _values(with_injection) == _values(without)
-    # and the value the injection targets is there
+    # and the value the injection targets (a fee of USD 0) is nowhere; the 0.5B does not extract the real
+    # USD 25,000 fee either (the 1.5B run in test_extract_failcases.py shows it flagged by K006)
     fees = [t.fee.amount for t in with_injection.termination_rights if t.fee] + \
         [f.amount.amount for f in with_injection.fees if f.amount]
-    assert 25000 in fees
     assert 0 not in fees
 
 

@@ -136,6 +136,9 @@ def test_sign_off_blocked_until_items_decided_and_errors_confirmed_by_a_second_r
                       value={"value": 60, "unit": "days"})
     v = review.decide(engine, its["parties"].id, alice, "reject", expected_version=v)
     v = review.decide(engine, its["liability_cap"].id, alice, "accept", expected_version=v, comment="no cap")
+    # the completeness warnings (K005 duties, K006 amounts the fixture extraction leaves out) are read and accepted
+    for name in ("fees", "obligations"):
+        v = review.decide(engine, its[name].id, alice, "accept", expected_version=v, comment="read")
     with pytest.raises(review.SignOffBlocked) as blocked:
         review.sign_off(engine, doc, alice, expected_version=v)
     assert blocked.value.reasons == ["parties (error) needs a second reviewer's confirmation",
@@ -170,7 +173,8 @@ def test_queue_counts_filters_and_sorts(engine, tmp_path, doc, users):
     rows = review.queue(engine)
     assert len(rows) == 1
     r = rows[0]
-    assert (r.status, r.open_errors, r.open_warnings, r.open_items, r.assignee) == ("needs_review", 2, 1, 3, None)
+    # errors: renewal_notice, parties; warnings: liability_cap (playbook), obligations (K005), fees (K006)
+    assert (r.status, r.open_errors, r.open_warnings, r.open_items, r.assignee) == ("needs_review", 2, 3, 5, None)
     assert "S004" in r.rules
     assert review.queue(engine, rules=["S004"])[0].document_id == doc
     assert review.queue(engine, rules=["NOPE"]) == []

@@ -356,3 +356,12 @@ def test_fee_amount_must_be_written_in_its_evidence():
     x.fees.append(Fee(amount=Money(amount=0.01, currency="PER"), evidence=Evidence(  # F03's recorded answer
         start=late, end=len(text), quote=text[late:], match=MatchStatus.EXACT)))
     assert "0.01" in fires(run(x, doc), "S010", "fees[1]").message
+
+
+def test_a_dated_clause_no_value_covers_is_flagged():
+    from schemas import SourceDocument, SourcePage
+
+    x, doc = clean()
+    text = doc.text + "\nClause D.2: Unit rates are fixed until 31 December 2022.\n"  # F32's clause after its table
+    fs = run(x, SourceDocument(text=text, pages=[SourcePage(number=1, start=0, end=len(text))]))
+    assert "31 December 2022" in fires(fs, "K005", "obligations").message

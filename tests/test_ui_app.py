@@ -159,7 +159,8 @@ def test_sign_off_blocked_while_open_and_until_a_second_reviewer_confirms(env, d
     assert "Blocked: renewal_notice (error) is still open" in texts(a)
     a.button(key="sign_off").click().run()
     assert any("cannot be signed off" in e.value for e in a.error)
-    for path, choice in [("renewal_notice", "accept"), ("parties", "reject"), ("liability_cap", "accept")]:
+    for path, choice in [("renewal_notice", "accept"), ("parties", "reject"), ("liability_cap", "accept"),
+                         ("fees", "accept"), ("obligations", "accept")]:
         radio(a, path).set_value(choice).run()
     assert "Blocked: renewal_notice (error) needs a second reviewer's confirmation" in texts(a)
     a.button(key="sign_off").click().run()
@@ -175,7 +176,7 @@ def test_sign_off_blocked_while_open_and_until_a_second_reviewer_confirms(env, d
         b.button(key=key).click().run()
     assert not [x.key for x in b.button if x.key and x.key.startswith("confirm_")]
     a.run()
-    assert "This document changed since you opened it (version 4 -> 6); reload before deciding." in [
+    assert "This document changed since you opened it (version 6 -> 8); reload before deciding." in [
         w.value for w in a.warning]
     a.button(key="doc_reload").click().run()
     a.button(key="sign_off").click().run()
