@@ -397,14 +397,16 @@ def legal_name_for_alias(alias: str, text: str) -> str | None:
     cols = [c for c in re.split(r" {3,}|\t", segment) if c.strip()]
     if len(cols) > 1 and any(ch.isdigit() for c in cols[1:] for ch in c):
         segment = cols[0]  # a name followed by an address laid out in columns
-    name = " ".join(segment.split()).strip(" ,;")
-    t = _ENTITY_TAIL.search(name)
-    if t and t.start() > 0:
-        name = name[: t.start()].strip(" ,;")
-    name = name.strip(" ,;\"'")
-    if not _NAME_SHAPE.match(name) or name_key(name) == name_key(alias) or len(name.split()) > 12:
-        return None
-    return name
+    lines = segment.split("\n")
+    for k in range(len(lines)):  # the whole segment first, then without its leading lines (a title above it)
+        name = " ".join(" ".join(lines[k:]).split()).strip(" ,;")
+        t = _ENTITY_TAIL.search(name)
+        if t and t.start() > 0:
+            name = name[: t.start()].strip(" ,;")
+        name = name.strip(" ,;\"'")
+        if _NAME_SHAPE.match(name) and name_key(name) != name_key(alias) and len(name.split()) <= 12:
+            return name
+    return None
 
 
 def recover_legal_names(parties: list[Party], text: str) -> list[Party]:
@@ -636,7 +638,8 @@ def normalize_extraction(x: ContractExtraction, text: str) -> ContractExtraction
 
     from pipeline.preamble import enrich_parties, obligor_in
 
-    x.parties = enrich_parties(recover_legal_names(x.parties, text), text)
+    # enrichment can reveal that a "party" is another's d/b/a name or defined term: merge again
+    x.parties = merge_parties(enrich_parties(recover_legal_names(x.parties, text), text))
     for o in x.obligations:
         o.obligor = resolve_party(o.obligor, x.parties)
         o.obligee = resolve_party(o.obligee, x.parties)

@@ -80,12 +80,16 @@ def token_f1(a: str, b: str) -> float:
 
 def gold_parties(answer: str) -> list[str]:
     """Entity names of a ``Parties-Answer`` (aliases in parentheses dropped; blanks "____" and
-    sentences such as "Each of the foregoing parties ..." skipped)."""
+    sentences such as "Each of the foregoing parties ..." or "(the "Parties" ... referred to collectively)"
+    skipped)."""
     names = []
     for part in answer.split(";"):
         part = part.strip().lstrip("(")
         name = re.sub(r"\([^()]*\)|\[[^\]]*\]", "", part).strip(" ,.\n\"'")
-        if name and re.search(r"[A-Za-z]", name) and not name.lower().startswith("each of"):
+        lowered = name.lower()
+        if lowered.startswith(("each of", "the ")) or re.search(r"\b(?:individually|collectively|referred to)\b", lowered):
+            continue  # a sentence about the parties ("(the "Parties" ... if referred to collectively"), no name
+        if name and re.search(r"[A-Za-z]", name):
             names.append(name)
     return names
 
