@@ -33,7 +33,8 @@ Flow of :func:`extract_document`:
    evidence spans into ``parsed``; the model's values stay in ``value``. An effective date the
    contract defines ("(the "Effective Date")", "Commencement Date: the date of this agreement")
    is filled by code when the model gave none, and added as a candidate when the model gave
-   another (:mod:`pipeline.defined_dates`).
+   another (:mod:`pipeline.defined_dates`); payment terms the model left out are read from the
+   payment clause (:mod:`pipeline.payment`).
 5. A new :class:`pipeline.models.ExtractionRun` is stored (status ``complete`` | ``partial`` |
    ``failed``, tokens, seconds, the extraction as JSON, chunk outcomes) and the document moves to
    ``extracted``, or to ``failed`` with reason ``extraction_failed`` when every chunk failed.
@@ -65,6 +66,7 @@ from pipeline.llm import (
 from pipeline.defined_dates import fill_effective_date
 from pipeline.merge import chunk_to_partial, merge_partials, normalize_extraction
 from pipeline.models import Chunk, Document, ExtractionRun, utcnow
+from pipeline.payment import fill_payment_terms
 from pipeline.prompts import PROMPT_VERSION, build_messages
 from pipeline.sentences import Sentence, split_sentences
 from pipeline.settings import Settings
@@ -373,6 +375,7 @@ def extract_document(engine: Engine, document_id: str, backend: Backend, setting
     merged = merge_partials(partials)
     normalize_extraction(merged, source.text)
     fill_effective_date(merged, source)
+    fill_payment_terms(merged, source)
     merged.document_id, merged.run_id = document_id, run_id
     merged.model, merged.prompt_version = backend.model_id, PROMPT_VERSION
     merged.chunk_ids = [c.seq for c in chunks]

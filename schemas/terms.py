@@ -42,6 +42,8 @@ class PaymentTerms(BaseModel):
     trigger: str | None = Field(None, description="what starts the clock, e.g. 'receipt of invoice'")
     raw_text: str | None = None
     evidence: Evidence | None = None
+    computed: bool = Field(False, description="found by code in the payment clause, not stated by the model")
+    note: str | None = None
 
 
 class Fee(BaseModel):

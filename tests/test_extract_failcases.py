@@ -117,7 +117,10 @@ def test_f04_running_header_footer_no_footer_date_misses_flagged(runs):
     r = runs["F04"]
     x = r.extraction
     assert D(2021, 2, 11) not in _dates(x)  # the footer revision date is no contract date
-    assert x.payment_terms is None and _message(r, "K004", "payment_terms")  # 60 days: missed, flagged
+    # 60 days: the model left it out; code read it from the payment clause, across the page break
+    pt = x.payment_terms
+    assert (pt.days, pt.day_type, pt.computed) == (60, "calendar", True)
+    assert pt.trigger == "the date on which Company receives a correct and undisputed invoice"
     assert _message(r, "K005", "obligations")  # the 15-day and 10-business-day notices: missed, flagged
 
 
@@ -207,7 +210,8 @@ def test_f18_relative_deadlines_anchor_on_the_effective_date(runs):
     assert cancel.date == D(2021, 6, 30) and cancel.inclusive is True
     assert (by_action["terminate"].duration.value, by_action["terminate"].duration.unit.value) == (60, "days")
     assert (by_action["notify"].duration.value, by_action["notify"].duration.unit.value) == (10, "business_days")
-    assert x.payment_terms is None and _message(r, "K004", "payment_terms")  # 30 days of receipt: missed
+    pt = x.payment_terms  # 30 days of receipt: left out by the model, read by code from clause 4.1
+    assert (pt.days, pt.trigger, pt.computed) == (30, "receipt", True) and not _message(r, "K004", "payment_terms")
     # the model named the title and a role as parties: both flagged
     assert _message(r, "P004", "parties[0]") and _message(r, "P004", "parties[1]")
 
@@ -228,6 +232,7 @@ def test_f22_names_with_and_aliases_and_obligors(runs):
         "Quill and Ember Retail, LLC", ["Distributor"], "Nevada", "limited liability company")
     obligors = {o.action: o.obligor for o in x.obligations if o.deadline and o.deadline.duration}
     assert obligors == {"ship": "Harbor & Pine Supply Co.", "pay": "Quill and Ember Retail, LLC"}  # not "H&P"
+    assert (x.payment_terms.days, x.payment_terms.trigger) == (45, "invoice")  # "within forty-five (45) days of invoice"
 
 
 def test_f24_dba_former_name_affiliates_are_attributes(runs):

@@ -1,0 +1,91 @@
+"""Payment terms as contracts write them, read by code (issue 4: payment terms are days and trigger).
+
+The default model left the payment terms out in five of the eight texts that state them (samples:
+services and supply agreements; failcases F04, F18, F22), although the clause has one fixed shape:
+a duty to pay (``shall pay``, ``payable``, ``due``) + ``within <number> (business) days`` + what
+starts the clock (``after receipt of a correct invoice``, ``of invoice``, ``from the end of the month
+in which the invoice is dated``). This module reads that shape:
+
+- ``Client shall pay each invoice within forty-five (45) days after receipt of a correct invoice``
+  → 45 days, trigger "receipt of a correct invoice";
+- ``All invoices are payable within sixty (60) days of the date on which Company receives a correct
+  and undisputed invoice`` → 60 days;
+- ``... within thirty (30) days from the end of the month in which the invoice is dated`` → 30 days,
+  trigger "the end of the month in which the invoice is dated".
+
+Only sentences that mention an invoice count, so a delivery or notice period is never read as a
+payment term; months and years are not payment terms.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.durations import find_durations
+from pipeline.sentences import split_sentences
+
+_DUTY = re.compile(r"\b(?:shall|will|must|agrees?\s+to)\s+(?:pay|remit)\b|\bpayable\b|\bdue\s+(?:and\s+payable\s+)?within\b|"
+                   r"\bbe\s+paid\b", re.I)
+_INVOICE = re.compile(r"\binvoices?\b", re.I)
+_WITHIN = re.compile(r"\bwithin\s+$", re.I)
+_TRIGGER = re.compile(r"^\W*(?:after|of|from|following|upon)\s+(?P<trigger>[^.;]{3,120}?)(?=[.;,]|\s+(?:by|to|in\s+accordance|unless|except)\b|$)",
+                      re.I)
+
+
+@dataclass(frozen=True)
+class StatedPayment:
+    """A payment term the text states: ``days`` (number of days), ``business`` (True for business
+    days), ``trigger`` (what starts the clock, as written, or None), document offsets of the sentence
+    (``start``/``end``) and of the period as written (``value_start``/``value_end``, ``text``)."""
+
+    days: int
+    business: bool
+    trigger: str | None
+    start: int
+    end: int
+    value_start: int
+    value_end: int
+    text: str
+
+
+def find_payment_terms(text: str) -> StatedPayment | None:
+    """The first payment term ``text`` (a document's stored text) states, or ``None``.
+
+    A sentence counts when it has a duty to pay, mentions an invoice and writes ``within`` + a
+    duration in days or business days (see the module docstring). Raises ``PunktModelMissing`` when
+    the sentence splitter's data is absent (pipeline.sentences).
+    """
+    for s in split_sentences(text):
+        if not (_DUTY.search(s.text) and _INVOICE.search(s.text)):
+            continue
+        for d in find_durations(s.text):
+            if d.value is None or d.value.unit.value not in ("days", "business_days"):
+                continue
+            if not _WITHIN.search(s.text[max(0, d.start - 12):d.start]) or not float(d.value.value).is_integer():
+                continue
+            t = _TRIGGER.match(s.text[d.end:])
+            trigger = " ".join(t["trigger"].split()) if t else None
+            return StatedPayment(int(d.value.value), d.value.unit.value == "business_days", trigger, s.start, s.end,
+                                 s.start + d.start, s.start + d.end, d.text)
+    return None
+
+
+def fill_payment_terms(x, doc) -> None:
+    """Give ``x`` (a merged ``ContractExtraction``) the payment terms ``doc`` (its ``SourceDocument``)
+    states, when the model gave none; mutates ``x``. The value is marked ``computed`` (found by code,
+    not by the model) with a note, and its evidence is grounded (page, offsets, rectangles, exact)."""
+    from pipeline.grounding import rects_for
+    from schemas import Evidence, MatchStatus, PaymentTerms
+
+    if x.payment_terms is not None and (x.payment_terms.days is not None or x.payment_terms.raw_text):
+        return
+    found = find_payment_terms(doc.text)
+    if found is None:
+        return
+    ev = Evidence(span=found.text, quote=doc.text[found.start:found.end], start=found.start, end=found.end,
+                  value_start=found.value_start, value_end=found.value_end, page=doc.page_of(found.value_start),
+                  rects=rects_for(doc, found.value_start, found.value_end), match=MatchStatus.EXACT)
+    x.payment_terms = PaymentTerms(days=found.days, day_type="business" if found.business else "calendar",
+                                   trigger=found.trigger, raw_text=found.text, evidence=ev, computed=True,
+                                   note="found by code in the payment clause; the model gave no payment terms")
