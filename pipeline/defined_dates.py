@@ -35,27 +35,47 @@ _Q = "[\"“”'‘’]"
 _TERMS = "|".join(t.replace(" ", r"\s+") for t in EFFECTIVE_TERMS)
 _TERM = r"(?P<term>" + _TERMS + r")"
 _TERM2 = r"(?P<term2>" + _TERMS + r")"
-# (the "Effective Date") / ("Effective Date") / (hereinafter the "Effective Date")
+# (the "Effective Date"), ("Effective Date"), (hereinafter the "Effective Date"), (such date, the "Effective
+# Date"), (the “Effective Date” or “Commencement Date”), ("the Commencement Date"): the term quoted inside a
+# parenthesis that holds no other quoted term before it and no qualifier ("Rent Commencement Date")
 _PAREN_DEF = re.compile(
-    r"\(\s*(?:hereinafter\s+(?:referred\s+to\s+as\s+|called\s+)?)?(?:the\s+)?" + _Q + r"?" + _TERM + _Q + r"?\s*\)",
+    r"\((?P<pre>[^()\"“”‘’]{0,40}?)" + _Q + r"(?:the\s+)?" + _TERM + _Q + r"[^()]{0,60}\)",
     re.IGNORECASE,
 )
-# "Effective Date" means / shall mean / : / is ; the Effective Date of this Agreement is / shall be
+# "Effective Date" means / shall mean / : / is ; the Effective Date of this Agreement is / shall be / will be
 _MEANS_DEF = re.compile(
-    r"(?:" + _Q + _TERM + _Q + r"\s*(?:means|shall\s+mean|:|is|shall\s+be)"
-    r"|\bthe\s+" + _TERM2 + r"(?:\s+of\s+this\s+(?:agreement|contract))?\s+(?:is|shall\s+be))\s*",
+    r"(?:" + _Q + _TERM + _Q + r"\s*(?:means|shall\s+mean|:|is|shall\s+be|will\s+be)"
+    r"|\bthe\s+" + _TERM2 + r"(?:\s+of\s+this\s+(?:agreement|contract))?\s+(?:is|shall\s+be|will\s+be))\s*",
     re.IGNORECASE,
 )
-# a key-terms line: "Effective Date: 1 June 2021", "Subscription Start Date: March 1st, 2021"
+# a key-terms line: "Effective Date: 1 June 2021", "EFFECTIVE DATE: November 01, 2016", "Effective Date -
+# June 1, 2021", "Subscription Start Date: March 1st, 2021"; qualifiers limited to words that name the
+# contract itself ("Rent Commencement Date" is another date)
 _LABEL_DEF = re.compile(
-    r"(?:^|\n)[ \t]*(?:[A-Z][A-Za-z]*[ \t]+){0,3}?" + _TERM.replace("term", "term3") + r"[ \t]*:[ \t]*",
+    r"(?:^|\n)[ \t]*(?:(?:subscription|agreement|contract|order|term)[ \t]+)?" + _TERM.replace("term", "term3")
+    + r"[ \t]*(?::|-|–)[ \t\n]*",
+    re.IGNORECASE,
 )
 _AGREEMENT_REF = re.compile(
     r"^(?:the\s+)?date\s+(?:of\s+this\s+(?:agreement|contract|deed)|hereof|first\s+(?:written|set\s+(?:out|forth)|stated|"
     r"mentioned)\s+above|on\s+which\s+this\s+(?:agreement|contract)\s+is\s+dated)",
     re.IGNORECASE,
 )
-_EFFECTIVE_AS_OF = re.compile(r"\beffective\s+(?:as\s+of|on|from)\s+(?:the\s+)?", re.IGNORECASE)
+# "This Agreement is effective as of <date>", "shall take effect on", "comes into force on", "to be effective
+# <date>": only when the sentence's subject is the agreement itself (checked in find_effective_date), so a
+# termination, a price change or an earlier agreement "effective as of" is not read as this contract's date
+_EFFECTIVE_AS_OF = re.compile(
+    r"\b(?:effective\s+(?:as\s+(?:of|from)|on|from)?|take[s]?\s+effect\s+(?:on|from|as\s+of)|"
+    r"come[s]?\s+into\s+(?:force|effect)\s+(?:on|from|as\s+of))\s*(?:the\s+)?",
+    re.IGNORECASE,
+)
+_AGREEMENT_SUBJECT = re.compile(r"\b(?:this|the\s+present)\s+(?:agreement|contract)\b(?![^.;]*\b(?:terminat|amend)\w*\b[^.;]*$)",
+                                re.IGNORECASE)
+_NOT_THIS_CONTRACT = re.compile(r"\b(?:terminat\w*|amendment|previously|entered\s+into\s+an?|price|prices|fees?|rates?)\b",
+                                re.IGNORECASE)
+#: Rank of each form (lower wins) and of each term: an explicit definition beats "effective as of".
+_FORM_RANK = {"paren": 0, "means": 0, "label": 0, "reference": 1, "effective": 2}
+_TERM_RANK = {"effective date": 0, "commencement date": 1, "start date": 2, "effective": 3}
 #: Text allowed between a date and the parenthesised definition that follows it.
 _GAP = re.compile(r"^[\s,]*$")
 
@@ -105,34 +125,45 @@ def find_effective_date(text: str, order: DateOrder | None = None) -> DefinedDat
     day/month order for numeric dates ("DMY"/"MDY", from :func:`pipeline.dates.decide_date_order`;
     ``None`` leaves a date like 01/02/2021 with ``value=None``). Raises nothing.
     """
-    hits: list[DefinedDate] = []
+    hits: list[tuple[str, DefinedDate]] = []
     for m in _PAREN_DEF.finditer(text):
+        if re.search(r"[A-Za-z]", m["pre"] or "") and not re.search(
+                r"^\s*(?:hereinafter|such\s+date|which\s+date|referred|herein|the)\b", m["pre"] or "", re.I):
+            continue  # "(the Rent "Commencement Date")" etc.: another date's term
         got = _date_before(text, m.start(), order)
         if got:
             a, b, written, value = got
-            hits.append(DefinedDate(value, " ".join(m["term"].split()), a, m.end(), a, b, written))
+            hits.append(("paren", DefinedDate(value, " ".join(m["term"].split()), a, m.end(), a, b, written)))
     for m in _MEANS_DEF.finditer(text):
         term = m["term"] or m["term2"]
         got = _date_after(text, m.end(), order)
         if got:
             a, b, written, value = got
-            hits.append(DefinedDate(value, " ".join(term.split()), m.start(), b, a, b, written))
+            hits.append(("means", DefinedDate(value, " ".join(term.split()), m.start(), b, a, b, written)))
             continue
         ref = _AGREEMENT_REF.match(text[m.end():m.end() + 80])
         if ref:
             a, b = m.end() + ref.start(), m.end() + ref.end()
-            hits.append(DefinedDate(None, " ".join(term.split()), m.start(), b, a, b, text[a:b], via_agreement_date=True))
+            hits.append(("reference", DefinedDate(None, " ".join(term.split()), m.start(), b, a, b, text[a:b],
+                                                  via_agreement_date=True)))
     for m in _LABEL_DEF.finditer(text):
         got = _date_after(text, m.end(), order, max_gap=0)
         if got:
             a, b, written, value = got
-            hits.append(DefinedDate(value, " ".join(m["term3"].split()), m.start(), b, a, b, written))
+            hits.append(("label", DefinedDate(value, " ".join(m["term3"].split()), m.start(), b, a, b, written)))
     for m in _EFFECTIVE_AS_OF.finditer(text):
+        sentence_start = max(text.rfind(".", 0, m.start()), text.rfind(";", 0, m.start()), text.rfind("\n\n", 0, m.start()))
+        before = text[sentence_start + 1:m.start()]
+        if not _AGREEMENT_SUBJECT.search(before) or _NOT_THIS_CONTRACT.search(before):
+            continue
         got = _date_after(text, m.end(), order, max_gap=0)
         if got:
             a, b, written, value = got
-            hits.append(DefinedDate(value, "effective", m.start(), b, a, b, written))
-    return min(hits, key=lambda h: h.start) if hits else None
+            hits.append(("effective", DefinedDate(value, "effective", m.start(), b, a, b, written)))
+    if not hits:
+        return None
+    form, best = min(hits, key=lambda fh: (_FORM_RANK[fh[0]], _TERM_RANK.get(fh[1].term.lower(), 3), fh[1].start))
+    return best
 
 
 def fill_effective_date(x, doc) -> None:

@@ -560,8 +560,14 @@ def _text_date(raw: str | None, model: dt.date | None, order: str | None,
 
 #: A relative date counts from the effective date only when its text names it ("90 days after the
 #: Effective Date"); "the 12th business day before expiry" has another anchor (failcase F15).
-_EFFECTIVE_ANCHOR = re.compile(r"\b(?:effective|commencement|start)\s+date\b|\bdate\s+(?:of\s+this\s+agreement|hereof)\b",
-                               re.I)
+_EFFECTIVE_ANCHOR = re.compile(
+    r"\bthe\s+(?:(?:subscription|agreement|contract|order|term)\s+)?(?:effective|commencement|start)\s+date\b"
+    r"(?!\s+of\s+(?!this\s+(?:agreement|contract)\b))"
+    r"|\bdate\s+(?:of\s+this\s+agreement|hereof)\b", re.I)
+#: A deadline with two limits ("..., and in any event within 90 days after ...", "... or June 30, 2021,
+#: whichever is earlier", "but not before ...") has no single date code can read.
+_TWO_LIMITS = re.compile(r"\bwhichever\b|\bin\s+any\s+event\b|\bbut\s+not\s+(?:before|after|later|earlier)\b|"
+                         r"\bthe\s+(?:earlier|later)\s+of\b", re.I)
 
 
 def read_list_dates(x: ContractExtraction) -> None:
@@ -595,8 +601,11 @@ def _read_deadline(dl: Deadline, order: str | None, start: dt.date | None) -> No
     - a fixed date written there ("no later than the fifteenth day of April, 2021") is the deadline's
       date, with ``inclusive`` from "on or before" / "no later than" / "by";
     - a date relative to the effective date ("within ninety (90) days after the Effective Date") is
-      computed from ``start`` (the effective date), never from today;
-    - a recurring day ("on the 1st of each month") sets ``day_of_month`` and clears a single date;
+      computed from ``start`` (the effective date), never from today; "the effective date of
+      termination" or "the Rent Commencement Date" are other anchors and give no date;
+    - a recurring day ("on the 1st of each month") sets ``day_of_month`` and clears date and duration;
+    - a span with no date code can read, or with two limits ("whichever is earlier", "in any event"),
+      leaves no date: a model's date is not taken on trust (break tests, F18 kind);
     - a duration written there replaces the model's number and unit; when the span writes a fixed date
       and no duration, a duration the model gave is not in the text (it read "fifteenth day" as 15 days)
       and is dropped.
@@ -608,15 +617,22 @@ def _read_deadline(dl: Deadline, order: str | None, start: dt.date | None) -> No
         return
     r = parse_date(raw, order=order, anchor=start if _EFFECTIVE_ANCHOR.search(raw) else None)
     durs = [d for d in find_durations(raw) if d.value is not None]
-    if r.kind == "recurring":
+    if r.kind == "recurring":  # "on the 1st of each month"; "within 10 Business Days, excluding Sundays" keeps its period
+        within = [d for d in durs if re.search(r"\bwithin\s+$", raw[max(0, d.start - 10):d.start], re.I)]
         dl.day_of_month, dl.date = r.day_of_month, None
+        dl.duration = within[0].value if within else None
+        return
+    if _TWO_LIMITS.search(raw) or len(durs) > 1:
+        dl.date = None  # two limits: which one binds is for a reviewer, not for a guess
     elif r.value is not None and not r.ambiguous:
         dl.date = r.value
         if r.inclusive is not None:
             dl.inclusive = r.inclusive
-    if durs:
+    else:
+        dl.date = None  # the span states no date code can read: the model's date is not taken on trust
+    if len(durs) == 1:
         dl.duration = durs[0].value
-    elif r.kind == "absolute" and r.value is not None:
+    elif r.kind == "absolute" and r.value is not None and not durs:
         dl.duration = None
 
 

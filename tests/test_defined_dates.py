@@ -33,6 +33,18 @@ D = dt.date
     ("“Start Date”: 1 June 2021", D(2021, 6, 1)),
     ("The Effective Date of this Agreement is June 1, 2021.", D(2021, 6, 1)),
     ("This Agreement shall be effective on the thirtieth (30th) day of June 2021.", D(2021, 6, 30)),
+    ('entered into on June 1, 2021 (such date, the "Effective Date")', D(2021, 6, 1)),
+    ("made on 1 March 2021 (the “Effective Date” or “Commencement Date”)", D(2021, 3, 1)),
+    ('THIS AGREEMENT is made on 1st February 2021 ("the Commencement Date")', D(2021, 2, 1)),
+    ("EFFECTIVE DATE: November 01, 2016", D(2016, 11, 1)),
+    ("Effective Date:\nJune 1, 2021", D(2021, 6, 1)),
+    ("The present Agreement is effective as from 1 January 2009.", D(2009, 1, 1)),
+    ("This Agreement shall take effect on 1 March 2021.", D(2021, 3, 1)),
+    ("The effective date of this Agreement will be January 1, 2016.", D(2016, 1, 1)),
+    # an explicit definition beats an earlier "effective on" of something else
+    ('Any price change shall be effective on 1 January 2022. This Agreement is dated 1 March 2021 '
+     '(the "Effective Date").', D(2021, 3, 1)),
+    ("Rent Commencement Date: June 1, 2021\nCommencement Date: March 1, 2021", D(2021, 3, 1)),
 ])
 def test_forms_of_definition(text, want):
     got = find_effective_date(text)
@@ -45,6 +57,13 @@ def test_forms_of_definition(text, want):
     'signed on June 1, 2021 by the Supplier and delivered later (the "Effective Date")',  # date not next to it
     "The Supplier may deliver the Goods from March 1, 2021.",  # a date, but no effective-date wording
     '"Delivery Date" means 1 June 2021.',  # another defined term
+    # "effective" dates of other things (break-test findings and CUAD contracts)
+    "Termination shall be effective on June 1, 2022.",
+    "The prices are effective as of January 1, 2022 and may be adjusted annually.",
+    "Either party may terminate this Agreement, effective as of December 31, 2023, by notice.",
+    "The parties previously entered into a Selling Agreement, effective as of December 1, 2002.",
+    'The Parties entered into a License Agreement effective as of January 1, 2015 (the "License Agreement").',
+    "Rent Commencement Date: June 1, 2021",
 ])
 def test_no_definition(text):
     assert find_effective_date(text) is None

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from pipeline.merge import (
     chunk_to_partial,
     clean_party,
@@ -283,3 +285,22 @@ def test_obligation_deadlines_are_read_from_their_spans():
     assert deliver.date == dt.date(2021, 4, 15) and deliver.duration.value == 90
     assert report.date == dt.date(2021, 4, 15) and report.duration is None and report.inclusive is True
     assert pay.day_of_month == 1 and pay.date is None  # a recurring day is no single calendar date
+
+
+@pytest.mark.parametrize(("span", "model_date"), [
+    ("within 30 days after delivery", dt.date(2021, 2, 14)),  # no anchor in the text: the model's date goes
+    ("within 30 days after the effective date of termination", None),  # another anchor
+    ("within 30 days after the Rent Commencement Date", None),
+    ("ninety days after the Effective Date or June 30, 2021, whichever is earlier", None),  # two limits
+    ("within 30 days after receipt of invoice, and in any event within 90 days after the Effective Date", None),
+])
+def test_deadline_without_one_readable_date_has_none(span, model_date):
+    text = f"This Agreement is effective as of January 15, 2021. The Supplier shall act {span}."
+    c = ChunkExtraction(
+        effective_date=ChunkDate(iso="2021-01-15", span="January 15, 2021", sentence_ids=[1]),
+        obligations=[ChunkObligation(action="act", span=span, sentence_ids=[2],
+                                     deadline_iso=model_date.isoformat() if model_date else None, deadline_number=30,
+                                     deadline_unit="days")],
+    )
+    x = normalize_extraction(merge_partials(_partials(c)), text)
+    assert x.obligations[0].deadline.date is None
