@@ -28,18 +28,26 @@ _ENTITY_TYPES = (
     "private limited company", "corporation", "company", "partnership", "limited company", "trust", "GmbH",
 )
 _ENTITY = re.compile(
-    r",\s+an?\s+(?P<juris>[A-Z][A-Za-z.]*(?:\s+[A-Z][A-Za-z.]*){0,3})\s+(?P<etype>"
-    + "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in _ENTITY_TYPES) + r")\b",
+    r",\s+an?\s+(?P<juris>[A-Z][A-Za-z.]*(?:\s+[A-Z][A-Za-z.]*){0,3}?)\s+(?P<etype>(?i:"
+    + "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in _ENTITY_TYPES) + r"))\b",
 )
-_DBA = re.compile(r"^\s*,?\s*(?:d/b/a|d\.b\.a\.?|doing\s+business\s+as|trading\s+as|t/a)\s+(?P<dba>[A-Z][^,(\n]*(?:\n[^,(\n]+)?)",
-                  re.I)
-_FORMER = re.compile(r"\(\s*(?:formerly\s+known\s+as|formerly|f/k/a|previously\s+known\s+as)\s+(?P<former>[^)]+)\)", re.I)
-_QUOTED_PAREN = re.compile(r"\([^()]*[\"“][^()]*\)")
-_QUOTED = re.compile(r"[\"“]([^\"”]{1,40})[\"”]")
+# the d/b/a name ends at a comma, a parenthesis, a line end, or words that start the next part of the preamble
+_DBA = re.compile(r"^\s*,?\s*\(?(?:d/b/a|d\.b\.a\.?|dba|doing\s+business\s+as|trading\s+as|t/a)\s+"
+                  r"(?P<dba>[A-Z0-9][^,()\n]*?)(?=\s*(?:[,()\n]|\band\b|\bwith\b|\bwhose\b|\bhaving\b|\blocated\b|"
+                  r"\bof\s+\d|$))", re.I)
+_FORMER = re.compile(r"[(,]\s*(?:formerly\s+known\s+as|formerly|f/k/a|fka|previously\s+known\s+as)\s+"
+                     r"(?P<former>[^),]+?(?:,\s*(?:Inc|LLC|Ltd|Corp|L\.L\.C)\.?)?)\s*(?=[),]|$)", re.I)
+_QUOTED_PAREN = re.compile(r"\([^()]*[\"“‘][^()]*\)")
+_QUOTED = re.compile(r"[\"“‘]([^\"”’]{1,40})[\"”’]")
 _FOR_AFFILIATES = re.compile(r"\bon\s+behalf\s+of\s+itself\s+and\s+(?:its|their)\s+affiliates\b", re.I)
-_AFFILIATE_DEF = re.compile(r"[\"“]Affiliates?[\"”]\s+(?:means|shall\s+mean)[^.]*?\bincluding\s+(?P<names>[^.;]+)", re.I)
-_NAME_END = re.compile(r"\b(?:LLC|L\.L\.C\.|Inc\.?|Corp\.?|Corporation|Ltd\.?|Limited|LLP|LP|plc|GmbH|Co\.)$")
-_GENERIC = {"party", "parties", "affiliate", "affiliates", "agreement", "this agreement"}
+# the list after "including": ends at a sentence end (". " + a capitalised word + a lower-case word), ";" or a line end
+_AFFILIATE_DEF = re.compile(r"[\"“]Affiliates?[\"”]\s+(?:means|shall\s+mean)[^;]*?\bincluding(?:,?\s+without\s+limitation,?)?\s+"
+                            r"(?P<names>.+?)(?=\.\s*(?:\n|$)|(?-i:\.\s+[A-Z][a-z]+\s+[a-z])|;|\n\s*\n|$)", re.I | re.S)
+_SUFFIX = r"(?:LLC|L\.L\.C\.|Inc\.?|Corp\.?|Corporation|Ltd\.?|Limited|LLP|LP|plc|GmbH|Co\.)"
+_NAME_END = re.compile(_SUFFIX + r"$")
+_LIST_SPLIT = re.compile(r",(?!\s*" + _SUFFIX + r"(?:\W|$))\s*(?:and\s+)?|\s+and\s+(?=[A-Z])")
+_GENERIC = {"party", "parties", "affiliate", "affiliates", "agreement", "this agreement", "we", "us", "you", "our",
+            "your"}
 
 
 def _flat(s: str) -> str:
@@ -51,12 +59,20 @@ def _find_name(name: str, text: str) -> re.Match | None:
     return re.search(pat, text, re.I) if pat else None
 
 
+def _find_all(name: str, text: str) -> list[re.Match]:
+    pat = r"\s+".join(re.escape(w) for w in name.split())
+    return list(re.finditer(pat, text, re.I)) if pat else []
+
+
 def _named_affiliates(text: str) -> list[str]:
     m = _AFFILIATE_DEF.search(text)
     if not m:
         return []
-    parts = re.split(r",\s*(?:and\s+)?|\s+and\s+(?=[A-Z])", _flat(m["names"]))
-    return [p.strip() for p in parts if _NAME_END.search(p.strip())]
+    names = _flat(m["names"])
+    if text[m.end("names"):m.end("names") + 1] == "." and re.search(r"\b(?:Inc|Ltd|Corp|Co)$", names):
+        names += "."  # the sentence's full stop is also the abbreviation's ("... and Acme Canada Inc.")
+    parts = _LIST_SPLIT.split(names)
+    return [p.strip(" ,") for p in parts if _NAME_END.search(p.strip(" ,"))]
 
 
 def enrich_parties(parties: list[Party], text: str) -> list[Party]:
@@ -64,7 +80,6 @@ def enrich_parties(parties: list[Party], text: str) -> list[Party]:
     module docstring). ``text`` is the document text; a party whose name is not in it is unchanged.
     Raises nothing."""
     found = {id(p): _find_name(p.name, text) for p in parties}
-    starts = sorted(m.start() for m in found.values() if m)
     out = []
     for p in parties:
         m = found[id(p)]
@@ -72,7 +87,9 @@ def enrich_parties(parties: list[Party], text: str) -> list[Party]:
             out.append(p)
             continue
         q = p.model_copy(deep=True)
-        nxt = next((s for s in starts if s > m.start()), len(text))
+        # the window ends where any other party's legal name occurs next (its own later mentions included)
+        others = [o for o in parties if o is not p and o.name]
+        nxt = min([om.start() for o in others for om in _find_all(o.name, text) if om.start() > m.start()] + [len(text)])
         window = text[m.end():min(nxt, m.end() + 300)]
         paren = _QUOTED_PAREN.search(window)
         head = window[: paren.end()] if paren else window
@@ -91,7 +108,7 @@ def enrich_parties(parties: list[Party], text: str) -> list[Party]:
             q.jurisdiction, q.entity_type = _flat(e["juris"]), _flat(e["etype"]).lower()
         if paren:
             for term in _QUOTED.findall(paren.group(0)):
-                term = _flat(term)
+                term = _flat(term).strip(" ,;")
                 if term.lower() not in _GENERIC and term.lower() not in {t.lower() for t in q.defined_terms}:
                     q.defined_terms.append(term)
         if _FOR_AFFILIATES.search(head):
@@ -102,20 +119,23 @@ def enrich_parties(parties: list[Party], text: str) -> list[Party]:
     return out
 
 
-_SUBJECT = re.compile(
-    r"(?:^|(?<=[.;:]\s)|(?<=\n))\s*(?:\(?[0-9]+(?:\.[0-9]+)*\)?\s+)?(?:the\s+|each\s+)?"
-    r"(?P<subj>[A-Z][\w&'.\-]*(?:\s+[A-Z][\w&'.\-]*){0,5})\s+(?:shall|must|will|agrees\s+to|undertakes\s+to)\b",
-)
+_DUTY_VERB = r"\s*,?\s+(?:hereby\s+)?(?:shall|must|will|agrees?\s+to|undertakes?\s+to)\b"
 
 
 def obligor_in(sentence: str, parties: list[Party]) -> str | None:
-    """The party that is the subject of the first "X shall / must / will / agrees to" in ``sentence``
-    ("H&P shall ship ..." → "Harbor & Pine Supply Co." when "H&P" is a defined term of that party),
-    as its legal name; ``None`` when the subject is no party (F22: obligors resolved to legal names)."""
-    from pipeline.merge import resolve_party
-
-    for m in _SUBJECT.finditer(sentence or ""):
-        name = resolve_party(m["subj"], parties)
-        if name in {p.name for p in parties}:
-            return name
-    return None
+    """The party named right before the first "shall / must / will / agrees to" in ``sentence``, as its
+    legal name: "H&P shall ship ..." → "Harbor & Pine Supply Co." when "H&P" is a defined term of that
+    party; "Upon termination, the Distributor shall ..." and "Quill and Ember Retail, LLC shall pay" work
+    too (any of a party's names: legal name, defined terms, d/b/a, former names; case-insensitive).
+    ``None`` when no party's name stands before a duty verb (F22: obligors resolved to legal names)."""
+    best: tuple[int, str] | None = None
+    for p in parties:
+        for n in [*p.all_names(), *([p.role] if p.role else [])]:
+            words = n.split()
+            if not words:
+                continue
+            pat = r"(?<![\w&])" + r"\s+".join(re.escape(w) for w in words) + r"(?![\w&])" + _DUTY_VERB
+            m = re.search(pat, sentence or "", re.I)
+            if m and (best is None or m.start() < best[0]):
+                best = (m.start(), p.name)
+    return best[1] if best else None

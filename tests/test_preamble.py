@@ -32,3 +32,43 @@ def test_f24_dba_former_name_and_affiliates_are_attributes():
 def test_a_name_not_in_the_text_is_left_alone():
     p = Party(name="Nowhere Ltd", defined_terms=["N"])
     assert enrich_parties([p], "This Agreement is between Somebody Else Inc. and another.") == [p]
+
+
+def test_affiliate_names_with_a_comma_before_the_suffix_stay_whole():
+    text = ('This Agreement is between Greenfield Holdings, LLC, on behalf of itself and its Affiliates ("Greenfield"), '
+            'and Ashgrove Systems Corp. ("Provider").\n"Affiliate" means any entity controlling a Party, including '
+            'without limitation Acme Labs, LLC, Acme Europe Ltd. and Acme Canada Inc.\n')
+    g, _ = enrich_parties([Party(name="Greenfield Holdings, LLC"), Party(name="Ashgrove Systems Corp.")], text)
+    assert g.affiliates == ["Acme Labs, LLC", "Acme Europe Ltd.", "Acme Canada Inc."]
+
+
+def test_dba_ends_where_the_preamble_goes_on():
+    for tail in (" and Ashgrove Systems Corp.", "\nwith offices at 12 Main Street, Springfield", " whose office is at 12 Main St"):
+        g, = enrich_parties([Party(name="Greenfield Holdings, LLC")],
+                            "between Greenfield Holdings, LLC d/b/a Greenfield Fresh Market" + tail)
+        assert g.dba == ["Greenfield Fresh Market"], tail
+
+
+def test_defined_term_goes_to_the_party_it_follows():
+    text = ('This Agreement between Acme Widgets, Inc., a Delaware corporation, and Beta Corp., a Texas Corporation.\n'
+            'Acme Widgets, Inc. ("Licensor") grants ... to Beta Corp. (‘Licensee’, “we” or “us”).')
+    acme, beta = enrich_parties([Party(name="Acme Widgets, Inc."), Party(name="Beta Corp.")], text)
+    assert beta.defined_terms == [] and (beta.jurisdiction, beta.entity_type) == ("Texas", "corporation")
+    assert acme.defined_terms == []  # its parenthesis follows a later mention, not the preamble's first one
+
+
+def test_obligor_after_a_leading_clause_in_capitals_or_with_and_in_the_name():
+    hp = Party(name="Harbor & Pine Supply Co.", role="Supplier", defined_terms=["H&P"])
+    qe = Party(name="Quill and Ember Retail, LLC", defined_terms=["Distributor"])
+    cases = {
+        "Quill and Ember Retail, LLC shall pay.": qe.name,
+        "Harbor & Pine Supply Co. shall ship.": hp.name,
+        "Within thirty (30) days after receipt of an invoice, Distributor shall pay the invoice.": qe.name,
+        "Upon termination, H&P shall return all materials.": hp.name,
+        "(a) Supplier shall deliver.": hp.name,
+        "SUPPLIER SHALL SHIP THE PRODUCTS.": hp.name,
+        "Distributor hereby agrees to pay.": qe.name,
+        "Each party shall keep the terms confidential.": None,
+    }
+    for sentence, want in cases.items():
+        assert obligor_in(sentence, [hp, qe]) == want, sentence
