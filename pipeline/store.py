@@ -30,7 +30,8 @@ def find_document(session: Session, ref: str) -> Document:
         conds.append(Document.id.startswith(ref.lower()))
     found = list(session.scalars(select(Document).where(or_(*conds))))
     if not found:
-        raise DocumentNotFound(f"no document matches {ref!r} (use an id prefix or a file name; see `clausewise status`)")
+        raise DocumentNotFound(f"no document matches {ref!r} (use an id prefix of at least 4 characters or a file name; "
+                               "see `clausewise status`)")
     if len(found) > 1:
         names = ", ".join(f"{d.id[:12]} {d.file_name}" for d in found[:10])
         raise AmbiguousDocument(f"{len(found)} documents match {ref!r}: {names}")

@@ -133,6 +133,12 @@ def test_cli_verify_head_query_show_export(engine, db_url, tmp_path):
     res = _cli(db_url, "export", "--document", DOC_B, "--out", str(out))
     assert res.exit_code == 0 and "wrote 2 events" in res.output
     assert audit.verify_bundle(out).ok
+    # a short prefix or file name that names no document: exit 2, nothing written, no audit.exported event
+    n_before = len(audit.query(engine))
+    res = _cli(db_url, "export", "--document", "bbbb", "--out", str(tmp_path / "none.jsonl"))
+    assert res.exit_code == 2 and "no document matches 'bbbb'" in res.output
+    assert not (tmp_path / "none.jsonl").exists() and len(audit.query(engine)) == n_before
+    assert _cli(db_url, "query", "--document", "contract.pdf").exit_code == 2
     if engine.dialect.name == "postgresql":
         stmt = "SET LOCAL session_replication_role = replica"
     else:

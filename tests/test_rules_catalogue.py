@@ -65,7 +65,7 @@ def test_cli_rules_list_bad_playbook_is_a_clear_error(tmp_path):
     p = tmp_path / "bad.yaml"
     p.write_text("rules:\n  - {id: ORG1, title: t, severity: warning, field: f, expr: 'x <', message: m}\n")
     r = _invoke("rules", "list", "--playbook", str(p))
-    assert r.exit_code == 1
+    assert r.exit_code == 2  # a playbook error, told apart from "findings exist" (1)
     assert "ORG1" in r.output and "bad.yaml" in r.output and "Traceback" not in r.output
 
 

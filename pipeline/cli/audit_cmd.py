@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from enum import Enum
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from rich.table import Table
 import audit
 from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
+from pipeline.store import AmbiguousDocument, DocumentNotFound, find_document
 
 audit_app = typer.Typer(help="The hash-chained audit log: verify, query, show, export.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
@@ -25,6 +27,24 @@ class Format(str, Enum):
     json = "json"
     jsonl = "jsonl"
     csv = "csv"
+
+
+def _document_id(engine, ref: str) -> str:
+    """The full document id for ``ref`` (an id prefix of at least 4 hex characters, a full id or a file
+    name, as everywhere in the CLI); exits with code 2 when nothing or several match. A full 64-character
+    id is taken as given even when the document row is gone (its audit events stay)."""
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as s:
+        try:
+            return find_document(s, ref).id
+        except DocumentNotFound as exc:
+            if re.fullmatch(r"[0-9a-f]{64}", ref.strip().lower()):
+                return ref.strip().lower()
+            fail(str(exc), code=2)
+        except AmbiguousDocument as exc:
+            fail(str(exc), code=2)
+    raise AssertionError("unreachable")
 
 
 def _engine(database_url: str | None):
@@ -57,7 +77,7 @@ def head_cmd(database_url: str | None = DatabaseUrlOption) -> None:
 
 @audit_app.command("query")
 def query_cmd(
-    document: str | None = typer.Option(None, "--document", help="Document id (SHA-256 of its bytes)."),
+    document: str | None = typer.Option(None, "--document", help="Document: id prefix (4+ hex characters), full id or file name."),
     type_glob: str | None = typer.Option(None, "--type", help="Event type or glob, e.g. 'llm.*'."),
     actor: str | None = typer.Option(None, "--actor", help="system, a model id or a reviewer's user name."),
     since: str | None = typer.Option(None, "--since", help="ISO 8601 time or date, inclusive (no zone = UTC)."),
@@ -69,7 +89,9 @@ def query_cmd(
 ) -> None:
     """List events matching all filters, oldest first."""
     try:
-        events = audit.query(_engine(database_url), document=document, type_glob=type_glob, actor=actor,
+        eng = _engine(database_url)
+        events = audit.query(eng, document=_document_id(eng, document) if document else None,
+                             type_glob=type_glob, actor=actor,
                              since=since, until=until, run=run, limit=limit)
     except ValueError as exc:
         fail(str(exc))
@@ -118,12 +140,13 @@ def show_cmd(event_id: int = typer.Argument(..., help="Event id."), database_url
 
 @audit_app.command("export")
 def export_cmd(
-    document: str = typer.Option(..., "--document", help="Document id."),
+    document: str = typer.Option(..., "--document", help="Document: id prefix (4+ hex characters), full id or file name."),
     out: Path = typer.Option(..., "--out", help="JSONL bundle to write."),
     actor: str = typer.Option("system", "--actor", help="Who exports (recorded in the audit.exported event)."),
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
     """Write the document's whole history as one self-contained JSONL bundle with the hashes to verify it;
     the export itself is appended to the log as an audit.exported event."""
-    r = audit.export_document(_engine(database_url), document, out, actor=actor)
+    eng = _engine(database_url)
+    r = audit.export_document(eng, _document_id(eng, document), out, actor=actor)
     typer.echo(f"wrote {r.events} events to {r.path}; export event {r.exported.id} hash {r.exported.hash}")

@@ -30,7 +30,7 @@ def _playbook(path: Path | None) -> Playbook:
     try:
         return load_playbook(chosen)
     except PlaybookError as exc:
-        fail(str(exc))
+        fail(str(exc), code=2)  # a lookup or playbook error, not "findings exist" (exit 1)
         raise  # unreachable: fail() exits
 
 
