@@ -66,11 +66,12 @@ def hidden_text(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
 
 _NUM = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|" \
        r"forty-five|fifty|sixty|seventy|eighty|ninety|hundred)"
-_DURATION = rf"\b{_NUM}\b[^.;]{{0,12}}?\b(?:business\s+)?(?:day|week|month|year)s?\b"
+_DURATION = rf"\b{_NUM}\b[^.;]{{0,12}}?\b(?:business\s+)?(?:hour|day|week|month|year)s?\b"
 
 STATED_CUES: dict[str, tuple[str, ...]] = {
     # field → regexes that must ALL match within one sentence of the text for the field to count as stated
-    "effective_date": (r"[\"“]effective\s+date[\"”]|\beffective\s+(?:as\s+of|on)\s+\w+",),
+    # "This Agreement is effective as of ...": not "notice shall be effective on receipt"
+    "effective_date": (r"[\"“]effective\s+date[\"”]|\bagreement\b[^.;]{0,80}\beffective\s+(?:as\s+of|on)\s+\w+",),
     "initial_term": (r"\binitial\s+term\b|\bterm\s+of\s+this\s+agreement\b|\b(?:continue|remain)s?\s+in\s+"
                      r"(?:full\s+)?(?:force|effect)\b|\bcontinues?\s+(?:until|for)\b",
                      rf"{_DURATION}|\banniversary\b"),
@@ -100,7 +101,8 @@ FALLBACK_CUES: dict[str, tuple[str, ...]] = {
 
 #: Where a sentence ends: ". " / "; " (not after Inc., Ltd., Corp., Co., No.) or a blank line; a single line
 #: break (a PDF line end) does not end it.
-_BOUNDARY = re.compile(r"(?<!\bInc)(?<!\bLtd)(?<!\bCorp)(?<!\bCo)(?<!\bNo)[.;](?=\s|$)|\n\s*\n")
+_BOUNDARY = re.compile(r"(?<!\bInc)(?<!\bLtd)(?<!\bCorp)(?<!\bCo)(?<!\bNo)(?<!\bSept)(?<!\b[A-Z])"
+                       r"(?<!\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec))[.;](?=\s|$)|\n\s*\n")
 
 
 def _sentences(text: str) -> Iterator[tuple[int, int, str]]:
@@ -146,14 +148,20 @@ def stated_but_missing(x: ContractExtraction, doc: SourceDocument) -> Iterator[H
 
 _MODAL = re.compile(r"\b(?:shall|must|will|may|agrees?\s+to|undertakes?\s+to)\b", re.I)
 _DEADLINE_CUE = re.compile(rf"{_DURATION}|\b(?:on\s+or\s+before|no\s+later\s+than|not\s+later\s+than)\b", re.I)
-_MONEY = re.compile(r"(?:\b(?:USD|US\$|GBP|EUR|CAD|AUD|CHF|JPY)\s?|[$£€]\s?)[0-9][0-9,]*(?:\.[0-9]+)?|"
-                    r"\b[0-9][0-9,]*(?:\.[0-9]+)?\s?(?:USD|GBP|EUR|dollars)\b|"
+_MONEY = re.compile(r"(?:\b(?:USD|US\$|GBP|EUR|CAD|AUD|CHF|JPY|CNY|RMB|INR|HKD|SGD|SEK|NOK|DKK)\s?|[$£€¥₹]\s?)"
+                    r"[0-9][0-9,.]*|"
+                    r"\b[0-9][0-9,.]*\s?(?i:USD|GBP|EUR|euros?|dollars|pounds|yuan|rupees)\b|"
                     r"(?<![\d.,])[0-9]{1,3}(?:,[0-9]{3})+\.[0-9]{2}(?![\d])")  # "10,000.00" in a table row
 _MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 #: A calendar date with day, month and year ("31 December 2022", "June 30, 2021", "13/02/2021", "2021-06-01").
 _FULL_DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:day\s+of\s+)?{_MONTH},?\s+(?:19|20)\d\d\b|"
+                        rf"\bday\s+of\s+{_MONTH},?\s+(?:19|20)\d\d\b|\b\d{{1,2}}\.\d{{1,2}}\.(?:19|20)\d\d\b|"
                         rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d\b|"
                         r"\b\d{1,2}/\d{1,2}/(?:19|20)\d\d\b|\b(?:19|20)\d\d-\d{2}-\d{2}\b", re.I)
+#: A dated clause counts when it binds something to the date (F32: "fixed until 31 December 2022"); a
+#: signature line ("Date: March 2, 2021"), a recital ("an agreement dated ...") or a release date does not.
+_DATE_BINDS = re.compile(r"\bby\s+(?=\w)|\b(?:until|no\s+later\s+than|not\s+later\s+than|on\s+or\s+(?:before|after)|before|after|"
+                         r"expir\w*|due|deadline|commenc\w*|terminat\w*|fixed|valid|in\s+effect|through)\b", re.I)
 _MAX_LISTED = 5
 
 
@@ -201,7 +209,7 @@ def deadline_not_extracted(x: ContractExtraction, doc: SourceDocument) -> Iterat
         return
     found = _uncovered(x, doc, _MODAL, _DEADLINE_CUE)
     seen = set(found)
-    found += [s for s in _uncovered(x, doc, _FULL_DATE) if s not in seen]
+    found += [s for s in _uncovered(x, doc, _FULL_DATE, _DATE_BINDS) if s not in seen]
     if found:
         yield Hit("obligations", f"{len(found)} sentence(s) state a duty with a deadline or notice period, or a "
                                  f"date, that no extracted value cites: {_listed(found)}",

@@ -244,17 +244,30 @@ def key_date_without_date(x: ContractExtraction, doc: SourceDocument) -> Iterato
                                          f"{q[:160]!r}", k.evidence)
 
 
-_NUMBER = re.compile(r"(?<![\w.])[0-9][0-9,]*(?:\.[0-9]+)?")
+_NUMBER = re.compile(r"(?<![\d.,])(?P<n>[0-9][0-9,. ]*[0-9]|[0-9])(?:\s*(?P<mult>million|billion|thousand|mn|m|bn|k)\b)?",
+                     re.I)
+_MULT = {"million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "thousand": 1e3, "k": 1e3}
+
+
+def _readings(digits: str) -> set[float]:
+    """Every reading of a written number: "12,500" and "12.500,00" (European) and "12 500"."""
+    out = set()
+    for thousands, decimal in ((",", "."), (".", ","), (" ", ".")):
+        t = digits.replace(thousands, "").replace(decimal, ".")
+        try:
+            out.add(float(t))
+        except ValueError:
+            continue
+    return out
 
 
 def amount_in_text(amount: float, text: str) -> bool:
-    """Whether ``amount`` is written in ``text`` as digits ("12,500", "12500.00", "USD 48,000")."""
+    """Whether ``amount`` is written in ``text`` in digits: "12,500", "USD48,000", "12.500,00 EUR",
+    "$1.5 million", "$10K". Words ("ten thousand dollars") are not read."""
     for m in _NUMBER.finditer(text):
-        try:
-            if abs(float(m.group(0).replace(",", "")) - amount) < 0.005:
-                return True
-        except ValueError:
-            continue
+        mult = _MULT.get((m["mult"] or "").lower(), 1.0)
+        if any(abs(r * mult - amount) < 0.005 for r in _readings(m["n"].strip())):
+            return True
     return False
 
 

@@ -365,3 +365,23 @@ def test_a_dated_clause_no_value_covers_is_flagged():
     text = doc.text + "\nClause D.2: Unit rates are fixed until 31 December 2022.\n"  # F32's clause after its table
     fs = run(x, SourceDocument(text=text, pages=[SourcePage(number=1, start=0, end=len(text))]))
     assert "31 December 2022" in fires(fs, "K005", "obligations").message
+
+
+def test_amounts_written_in_other_forms_are_found():
+    from rules.support import amount_in_text
+
+    assert amount_in_text(1_500_000, "an annual fee of $1.5 million.")
+    assert amount_in_text(48_000, "the fee is USD48,000 a year")
+    assert amount_in_text(10_000, "EUR 10.000,00 payable on signature")
+    assert amount_in_text(10_000, "a fee of $10K")
+    assert not amount_in_text(0.01, "interest at one percent (1%) per month")
+
+
+def test_signature_dates_and_recitals_are_no_uncovered_dated_clause():
+    from schemas import SourceDocument, SourcePage
+
+    x, doc = clean()
+    extra = ("\nWHEREAS, the parties entered into a Mutual Nondisclosure Agreement dated January 5, 2020.\n\n"
+             "By: /s/ J. Doe   Date: March 2, 2021\n\n")
+    text = doc.text + extra
+    silent(run(x, SourceDocument(text=text, pages=[SourcePage(number=1, start=0, end=len(text))])), "K005")
