@@ -46,8 +46,14 @@ def _display(obj: Any) -> str:
                               exclude_defaults=True)
         if set(data) >= {"value", "unit"}:
             return str(obj)
-        if "value" in data and set(data) <= {"value", "parsed", "computed", "ambiguous_order", "alternatives"}:
-            return _display(getattr(obj, "value", None))
+        if "value" in data and set(data) <= {"value", "parsed", "computed", "ambiguous_order", "alternatives",
+                                             "model_value"}:
+            shown = _display(getattr(obj, "value", None))
+            if getattr(obj, "model_value", None) is not None:
+                shown += f" (read from the text; the model gave {_display(obj.model_value)})"
+            if getattr(obj, "computed", False):
+                shown += " (found or computed by code)"
+            return shown
         shown = {k: v for k, v in data.items() if v not in ([], {}, None, "")}
         if len(shown) == 1:
             return str(next(iter(shown.values())))

@@ -43,3 +43,15 @@ def test_export_refuses_an_unknown_format_and_document(db_url):
     assert runner.invoke(app, ["export", "--format", "xml", "--database-url", db_url]).exit_code == 1
     res = runner.invoke(app, ["export", "nosuchfile.pdf", "--database-url", db_url])
     assert res.exit_code == 1 and "no document matches" in res.output
+
+
+def test_display_says_where_a_value_came_from():
+    import datetime as dt
+
+    from pipeline.fields import _display
+    from schemas import DateClaim
+
+    text_read = DateClaim(value=dt.date(2024, 4, 3), parsed=dt.date(2024, 4, 3), model_value=dt.date(2024, 3, 4))
+    assert _display(text_read) == "2024-04-03 (read from the text; the model gave 2024-03-04)"
+    assert _display(DateClaim(value=dt.date(2024, 4, 3), computed=True)) == "2024-04-03 (found or computed by code)"
+    assert _display(DateClaim(value=dt.date(2024, 4, 3), parsed=dt.date(2024, 4, 3))) == "2024-04-03"
