@@ -132,3 +132,18 @@ def test_extraction_with_a_missing_model_says_how_to_fix_it_and_keeps_the_docume
     assert "extraction not run" in res.output
     assert "no-such-model" in res.output
     assert _status(db_url)["contract.txt"]["status"] == "ingested"
+
+
+def test_summary_counts_each_document_under_its_status_after_extraction(db_url, tmp_path):
+    from pipeline.model_registry import is_installed
+    from tests.conftest import REPO, unavailable
+
+    if not is_installed("qwen2.5-coder-1.5b", Settings().cache_dir):
+        unavailable("qwen2.5-coder-1.5b is not installed: its tokenizer sets the recorded chunks")
+    res = runner.invoke(app, ["ingest", "--backend", "replay", "--model", "qwen2.5-coder-1.5b", "--database-url", db_url,
+                              str(REPO / "samples" / "mutual_nda.pdf")],
+                        env={"CLAUSEWISE_REPLAY_DIR": str(REPO / "tests" / "recordings" / "samples"),
+                             "CLAUSEWISE_DATA_DIR": str(tmp_path), "COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    summary = res.output[res.output.index("Ingest summary"):]
+    assert "needs_review" in summary and "ingested" not in summary.split("files", 1)[1].split("pages read")[0]

@@ -87,18 +87,33 @@ def ingest(
                 console.print("the documents stay 'ingested'; fix the backend and run `clausewise ingest` again "
                               "with the same files, or use --no-extract", highlight=False)
 
-    _summary(outcomes, elapsed, read_pages)
+    _summary(outcomes, elapsed, read_pages, _statuses_now(engine, outcomes))
     if not any(o.ok for o in outcomes):
         raise typer.Exit(1)
 
 
-def _summary(outcomes: list[IngestOutcome], elapsed: float, pages: int) -> None:
+def _statuses_now(engine, outcomes: list[IngestOutcome]) -> dict[str, tuple[str, str | None]]:
+    """Each stored document's status and reason after extraction and verification (what `status` shows)."""
+    from sqlalchemy.orm import Session
+
+    from pipeline.models import Document
+
+    ids = [o.document_id for o in outcomes if o.document_id]
+    with Session(engine) as s:
+        return {d.id: (d.status, d.status_reason) for d in (s.get(Document, i) for i in ids) if d is not None}
+
+
+def _summary(outcomes: list[IngestOutcome], elapsed: float, pages: int,
+             now: dict[str, tuple[str, str | None]] | None = None) -> None:
+    """The batch by final status: a document extracted in this run is counted under its status now
+    (e.g. needs_review), not under "ingested"."""
     table = Table(title="Ingest summary")
     table.add_column("status")
     table.add_column("files", justify="right")
     counts: dict[str, int] = {}
     for o in outcomes:
-        key = o.status + (f" ({o.reason})" if o.reason else "") + (" [already]" if o.already else "")
+        status, reason = (now or {}).get(o.document_id or "", (o.status, o.reason))
+        key = status + (f" ({reason})" if reason else "") + (" [already]" if o.already else "")
         counts[key] = counts.get(key, 0) + 1
     for k, v in sorted(counts.items()):
         table.add_row(k, str(v))
