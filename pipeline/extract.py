@@ -34,7 +34,8 @@ Flow of :func:`extract_document`:
    contract defines ("(the "Effective Date")", "Commencement Date: the date of this agreement")
    is filled by code when the model gave none, and added as a candidate when the model gave
    another (:mod:`pipeline.defined_dates`); payment terms the model left out are read from the
-   payment clause (:mod:`pipeline.payment`).
+   payment clause (:mod:`pipeline.payment`), and fee-table rows when the model gave no amount
+   (:mod:`pipeline.fee_table`).
 5. A new :class:`pipeline.models.ExtractionRun` is stored (status ``complete`` | ``partial`` |
    ``failed``, tokens, seconds, the extraction as JSON, chunk outcomes) and the document moves to
    ``extracted``, or to ``failed`` with reason ``extraction_failed`` when every chunk failed.
@@ -53,6 +54,7 @@ from sqlalchemy import Engine, select
 import audit
 from audit import events as ev
 from pipeline.db import transaction
+from pipeline.fee_table import fill_fee_rows
 from pipeline.llm import (
     AttemptRecord,
     Backend,
@@ -376,6 +378,7 @@ def extract_document(engine: Engine, document_id: str, backend: Backend, setting
     normalize_extraction(merged, source.text)
     fill_effective_date(merged, source)
     fill_payment_terms(merged, source)
+    fill_fee_rows(merged, source)
     merged.document_id, merged.run_id = document_id, run_id
     merged.model, merged.prompt_version = backend.model_id, PROMPT_VERSION
     merged.chunk_ids = [c.seq for c in chunks]

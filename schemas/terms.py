@@ -55,6 +55,8 @@ class Fee(BaseModel):
     due_date: dt.date | None = Field(None, description="ISO 8601 date when stated")
     raw_text: str | None = None
     evidence: Evidence | None = None
+    computed: bool = Field(False, description="read by code from a fee table row, not stated by the model")
+    note: str | None = None
 
 
 class LiabilityCap(BaseModel):

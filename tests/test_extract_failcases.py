@@ -124,13 +124,18 @@ def test_f04_running_header_footer_no_footer_date_misses_flagged(runs):
     assert _message(r, "K005", "obligations")  # the 15-day and 10-business-day notices: missed, flagged
 
 
-def test_f05_milestone_dates_in_row_order_amounts_flagged(runs):
+def test_f05_milestone_rows_keep_date_and_amount(runs):
     r = runs["F05"]
     x = r.extraction
+    # the model listed the four milestone dates (as key dates) and no amount...
     got = {k.label: k.value for k in x.key_dates}
     assert got == {"Kick-off": D(2021, 4, 15), "Pilot go-live": D(2021, 6, 30), "Full rollout": D(2021, 9, 30),
                    "Hypercare end": D(2021, 12, 31)}
-    assert not x.fees and "10,000.00" in r.messages[("K006", "fees")]  # amounts (total 80,000) not extracted
+    # ...code read the table's rows, each with its own date and amount (pipeline.fee_table)
+    assert [(f.description, f.due_date, f.amount.amount, f.amount.currency, f.computed) for f in x.fees] == [
+        ("Kick-off", D(2021, 4, 15), 10000.0, "USD", True), ("Pilot go-live", D(2021, 6, 30), 25000.0, "USD", True),
+        ("Full rollout", D(2021, 9, 30), 40000.0, "USD", True), ("Hypercare end", D(2021, 12, 31), 5000.0, "USD", True)]
+    assert sum(f.amount.amount for f in x.fees) == 80000.0 and not _message(r, "K006", "fees")
 
 
 def test_f07_scan_read_by_ocr_gives_its_fields(runs):

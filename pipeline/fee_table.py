@@ -1,0 +1,126 @@
+"""Fee and milestone tables read by code, row by row (issue 4: "rows of a fee or milestone table").
+
+The PDF reader keeps a table's rows whole, one line per row with cells joined by `` | `` (pipeline.pdf,
+failcase F05), so the link between a milestone, its date and its amount survives. A small model often
+lists the dates and forgets the amounts (F05: four dates, no amount). This module reads such a table:
+
+- a header row with a column named like an amount ("Amount (USD)", "Fee", "Price", "Amount");
+- the rows below it with the same number of cells, up to the first line that is not a row;
+- per row: the description (the first column not holding the amount or date), the amount (digits, "$"),
+  the currency (a currency column, a symbol, or the header's "(USD)"), the due date (a date column,
+  parsed with the document's day/month order) and the period ("per month", "monthly", "annual");
+- a row whose description starts with "Total" is a total, not a fee.
+
+Tables of more than :data:`MAX_ROWS` rows are rate cards (F32: 1,200 unit rates), not fee schedules,
+and are left to the model and the reviewer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.dates import DateOrder, parse_date
+
+MAX_ROWS = 50
+_AMOUNT_HEAD = re.compile(r"\b(?:amount|fee|fees|price|cost|payment|charge)\b", re.I)
+_DATE_HEAD = re.compile(r"\b(?:date|due|when|payable)\b", re.I)
+_CURRENCY_HEAD = re.compile(r"^\s*currency\s*$", re.I)
+_HEAD_CURRENCY = re.compile(r"\((?P<cur>[A-Z]{3})\)")
+_AMOUNT = re.compile(r"^\s*(?P<sym>[$£€])?\s*(?P<num>[0-9][0-9,]*(?:\.[0-9]{1,2})?)\s*(?P<code>[A-Z]{3})?\s*$")
+_SYMBOLS = {"$": "USD", "£": "GBP", "€": "EUR"}
+_PERIOD = re.compile(r"\b(?:per\s+(?P<per>month|year|annum|quarter|week)|(?P<adj>monthly|annual|annually|quarterly|weekly))\b",
+                     re.I)
+_PERIODS = {"month": "monthly", "year": "annual", "annum": "annual", "quarter": "quarterly", "week": "weekly",
+            "monthly": "monthly", "annual": "annual", "annually": "annual", "quarterly": "quarterly",
+            "weekly": "weekly"}
+
+
+@dataclass(frozen=True)
+class FeeRow:
+    """One row of a fee table: ``description``, ``amount`` (a number), ``currency`` (ISO 4217 or None),
+    ``due`` (ISO 8601 date or None), ``period`` (monthly, annual, ... or None), document offsets of the
+    row (``start``/``end``) and of the amount cell as written (``value_start``/``value_end``, ``text``)."""
+
+    description: str
+    amount: float
+    currency: str | None
+    due: object
+    period: str | None
+    start: int
+    end: int
+    value_start: int
+    value_end: int
+    text: str
+
+
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.split(" | ")]
+
+
+def find_fee_rows(text: str, order: DateOrder | None = None) -> list[FeeRow]:
+    """Every row of every fee table in ``text`` (a document's stored text), in order; ``order`` is the
+    document's day/month order for numeric dates. Raises nothing."""
+    lines: list[tuple[int, str]] = []
+    pos = 0
+    for line in text.split("\n"):
+        lines.append((pos, line))
+        pos += len(line) + 1
+    out: list[FeeRow] = []
+    i = 0
+    while i < len(lines):
+        start, line = lines[i]
+        head = _cells(line) if " | " in line else []
+        amount_col = next((k for k, c in enumerate(head) if _AMOUNT_HEAD.search(c)), None)
+        if amount_col is None:
+            i += 1
+            continue
+        date_col = next((k for k, c in enumerate(head) if k != amount_col and _DATE_HEAD.search(c)), None)
+        cur_col = next((k for k, c in enumerate(head) if _CURRENCY_HEAD.match(c)), None)
+        head_cur = _HEAD_CURRENCY.search(head[amount_col])
+        desc_col = next((k for k in range(len(head)) if k not in (amount_col, date_col, cur_col)), None)
+        rows = []
+        j = i + 1
+        while j < len(lines) and " | " in lines[j][1] and len(_cells(lines[j][1])) == len(head):
+            rows.append(lines[j])
+            j += 1
+        if len(rows) <= MAX_ROWS:
+            for rstart, row in rows:
+                cells = _cells(row)
+                m = _AMOUNT.match(cells[amount_col])
+                desc = cells[desc_col] if desc_col is not None else ""
+                if not m or desc.lower().startswith("total"):
+                    continue
+                currency = (m["code"] or (cells[cur_col].upper() if cur_col is not None and re.fullmatch(
+                    r"[A-Za-z]{3}", cells[cur_col]) else None) or _SYMBOLS.get(m["sym"] or "")
+                    or (head_cur["cur"] if head_cur else None))
+                due = parse_date(cells[date_col], order=order).value if date_col is not None else None
+                p = _PERIOD.search(desc)
+                period = _PERIODS[(p["per"] or p["adj"]).lower()] if p else None
+                cell_at = rstart + row.index(cells[amount_col]) if cells[amount_col] in row else rstart
+                out.append(FeeRow(desc, float(m["num"].replace(",", "")), currency, due, period, rstart,
+                                  rstart + len(row), cell_at, cell_at + len(cells[amount_col]), cells[amount_col]))
+        i = j
+    return out
+
+
+def fill_fee_rows(x, doc) -> None:
+    """Give ``x`` (a merged, normalized ``ContractExtraction``) the fee-table rows ``doc`` (its
+    ``SourceDocument``) holds, when the model gave no fee with an amount; mutates ``x``. Each fee is
+    marked ``computed`` (found by code) with a note, and its evidence is grounded (row quote, page,
+    offsets and rectangles of the amount cell, exact)."""
+    from pipeline.grounding import rects_for
+    from schemas import Evidence, Fee, MatchStatus, Money
+
+    if any(f.amount is not None for f in x.fees):
+        return
+    rows = find_fee_rows(doc.text, x.date_order)
+    if not rows:
+        return
+    x.fees = list(x.fees) + [
+        Fee(description=r.description, amount=Money(amount=r.amount, currency=r.currency), period=r.period,
+            due_date=r.due, raw_text=r.text, computed=True, note="read by code from the row of a fee table",
+            evidence=Evidence(span=r.text, quote=doc.text[r.start:r.end], start=r.start, end=r.end,
+                              value_start=r.value_start, value_end=r.value_end, page=doc.page_of(r.value_start),
+                              rects=rects_for(doc, r.value_start, r.value_end), match=MatchStatus.EXACT))
+        for r in rows]

@@ -1,0 +1,45 @@
+"""Fee and milestone tables read row by row by code (pipeline.fee_table), on real PDFs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pipeline.fee_table import find_fee_rows
+from pipeline.pdf import join_pages, read_pdf
+from tests.conftest import REPO, require_shared
+
+
+def _text(path) -> str:
+    return join_pages(read_pdf(path).pages)[0]
+
+
+def test_f05_milestones_keep_their_dates_and_amounts():
+    rows = find_fee_rows(_text(require_shared("failcases", "F05", "contract.pdf")))
+    assert [(r.description, r.due, r.amount, r.currency) for r in rows] == [
+        ("Kick-off", dt.date(2021, 4, 15), 10000.0, "USD"),
+        ("Pilot go-live", dt.date(2021, 6, 30), 25000.0, "USD"),
+        ("Full rollout", dt.date(2021, 9, 30), 40000.0, "USD"),
+        ("Hypercare end", dt.date(2021, 12, 31), 5000.0, "USD"),
+    ]
+    assert sum(r.amount for r in rows) == 80000.0
+
+
+def test_services_sample_fee_table_with_symbol_currency_column_and_monthly_row():
+    text = _text(REPO / "samples" / "services_agreement.pdf")
+    rows = find_fee_rows(text, "MDY")
+    assert [(r.amount, r.currency, r.due, r.period) for r in rows] == [
+        (48000.0, "USD", dt.date(2024, 3, 29), None), (72500.0, "USD", dt.date(2024, 6, 28), None),
+        (29500.0, "USD", None, None), (11250.0, "USD", None, "monthly")]
+    assert all(text[r.value_start:r.value_end] == r.text for r in rows)
+
+
+def test_a_rate_card_is_not_a_fee_schedule():
+    text = require_shared("failcases", "F32", "contract.txt").read_text()
+    assert find_fee_rows(text) == []  # 1,200 unit rates: left to the model and the reviewer
+
+
+def test_more_rows_than_a_fee_schedule_has_are_left_alone():
+    head = "Site | Location | Unit fee (EUR) | Tier\n"
+    table = head + "".join(f"S-{i:05d} | Zürich | 1,{i:03d}.00 | A\n" for i in range(1, 62))
+    assert find_fee_rows(table) == []
+    assert len(find_fee_rows(head + "".join(table.splitlines(keepends=True)[1:11]))) == 10
