@@ -35,7 +35,8 @@ Flow of :func:`extract_document`:
    is filled by code when the model gave none, and added as a candidate when the model gave
    another (:mod:`pipeline.defined_dates`); payment terms the model left out are read from the
    payment clause (:mod:`pipeline.payment`), and fee-table rows when the model gave no amount
-   (:mod:`pipeline.fee_table`).
+   (:mod:`pipeline.fee_table`); the initial term, a stated expiration date and the confidentiality
+   survival the model left out are read from their clauses (:mod:`pipeline.term`).
 5. A new :class:`pipeline.models.ExtractionRun` is stored (status ``complete`` | ``partial`` |
    ``failed``, tokens, seconds, the extraction as JSON, chunk outcomes) and the document moves to
    ``extracted``, or to ``failed`` with reason ``extraction_failed`` when every chunk failed.
@@ -74,6 +75,7 @@ from pipeline.sentences import Sentence, split_sentences
 from pipeline.settings import Settings
 from pipeline.states import DocumentStatus, Reason, check_transition
 from pipeline.store import source_document
+from pipeline.term import fill_term_and_survival
 from schemas import ChunkFailure, ContractExtraction, Evidence, SourceDocument
 from schemas.chunk_output import ChunkExtraction
 
@@ -379,6 +381,7 @@ def extract_document(engine: Engine, document_id: str, backend: Backend, setting
     fill_effective_date(merged, source)
     fill_payment_terms(merged, source)
     fill_fee_rows(merged, source)
+    fill_term_and_survival(merged, source)
     merged.document_id, merged.run_id = document_id, run_id
     merged.model, merged.prompt_version = backend.model_id, PROMPT_VERSION
     merged.chunk_ids = [c.seq for c in chunks]

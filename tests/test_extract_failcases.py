@@ -85,14 +85,16 @@ def _message(run: CaseRun, rule_id: str, field: str) -> bool:
 
 # --- PDF cases: reading faults that must not cost a value ----------------------------------------------------
 
-def test_f01_ligatures_notice_found_survival_missed_is_flagged(runs):
+def test_f01_ligatures_notice_and_survival_found(runs):
     r = runs["F01"]
     x = r.extraction
     assert _has_duration(x, 15, "days", "obligation")  # "notify ... within ﬁfteen (15) days": ligature gone
     notify = next(o for o in x.obligations if o.deadline and o.deadline.duration and o.deadline.duration.value == 15)
     assert "fifteen (15) days" in notify.evidence.quote and notify.evidence.match in ("exact", "normalized")
-    # survival five (5) years: the model left it out; K004 sends it to a reviewer
-    assert x.confidentiality_survival is None and _message(r, "K004", "confidentiality_survival")
+    # survival five (5) years: the model left it out; code read it from the survival clause (pipeline.term)
+    sv = x.confidentiality_survival
+    assert (sv.value.value, sv.value.unit.value, sv.computed) == (5, "years", True) and "five (5) years" in sv.evidence.quote
+    assert not _message(r, "K004", "confidentiality_survival")
 
 
 def test_f02_hyphenation_termination_notice_right_data_return_flagged(runs):

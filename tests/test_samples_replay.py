@@ -59,12 +59,15 @@ def test_recorded_default_model_answers_right_or_flagged(replayed):
     # the supply agreement writes 03/04/2024 under English law: the model read it month-first; the value is
     # the text's day-first reading (S002 reports the model's), and its effective date is the "Commencement
     # Date", defined as the date of the agreement (pipeline.defined_dates)
-    # left empty by the model although the text states them: flagged (K004), not silently missing
+    # left out by the model, read by code from their clauses: the initial term (and the expiration date it
+    # gives, or the one the supply agreement states), the survival period (pipeline.term) and the payment
+    # terms (pipeline.payment)
     for v in (nda, msa, supply):
-        assert v["initial_term"] == v["expiration_date"] == v["confidentiality_survival"] == "flagged"
-    assert msa["renewal_notice"] == supply["renewal_notice"] == "flagged"  # "automatically extend": K004 too
-    # payment terms: left out by the model, read by code from the payment clause (pipeline.payment)
+        assert v["initial_term"] == v["expiration_date"] == v["confidentiality_survival"] == "right"
     assert msa["payment_terms"] == supply["payment_terms"] == "right"
+    # left out and read by no code: flagged (K004), never silently missing ("automatically extend" too)
+    for v in (msa, supply):
+        assert v["renewal_term"] == v["renewal_notice"] == "flagged"
     # no wrong or missing value passes without a finding
     wrong = sorted((f, k) for f, v in replayed.items() for k, verdict in v.items() if verdict == "WRONG")
     assert wrong == []

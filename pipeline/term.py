@@ -1,0 +1,152 @@
+"""The initial term and the confidentiality survival period, read by code from their clauses.
+
+The default model left the initial term out in all three samples and the survival period in all three
+(recorded answers, tests/test_samples_replay.py), although both clauses have a few fixed shapes:
+
+- initial term: a sentence that starts the term ("commences on the Effective Date", "begins on",
+  "shall commence on the Commencement Date", or defines ``(the "Term")`` / ``(the "Initial Term")``) and
+  gives its length: "remains in effect for two (2) years", "continue for an initial term of three (3)
+  years", "continues until the third (3rd) anniversary of the Effective Date" (= 3 years); "expiring on
+  02/04/2027" in the same sentence is a stated expiration date;
+- survival: "... survive the expiration or termination of this Agreement for three (3) years",
+  "for a period of four (4) years after its termination or expiry, disclose ..." in a confidentiality
+  sentence.
+
+The first sentence that fits wins. Values are filled only where the model gave none, marked
+``computed`` with a note, and their evidence is grounded.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipeline.dates import DateOrder, find_dates
+from pipeline.durations import ORDINAL_WORDS, find_durations, words_to_int
+from pipeline.sentences import split_sentences
+from schemas import Duration
+
+_STARTS_TERM = re.compile(
+    r"\b(?:commence[sd]?|begins?|shall\s+commence|shall\s+begin|takes?\s+effect)\s+on\s+the\s+(?:effective|commencement|"
+    r"start)\s+date\b|\(\s*(?:the\s+)?[\"“](?:initial\s+)?term[\"”]\s*\)", re.I)
+_LENGTH_CUE = re.compile(
+    r"\b(?:(?:remains?|continues?|shall\s+continue|shall\s+remain|will\s+continue|will\s+remain)\s+(?:in\s+(?:full\s+)?"
+    r"(?:force\s+and\s+)?effect\s+)?for|initial\s+term\s+of|(?:term|period)\s+of)\s+(?:a\s+period\s+of\s+)?$", re.I)
+_ANNIVERSARY = re.compile(
+    rf"\buntil\s+the\s+(?:(?P<d>\d{{1,2}})(?:st|nd|rd|th)|(?P<w>{ORDINAL_WORDS}))(?:\s*\(\s*\d{{1,2}}(?:st|nd|rd|th)?\s*\))?"
+    r"\s+anniversary\s+of\s+the\s+(?:effective|commencement|start)\s+date\b", re.I)
+_EXPIRING = re.compile(r"\b(?:expir\w*|ending|end)\s+on\s+$", re.I)
+_SURVIVES = re.compile(r"\bsurviv\w*\b", re.I)
+_AFTER_END = re.compile(r"\bafter\s+(?:its|the|such|any)?\s*(?:termination|expiry|expiration)\b", re.I)
+_CONFIDENTIAL = re.compile(r"\bconfidential|\bdisclos", re.I)
+_FOR = re.compile(r"\bfor\s+(?:a\s+period\s+of\s+)?$", re.I)
+
+
+@dataclass(frozen=True)
+class StatedDuration:
+    """A duration a clause states: ``value``, document offsets of the sentence (``start``/``end``) and of
+    the duration as written (``value_start``/``value_end``, ``text``)."""
+
+    value: Duration
+    start: int
+    end: int
+    value_start: int
+    value_end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class StatedTerm(StatedDuration):
+    """The initial term, with a stated expiration date (ISO 8601) and its offsets when the sentence gives one."""
+
+    expiration: object = None
+    expiration_start: int | None = None
+    expiration_end: int | None = None
+    expiration_text: str | None = None
+
+
+def find_initial_term(text: str, order: DateOrder | None = None) -> StatedTerm | None:
+    """The initial term ``text`` (a document's stored text) states, or None (forms: module docstring)."""
+    for s in split_sentences(text):
+        if not _STARTS_TERM.search(s.text):
+            continue
+        value = vs = ve = written = None
+        a = _ANNIVERSARY.search(s.text)
+        if a:
+            n = int(a["d"]) if a["d"] else words_to_int(a["w"])
+            if n:
+                value, vs, ve, written = Duration(value=n, unit="years"), a.start(), a.end(), a.group(0)
+        if value is None:
+            for d in find_durations(s.text):
+                if d.value is not None and _LENGTH_CUE.search(s.text[max(0, d.start - 60):d.start]):
+                    value, vs, ve, written = d.value, d.start, d.end, d.text
+                    break
+        if value is None:
+            continue
+        exp = next((f for f in find_dates(s.text, order=order) if f.kind == "absolute" and f.value is not None
+                    and _EXPIRING.search(s.text[max(0, f.start - 20):f.start])), None)
+        return StatedTerm(value, s.start, s.end, s.start + vs, s.start + ve, written,
+                          exp.value if exp else None, s.start + exp.start if exp else None,
+                          s.start + exp.end if exp else None, exp.text if exp else None)
+    return None
+
+
+def find_survival(text: str) -> StatedDuration | None:
+    """How long confidentiality lasts after the contract ends, as ``text`` states it, or None."""
+    for s in split_sentences(text):
+        survives = _SURVIVES.search(s.text)
+        after_end = _AFTER_END.search(s.text) and _CONFIDENTIAL.search(s.text)
+        if not (survives or after_end):
+            continue
+        for d in find_durations(s.text):
+            if d.value is None or d.value.unit.value not in ("months", "years"):
+                continue
+            if not _FOR.search(s.text[max(0, d.start - 25):d.start]):
+                continue
+            if survives or _AFTER_END.search(s.text[d.end:d.end + 40]):
+                return StatedDuration(d.value, s.start, s.end, s.start + d.start, s.start + d.end, d.text)
+    return None
+
+
+def _evidence(doc, start: int, end: int, vs: int, ve: int, span: str):
+    from pipeline.grounding import rects_for
+    from schemas import Evidence, MatchStatus
+
+    return Evidence(span=span, quote=doc.text[start:end], start=start, end=end, value_start=vs, value_end=ve,
+                    page=doc.page_of(vs), rects=rects_for(doc, vs, ve), match=MatchStatus.EXACT)
+
+
+def fill_term_and_survival(x, doc) -> None:
+    """Give ``x`` (a merged, normalized ``ContractExtraction``) the initial term, a stated or computed
+    expiration date, and the confidentiality survival ``doc`` states, where the model gave none;
+    mutates ``x``. Filled values are ``computed`` with a note; a computed expiration date is
+    effective date + initial term (pipeline.durations.add_duration)."""
+    from pipeline.durations import add_duration
+    from schemas import DateClaim, DurationClaim
+
+    if x.initial_term is None or x.initial_term.value is None:
+        t = find_initial_term(doc.text, x.date_order)
+        if t is not None:
+            x.initial_term = DurationClaim(value=t.value, parsed=t.value, raw_text=t.text, computed=True,
+                                           note="found by code in the term clause; the model gave no initial term",
+                                           evidence=_evidence(doc, t.start, t.end, t.value_start, t.value_end, t.text))
+            exp = x.expiration_date
+            if t.expiration is not None and (exp is None or exp.value is None or exp.computed):
+                x.expiration_date = DateClaim(
+                    value=t.expiration, parsed=t.expiration, raw_text=t.expiration_text, computed=True,
+                    note="found by code in the term clause; the model gave no expiration date",
+                    evidence=_evidence(doc, t.start, t.end, t.expiration_start, t.expiration_end, t.expiration_text))
+    eff, term, exp = x.effective_date, x.initial_term, x.expiration_date
+    start = (eff.parsed or eff.value) if eff is not None else None
+    length = (term.parsed or term.value) if term is not None else None
+    if start is not None and length is not None and (exp is None or exp.value is None):
+        x.expiration_date = DateClaim(value=add_duration(start, length), computed=True, evidence=term.evidence,
+                                      note=f"computed by code: effective date {start.isoformat()} + initial term "
+                                           f"{length}; not stated")
+    if x.confidentiality_survival is None or x.confidentiality_survival.value is None:
+        sv = find_survival(doc.text)
+        if sv is not None:
+            x.confidentiality_survival = DurationClaim(
+                value=sv.value, parsed=sv.value, raw_text=sv.text, computed=True,
+                note="found by code in the survival clause; the model gave no survival period",
+                evidence=_evidence(doc, sv.start, sv.end, sv.value_start, sv.value_end, sv.text))

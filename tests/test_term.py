@@ -1,0 +1,53 @@
+"""Initial term, stated expiration and confidentiality survival read by code (pipeline.term)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from pipeline.term import find_initial_term, find_survival
+
+
+@pytest.mark.parametrize(("text", "value", "unit", "expiration"), [
+    ('This Agreement begins on the Effective Date and remains in effect for two (2) years from the Effective Date '
+     '(the "Term").', 2, "years", None),
+    ("This Agreement commences on the Effective Date and continues until the third (3rd) anniversary of the "
+     "Effective Date (the “Initial Term”), unless terminated earlier.", 3, "years", None),
+    ("This agreement shall commence on the Commencement Date and, unless terminated earlier in accordance with its "
+     "terms, shall continue for an initial term of three (3) years, expiring on 02/04/2027 (the “Initial Term”).",
+     3, "years", dt.date(2027, 4, 2)),
+    ('The term of this Agreement (the "Term") is a period of eighteen (18) months.', 18, "months", None),
+])
+def test_term_clause_forms(text, value, unit, expiration):
+    t = find_initial_term(text, "DMY")
+    assert (t.value.value, t.value.unit.value, t.expiration) == (value, unit, expiration)
+    assert text[t.value_start - t.start:t.value_end - t.start] == t.text
+
+
+@pytest.mark.parametrize("text", [
+    "The Receiving Party shall keep the information confidential for five (5) years.",  # no term clause
+    "This Agreement commences on the Effective Date.",  # no length
+    "Supplier shall deliver within thirty (30) days of the Effective Date.",
+])
+def test_no_term_clause(text):
+    assert find_initial_term(text) is None
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("The Recipient's obligations under Sections 3 and 5 survive the expiration or termination of this Agreement "
+     "for three (3) years.", 3),
+    ("Each party undertakes that it shall not at any time during this agreement, and for a period of four (4) "
+     "years after its termination or expiry, disclose to any person any confidential information.", 4),
+])
+def test_survival_forms(text, value):
+    assert find_survival(text).value.value == value
+
+
+@pytest.mark.parametrize("text", [
+    "Sections 7, 9 and 12 survive any termination of this Agreement.",  # no period
+    "The Supplier shall keep records for seven (7) years after delivery.",  # not confidentiality, no survival
+    "Payment obligations survive termination; invoices are payable within thirty (30) days.",  # days: no survival
+])
+def test_no_survival_period(text):
+    assert find_survival(text) is None
