@@ -25,12 +25,20 @@ from dataclasses import dataclass
 from pipeline.durations import find_durations
 from pipeline.sentences import split_sentences
 
-_DUTY = re.compile(r"\b(?:shall|will|must|agrees?\s+to)\s+(?:pay|remit)\b|\bpayable\b|\bdue\s+(?:and\s+payable\s+)?within\b|"
-                   r"\bbe\s+paid\b", re.I)
-_INVOICE = re.compile(r"\binvoices?\b", re.I)
+_DUTY = re.compile(r"\b(?:shall|will|must|agrees?\s+to)\s+(?:pay|remit)\b|\bpayable\b|\bdue\s+(?:and\s+payable\s+)?(?=within)|"
+                   r"\bbe\s+paid\b|\bpayment\s+(?:shall|will|must)\s+be\s+made\b", re.I)
+_INVOICE = re.compile(r"\binvoice[sd]?\b", re.I)
+#: Money going back to the customer is no payment term: refunds, credits, damages.
+_NOT_PAYMENT_TERMS = re.compile(r"\b(?:refund\w*|repa\w*|paid\s+back|credit\s+note|service\s+credits?|liquidated\s+damages)\b",
+                                re.I)
 _WITHIN = re.compile(r"\bwithin\s+$", re.I)
-_TRIGGER = re.compile(r"^\W*(?:after|of|from|following|upon)\s+(?P<trigger>[^.;]{3,120}?)(?=[.;,]|\s+(?:by|to|in\s+accordance|unless|except)\b|$)",
-                      re.I)
+#: The trigger ends at a clause end (not a decimal point "1.5%" or a section number "5.1"), or where a new
+#: clause starts ("and the Customer shall ...").
+_TRIGGER = re.compile(r"^\W*(?:after|of|from|following|upon)\s+(?P<trigger>(?:[^.;,]|[.,](?=\d)){3,120}?)"
+                      r"(?=[.;,](?!\d)|\s+(?:by|to|in\s+accordance|unless|except|which\s+(?:shall|will|must))\b|"
+                      r"\s+and\s+(?:the\s+)?\w+\s+(?:shall|will|must|may)\b|$)", re.I)
+#: How far after the duty to pay its period may stand ("shall pay each invoice within ...").
+_REACH = 90
 
 
 @dataclass(frozen=True)
@@ -52,22 +60,27 @@ class StatedPayment:
 def find_payment_terms(text: str) -> StatedPayment | None:
     """The first payment term ``text`` (a document's stored text) states, or ``None``.
 
-    A sentence counts when it has a duty to pay, mentions an invoice and writes ``within`` + a
-    duration in days or business days (see the module docstring). Raises ``PunktModelMissing`` when
+    A sentence counts when it mentions an invoice and no refund, credit or damages; the period is the
+    first ``within`` + a duration in days or business days that follows a duty to pay ("shall pay",
+    "payable", "payment shall be made") in the same clause, so a dispute, invoicing or delivery period
+    earlier in the sentence is never read (break tests). Raises ``PunktModelMissing`` when
     the sentence splitter's data is absent (pipeline.sentences).
     """
     for s in split_sentences(text):
-        if not (_DUTY.search(s.text) and _INVOICE.search(s.text)):
+        if not _INVOICE.search(s.text) or _NOT_PAYMENT_TERMS.search(s.text):
             continue
-        for d in find_durations(s.text):
-            if d.value is None or d.value.unit.value not in ("days", "business_days"):
-                continue
-            if not _WITHIN.search(s.text[max(0, d.start - 12):d.start]) or not float(d.value.value).is_integer():
-                continue
-            t = _TRIGGER.match(s.text[d.end:])
-            trigger = " ".join(t["trigger"].split()) if t else None
-            return StatedPayment(int(d.value.value), d.value.unit.value == "business_days", trigger, s.start, s.end,
-                                 s.start + d.start, s.start + d.end, d.text)
+        for duty in _DUTY.finditer(s.text):
+            clause_end = min([i for i in (s.text.find(";", duty.end()),) if i >= 0] + [len(s.text)])
+            for d in find_durations(s.text[duty.end():clause_end]):
+                a, b = duty.end() + d.start, duty.end() + d.end
+                if a - duty.end() > _REACH or d.value is None or d.value.unit.value not in ("days", "business_days"):
+                    continue
+                if not _WITHIN.search(s.text[max(0, a - 12):a]) or not float(d.value.value).is_integer():
+                    continue
+                t = _TRIGGER.match(s.text[b:])
+                trigger = " ".join(t["trigger"].split()) if t else None
+                return StatedPayment(int(d.value.value), d.value.unit.value == "business_days", trigger, s.start,
+                                     s.end, s.start + a, s.start + b, d.text)
     return None
 
 

@@ -34,3 +34,25 @@ def test_other_periods_are_not_payment_terms(text):
 def test_failcase_payment_clauses(case, days):
     text = require_shared("failcases", case, "contract.txt").read_text()
     assert find_payment_terms(text).days == days
+
+
+@pytest.mark.parametrize(("text", "days"), [
+    ("Customer may dispute any invoice within fifteen (15) days of receipt; Customer shall pay all undisputed "
+     "amounts within thirty (30) days of receipt of the invoice.", 30),
+    ("If Customer disputes an invoice it shall notify Supplier within 10 days after receipt of the invoice, and "
+     "shall pay the undisputed portion within 30 days after receipt.", 30),
+    ("The Supplier shall submit invoices within five (5) Business Days of the end of each month and the Customer "
+     "shall pay each invoice within 30 days of receipt.", 30),
+    ("Payment shall be made within ten (10) Business Days of receipt of invoice.", 10),
+])
+def test_the_period_that_follows_the_duty_to_pay(text, days):
+    assert find_payment_terms(text).days == days
+
+
+@pytest.mark.parametrize("text", [
+    "The Supplier shall deliver the Goods within 14 days of the invoice and the Customer shall pay the price.",
+    "Any overpaid amount shall be paid back by the Supplier within thirty (30) days of the date of the invoice.",
+    "The Supplier shall issue a credit note within 14 days of the invoice and the Customer shall pay the net amount.",
+])
+def test_periods_of_other_duties_near_a_payment_are_not_payment_terms(text):
+    assert find_payment_terms(text) is None
