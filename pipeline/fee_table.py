@@ -4,12 +4,14 @@ The PDF reader keeps a table's rows whole, one line per row with cells joined by
 failcase F05), so the link between a milestone, its date and its amount survives. A small model often
 lists the dates and forgets the amounts (F05: four dates, no amount). This module reads such a table:
 
-- a header row with a column named like an amount ("Amount (USD)", "Fee", "Price", "Amount");
+- a header row with a column named as an amount ("Amount (USD)", "Fee", "Price", "Charges"; not
+  "Payment Terms", "Cost Code", "Price per Share", "Minimum Coverage Amount");
 - the rows below it with the same number of cells, up to the first line that is not a row;
 - per row: the description (the first column not holding the amount or date), the amount (digits, "$"),
   the currency (a currency column, a symbol, or the header's "(USD)"), the due date (a date column,
   parsed with the document's day/month order) and the period ("per month", "monthly", "annual");
-- a row whose description starts with "Total" is a total, not a fee.
+- a row naming a total or subtotal is not a fee; a row whose amount has no currency (in the cell, a
+  currency column or the header) is no fee either (days, share counts, codes).
 
 Tables of more than :data:`MAX_ROWS` rows are rate cards (F32: 1,200 unit rates), not fee schedules,
 and are left to the model and the reviewer.
@@ -23,19 +25,27 @@ from dataclasses import dataclass
 from pipeline.dates import DateOrder, parse_date
 
 MAX_ROWS = 50
-_AMOUNT_HEAD = re.compile(r"\b(?:amount|fee|fees|price|cost|payment|charge)\b", re.I)
+#: The amount column: its header is an amount word, optionally with a currency ("Amount (USD)", "Fee",
+#: "Price", "Charges"); headers that only contain such a word ("Payment Year", "Cost Code", "Payment
+#: Terms", "Price per Share", "Minimum Coverage Amount", "Service Credit (% of Monthly Fee)") are not.
+_AMOUNT_HEAD = re.compile(r"^(?:(?:total|monthly|annual|one-time|unit|milestone|licen[cs]e)\s+)?"
+                          r"(?:amount|fees?|prices?|costs?|charges?|payments?)(?:\s+(?:due|payable))?"
+                          r"(?:\s*\((?:[A-Z]{3}|[$£€])\))?$", re.I)
 _DATE_HEAD = re.compile(r"\b(?:date|due|when|payable)\b", re.I)
+_DESC_HEAD = re.compile(r"\b(?:milestone|service|description|item|deliverable|phase|fee\s+type|product|activity)\b",
+                        re.I)
 _CURRENCY_HEAD = re.compile(r"^\s*currency\s*$", re.I)
-_HEAD_CURRENCY = re.compile(r"\((?P<cur>[A-Z]{3})\)")
-_AMOUNT = re.compile(r"^\s*(?P<sym>[$£€])?\s*(?P<num>[0-9][0-9,]*(?:\.[0-9]{1,2})?)\s*(?P<code>[A-Z]{3})?\s*$")
-_SYMBOLS = {"$": "USD", "£": "GBP", "€": "EUR"}
+_HEAD_CURRENCY = re.compile(r"\((?P<cur>[A-Z]{3}|[$£€])\)")
+_AMOUNT = re.compile(r"^\s*(?P<code1>[A-Z]{3}|US\$)?\s*(?P<sym>[$£€])?\s*(?P<num>[0-9][0-9,.]*[0-9]|[0-9])\s*(?P<code>[A-Z]{3})?"
+                     r"\s*(?P<per>(?:per|/)\s*(?:month|year|annum|quarter|week))?\s*$")
+_EUROPEAN = re.compile(r"^\d{1,3}(?:\.\d{3})*,\d{2}$")
+_TOTAL = re.compile(r"\b(?:sub-?total|total|grand\s+total)\b", re.I)
+_SYMBOLS = {"$": "USD", "£": "GBP", "€": "EUR", "US$": "USD"}
 _PERIOD = re.compile(r"\b(?:per\s+(?P<per>month|year|annum|quarter|week)|(?P<adj>monthly|annual|annually|quarterly|weekly))\b",
                      re.I)
 _PERIODS = {"month": "monthly", "year": "annual", "annum": "annual", "quarter": "quarterly", "week": "weekly",
             "monthly": "monthly", "annual": "annual", "annually": "annual", "quarterly": "quarterly",
             "weekly": "weekly"}
-
-
 @dataclass(frozen=True)
 class FeeRow:
     """One row of a fee table: ``description``, ``amount`` (a number), ``currency`` (ISO 4217 or None),
@@ -54,13 +64,28 @@ class FeeRow:
     text: str
 
 
-def _cells(line: str) -> list[str]:
-    return [c.strip() for c in line.split(" | ")]
+def _cells(line: str) -> list[tuple[int, str]]:
+    """(offset in the line, stripped text) of each `` | `` separated cell."""
+    out, pos = [], 0
+    for raw in line.split(" | "):
+        lead = len(raw) - len(raw.lstrip())
+        out.append((pos + lead, raw.strip()))
+        pos += len(raw) + 3
+    return out
+
+
+def _number(num: str) -> float | None:
+    t = num.replace(".", "").replace(",", ".") if _EUROPEAN.match(num) else num.replace(",", "")
+    try:
+        return float(t)
+    except ValueError:
+        return None
 
 
 def find_fee_rows(text: str, order: DateOrder | None = None) -> list[FeeRow]:
     """Every row of every fee table in ``text`` (a document's stored text), in order; ``order`` is the
-    document's day/month order for numeric dates. Raises nothing."""
+    document's day/month order for numeric dates. A row counts only when its amount carries a currency
+    (in the cell, a currency column or the header); totals and subtotals are skipped. Raises nothing."""
     lines: list[tuple[int, str]] = []
     pos = 0
     for line in text.split("\n"):
@@ -69,16 +94,17 @@ def find_fee_rows(text: str, order: DateOrder | None = None) -> list[FeeRow]:
     out: list[FeeRow] = []
     i = 0
     while i < len(lines):
-        start, line = lines[i]
-        head = _cells(line) if " | " in line else []
-        amount_col = next((k for k, c in enumerate(head) if _AMOUNT_HEAD.search(c)), None)
+        _, line = lines[i]
+        head = [c for _, c in _cells(line)] if " | " in line else []
+        amount_col = next((k for k, c in enumerate(head) if _AMOUNT_HEAD.match(c)), None)
         if amount_col is None:
             i += 1
             continue
         date_col = next((k for k, c in enumerate(head) if k != amount_col and _DATE_HEAD.search(c)), None)
         cur_col = next((k for k, c in enumerate(head) if _CURRENCY_HEAD.match(c)), None)
         head_cur = _HEAD_CURRENCY.search(head[amount_col])
-        desc_col = next((k for k in range(len(head)) if k not in (amount_col, date_col, cur_col)), None)
+        others = [k for k in range(len(head)) if k not in (amount_col, date_col, cur_col)]
+        desc_col = next((k for k in others if _DESC_HEAD.search(head[k])), others[0] if others else None)
         rows = []
         j = i + 1
         while j < len(lines) and " | " in lines[j][1] and len(_cells(lines[j][1])) == len(head):
@@ -87,19 +113,23 @@ def find_fee_rows(text: str, order: DateOrder | None = None) -> list[FeeRow]:
         if len(rows) <= MAX_ROWS:
             for rstart, row in rows:
                 cells = _cells(row)
-                m = _AMOUNT.match(cells[amount_col])
-                desc = cells[desc_col] if desc_col is not None else ""
-                if not m or desc.lower().startswith("total"):
+                at, cell = cells[amount_col]
+                m = _AMOUNT.match(cell)
+                desc = cells[desc_col][1] if desc_col is not None else ""
+                if not m or any(_TOTAL.search(c) for _, c in cells):
                     continue
-                currency = (m["code"] or (cells[cur_col].upper() if cur_col is not None and re.fullmatch(
-                    r"[A-Za-z]{3}", cells[cur_col]) else None) or _SYMBOLS.get(m["sym"] or "")
-                    or (head_cur["cur"] if head_cur else None))
-                due = parse_date(cells[date_col], order=order).value if date_col is not None else None
-                p = _PERIOD.search(desc)
+                amount = _number(m["num"])
+                currency = (m["code1"] if m["code1"] and m["code1"] != "US$" else None) or m["code"] or (
+                    head_cur["cur"] if head_cur and len(head_cur["cur"]) == 3 else None) or (
+                    cells[cur_col][1].upper() if cur_col is not None and re.fullmatch(r"[A-Za-z]{3}", cells[cur_col][1])
+                    else None) or _SYMBOLS.get(m["sym"] or m["code1"] or (head_cur["cur"] if head_cur else "") or "")
+                if amount is None or currency is None:
+                    continue  # a bare number (days, shares, a code): no fee without a currency
+                due = parse_date(cells[date_col][1], order=order).value if date_col is not None else None
+                p = _PERIOD.search(desc) or _PERIOD.search(m["per"] or "")
                 period = _PERIODS[(p["per"] or p["adj"]).lower()] if p else None
-                cell_at = rstart + row.index(cells[amount_col]) if cells[amount_col] in row else rstart
-                out.append(FeeRow(desc, float(m["num"].replace(",", "")), currency, due, period, rstart,
-                                  rstart + len(row), cell_at, cell_at + len(cells[amount_col]), cells[amount_col]))
+                out.append(FeeRow(desc, amount, currency, due, period, rstart, rstart + len(row), rstart + at,
+                                  rstart + at + len(cell), cell))
         i = j
     return out
 

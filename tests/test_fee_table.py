@@ -43,3 +43,19 @@ def test_more_rows_than_a_fee_schedule_has_are_left_alone():
     table = head + "".join(f"S-{i:05d} | Zürich | 1,{i:03d}.00 | A\n" for i in range(1, 62))
     assert find_fee_rows(table) == []
     assert len(find_fee_rows(head + "".join(table.splitlines(keepends=True)[1:11]))) == 10
+
+
+def test_break_test_tables():
+    rows = lambda t: [(r.description, r.amount, r.currency) for r in find_fee_rows(t)]  # noqa: E731
+    assert rows("Payment Year | Amount\n2024 | $10,000\n2025 | $12,000\n") == [("2024", 10000.0, "USD"),
+                                                                          ("2025", 12000.0, "USD")]
+    assert rows("Role | Daily Rate | Cost Code\nSenior Consultant | 1,200 | 44\n") == []
+    assert rows("Location | Payment Terms | Delivery Terms\nBrazil | 60 | FOB\n") == []
+    assert rows("Type of Insurance | Minimum Coverage Amount\nCommercial General Liability | $1,000,000\n") == []
+    assert rows("Shareholder | Number of Shares | Price per Share\nJohn Smith | 100,000 | 0.01\n") == []
+    assert rows("No. | Milestone | Fee\n1 | Design | $5,000\n2 | Build | $7,000\n | Total | $12,000\n") == [
+        ("Design", 5000.0, "USD"), ("Build", 7000.0, "USD")]
+    assert rows("Item | Amount (CAD)\nLicence | $5,000\n") == [("Licence", 5000.0, "CAD")]
+    assert rows("Service | Price\nHosting | € 12,50\n") == [("Hosting", 12.5, "EUR")]
+    r, = find_fee_rows("Deliverable | Amount\nTraining of 5,000 users | $5,000\n")
+    assert r.value_start == len("Deliverable | Amount\nTraining of 5,000 users | ")  # the amount cell, not the text
