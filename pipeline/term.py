@@ -1,4 +1,4 @@
-"""The initial term and the confidentiality survival period, read by code from their clauses.
+"""The initial term, the automatic renewal and the confidentiality survival, read by code from their clauses.
 
 The default model left the initial term out in all three samples and the survival period in all three
 (recorded answers, tests/test_samples_replay.py), although both clauses have a few fixed shapes:
@@ -11,6 +11,12 @@ The default model left the initial term out in all three samples and the surviva
 - survival: "... survive the expiration or termination of this Agreement for three (3) years",
   "for a period of four (4) years after its termination or expiry, disclose ..." in a confidentiality
   sentence.
+
+- renewal: "shall automatically renew for successive renewal terms of one (1) year each ... unless
+  either Party gives written notice of non-renewal at least sixty (60) days before the end of the
+  then-current term" → auto-renewal, renewal term 1 year, renewal notice 60 days; "shall automatically
+  extend for successive periods of twelve (12) months ... unless either party gives ... notice ... at
+  least three (3) months before" likewise.
 
 The first sentence that fits wins. Values are filled only where the model gave none, marked
 ``computed`` with a note, and their evidence is grounded.
@@ -108,6 +114,46 @@ def find_survival(text: str) -> StatedDuration | None:
     return None
 
 
+_AUTO_RENEW = re.compile(r"\b(?:shall|will)\s+(?:be\s+)?automatically\s+(?:renew|extend)\w*|\bautomatically\s+"
+                         r"(?:renews?|renewed|extends?|extended)\b|\bshall\s+(?:renew|extend)\s+automatically\b", re.I)
+_SUCCESSIVE = re.compile(r"\b(?:successive|additional|further|consecutive)\b", re.I)
+_NOTICE = re.compile(r"\bnotice\b|\bnon-?renewal\b", re.I)
+
+
+@dataclass(frozen=True)
+class StatedRenewal:
+    """An automatic renewal: the sentence offsets, and the renewal term and the notice needed to stop
+    it when the sentence states them (each a StatedDuration or None)."""
+
+    start: int
+    end: int
+    text: str
+    term: StatedDuration | None
+    notice: StatedDuration | None
+
+
+def find_renewal(text: str) -> StatedRenewal | None:
+    """The automatic renewal ``text`` states: "shall automatically renew for successive renewal terms of
+    one (1) year each ... unless either Party gives written notice of non-renewal at least sixty (60)
+    days before the end of the then-current term" → term 1 year, notice 60 days; or None."""
+    for s in split_sentences(text):
+        auto = _AUTO_RENEW.search(s.text)
+        if not auto:
+            continue
+        term = notice = None
+        for d in find_durations(s.text):
+            if d.value is None:
+                continue
+            ds = StatedDuration(d.value, s.start, s.end, s.start + d.start, s.start + d.end, d.text)
+            before = s.text[auto.end():d.start]
+            if term is None and notice is None and _SUCCESSIVE.search(before) and not _NOTICE.search(before):
+                term = ds
+            elif notice is None and _NOTICE.search(s.text[max(auto.end(), d.start - 80):d.start]):
+                notice = ds
+        return StatedRenewal(s.start, s.end, s.text, term, notice)
+    return None
+
+
 def _evidence(doc, start: int, end: int, vs: int, ve: int, span: str):
     from pipeline.grounding import rects_for
     from schemas import Evidence, MatchStatus
@@ -143,6 +189,7 @@ def fill_term_and_survival(x, doc) -> None:
         x.expiration_date = DateClaim(value=add_duration(start, length), computed=True, evidence=term.evidence,
                                       note=f"computed by code: effective date {start.isoformat()} + initial term "
                                            f"{length}; not stated")
+    _fill_renewal(x, doc)
     if x.confidentiality_survival is None or x.confidentiality_survival.value is None:
         sv = find_survival(doc.text)
         if sv is not None:
@@ -150,3 +197,24 @@ def fill_term_and_survival(x, doc) -> None:
                 value=sv.value, parsed=sv.value, raw_text=sv.text, computed=True,
                 note="found by code in the survival clause; the model gave no survival period",
                 evidence=_evidence(doc, sv.start, sv.end, sv.value_start, sv.value_end, sv.text))
+
+
+def _fill_renewal(x, doc) -> None:
+    """Auto-renewal, renewal term and renewal notice from the renewal clause, each where the model gave none."""
+    from schemas import BoolClaim, DurationClaim
+
+    r = find_renewal(doc.text)
+    if r is None:
+        return
+    note = "found by code in the renewal clause; the model gave none"
+    if x.auto_renewal is None or x.auto_renewal.value is None:
+        m = _AUTO_RENEW.search(r.text)
+        x.auto_renewal = BoolClaim(value=True, raw_text=m.group(0), computed=True, note=note,
+                                   evidence=_evidence(doc, r.start, r.end, r.start + m.start(), r.start + m.end(),
+                                                      m.group(0)))
+    for field, got in (("renewal_term", r.term), ("renewal_notice", r.notice)):
+        cur = getattr(x, field)
+        if got is not None and (cur is None or cur.value is None):
+            setattr(x, field, DurationClaim(value=got.value, parsed=got.value, raw_text=got.text, computed=True,
+                                            note=note, evidence=_evidence(doc, got.start, got.end, got.value_start,
+                                                                          got.value_end, got.text)))

@@ -60,14 +60,13 @@ def test_recorded_default_model_answers_right_or_flagged(replayed):
     # the text's day-first reading (S002 reports the model's), and its effective date is the "Commencement
     # Date", defined as the date of the agreement (pipeline.defined_dates)
     # left out by the model, read by code from their clauses: the initial term (and the expiration date it
-    # gives, or the one the supply agreement states), the survival period (pipeline.term) and the payment
-    # terms (pipeline.payment)
+    # gives, or the one the supply agreement states), the renewal term and notice, the survival period
+    # (pipeline.term) and the payment terms (pipeline.payment)
     for v in (nda, msa, supply):
         assert v["initial_term"] == v["expiration_date"] == v["confidentiality_survival"] == "right"
-    assert msa["payment_terms"] == supply["payment_terms"] == "right"
-    # left out and read by no code: flagged (K004), never silently missing ("automatically extend" too)
     for v in (msa, supply):
-        assert v["renewal_term"] == v["renewal_notice"] == "flagged"
+        assert v["renewal_term"] == v["renewal_notice"] == v["payment_terms"] == "right"
+    assert nda["renewal_term"] == nda["renewal_notice"] == "right"  # none stated, none given
     # no wrong or missing value passes without a finding
     wrong = sorted((f, k) for f, v in replayed.items() for k, verdict in v.items() if verdict == "WRONG")
     assert wrong == []

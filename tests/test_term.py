@@ -51,3 +51,18 @@ def test_survival_forms(text, value):
 ])
 def test_no_survival_period(text):
     assert find_survival(text) is None
+
+
+def test_renewal_clauses():
+    from pipeline.term import find_renewal
+
+    r = find_renewal("Thereafter, this Agreement shall automatically renew for successive renewal terms of one (1) year "
+                     "each (each, a “Renewal Term”) unless either Party gives written notice of non-renewal at least "
+                     "sixty (60) days before the end of the then-current term.")
+    assert (str(r.term.value), str(r.notice.value)) == ("1 years", "60 days")
+    r = find_renewal("On expiry of the Initial Term this agreement shall automatically extend for successive periods "
+                     "of twelve (12) months (each an “Extended Term”) unless either party gives the other written "
+                     "notice to terminate at least three (3) months before the end of the Initial Term.")
+    assert (str(r.term.value), str(r.notice.value)) == ("12 months", "3 months")
+    assert find_renewal("This Agreement may be renewed for one (1) year by mutual written agreement.") is None
+    assert find_renewal("It does not renew automatically.") is None
