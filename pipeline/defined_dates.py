@@ -65,7 +65,8 @@ _AGREEMENT_REF = re.compile(
 # <date>": only when the sentence's subject is the agreement itself (checked in find_effective_date), so a
 # termination, a price change or an earlier agreement "effective as of" is not read as this contract's date
 _EFFECTIVE_AS_OF = re.compile(
-    r"\b(?:effective\s+(?:as\s+(?:of|from)|on|from)?|take[s]?\s+effect\s+(?:on|from|as\s+of)|"
+    r"\b(?:effective\s+(?:as\s+(?:of|from)|on|from)?|take[s]?\s+effect\s+(?:on|from|as\s+of)|commence[sd]?\s+on|"
+    r"begins?\s+on|"
     r"come[s]?\s+into\s+(?:force|effect)\s+(?:on|from|as\s+of))\s*(?:the\s+)?",
     re.IGNORECASE,
 )

@@ -34,14 +34,20 @@ from schemas import Duration
 
 _STARTS_TERM = re.compile(
     r"\b(?:commence[sd]?|begins?|shall\s+commence|shall\s+begin|takes?\s+effect)\s+on\s+the\s+(?:effective|commencement|"
-    r"start)\s+date\b|\(\s*(?:the\s+)?[\"“](?:initial\s+)?term[\"”]\s*\)", re.I)
+    r"start)\s+date\b|\(\s*(?:the\s+)?[\"“](?:initial\s+)?term[\"”]\s*\)|\b(?:initial\s+)?term\s+of\s+this\s+agreement\b|"
+    r"\bthis\s+agreement\s+(?:shall|will)\s+(?:commence|begin)\b", re.I)
 _LENGTH_CUE = re.compile(
     r"\b(?:(?:remains?|continues?|shall\s+continue|shall\s+remain|will\s+continue|will\s+remain)\s+(?:in\s+(?:full\s+)?"
-    r"(?:force\s+and\s+)?effect\s+)?for|initial\s+term\s+of|(?:term|period)\s+of)\s+(?:a\s+period\s+of\s+)?$", re.I)
+    r"(?:force\s+and\s+)?effect\s+)?for|initial\s+term\s+of|(?:term|period)\s+of|shall\s+be|will\s+be|is)\s+"
+    r"(?:a\s+(?:term|period)\s+of\s+)?$", re.I)
+#: A term that runs from another event ("one (1) year from the date of delivery") gives no expiration date.
+_OTHER_START = re.compile(r"^\W*(?:from|after|following)\s+(?!(?:the\s+)?(?:effective\s+date|commencement\s+date|start\s+date|"
+                          r"date\s+(?:of\s+this|hereof)))", re.I)
 _ANNIVERSARY = re.compile(
     rf"\buntil\s+the\s+(?:(?P<d>\d{{1,2}})(?:st|nd|rd|th)|(?P<w>{ORDINAL_WORDS}))(?:\s*\(\s*\d{{1,2}}(?:st|nd|rd|th)?\s*\))?"
     r"\s+anniversary\s+of\s+the\s+(?:effective|commencement|start)\s+date\b", re.I)
-_EXPIRING = re.compile(r"\b(?:expir\w*|ending|end)\s+on\s+$", re.I)
+_EXPIRING = re.compile(r"\b(?:(?:expir\w*|ending|ends?|terminat\w*)\s+on|(?:effective|continue|remain)\s+until|until)\s+$",
+                       re.I)
 _SURVIVES = re.compile(r"\bsurviv\w*\b", re.I)
 _AFTER_END = re.compile(r"\bafter\s+(?:its|the|such|any)?\s*(?:termination|expiry|expiration)\b", re.I)
 _CONFIDENTIAL = re.compile(r"\bconfidential|\bdisclos", re.I)
@@ -51,9 +57,10 @@ _FOR = re.compile(r"\bfor\s+(?:a\s+period\s+of\s+)?$", re.I)
 @dataclass(frozen=True)
 class StatedDuration:
     """A duration a clause states: ``value``, document offsets of the sentence (``start``/``end``) and of
-    the duration as written (``value_start``/``value_end``, ``text``)."""
+    the duration as written (``value_start``/``value_end``, ``text``); ``value`` is None for a term clause
+    that states only its end date."""
 
-    value: Duration
+    value: Duration | None
     start: int
     end: int
     value_start: int
@@ -69,6 +76,7 @@ class StatedTerm(StatedDuration):
     expiration_start: int | None = None
     expiration_end: int | None = None
     expiration_text: str | None = None
+    other_start: bool = False  # the term runs from another event than the effective date
 
 
 def find_initial_term(text: str, order: DateOrder | None = None) -> StatedTerm | None:
@@ -87,13 +95,14 @@ def find_initial_term(text: str, order: DateOrder | None = None) -> StatedTerm |
                 if d.value is not None and _LENGTH_CUE.search(s.text[max(0, d.start - 60):d.start]):
                     value, vs, ve, written = d.value, d.start, d.end, d.text
                     break
-        if value is None:
-            continue
         exp = next((f for f in find_dates(s.text, order=order) if f.kind == "absolute" and f.value is not None
-                    and _EXPIRING.search(s.text[max(0, f.start - 20):f.start])), None)
-        return StatedTerm(value, s.start, s.end, s.start + vs, s.start + ve, written,
-                          exp.value if exp else None, s.start + exp.start if exp else None,
-                          s.start + exp.end if exp else None, exp.text if exp else None)
+                    and _EXPIRING.search(s.text[max(0, f.start - 25):f.start])), None)
+        if value is None and exp is None:
+            continue
+        return StatedTerm(value, s.start, s.end, s.start + vs if value else None, s.start + ve if value else None,
+                          written, exp.value if exp else None, s.start + exp.start if exp else None,
+                          s.start + exp.end if exp else None, exp.text if exp else None,
+                          other_start=bool(value) and bool(_OTHER_START.match(s.text[ve:])))
     return None
 
 
@@ -170,12 +179,16 @@ def fill_term_and_survival(x, doc) -> None:
     from pipeline.durations import add_duration
     from schemas import DateClaim, DurationClaim
 
+    other_start = False
     if x.initial_term is None or x.initial_term.value is None:
         t = find_initial_term(doc.text, x.date_order)
         if t is not None:
-            x.initial_term = DurationClaim(value=t.value, parsed=t.value, raw_text=t.text, computed=True,
-                                           note="found by code in the term clause; the model gave no initial term",
-                                           evidence=_evidence(doc, t.start, t.end, t.value_start, t.value_end, t.text))
+            other_start = t.other_start
+            if t.value is not None:
+                x.initial_term = DurationClaim(
+                    value=t.value, parsed=t.value, raw_text=t.text, computed=True,
+                    note="found by code in the term clause; the model gave no initial term",
+                    evidence=_evidence(doc, t.start, t.end, t.value_start, t.value_end, t.text))
             exp = x.expiration_date
             if t.expiration is not None and (exp is None or exp.value is None or exp.computed):
                 x.expiration_date = DateClaim(
@@ -185,7 +198,7 @@ def fill_term_and_survival(x, doc) -> None:
     eff, term, exp = x.effective_date, x.initial_term, x.expiration_date
     start = (eff.parsed or eff.value) if eff is not None else None
     length = (term.parsed or term.value) if term is not None else None
-    if start is not None and length is not None and (exp is None or exp.value is None):
+    if start is not None and length is not None and not other_start and (exp is None or exp.value is None):
         x.expiration_date = DateClaim(value=add_duration(start, length), computed=True, evidence=term.evidence,
                                       note=f"computed by code: effective date {start.isoformat()} + initial term "
                                            f"{length}; not stated")

@@ -66,3 +66,22 @@ def test_renewal_clauses():
     assert (str(r.term.value), str(r.notice.value)) == ("12 months", "3 months")
     assert find_renewal("This Agreement may be renewed for one (1) year by mutual written agreement.") is None
     assert find_renewal("It does not renew automatically.") is None
+
+
+@pytest.mark.parametrize(("text", "value", "expiration", "other_start"), [
+    ("The term of this Agreement shall be one (1) year, commencing January 1, 2008 and ending on December 31, 2008.",
+     "1 years", dt.date(2008, 12, 31), False),
+    ('The term of this Agreement will commence on January 1, 1998 (the "Effective Date") and will end on December '
+     "31, 1998.", None, dt.date(1998, 12, 31), False),
+    ("The initial term of this Agreement is one (1) year from the date of delivery of the Product to Licensee.",
+     "1 years", None, True),  # runs from delivery: no expiration date computed from the effective date
+])
+def test_cuad_term_forms(text, value, expiration, other_start):
+    t = find_initial_term(text, "MDY")
+    assert (str(t.value) if t.value else None, t.expiration, t.other_start) == (value, expiration, other_start)
+
+
+def test_a_term_from_the_effective_date_is_not_another_start():
+    t = find_initial_term('This Agreement begins on the Effective Date and remains in effect for two (2) years from '
+                          'the Effective Date (the "Term").')
+    assert str(t.value) == "2 years" and t.other_start is False
