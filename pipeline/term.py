@@ -34,23 +34,34 @@ from schemas import Duration
 
 _STARTS_TERM = re.compile(
     r"\b(?:commence[sd]?|begins?|shall\s+commence|shall\s+begin|takes?\s+effect)\s+on\s+the\s+(?:effective|commencement|"
-    r"start)\s+date\b|\(\s*(?:the\s+)?[\"“](?:initial\s+)?term[\"”]\s*\)|\b(?:initial\s+)?term\s+of\s+this\s+agreement\b|"
+    r"start)\s+date\b|\(\s*(?:the\s+)?[\"“](?:initial\s+)?term[\"”]\s*\)|"
+    r"\b(?:initial\s+)?term\s+of\s+this\s+agreement\s+(?:(?:shall|will)\s+(?:be|commence|begin|continue|run)|is)\b|"
     r"\bthis\s+agreement\s+(?:shall|will)\s+(?:commence|begin)\b", re.I)
+#: Sentences that mention the term without stating it (break tests on CUAD: "During the term of this Agreement
+#: and for a period of five (5) years thereafter ...", definitions, extensions, post-term periods).
+_NOT_TERM_CLAUSE = re.compile(
+    r"(?:during|throughout|upon\s+(?:the\s+)?(?:expiration|expiry|termination)\s+of|in\s+the\s+event|if)\s+(?:the\s+)?"
+    r"(?:initial\s+)?term\s+of\s+this\s+agreement\b|[\"“][^\"”]{1,40}[\"”]\s+(?:shall\s+)?means?\b|\bthereafter\b|"
+    r"\b(?:after|following)\s+(?:the\s+)?(?:termination|expiration|expiry)\b", re.I)
+_LATER_OF = re.compile(r"\bwhichever\s+is\s+(?:later|longer)|\bif\s+later\b|\bthe\s+later\s+of\b|\bor\s+until\b", re.I)
 _LENGTH_CUE = re.compile(
     r"\b(?:(?:remains?|continues?|shall\s+continue|shall\s+remain|will\s+continue|will\s+remain)\s+(?:in\s+(?:full\s+)?"
     r"(?:force\s+and\s+)?effect\s+)?for|initial\s+term\s+of|(?:term|period)\s+of|shall\s+be|will\s+be|is)\s+"
     r"(?:a\s+(?:term|period)\s+of\s+)?$", re.I)
 #: A term that runs from another event ("one (1) year from the date of delivery") gives no expiration date.
-_OTHER_START = re.compile(r"^\W*(?:from|after|following)\s+(?!(?:the\s+)?(?:effective\s+date|commencement\s+date|start\s+date|"
-                          r"date\s+(?:of\s+this|hereof)))", re.I)
+_OTHER_START = re.compile(r"^\W*(?:(?:from|after|following)\s+|commencing\s+(?:on\s+)?(?=the\b))(?!(?:the\s+)?(?:effective\s+date|"
+                          r"commencement\s+date|start\s+date|date\s+(?:of\s+this|hereof)))", re.I)
 _ANNIVERSARY = re.compile(
     rf"\buntil\s+the\s+(?:(?P<d>\d{{1,2}})(?:st|nd|rd|th)|(?P<w>{ORDINAL_WORDS}))(?:\s*\(\s*\d{{1,2}}(?:st|nd|rd|th)?\s*\))?"
     r"\s+anniversary\s+of\s+the\s+(?:effective|commencement|start)\s+date\b", re.I)
-_EXPIRING = re.compile(r"\b(?:(?:expir\w*|ending|ends?|terminat\w*)\s+on|(?:effective|continue|remain)\s+until|until)\s+$",
+_EXPIRING = re.compile(r"\b(?:(?:expir\w*|ending|ends?|terminat\w*)\s+(?:on|at)|(?:effective|continue|remain)\s+until|until)\s+$",
                        re.I)
+#: A date "until"/"ending on" that belongs to something else than the agreement (a fiscal year, a lease, a
+#: prior agreement, a notice, payments).
+_OTHER_THING = re.compile(r"\b(?:fiscal|lease|prior|previous|notice|pay\w*|invoice\w*|year\s+shall)\b", re.I)
 _SURVIVES = re.compile(r"\bsurviv\w*\b", re.I)
 _AFTER_END = re.compile(r"\bafter\s+(?:its|the|such|any)?\s*(?:termination|expiry|expiration)\b", re.I)
-_CONFIDENTIAL = re.compile(r"\bconfidential|\bdisclos", re.I)
+_CONFIDENTIAL = re.compile(r"\bconfidential\w*|\bdisclos\w*|\bnon-?disclosure\b|\btrade\s+secrets?\b", re.I)
 _FOR = re.compile(r"\bfor\s+(?:a\s+period\s+of\s+)?$", re.I)
 
 
@@ -82,7 +93,7 @@ class StatedTerm(StatedDuration):
 def find_initial_term(text: str, order: DateOrder | None = None) -> StatedTerm | None:
     """The initial term ``text`` (a document's stored text) states, or None (forms: module docstring)."""
     for s in split_sentences(text):
-        if not _STARTS_TERM.search(s.text):
+        if not _STARTS_TERM.search(s.text) or _NOT_TERM_CLAUSE.search(s.text):
             continue
         value = vs = ve = written = None
         a = _ANNIVERSARY.search(s.text)
@@ -96,7 +107,10 @@ def find_initial_term(text: str, order: DateOrder | None = None) -> StatedTerm |
                     value, vs, ve, written = d.value, d.start, d.end, d.text
                     break
         exp = next((f for f in find_dates(s.text, order=order) if f.kind == "absolute" and f.value is not None
-                    and _EXPIRING.search(s.text[max(0, f.start - 25):f.start])), None)
+                    and _EXPIRING.search(s.text[max(0, f.start - 25):f.start])
+                    and not _OTHER_THING.search(s.text[max(0, f.start - 60):f.start])), None)
+        if _LATER_OF.search(s.text):
+            value = vs = ve = written = None  # the term's length depends on something else; only a stated date stands
         if value is None and exp is None:
             continue
         return StatedTerm(value, s.start, s.end, s.start + vs if value else None, s.start + ve if value else None,
@@ -106,26 +120,66 @@ def find_initial_term(text: str, order: DateOrder | None = None) -> StatedTerm |
     return None
 
 
+#: Duties that are not confidentiality, even under a confidentiality heading (non-solicitation, non-compete).
+_OTHER_DUTY = re.compile(r"\b(?:solicit\w*|compet\w*|licen[cs]e\w*|warrant\w*|indemn\w*|records?|audit\w*)\b", re.I)
+_NDA = re.compile(r"\bnon-?disclosure\b|\bconfidentiality\s+agreement\b|\bNDA\b", re.I)
+_HEADING = re.compile(r"^\s*(?:(?:article|section|clause)\s+)?(?:\d+(?:\.\d+)*\.?\s+)?[A-Z][A-Za-z ,&/'’-]{2,60}\.?\s*$")
+
+
+def _in_confidentiality_section(text: str, pos: int) -> bool:
+    """Whether the nearest heading line above ``pos`` (within 40 lines) names confidentiality."""
+    lines = text[:pos].split("\n")[-40:]
+    for line in reversed(lines[:-1] if lines else []):
+        if line.strip() and _HEADING.match(line) and len(line.split()) <= 8:
+            if re.search(r"\b(?:treatment|omitted|redacted|portions)\b", line, re.I):
+                continue  # an EDGAR "CONFIDENTIAL TREATMENT REQUESTED" stamp is no section heading
+            return bool(_CONFIDENTIAL.search(line))
+    return False
+
+
 def find_survival(text: str) -> StatedDuration | None:
-    """How long confidentiality lasts after the contract ends, as ``text`` states it, or None."""
+    """How long confidentiality lasts after the contract ends, as ``text`` states it, or None.
+
+    The sentence must be about confidentiality ("confidential", "disclose", "non-disclosure", "secret") and
+    say the duty survives or lasts after the end (in an NDA, or under a "Confidentiality" heading, every
+    sentence is about confidentiality); of several periods, the one nearest the confidentiality word is taken ("shall not compete for two (2) years, and its confidentiality obligations shall survive
+    ... for ten (10) years" → 10 years). A survival clause that names only section numbers is not read:
+    whether those sections are about confidentiality is for the model or a reviewer.
+    """
+    is_nda = bool(_NDA.search(text[:600]))
     for s in split_sentences(text):
-        survives = _SURVIVES.search(s.text)
-        after_end = _AFTER_END.search(s.text) and _CONFIDENTIAL.search(s.text)
-        if not (survives or after_end):
+        conf = list(_CONFIDENTIAL.finditer(s.text))
+        if not conf and not _OTHER_DUTY.search(s.text) and (is_nda or _in_confidentiality_section(text, s.start)):
+            conf = [re.match(r"", s.text)]  # the whole sentence is about confidentiality: its section or the NDA says so
+        if not conf or not (_SURVIVES.search(s.text) or _AFTER_END.search(s.text)):
             continue
+        best: tuple[int, StatedDuration] | None = None
         for d in find_durations(s.text):
             if d.value is None or d.value.unit.value not in ("months", "years"):
                 continue
             if not _FOR.search(s.text[max(0, d.start - 25):d.start]):
                 continue
-            if survives or _AFTER_END.search(s.text[d.end:d.end + 40]):
-                return StatedDuration(d.value, s.start, s.end, s.start + d.start, s.start + d.end, d.text)
+            if not (_SURVIVES.search(s.text) or _AFTER_END.search(s.text[d.end:d.end + 40])):
+                continue
+            # the period after the confidentiality word, nearest first; one before it only when none follows
+            gap = min((d.start - c.start()) if d.start >= c.start() else 10**6 + c.start() - d.start for c in conf)
+            if best is None or gap < best[0]:
+                best = (gap, StatedDuration(d.value, s.start, s.end, s.start + d.start, s.start + d.end, d.text))
+        if best is not None:
+            return best[1]
     return None
 
 
 _AUTO_RENEW = re.compile(r"\b(?:shall|will)\s+(?:be\s+)?automatically\s+(?:renew|extend)\w*|\bautomatically\s+"
                          r"(?:renews?|renewed|extends?|extended)\b|\bshall\s+(?:renew|extend)\s+automatically\b", re.I)
-_SUCCESSIVE = re.compile(r"\b(?:successive|additional|further|consecutive)\b", re.I)
+#: The renewal must be the agreement's (or its term's), and not negated ("shall not automatically renew";
+#: "time periods will be automatically extended" in a force-majeure clause; "the Lease Term shall ...").
+_RENEW_SUBJECT = re.compile(r"\b(?:this\s+agreement|the\s+agreement|(?:the\s+)?(?:initial\s+)?term(?:\s+of\s+this\s+agreement)?)"
+                            r"\s+(?:\w+\s+){0,6}?$", re.I)
+_OTHER_RENEWAL = re.compile(r"\b(?:lease|warranty|time\s+periods?|rights|licen[cs]e\s+term|quantit\w+|period\s+equal)\b", re.I)
+_NEGATED = re.compile(r"\b(?:not|never|no)\b[^.;]{0,20}$", re.I)
+_SUCCESSIVE = re.compile(r"\b(?:successive|additional|further|consecutive|subsequent|renewal)\b", re.I)
+_NOTICE_AFTER = re.compile(r"^(?:['’]s?|s['’])?\s*(?:\(\s*\)\s*)?(?:prior\s+|advance\s+)?(?:written\s+)?(?:prior\s+)?notice\b", re.I)
 _NOTICE = re.compile(r"\bnotice\b|\bnon-?renewal\b", re.I)
 
 
@@ -149,16 +203,24 @@ def find_renewal(text: str) -> StatedRenewal | None:
         auto = _AUTO_RENEW.search(s.text)
         if not auto:
             continue
+        head = s.text[:auto.start()]
+        if _NEGATED.search(head) or not _RENEW_SUBJECT.search(head) or _OTHER_RENEWAL.search(head[-60:]):
+            continue
         term = notice = None
+        prev_end = auto.end()
         for d in find_durations(s.text):
-            if d.value is None:
+            if d.value is None or d.start < auto.start():
                 continue
             ds = StatedDuration(d.value, s.start, s.end, s.start + d.start, s.start + d.end, d.text)
             before = s.text[auto.end():d.start]
-            if term is None and notice is None and _SUCCESSIVE.search(before) and not _NOTICE.search(before):
-                term = ds
-            elif notice is None and _NOTICE.search(s.text[max(auto.end(), d.start - 80):d.start]):
+            is_notice = bool(_NOTICE_AFTER.match(s.text[d.end:])) or bool(
+                _NOTICE.search(s.text[max(prev_end, d.start - 80):d.start]))
+            after = _NOTICE_AFTER.match(s.text[d.end:])
+            prev_end = d.end + (after.end() if after else 0)  # "thirty (30) days notice" belongs to that period
+            if notice is None and is_notice:
                 notice = ds
+            elif term is None and _SUCCESSIVE.search(before[-60:]) and not is_notice:
+                term = ds
         return StatedRenewal(s.start, s.end, s.text, term, notice)
     return None
 

@@ -35,8 +35,12 @@ def test_no_term_clause(text):
 
 
 @pytest.mark.parametrize(("text", "value"), [
-    ("The Recipient's obligations under Sections 3 and 5 survive the expiration or termination of this Agreement "
-     "for three (3) years.", 3),
+    ("MUTUAL NON-DISCLOSURE AGREEMENT\n\nThe Recipient's obligations under Sections 3 and 5 survive the expiration "
+     "or termination of this Agreement for three (3) years.", 3),  # in an NDA every duty is confidentiality
+    ("7. CONFIDENTIALITY\n7.4 The obligations in this Section 7 continue during the Term and survive for five (5) "
+     "years after the expiration or termination of this Agreement.", 5),  # under a Confidentiality heading
+    ("Licensee shall not compete with Licensor for two (2) years, and its confidentiality obligations shall survive "
+     "termination of this Agreement for a period of ten (10) years.", 10),
     ("Each party undertakes that it shall not at any time during this agreement, and for a period of four (4) "
      "years after its termination or expiry, disclose to any person any confidential information.", 4),
 ])
@@ -48,6 +52,9 @@ def test_survival_forms(text, value):
     "Sections 7, 9 and 12 survive any termination of this Agreement.",  # no period
     "The Supplier shall keep records for seven (7) years after delivery.",  # not confidentiality, no survival
     "Payment obligations survive termination; invoices are payable within thirty (30) days.",  # days: no survival
+    "The provisions of this Section 11.1 shall survive the termination of this Agreement for three years.",
+    "The indemnification obligations shall survive for a period of eighteen (18) months following the Closing.",
+    "The warranties in Section 7 shall survive delivery for a period of twelve (12) months.",
 ])
 def test_no_survival_period(text):
     assert find_survival(text) is None
@@ -85,3 +92,39 @@ def test_a_term_from_the_effective_date_is_not_another_start():
     t = find_initial_term('This Agreement begins on the Effective Date and remains in effect for two (2) years from '
                           'the Effective Date (the "Term").')
     assert str(t.value) == "2 years" and t.other_start is False
+
+
+@pytest.mark.parametrize("text", [
+    "During the term of this Agreement and for a period of five (5) years thereafter, Licensee shall keep records.",
+    "Upon expiration of the term of this Agreement, Licensee may sell off inventory for a period of six (6) months.",
+    '1.1 "Contract Year" means each period of twelve (12) months during the term of this Agreement.',
+    "The term of this Agreement shall continue for five (5) years or until the last Product is sold, whichever is "
+    "later.",
+])
+def test_sentences_that_mention_the_term_without_stating_it(text):
+    t = find_initial_term(text)
+    assert t is None or (t.value is None and t.expiration is None)
+
+
+def test_renewal_must_be_the_agreements_and_not_negated():
+    from pipeline.term import find_renewal
+
+    assert find_renewal("This Agreement shall not automatically renew; any renewal for an additional one (1) year "
+                        "term requires written agreement.") is None
+    assert find_renewal("In a force majeure event any applicable time period will be automatically extended for a "
+                        "period equal to the time lost.") is None
+    r = find_renewal("This Agreement shall automatically renew, unless thirty (30) days notice is given, for "
+                     "additional terms of one (1) year.")
+    assert (str(r.term.value), str(r.notice.value)) == ("1 years", "30 days")
+
+
+def test_cuad_break_test_clauses():
+    from pipeline.term import find_renewal
+
+    r = find_renewal("This Agreement shall be automatically renewed for additional successive one (1) year periods, "
+                     "unless written notice of non-renewal is received no later than six (6) months prior to the "
+                     "expiration of the then current term.")  # CUAD Sonos
+    assert (str(r.term.value), str(r.notice.value)) == ("1 years", "6 months")
+    text = ("9. CONFIDENTIALITY; NON-SOLICITATION\nFrom the Effective Date and for twelve (12) months after the "
+            "termination of this Agreement, Consultant shall not solicit any employee of Aduro.")  # CUAD Aduro
+    assert find_survival(text) is None
