@@ -26,6 +26,9 @@ DEFAULT_PDF = REPO.parent / "shared" / "corpus" / "pdf" / "us_federal" / \
 
 
 def main() -> int:
+    if len(sys.argv) > 1 and sys.argv[1] in ("-h", "--help"):
+        print(__doc__)
+        return 0
     pdf = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_PDF
     if not pdf.is_file():
         print(f"missing {pdf}", file=sys.stderr)

@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     model: str = Field("qwen2.5-coder-1.5b", description="Registry name or path to a GGUF file (local) or model id (openai).")
     openai_base_url: str | None = Field(None, description="Base URL of an OpenAI-compatible server.")
     openai_api_key: SecretStr | None = Field(None, description="API key; also read from OPENAI_API_KEY.")
-    replay_dir: Path | None = Field(None, description="Folder of recorded answers for the replay backend.")
+    replay_dir: Path | None = Field(Path("tests/recordings"), description="Folder of recorded answers for the replay backend.")
     context_tokens: int = Field(8192, description="Model context window in tokens (n_ctx).")
     chunk_tokens: int = Field(1500, description="Chunk budget in tokens of the model's tokenizer.")
     chunk_overlap_tokens: int = Field(100, description="Overlap between neighbouring chunks in tokens.")
