@@ -45,7 +45,6 @@ from schemas import (
     Deadline,
     Duration,
     DurationClaim,
-    DurationUnit,
     Evidence,
     Fee,
     GoverningLaw,
@@ -636,15 +635,6 @@ def _read_deadline(dl: Deadline, order: str | None, start: dt.date | None) -> No
         dl.duration = None
 
 
-def _dur_key(d: Duration) -> tuple[float, str]:
-    """Exact equivalences only (weeks → days, years → months); business days stay apart (F18)."""
-    if d.unit == DurationUnit.WEEKS:
-        return d.value * 7, "days"
-    if d.unit == DurationUnit.YEARS:
-        return d.value * 12, "months"
-    return d.value, d.unit.value
-
-
 def normalize_extraction(x: ContractExtraction, text: str) -> ContractExtraction:
     """Decide the date order for the document, parse dates/durations from evidence spans into
     ``parsed``, and compute a missing expiration date (effective + initial term). Mutates and
@@ -683,7 +673,7 @@ def normalize_extraction(x: ContractExtraction, text: str) -> ContractExtraction
         if c.value is None and c.parsed is not None:
             c.value = c.parsed
             c.note = ((c.note + "; ") if c.note else "") + "model gave no number/unit; value parsed from its span"
-        elif c.parsed is not None and not c.computed and _dur_key(c.value) != _dur_key(c.parsed):
+        elif c.parsed is not None and not c.computed and c.value.canonical() != c.parsed.canonical():
             c.model_value, c.value = c.value, c.parsed
             c.note = ((c.note + "; ") if c.note else "") + (
                 f"value read by code from the cited text {src!r}; the model gave {c.model_value}")

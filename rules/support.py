@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 from rules.fields import DATE_FIELDS, DURATION_FIELDS, items, norm, occurs_in, quote_of, stated_claims
 from rules.registry import Hit, rule
-from schemas import ContractExtraction, Duration, DurationUnit, MatchStatus, SourceDocument
+from schemas import ContractExtraction, DurationUnit, MatchStatus, SourceDocument
 
 
 def _has_evidence(ev) -> bool:
@@ -79,15 +79,6 @@ def nothing_parsed(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
                         f"could be read from the cited text {quote_of(ev)[:120]!r}", ev)
 
 
-def _canonical(d: Duration) -> tuple[float, str]:
-    """Exact equivalences only: weeks → days, years → months; business days stay apart (F18)."""
-    if d.unit == DurationUnit.WEEKS:
-        return d.value * 7, "days"
-    if d.unit == DurationUnit.YEARS:
-        return d.value * 12, "months"
-    return d.value, d.unit.value
-
-
 @rule(
     "S004",
     title="Duration differs from the duration written in its evidence",
@@ -100,7 +91,7 @@ def duration_mismatch(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hi
         if c.parsed is None:
             continue
         stated = c.model_value if c.model_value is not None else c.value
-        if _canonical(stated) != _canonical(c.parsed):
+        if stated.canonical() != c.parsed.canonical():
             yield Hit(
                 name,
                 f"{'the model gave' if c.model_value is not None else 'value'} {stated} but the cited text "

@@ -41,6 +41,16 @@ class Duration(BaseModel):
         }[self.unit]
         return self.value * factor
 
+    def canonical(self) -> tuple[float, str]:
+        """A key under which two durations are equal only when they are exactly equivalent: weeks become
+        days and years become months; business days stay apart from calendar days (failcase F18).
+        Example: ``Duration(value=1, unit="years").canonical() == (12, "months")``."""
+        if self.unit == DurationUnit.WEEKS:
+            return self.value * 7, "days"
+        if self.unit == DurationUnit.YEARS:
+            return self.value * 12, "months"
+        return self.value, self.unit.value
+
     def __str__(self) -> str:
         v = int(self.value) if float(self.value).is_integer() else self.value
         return f"{v} {self.unit.value.replace('_', ' ')}"

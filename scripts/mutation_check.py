@@ -61,7 +61,6 @@ from rules.playbook import DEFAULT_PLAYBOOK, Playbook, load_playbook
 from schemas import (
     ContractExtraction,
     Duration,
-    DurationUnit,
     Evidence,
     Finding,
     SourceDocument,
@@ -297,14 +296,6 @@ def _same_place(a: str | None, b: str | None) -> bool:
     return bool(ka and kb) and (ka == kb or f" {ka} " in f" {kb} " or f" {kb} " in f" {ka} ")
 
 
-def _canonical(d: Duration) -> tuple[float, str]:
-    if d.unit == DurationUnit.WEEKS:
-        return d.value * 7, "days"
-    if d.unit == DurationUnit.YEARS:
-        return d.value * 12, "months"
-    return d.value, d.unit.value
-
-
 def citation_candidates(x: ContractExtraction, path: str, field_type: str, sentences: list[Sentence],
                         text: str = "") -> list[tuple[Sentence, str, object]]:
     """Kind (b) candidates ``(sentence, span, value)``: another sentence (not overlapping the current
@@ -325,7 +316,7 @@ def citation_candidates(x: ContractExtraction, path: str, field_type: str, sente
                      if f.kind == "absolute" and f.value is not None and f.value != src.value]
         elif field_type == "duration":
             found = [(f.text, f.value) for f in find_durations(s.text)
-                     if f.value is not None and _canonical(f.value) != _canonical(src.value)]
+                     if f.value is not None and f.value.canonical() != src.value.canonical()]
         elif field_type == "governing_law":
             found = [(span, place) for span, place in _law_places(s.text) if not _same_place(place, src.jurisdiction)]
         elif field_type == "party":
