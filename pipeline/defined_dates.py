@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.dates import DateOrder, find_dates
+from pipeline.grounding import evidence_found_by_code
 
 #: Defined terms naming the day a contract takes effect (ABA/CUAD usage: "Effective Date";
 #: English drafting: "Commencement Date"; SaaS order forms: "Start Date").
@@ -181,8 +182,7 @@ def fill_effective_date(x, doc) -> None:
     - a computed expiration date (effective date + initial term) is recomputed from a filled date.
     """
     from pipeline.durations import add_duration
-    from pipeline.grounding import rects_for
-    from schemas import DateClaim, Evidence, MatchStatus
+    from schemas import DateClaim
 
     found = find_effective_date(doc.text, x.date_order)
     if found is None:
@@ -196,9 +196,7 @@ def fill_effective_date(x, doc) -> None:
                 "the model gave no effective date")
     if value is None:
         return
-    ev = Evidence(span=found.text, quote=doc.text[found.start:found.end], start=found.start, end=found.end,
-                  value_start=found.value_start, value_end=found.value_end, page=doc.page_of(found.value_start),
-                  rects=rects_for(doc, found.value_start, found.value_end), match=MatchStatus.EXACT)
+    ev = evidence_found_by_code(doc, found.start, found.end, found.value_start, found.value_end)
     claim = DateClaim(value=value, parsed=value, raw_text=found.text, evidence=ev, computed=True, note=note)
     from pipeline.merge import read_list_dates
 

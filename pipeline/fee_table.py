@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.dates import DateOrder, parse_date
+from pipeline.grounding import evidence_found_by_code
 
 MAX_ROWS = 50
 #: The amount column: its header is an amount word, optionally with a currency ("Amount (USD)", "Fee",
@@ -139,8 +140,7 @@ def fill_fee_rows(x, doc) -> None:
     ``SourceDocument``) holds, when the model gave no fee with an amount; mutates ``x``. Each fee is
     marked ``computed`` (found by code) with a note, and its evidence is grounded (row quote, page,
     offsets and rectangles of the amount cell, exact)."""
-    from pipeline.grounding import rects_for
-    from schemas import Evidence, Fee, MatchStatus, Money
+    from schemas import Fee, Money
 
     if any(f.amount is not None for f in x.fees):
         return
@@ -150,7 +150,5 @@ def fill_fee_rows(x, doc) -> None:
     x.fees = list(x.fees) + [
         Fee(description=r.description, amount=Money(amount=r.amount, currency=r.currency), period=r.period,
             due_date=r.due, raw_text=r.text, computed=True, note="read by code from the row of a fee table",
-            evidence=Evidence(span=r.text, quote=doc.text[r.start:r.end], start=r.start, end=r.end,
-                              value_start=r.value_start, value_end=r.value_end, page=doc.page_of(r.value_start),
-                              rects=rects_for(doc, r.value_start, r.value_end), match=MatchStatus.EXACT))
+            evidence=evidence_found_by_code(doc, r.start, r.end, r.value_start, r.value_end))
         for r in rows]

@@ -271,3 +271,13 @@ def ground_evidence(evidence: Evidence, sentences: list[Sentence], doc: SourceDo
         a, b = (upd["value_start"], upd["value_end"]) if upd["value_start"] is not None else (upd["start"], upd["end"])
         upd["rects"] = rects_for(doc, a, b)
     return evidence.model_copy(update=upd)
+
+
+def evidence_found_by_code(doc: SourceDocument, start: int, end: int, value_start: int, value_end: int) -> Evidence:
+    """Evidence for a value that code itself located in ``doc`` (the readers of fixed drafting forms:
+    pipeline.defined_dates, payment, fee_table, term): ``quote`` = ``doc.text[start:end]`` (the sentence or
+    table row), ``span`` = ``doc.text[value_start:value_end]`` (the value as written), page and rectangles of
+    the span, ``match`` exact; no sentence ids (the model cited none). Offsets are document offsets."""
+    return Evidence(span=doc.text[value_start:value_end], quote=doc.text[start:end], start=start, end=end,
+                    value_start=value_start, value_end=value_end, page=doc.page_of(value_start),
+                    rects=rects_for(doc, value_start, value_end), match=MatchStatus.EXACT)

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.durations import find_durations
+from pipeline.grounding import evidence_found_by_code
 from pipeline.sentences import split_sentences
 
 _DUTY = re.compile(r"\b(?:shall|will|must|agrees?\s+to)\s+(?:pay|remit)\b|\bpayable\b|\bdue\s+(?:and\s+payable\s+)?(?=within)|"
@@ -88,17 +89,14 @@ def fill_payment_terms(x, doc) -> None:
     """Give ``x`` (a merged ``ContractExtraction``) the payment terms ``doc`` (its ``SourceDocument``)
     states, when the model gave none; mutates ``x``. The value is marked ``computed`` (found by code,
     not by the model) with a note, and its evidence is grounded (page, offsets, rectangles, exact)."""
-    from pipeline.grounding import rects_for
-    from schemas import Evidence, MatchStatus, PaymentTerms
+    from schemas import PaymentTerms
 
     if x.payment_terms is not None and (x.payment_terms.days is not None or x.payment_terms.raw_text):
         return
     found = find_payment_terms(doc.text)
     if found is None:
         return
-    ev = Evidence(span=found.text, quote=doc.text[found.start:found.end], start=found.start, end=found.end,
-                  value_start=found.value_start, value_end=found.value_end, page=doc.page_of(found.value_start),
-                  rects=rects_for(doc, found.value_start, found.value_end), match=MatchStatus.EXACT)
+    ev = evidence_found_by_code(doc, found.start, found.end, found.value_start, found.value_end)
     x.payment_terms = PaymentTerms(days=found.days, day_type="business" if found.business else "calendar",
                                    trigger=found.trigger, raw_text=found.text, evidence=ev, computed=True,
                                    note="found by code in the payment clause; the model gave no payment terms")

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 from pipeline.dates import DateOrder, find_dates
 from pipeline.durations import ORDINAL_WORDS, find_durations, words_to_int
+from pipeline.grounding import evidence_found_by_code
 from pipeline.sentences import split_sentences
 from schemas import Duration
 
@@ -225,14 +226,6 @@ def find_renewal(text: str) -> StatedRenewal | None:
     return None
 
 
-def _evidence(doc, start: int, end: int, vs: int, ve: int, span: str):
-    from pipeline.grounding import rects_for
-    from schemas import Evidence, MatchStatus
-
-    return Evidence(span=span, quote=doc.text[start:end], start=start, end=end, value_start=vs, value_end=ve,
-                    page=doc.page_of(vs), rects=rects_for(doc, vs, ve), match=MatchStatus.EXACT)
-
-
 def fill_term_and_survival(x, doc) -> None:
     """Give ``x`` (a merged, normalized ``ContractExtraction``) the initial term, a stated or computed
     expiration date, and the confidentiality survival ``doc`` states, where the model gave none;
@@ -250,13 +243,13 @@ def fill_term_and_survival(x, doc) -> None:
                 x.initial_term = DurationClaim(
                     value=t.value, parsed=t.value, raw_text=t.text, computed=True,
                     note="found by code in the term clause; the model gave no initial term",
-                    evidence=_evidence(doc, t.start, t.end, t.value_start, t.value_end, t.text))
+                    evidence=evidence_found_by_code(doc, t.start, t.end, t.value_start, t.value_end))
             exp = x.expiration_date
             if t.expiration is not None and (exp is None or exp.value is None or exp.computed):
                 x.expiration_date = DateClaim(
                     value=t.expiration, parsed=t.expiration, raw_text=t.expiration_text, computed=True,
                     note="found by code in the term clause; the model gave no expiration date",
-                    evidence=_evidence(doc, t.start, t.end, t.expiration_start, t.expiration_end, t.expiration_text))
+                    evidence=evidence_found_by_code(doc, t.start, t.end, t.expiration_start, t.expiration_end))
     eff, term, exp = x.effective_date, x.initial_term, x.expiration_date
     start = (eff.parsed or eff.value) if eff is not None else None
     length = (term.parsed or term.value) if term is not None else None
@@ -271,7 +264,7 @@ def fill_term_and_survival(x, doc) -> None:
             x.confidentiality_survival = DurationClaim(
                 value=sv.value, parsed=sv.value, raw_text=sv.text, computed=True,
                 note="found by code in the survival clause; the model gave no survival period",
-                evidence=_evidence(doc, sv.start, sv.end, sv.value_start, sv.value_end, sv.text))
+                evidence=evidence_found_by_code(doc, sv.start, sv.end, sv.value_start, sv.value_end))
 
 
 def _fill_renewal(x, doc) -> None:
@@ -285,11 +278,11 @@ def _fill_renewal(x, doc) -> None:
     if x.auto_renewal is None or x.auto_renewal.value is None:
         m = _AUTO_RENEW.search(r.text)
         x.auto_renewal = BoolClaim(value=True, raw_text=m.group(0), computed=True, note=note,
-                                   evidence=_evidence(doc, r.start, r.end, r.start + m.start(), r.start + m.end(),
-                                                      m.group(0)))
+                                   evidence=evidence_found_by_code(doc, r.start, r.end, r.start + m.start(),
+                                                                   r.start + m.end()))
     for field, got in (("renewal_term", r.term), ("renewal_notice", r.notice)):
         cur = getattr(x, field)
         if got is not None and (cur is None or cur.value is None):
             setattr(x, field, DurationClaim(value=got.value, parsed=got.value, raw_text=got.text, computed=True,
-                                            note=note, evidence=_evidence(doc, got.start, got.end, got.value_start,
-                                                                          got.value_end, got.text)))
+                                            note=note, evidence=evidence_found_by_code(
+                                                doc, got.start, got.end, got.value_start, got.value_end)))
