@@ -181,7 +181,6 @@ def fill_effective_date(x, doc) -> None:
       so the conflict rule (C001) sends it to a reviewer; the model's value is kept.
     - a computed expiration date (effective date + initial term) is recomputed from a filled date.
     """
-    from pipeline.durations import add_duration
     from schemas import DateClaim
 
     found = find_effective_date(doc.text, x.date_order)
@@ -198,7 +197,7 @@ def fill_effective_date(x, doc) -> None:
         return
     ev = evidence_found_by_code(doc, found.start, found.end, found.value_start, found.value_end)
     claim = DateClaim(value=value, parsed=value, raw_text=found.text, evidence=ev, computed=True, note=note)
-    from pipeline.merge import read_list_dates
+    from pipeline.merge import computed_expiration, read_list_dates
 
     cur = x.effective_date
     current = (cur.parsed or cur.value) if cur is not None else None
@@ -206,12 +205,8 @@ def fill_effective_date(x, doc) -> None:
         x.effective_date = claim
         read_list_dates(x)  # dates relative to the effective date can be computed now
         exp = x.expiration_date
-        term = x.initial_term
-        length = (term.parsed or term.value) if term is not None else None
-        if length is not None and (exp is None or (exp.computed and exp.value is not None)):
-            x.expiration_date = DateClaim(
-                value=add_duration(value, length), computed=True, evidence=term.evidence,
-                note=f"computed by code: effective date {value.isoformat()} + initial term {length}; not stated")
+        if exp is None or (exp.computed and exp.value is not None):
+            x.expiration_date = computed_expiration(x) or exp
     elif current != value:
         claim.note = f"found by code in the definition of {found.term!r}; differs from the model's {current.isoformat()}"
         x.candidates.setdefault("effective_date", [cur.model_dump(mode="json")])

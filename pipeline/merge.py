@@ -639,7 +639,7 @@ def normalize_extraction(x: ContractExtraction, text: str) -> ContractExtraction
     """Decide the date order for the document, parse dates/durations from evidence spans into
     ``parsed``, and compute a missing expiration date (effective + initial term). Mutates and
     returns ``x``. ``text`` is the whole document text (``documents.text``)."""
-    from pipeline.durations import add_duration, parse_duration
+    from pipeline.durations import parse_duration
     from pipeline.normalize import decide_date_order
 
     from pipeline.preamble import enrich_parties, obligor_in
@@ -684,15 +684,21 @@ def normalize_extraction(x: ContractExtraction, text: str) -> ContractExtraction
             _parse_date_claim(c, order)
             cand.update(c.model_dump(mode="json"))
     exp = x.expiration_date
-    eff = x.effective_date
-    term = x.initial_term
-    if (exp is None or (exp.value is None and exp.parsed is None)) and eff is not None and term is not None:
-        start = eff.parsed or eff.value
-        length = term.parsed or term.value
-        if start is not None and length is not None:
-            x.expiration_date = DateClaim(
-                value=add_duration(start, length), computed=True,
-                note=f"computed by code: effective date {start.isoformat()} + initial term {length}; not stated",
-                evidence=term.evidence,
-            )
+    if exp is None or (exp.value is None and exp.parsed is None):
+        x.expiration_date = computed_expiration(x) or exp
     return x
+
+
+def computed_expiration(x: ContractExtraction) -> DateClaim | None:
+    """The expiration date as effective date + initial term (each the text's reading, else the model's),
+    marked ``computed`` with a note and the term's evidence; ``None`` when either is unknown. Callers
+    decide when it replaces what ``x`` has (pipeline.merge, pipeline.defined_dates, pipeline.term)."""
+    from pipeline.durations import add_duration
+
+    eff, term = x.effective_date, x.initial_term
+    start = (eff.parsed or eff.value) if eff is not None else None
+    length = (term.parsed or term.value) if term is not None else None
+    if start is None or length is None:
+        return None
+    return DateClaim(value=add_duration(start, length), computed=True, evidence=term.evidence,
+                     note=f"computed by code: effective date {start.isoformat()} + initial term {length}; not stated")

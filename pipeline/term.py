@@ -230,8 +230,8 @@ def fill_term_and_survival(x, doc) -> None:
     """Give ``x`` (a merged, normalized ``ContractExtraction``) the initial term, a stated or computed
     expiration date, and the confidentiality survival ``doc`` states, where the model gave none;
     mutates ``x``. Filled values are ``computed`` with a note; a computed expiration date is
-    effective date + initial term (pipeline.durations.add_duration)."""
-    from pipeline.durations import add_duration
+    effective date + initial term (pipeline.merge.computed_expiration)."""
+    from pipeline.merge import computed_expiration
     from schemas import DateClaim, DurationClaim
 
     other_start = False
@@ -250,13 +250,9 @@ def fill_term_and_survival(x, doc) -> None:
                     value=t.expiration, parsed=t.expiration, raw_text=t.expiration_text, computed=True,
                     note="found by code in the term clause; the model gave no expiration date",
                     evidence=evidence_found_by_code(doc, t.start, t.end, t.expiration_start, t.expiration_end))
-    eff, term, exp = x.effective_date, x.initial_term, x.expiration_date
-    start = (eff.parsed or eff.value) if eff is not None else None
-    length = (term.parsed or term.value) if term is not None else None
-    if start is not None and length is not None and not other_start and (exp is None or exp.value is None):
-        x.expiration_date = DateClaim(value=add_duration(start, length), computed=True, evidence=term.evidence,
-                                      note=f"computed by code: effective date {start.isoformat()} + initial term "
-                                           f"{length}; not stated")
+    exp = x.expiration_date
+    if not other_start and (exp is None or exp.value is None):
+        x.expiration_date = computed_expiration(x) or exp
     _fill_renewal(x, doc)
     if x.confidentiality_survival is None or x.confidentiality_survival.value is None:
         sv = find_survival(doc.text)
