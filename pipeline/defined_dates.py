@@ -34,6 +34,12 @@ EFFECTIVE_TERMS = ("Effective Date", "Commencement Date", "Start Date")
 
 _Q = "[\"“”'‘’]"
 _TERMS = "|".join(t.replace(" ", r"\s+") for t in EFFECTIVE_TERMS)
+#: The defined terms as one regular expression, for the modules that recognise a reference to this
+#: contract's start (pipeline.merge deadlines, pipeline.term); matches case-insensitively with ``re.I``.
+EFFECTIVE_TERM_RE = r"(?:" + _TERMS + r")"
+#: Words that may qualify the term and still name this contract's start ("Subscription Start Date"); other
+#: qualifiers name another date ("Rent Commencement Date").
+TERM_QUALIFIER_RE = r"(?:subscription|agreement|contract|order|term)"
 _TERM = r"(?P<term>" + _TERMS + r")"
 _TERM2 = r"(?P<term2>" + _TERMS + r")"
 # (the "Effective Date"), ("Effective Date"), (hereinafter the "Effective Date"), (such date, the "Effective
@@ -53,7 +59,7 @@ _MEANS_DEF = re.compile(
 # June 1, 2021", "Subscription Start Date: March 1st, 2021"; qualifiers limited to words that name the
 # contract itself ("Rent Commencement Date" is another date)
 _LABEL_DEF = re.compile(
-    r"(?:^|\n)[ \t]*(?:(?:subscription|agreement|contract|order|term)[ \t]+)?" + _TERM.replace("term", "term3")
+    r"(?:^|\n)[ \t]*(?:" + TERM_QUALIFIER_RE + r"[ \t]+)?" + _TERM.replace("term", "term3")
     + r"[ \t]*(?::|-|–)[ \t\n]*",
     re.IGNORECASE,
 )

@@ -38,6 +38,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
+from pipeline.defined_dates import EFFECTIVE_TERM_RE, TERM_QUALIFIER_RE
 from schemas import (
     BoolClaim,
     ContractExtraction,
@@ -560,7 +561,7 @@ def _text_date(raw: str | None, model: dt.date | None, order: str | None,
 #: A relative date counts from the effective date only when its text names it ("90 days after the
 #: Effective Date"); "the 12th business day before expiry" has another anchor (failcase F15).
 _EFFECTIVE_ANCHOR = re.compile(
-    r"\bthe\s+(?:(?:subscription|agreement|contract|order|term)\s+)?(?:effective|commencement|start)\s+date\b"
+    r"\bthe\s+(?:" + TERM_QUALIFIER_RE + r"\s+)?" + EFFECTIVE_TERM_RE + r"\b"
     r"(?!\s+of\s+(?!this\s+(?:agreement|contract)\b))"
     r"|\bdate\s+(?:of\s+this\s+agreement|hereof)\b", re.I)
 #: A deadline with two limits ("..., and in any event within 90 days after ...", "... or June 30, 2021,

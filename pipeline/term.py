@@ -28,14 +28,15 @@ import re
 from dataclasses import dataclass
 
 from pipeline.dates import DateOrder, find_dates
+from pipeline.defined_dates import EFFECTIVE_TERM_RE
 from pipeline.durations import ORDINAL_WORDS, find_durations, words_to_int
 from pipeline.grounding import evidence_found_by_code
 from pipeline.sentences import split_sentences
 from schemas import Duration
 
 _STARTS_TERM = re.compile(
-    r"\b(?:commence[sd]?|begins?|shall\s+commence|shall\s+begin|takes?\s+effect)\s+on\s+the\s+(?:effective|commencement|"
-    r"start)\s+date\b|\(\s*(?:the\s+)?[\"“](?:initial\s+)?term[\"”]\s*\)|"
+    r"\b(?:commence[sd]?|begins?|shall\s+commence|shall\s+begin|takes?\s+effect)\s+on\s+the\s+" + EFFECTIVE_TERM_RE
+    + r"\b|\(\s*(?:the\s+)?[\"“](?:initial\s+)?term[\"”]\s*\)|"
     r"\b(?:initial\s+)?term\s+of\s+this\s+agreement\s+(?:(?:shall|will)\s+(?:be|commence|begin|continue|run)|is)\b|"
     r"\bthis\s+agreement\s+(?:shall|will)\s+(?:commence|begin)\b", re.I)
 #: Sentences that mention the term without stating it (break tests on CUAD: "During the term of this Agreement
@@ -50,11 +51,11 @@ _LENGTH_CUE = re.compile(
     r"(?:force\s+and\s+)?effect\s+)?for|initial\s+term\s+of|(?:term|period)\s+of|shall\s+be|will\s+be|is)\s+"
     r"(?:a\s+(?:term|period)\s+of\s+)?$", re.I)
 #: A term that runs from another event ("one (1) year from the date of delivery") gives no expiration date.
-_OTHER_START = re.compile(r"^\W*(?:(?:from|after|following)\s+|commencing\s+(?:on\s+)?(?=the\b))(?!(?:the\s+)?(?:effective\s+date|"
-                          r"commencement\s+date|start\s+date|date\s+(?:of\s+this|hereof)))", re.I)
+_OTHER_START = re.compile(r"^\W*(?:(?:from|after|following)\s+|commencing\s+(?:on\s+)?(?=the\b))(?!(?:the\s+)?(?:"
+                          + EFFECTIVE_TERM_RE + r"|date\s+(?:of\s+this|hereof)))", re.I)
 _ANNIVERSARY = re.compile(
     rf"\buntil\s+the\s+(?:(?P<d>\d{{1,2}})(?:st|nd|rd|th)|(?P<w>{ORDINAL_WORDS}))(?:\s*\(\s*\d{{1,2}}(?:st|nd|rd|th)?\s*\))?"
-    r"\s+anniversary\s+of\s+the\s+(?:effective|commencement|start)\s+date\b", re.I)
+    r"\s+anniversary\s+of\s+the\s+" + EFFECTIVE_TERM_RE + r"\b", re.I)
 _EXPIRING = re.compile(r"\b(?:(?:expir\w*|ending|ends?|terminat\w*)\s+(?:on|at)|(?:effective|continue|remain)\s+until|until)\s+$",
                        re.I)
 #: A date "until"/"ending on" that belongs to something else than the agreement (a fiscal year, a lease, a
