@@ -25,6 +25,7 @@ sys.path.insert(0, str(REPO))
 from pipeline.dates import decide_date_order  # noqa: E402
 from pipeline.durations import add_duration  # noqa: E402
 from pipeline.term import find_initial_term, find_renewal, find_survival  # noqa: E402
+from schemas import Duration  # noqa: E402
 from scripts.eval_cuad import CUAD  # noqa: E402
 
 
@@ -33,17 +34,9 @@ def _date(answer: str) -> dt.date | None:
     return dt.date(int(m[3]), int(m[1]), int(m[2])) if m else None
 
 
-def _dur_key(text: str) -> tuple[float, str] | None:
+def _gold_duration(text: str) -> Duration | None:
     m = re.search(r"(\d+)\s*\)?\s*(day|month|year|week)", text.lower())
-    if not m:
-        return None
-    n, unit = float(m[1]), m[2]
-    return (n * 12, "month") if unit == "year" else (n, unit)
-
-
-def _key(d) -> tuple[float, str]:
-    unit = d.unit.value.rstrip("s")
-    return (d.value * 12, "month") if unit == "year" else (d.value, unit)
+    return Duration(value=float(m[1]), unit=m[2] + "s") if m else None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -82,10 +75,10 @@ def main(argv: list[str] | None = None) -> int:
             c["renewals"] += 1
             for got, answer, name in ((rn.term, r["Renewal Term-Answer"], "ren_term"),
                                       (rn.notice, r["Notice Period to Terminate Renewal-Answer"], "notice")):
-                want = _dur_key(answer) if answer.strip() else None
+                want = _gold_duration(answer) if answer.strip() else None
                 if got is None or want is None:
                     continue
-                ok = _key(got.value) == want
+                ok = got.value.canonical() == want.canonical()
                 c[f"{name}_{'agree' if ok else 'disagree'}"] += 1
                 if not ok and args.show:
                     print(f"RENEWAL {r['Filename'][:60]} {name} got {got.value} want {answer!r}: {rn.text[:200]!r}")
