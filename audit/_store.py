@@ -15,7 +15,7 @@ Serialization (no fork, no gap)
       the database write lock (waiting up to busy_timeout). If the caller's transaction has already
       *read* (deferred BEGIN) and another writer committed since, SQLite refuses with
       "database is locked" → AuditWriteError. Open write transactions with ``BEGIN IMMEDIATE``:
-      ``audit.writer(engine)``, or ``pipeline.db.transaction(engine, immediate=True)``.
+      ``audit.writer(engine)``, or ``pipeline.store.engine.transaction(engine, immediate=True)``.
     Ids are assigned as head id + 1 on the primary key, so even a writer that bypasses the lock cannot
     fork the chain: its insert fails.
 
@@ -86,7 +86,7 @@ def writer(engine: Engine) -> Iterator[Connection]:
     and re-raises on error.
 
     On SQLite it begins with ``BEGIN IMMEDIATE`` where the engine honours the ``sqlite_immediate``
-    execution option (``pipeline.db.make_engine``) and takes the write lock at once in any case; if the
+    execution option (``pipeline.store.engine.make_engine``) and takes the write lock at once in any case; if the
     lock is still busy after the connection's busy_timeout, it retries (``WRITER_ATTEMPTS`` tries, random
     exponential back-off up to 2 s) and then raises :class:`AuditWriteError`. A failed commit raises
     :class:`AuditWriteError` too.

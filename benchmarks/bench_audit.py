@@ -28,7 +28,7 @@ from sqlalchemy import create_engine, text
 
 import audit
 from audit.events import LLM_RESPONSE
-from pipeline.db import make_engine, upgrade
+from pipeline.store.engine import make_engine, upgrade
 
 DOCS = 10_000
 

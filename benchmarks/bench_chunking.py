@@ -20,9 +20,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pipeline.chunking import chunk_overlap_ratio, chunk_text  # noqa: E402
+from pipeline.reading.chunking import chunk_overlap_ratio, chunk_text  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
-from pipeline.tokens import DefaultTokenizer, GGUFTokenizer, local_model_file  # noqa: E402
+from pipeline.reading.tokens import DefaultTokenizer, GGUFTokenizer, local_model_file  # noqa: E402
 
 CUAD_TXT = REPO.parent / "shared" / "corpus" / "cuad" / "full_contract_txt"
 

@@ -41,16 +41,16 @@ def main() -> int:
     from argon2 import PasswordHasher, profiles
     from streamlit.testing.v1 import AppTest
 
-    import pipeline.users
-    from pipeline import render
-    from pipeline.db import make_engine, transaction, upgrade
+    import pipeline.review.users
+    from pipeline.reading import render
+    from pipeline.store.engine import make_engine, transaction, upgrade
     from pipeline.ingest import ingest_file
-    from pipeline.models import Document
+    from pipeline.store.tables import Document
     from pipeline.settings import Settings
-    from pipeline.tokens import _default
-    from pipeline.users import Role, add_user
+    from pipeline.reading.tokens import _default
+    from pipeline.review.users import Role, add_user
 
-    pipeline.users._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    pipeline.review.users._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
     eng = make_engine(url)
     upgrade(eng)
     t = time.perf_counter()

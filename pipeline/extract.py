@@ -4,14 +4,14 @@ Flow of :func:`extract_document`:
 
 1. Read the document, its pages and chunks (one short read transaction).
 2. For every chunk: split its text into sentences (ids 1..n, chunk-local), send them numbered
-   inside ``<contract>`` in the user message (:mod:`pipeline.prompts`), get a
+   inside ``<contract>`` in the user message (:mod:`pipeline.extraction.prompts`), get a
    :class:`schemas.chunk_output.ChunkExtraction`.
 
    - Every attempt is audited: ``llm.request`` (full messages, GenAI attributes) before the call,
      then per attempt ``llm.response`` (raw text, parsed object, tokens, finish reason, latency,
      attempt number) and ``llm.error`` on failure; each in its own short transaction, never one
      held across a model call (failure case F36).
-   - Output cut off at the token limit (:class:`pipeline.llm.TruncatedOutput`) is never parsed and
+   - Output cut off at the token limit (:class:`pipeline.llm.base.TruncatedOutput`) is never parsed and
      never re-asked with the cut JSON (F29): the chunk's sentences are split in two halves, each
      extracted on its own (recursively, at most ``MAX_SPLIT_DEPTH`` levels). Sentence ids keep their
      chunk-local numbers in the halves.
@@ -27,17 +27,17 @@ Flow of :func:`extract_document`:
      document without it. The withheld spans (document offsets) are in the ``llm.request`` audit
      event and the chunk outcome; the rule engine still flags the passage (rule I001), so the
      document goes to a reviewer, who sees any value stated only there.
-3. Each answer becomes a partial extraction (:func:`pipeline.merge.chunk_to_partial`); every
+3. Each answer becomes a partial extraction (:func:`pipeline.extraction.merge.chunk_to_partial`); every
    evidence is grounded in the document (quote, page, offsets, rectangles, match status of the span).
-4. Partials are merged and normalized (:mod:`pipeline.merge`): dates and durations parsed from the
+4. Partials are merged and normalized (:mod:`pipeline.extraction.merge`): dates and durations parsed from the
    evidence spans into ``parsed``; the model's values stay in ``value``. An effective date the
    contract defines ("(the "Effective Date")", "Commencement Date: the date of this agreement")
    is filled by code when the model gave none, and added as a candidate when the model gave
-   another (:mod:`pipeline.defined_dates`); payment terms the model left out are read from the
-   payment clause (:mod:`pipeline.payment`), and fee-table rows when the model gave no amount
-   (:mod:`pipeline.fee_table`); the initial term, a stated expiration date and the confidentiality
-   survival the model left out are read from their clauses (:mod:`pipeline.term`).
-5. A new :class:`pipeline.models.ExtractionRun` is stored (status ``complete`` | ``partial`` |
+   another (:mod:`pipeline.extraction.readers.defined_dates`); payment terms the model left out are read from the
+   payment clause (:mod:`pipeline.extraction.readers.payment`), and fee-table rows when the model gave no amount
+   (:mod:`pipeline.extraction.readers.fee_table`); the initial term, a stated expiration date and the confidentiality
+   survival the model left out are read from their clauses (:mod:`pipeline.extraction.readers.term`).
+5. A new :class:`pipeline.store.tables.ExtractionRun` is stored (status ``complete`` | ``partial`` |
    ``failed``, tokens, seconds, the extraction as JSON, chunk outcomes) and the document moves to
    ``extracted``, or to ``failed`` with reason ``extraction_failed`` when every chunk failed.
 """
@@ -54,9 +54,9 @@ from sqlalchemy import Engine, select
 
 import audit
 from audit import events as ev
-from pipeline.db import transaction
-from pipeline.fee_table import fill_fee_rows
-from pipeline.llm import (
+from pipeline.store.engine import transaction
+from pipeline.extraction.readers.fee_table import fill_fee_rows
+from pipeline.llm.base import (
     AttemptRecord,
     Backend,
     LLMError,
@@ -66,16 +66,16 @@ from pipeline.llm import (
     TruncatedOutput,
     ValidationFailed,
 )
-from pipeline.defined_dates import fill_effective_date
-from pipeline.merge import chunk_to_partial, merge_partials, normalize_extraction
-from pipeline.models import Chunk, Document, ExtractionRun, utcnow
-from pipeline.payment import fill_payment_terms
-from pipeline.prompts import PROMPT_VERSION, build_messages
-from pipeline.sentences import Sentence, split_sentences
+from pipeline.extraction.readers.defined_dates import fill_effective_date
+from pipeline.extraction.merge import chunk_to_partial, merge_partials, normalize_extraction
+from pipeline.store.tables import Chunk, Document, ExtractionRun, utcnow
+from pipeline.extraction.readers.payment import fill_payment_terms
+from pipeline.extraction.prompts import PROMPT_VERSION, build_messages
+from rules.text.sentences import Sentence, split_sentences
 from pipeline.settings import Settings
-from pipeline.states import DocumentStatus, Reason, check_transition
-from pipeline.store import source_document
-from pipeline.term import fill_term_and_survival
+from pipeline.store.states import DocumentStatus, Reason, check_transition
+from pipeline.store.queries import source_document
+from pipeline.extraction.readers.term import fill_term_and_survival
 from schemas import ChunkFailure, ContractExtraction, Evidence, SourceDocument
 from schemas.chunk_output import ChunkExtraction
 
@@ -305,7 +305,7 @@ def iter_evidence(x: ContractExtraction):
 
 def ground_partial(x: ContractExtraction, sentences: list[Sentence], doc: SourceDocument) -> None:
     """Ground every evidence of ``x`` against the chunk's ``sentences`` (grounding helper)."""
-    from pipeline.grounding import ground_evidence
+    from pipeline.extraction.grounding import ground_evidence
 
     for holder in iter_evidence(x):
         e: Evidence = holder.evidence

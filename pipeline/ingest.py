@@ -1,7 +1,7 @@
 """Ingestion: files in, documents, pages and chunks stored, one outcome per file.
 
 A batch never stops at a bad file: each file gets a document row whose status and reason say
-what happened (see :mod:`pipeline.states`). Each file is stored in ONE transaction together with
+what happened (see :mod:`pipeline.store.states`). Each file is stored in ONE transaction together with
 its audit events, so a crash leaves either the whole document or nothing.
 """
 
@@ -17,14 +17,14 @@ from pathlib import Path
 from sqlalchemy import Engine, delete
 
 import audit
-from pipeline.chunking import chunk_text
-from pipeline.db import transaction
-from pipeline.models import Chunk, Document, Page
-from pipeline.pdf import PdfReadError, iter_pages, join_pages, layout_in_document, open_pdf
+from pipeline.reading.chunking import chunk_text
+from pipeline.store.engine import transaction
+from pipeline.store.tables import Chunk, Document, Page
+from pipeline.reading.pdf import PdfReadError, iter_pages, join_pages, layout_in_document, open_pdf
 from pipeline.settings import Settings
-from pipeline.states import DocumentStatus, Reason, check_transition
-from pipeline.textfile import read_text_file
-from pipeline.tokens import Tokenizer, tokenizer_for
+from pipeline.store.states import DocumentStatus, Reason, check_transition
+from pipeline.reading.textfile import read_text_file
+from pipeline.reading.tokens import Tokenizer, tokenizer_for
 
 SUPPORTED_SUFFIXES = (".pdf", ".txt")
 RETRYABLE = {DocumentStatus.NEEDS_PASSWORD, DocumentStatus.NEEDS_OCR, DocumentStatus.FAILED}
@@ -89,7 +89,7 @@ class _Read:
 
 
 def _join(pages: list) -> tuple[str, list[tuple[int, int]]]:
-    """Document text and each page's (start, end) in it, joined by :func:`pipeline.pdf.join_pages`."""
+    """Document text and each page's (start, end) in it, joined by :func:`pipeline.reading.pdf.join_pages`."""
     text, starts = join_pages(pages)
     return text, [(st, st + len(p.text)) for p, st in zip(pages, starts, strict=True)]
 

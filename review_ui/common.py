@@ -15,10 +15,10 @@ from typing import Any
 import streamlit as st
 from sqlalchemy import Engine
 
-from pipeline.db import make_engine, upgrade
-from pipeline.review import ReviewError
+from pipeline.store.engine import make_engine, upgrade
+from pipeline.review.flow import ReviewError
 from pipeline.settings import Settings
-from pipeline.users import Role, User
+from pipeline.review.users import Role, User
 
 HERE = Path(__file__).resolve().parent
 SIGNIN_PAGE = "views/signin.py"

@@ -43,7 +43,7 @@ def _show(v) -> str:
     severity="error",
     fields=DATE_FIELDS,
     source="issue 5 (support): the model's date == date parsed from the cited span (the field then holds the "
-    "text's reading, pipeline.merge); failcases F14, F16",
+    "text's reading, pipeline.extraction.merge); failcases F14, F16",
 )
 def date_mismatch(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for name, c in stated_claims(x, DATE_FIELDS):

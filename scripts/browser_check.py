@@ -49,11 +49,11 @@ def prepare(work: Path) -> tuple[str, str]:
     """A database with the sample document waiting for review and users alice, bob; returns (url, doc id)."""
     from argon2 import PasswordHasher, profiles
 
-    import pipeline.users
-    from pipeline.db import make_engine, upgrade
+    import pipeline.review.users
+    from pipeline.store.engine import make_engine, upgrade
     from tests.review_fixtures import make_users, reviewable_document
 
-    pipeline.users._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)  # fast hashes for a throwaway DB
+    pipeline.review.users._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)  # fast hashes for a throwaway DB
     url = f"sqlite:///{work / 'browser.db'}"
     eng = make_engine(url)
     upgrade(eng)
@@ -71,10 +71,10 @@ def run(out: Path) -> int:
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from pipeline import review
+    from pipeline.review import flow as review
     from pipeline.cli.review_cmd import free_port, streamlit_command
-    from pipeline.db import make_engine
-    from pipeline.users import get_user
+    from pipeline.store.engine import make_engine
+    from pipeline.review.users import get_user
     from tests.review_fixtures import PASSWORD, items
 
     out.mkdir(parents=True, exist_ok=True)

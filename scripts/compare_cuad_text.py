@@ -3,13 +3,13 @@
     .venv/bin/python scripts/compare_cuad_text.py [--jobs 2] [--limit N] [--quality]
 
 For each row of ``../shared/corpus/cuad/manifest.csv`` with a PDF here, reads the PDF with
-``pipeline.pdf.read_pdf``, joins the pages (``join_pages``), and compares the lower-cased word
+``pipeline.reading.pdf.read_pdf``, joins the pages (``join_pages``), and compares the lower-cased word
 sequence (``\\w+`` tokens after NFKC) with the matching ``full_contract_txt`` file using
 rapidfuzz's Indel normalized similarity (1.0 = same sequence). Prints one line per file, the
 files under 0.95 and the share of files at or above 0.95 (target: >= 95 %).
 
 ``--quality`` also prints the distribution of the per-page word share used by the gibberish check
-(``pipeline.pdf.word_share``) and every page whose quality is not "ok".
+(``pipeline.reading.pdf.word_share``) and every page whose quality is not "ok".
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from rapidfuzz.distance import Indel
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pipeline.pdf import PdfReadError, join_pages, read_pdf, word_share  # noqa: E402
+from pipeline.reading.pdf import PdfReadError, join_pages, read_pdf, word_share  # noqa: E402
 
 CUAD = REPO.parent / "shared" / "corpus" / "cuad"
 THRESHOLD = 0.95

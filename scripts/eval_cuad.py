@@ -214,7 +214,7 @@ def count_values(x) -> tuple[int, int, int]:
     for h in iter_evidence(x):
         e = h.evidence
         if getattr(h, "computed", False):
-            continue  # found or computed by code (e.g. pipeline.defined_dates), not a model citation
+            continue  # found or computed by code (e.g. pipeline.extraction.readers.defined_dates), not a model citation
         if e.span:
             with_span += 1
             if e.match is not None and e.match.value in ("exact", "normalized", "fuzzy"):
@@ -235,16 +235,16 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["CLAUSEWISE_RECORD"] = "1"
     from sqlalchemy import select
 
-    from pipeline.db import make_engine, transaction, upgrade
+    from pipeline.store.engine import make_engine, transaction, upgrade
     from pipeline.extract import extract_document
     from pipeline.ingest import ingest_file
-    from pipeline.llm import make_backend
-    from pipeline.models import Chunk, Document
-    from pipeline.prompts import prompt_overhead_text
-    from pipeline.sentences import split_sentences
-    from pipeline.prompts import numbered_text
+    from pipeline.llm.base import make_backend
+    from pipeline.store.tables import Chunk, Document
+    from pipeline.extraction.prompts import prompt_overhead_text
+    from rules.text.sentences import split_sentences
+    from pipeline.extraction.prompts import numbered_text
     from pipeline.settings import Settings
-    from pipeline.tokens import tokenizer_for
+    from pipeline.reading.tokens import tokenizer_for
     from schemas import ContractExtraction
 
     work = Path(tempfile.mkdtemp(prefix="cw-eval-"))
@@ -314,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     for f in FIELDS:
         ok, n = totals[f]
         print(f"| {f} | {ok} / {n} | {ok / n:.0%} |" if n else f"| {f} | 0 / 0 | - |")
-    print(f"of the Effective Date answers, filled by code from the contract's definition (pipeline.defined_dates): "
+    print(f"of the Effective Date answers, filled by code from the contract's definition (pipeline.extraction.readers.defined_dates): "
           f"{by_code[0]} agree / {by_code[1]}")
     p = agg["pages"] or 1
     print()

@@ -1,4 +1,4 @@
-"""How often the effective date read by code from a contract's own definition (pipeline.defined_dates)
+"""How often the effective date read by code from a contract's own definition (pipeline.extraction.readers.defined_dates)
 agrees with CUAD's expert answer, on the 174 CUAD contracts here (CUAD's text files, read in place).
 
 Prints: contracts where a definition was found; of those with an ``Effective Date`` answer, how many
@@ -20,8 +20,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pipeline.dates import decide_date_order  # noqa: E402
-from pipeline.defined_dates import find_effective_date  # noqa: E402
+from rules.text.dates import decide_date_order  # noqa: E402
+from pipeline.extraction.readers.defined_dates import find_effective_date  # noqa: E402
 from scripts.eval_cuad import CUAD, gold_date  # noqa: E402
 
 

@@ -1,4 +1,4 @@
-"""How the term and renewal readers (pipeline.term) agree with CUAD's expert answers on the 174 contracts here
+"""How the term and renewal readers (pipeline.extraction.readers.term) agree with CUAD's expert answers on the 174 contracts here
 (CUAD's text files, read in place).
 
 Prints, for ``find_initial_term``: contracts with a term clause read, and of those with an ``Expiration Date``
@@ -22,9 +22,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pipeline.dates import decide_date_order  # noqa: E402
-from pipeline.durations import add_duration  # noqa: E402
-from pipeline.term import find_initial_term, find_renewal, find_survival  # noqa: E402
+from rules.text.dates import decide_date_order  # noqa: E402
+from rules.text.durations import add_duration  # noqa: E402
+from pipeline.extraction.readers.term import find_initial_term, find_renewal, find_survival  # noqa: E402
 from schemas import Duration  # noqa: E402
 from scripts.eval_cuad import CUAD  # noqa: E402
 

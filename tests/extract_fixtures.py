@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import hashlib
 
-from pipeline.chunking import chunk_text
-from pipeline.db import transaction
-from pipeline.models import Chunk, Document, Page
-from pipeline.tokens import DefaultTokenizer
+from pipeline.reading.chunking import chunk_text
+from pipeline.store.engine import transaction
+from pipeline.store.tables import Chunk, Document, Page
+from pipeline.reading.tokens import DefaultTokenizer
 
 
 def store_text_document(engine, text: str, file_name: str = "contract.txt", *, pages: list[str] | None = None,
                         chunk_tokens: int = 1500, overlap_tokens: int = 100) -> str:
     """Store ``text`` (or ``pages`` joined by "\\n") as an ``ingested`` document with one Page row per
-    page and chunks from :func:`pipeline.chunking.chunk_text` (default tokenizer); returns its id."""
+    page and chunks from :func:`pipeline.reading.chunking.chunk_text` (default tokenizer); returns its id."""
     parts = pages if pages is not None else [text]
     text = "\n".join(parts)
     spans, pos = [], 0

@@ -20,12 +20,12 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline.db import make_engine, upgrade
+from pipeline.store.engine import make_engine, upgrade
 from pipeline.ingest import ingest_paths
-from pipeline.models import Document, FindingRow
+from pipeline.store.tables import Document, FindingRow
 from pipeline.run import process_documents
 from pipeline.settings import Settings
-from pipeline.store import latest_extraction
+from pipeline.store.queries import latest_extraction
 from schemas import ContractExtraction
 
 REPO = Path(__file__).resolve().parents[1]

@@ -12,9 +12,9 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from pipeline.llm import RECORD_ENV, LLMRequest
-from pipeline.llm_replay import RecordingBackend, ReplayBackend
-from pipeline.model_registry import REGISTRY, is_installed, model_path
+from pipeline.llm.base import RECORD_ENV, LLMRequest
+from pipeline.llm.replay import RecordingBackend, ReplayBackend
+from pipeline.llm.registry import REGISTRY, is_installed, model_path
 from pipeline.settings import Settings
 from tests.conftest import unavailable
 
@@ -62,7 +62,7 @@ def marker_request() -> LLMRequest:
 
 def local_backend(timeout_s: float = 120.0):
     """The real 0.5B on llama-cpp; skips (fails under CI=true) when the model is not installed."""
-    from pipeline.llm_local import LocalBackend
+    from pipeline.llm.local import LocalBackend
 
     cache_dir = Settings().cache_dir
     if not is_installed(TEST_MODEL, cache_dir):

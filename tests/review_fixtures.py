@@ -19,16 +19,16 @@ from argon2 import PasswordHasher, profiles
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from pipeline.db import make_engine, transaction, upgrade
-from pipeline.grounding import locate_quote, rects_for
+from pipeline.store.engine import make_engine, transaction, upgrade
+from pipeline.extraction.grounding import locate_quote, rects_for
 from pipeline.ingest import ingest_file
-from pipeline.models import Document, ExtractionRun, Page, ReviewItem
+from pipeline.store.tables import Document, ExtractionRun, Page, ReviewItem
 from pipeline.settings import Settings
-from pipeline.states import DocumentStatus
-from pipeline.store import source_document
-from pipeline.tokens import _default
-import pipeline.users
-from pipeline.users import Role, User, add_user
+from pipeline.store.states import DocumentStatus
+from pipeline.store.queries import source_document
+from pipeline.reading.tokens import _default
+import pipeline.review.users
+from pipeline.review.users import Role, User, add_user
 from schemas import (
     ContractExtraction, DateClaim, Duration, DurationClaim, Evidence, GoverningLaw, MatchStatus, PaymentTerms,
 )
@@ -164,4 +164,4 @@ def make_users(engine: Engine) -> dict[str, User]:
 @pytest.fixture
 def cheap_argon2(monkeypatch):
     """argon2id with argon2-cffi's CHEAPEST profile (for tests only: the default costs ~0.4 s per hash on 2 cores)."""
-    monkeypatch.setattr(pipeline.users, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
+    monkeypatch.setattr(pipeline.review.users, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))

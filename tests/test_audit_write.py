@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 import audit
 from audit.events import CONFIG_CHANGED, DOCUMENT_INGESTED, LLM_REQUEST
-from pipeline.db import make_engine, transaction
-from pipeline.models import Document
+from pipeline.store.engine import make_engine, transaction
+from pipeline.store.tables import Document
 
 SECRETS = {
     "sk-proj-9fKq2LmN8pQr4sTu6vWx",  # OpenAI-style key inside free text
@@ -123,7 +123,7 @@ def test_a_failed_audit_write_raises_table_missing(engine):
 
 def test_sqlite_stale_read_transaction_fails_loudly_instead_of_forking(tmp_path):
     eng = make_engine(f"sqlite:///{tmp_path / 'a.db'}")
-    from pipeline.db import upgrade
+    from pipeline.store.engine import upgrade
 
     upgrade(eng)
     audit.append(eng, type=DOCUMENT_INGESTED, actor="system", payload={})
@@ -171,7 +171,7 @@ def _process_worker(url: str, w: int, per: int) -> None:
 
 
 def test_concurrent_processes_on_sqlite_give_one_unbroken_chain(tmp_path):
-    from pipeline.db import upgrade
+    from pipeline.store.engine import upgrade
 
     url = f"sqlite:///{tmp_path / 'p.db'}"
     eng = make_engine(url)

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from pipeline.chunking import (
+from pipeline.reading.chunking import (
     BudgetError,
     ChunkSizeError,
     ChunkSpan,
@@ -17,7 +17,7 @@ from pipeline.chunking import (
     sentences_and_rows,
 )
 from pipeline.settings import Settings
-from pipeline.tokens import DefaultTokenizer, GGUFTokenizer
+from pipeline.reading.tokens import DefaultTokenizer, GGUFTokenizer
 from tests.conftest import require_shared
 from tests.test_tokens import installed_gguf
 

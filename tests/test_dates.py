@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from pipeline.normalize import decide_date_order, find_dates, parse_date
+from rules.text.dates import decide_date_order, find_dates, parse_date
 from tests.conftest import require_shared
 
 d = dt.date

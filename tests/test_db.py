@@ -1,8 +1,8 @@
 from sqlalchemy import inspect, select
 
-from pipeline.db import transaction, upgrade
-from pipeline.models import Document, Page
-from pipeline.states import DocumentStatus, InvalidTransition, check_transition
+from pipeline.store.engine import transaction, upgrade
+from pipeline.store.tables import Document, Page
+from pipeline.store.states import DocumentStatus, InvalidTransition, check_transition
 
 import pytest
 
@@ -41,7 +41,7 @@ def test_migrations_match_the_orm_models(engine):
     from alembic.migration import MigrationContext
 
     from audit.schema import metadata as audit_metadata
-    from pipeline.models import Base
+    from pipeline.store.tables import Base
 
     with engine.connect() as c:
         diff = compare_metadata(MigrationContext.configure(c), [Base.metadata, audit_metadata])

@@ -1,4 +1,4 @@
-"""The effective date a contract defines, read by code (pipeline.defined_dates)."""
+"""The effective date a contract defines, read by code (pipeline.extraction.readers.defined_dates)."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline.dates import decide_date_order
-from pipeline.db import make_engine, upgrade
-from pipeline.defined_dates import fill_effective_date, find_effective_date
+from rules.text.dates import decide_date_order
+from pipeline.store.engine import make_engine, upgrade
+from pipeline.extraction.readers.defined_dates import fill_effective_date, find_effective_date
 from pipeline.ingest import ingest_paths
-from pipeline.models import Document
+from pipeline.store.tables import Document
 from pipeline.settings import Settings
-from pipeline.store import source_document
+from pipeline.store.queries import source_document
 from schemas import ContractExtraction, DateClaim, DurationClaim, MatchStatus, SourceDocument
 from tests.conftest import REPO
 

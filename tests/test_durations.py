@@ -6,13 +6,7 @@ import datetime as dt
 
 import pytest
 
-from pipeline.normalize import (
-    NonIntegralDuration,
-    add_duration,
-    find_durations,
-    parse_duration,
-    words_to_int,
-)
+from rules.text.durations import NonIntegralDuration, add_duration, find_durations, parse_duration, words_to_int
 from schemas import Duration, DurationUnit
 from tests.conftest import require_shared
 

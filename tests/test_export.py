@@ -24,7 +24,7 @@ def test_export_json_jsonl_csv_carry_values_offsets_and_findings(engine, db_url,
     assert law["document_id"] == doc_id and law["value"] == "New York" and law["match"] == "exact"
     from sqlalchemy.orm import Session
 
-    from pipeline.models import Document
+    from pipeline.store.tables import Document
 
     with Session(engine) as s:
         text = s.get(Document, doc_id).text
@@ -48,7 +48,7 @@ def test_export_refuses_an_unknown_format_and_document(db_url):
 def test_display_says_where_a_value_came_from():
     import datetime as dt
 
-    from pipeline.fields import _display
+    from pipeline.review.fields import _display
     from schemas import DateClaim
 
     text_read = DateClaim(value=dt.date(2024, 4, 3), parsed=dt.date(2024, 4, 3), model_value=dt.date(2024, 3, 4))

@@ -11,8 +11,8 @@ import datetime as dt
 import json
 
 from pipeline.extract import extract_document
-from pipeline.llm import LLMRequest, LLMResult
-from pipeline.llm_structured import run_structured
+from pipeline.llm.base import LLMRequest, LLMResult
+from pipeline.llm.structured import run_structured
 from pipeline.settings import Settings
 from schemas import ContractExtraction
 from tests.conftest import require_shared

@@ -15,7 +15,7 @@ import shutil
 
 import pytest
 
-from pipeline.model_registry import is_installed
+from pipeline.llm.registry import is_installed
 from pipeline.settings import Settings
 from schemas import ContractExtraction, Duration
 from tests.conftest import require_shared, unavailable
@@ -91,7 +91,7 @@ def test_f01_ligatures_notice_and_survival_found(runs):
     assert _has_duration(x, 15, "days", "obligation")  # "notify ... within ﬁfteen (15) days": ligature gone
     notify = next(o for o in x.obligations if o.deadline and o.deadline.duration and o.deadline.duration.value == 15)
     assert "fifteen (15) days" in notify.evidence.quote and notify.evidence.match in ("exact", "normalized")
-    # survival five (5) years: the model left it out; code read it from the survival clause (pipeline.term)
+    # survival five (5) years: the model left it out; code read it from the survival clause (pipeline.extraction.readers.term)
     sv = x.confidentiality_survival
     assert (sv.value.value, sv.value.unit.value, sv.computed) == (5, "years", True) and "five (5) years" in sv.evidence.quote
     assert not _message(r, "K004", "confidentiality_survival")
@@ -133,7 +133,7 @@ def test_f05_milestone_rows_keep_date_and_amount(runs):
     got = {k.label: k.value for k in x.key_dates}
     assert got == {"Kick-off": D(2021, 4, 15), "Pilot go-live": D(2021, 6, 30), "Full rollout": D(2021, 9, 30),
                    "Hypercare end": D(2021, 12, 31)}
-    # ...code read the table's rows, each with its own date and amount (pipeline.fee_table)
+    # ...code read the table's rows, each with its own date and amount (pipeline.extraction.readers.fee_table)
     assert [(f.description, f.due_date, f.amount.amount, f.amount.currency, f.computed) for f in x.fees] == [
         ("Kick-off", D(2021, 4, 15), 10000.0, "USD", True), ("Pilot go-live", D(2021, 6, 30), 25000.0, "USD", True),
         ("Full rollout", D(2021, 9, 30), 40000.0, "USD", True), ("Hypercare end", D(2021, 12, 31), 5000.0, "USD", True)]

@@ -1,6 +1,6 @@
 """Extraction end to end on short contracts, replaying answers recorded from the real 0.5B model.
 
-Recordings: tests/recordings/extract/ (one JSON file per request, pipeline.llm_replay format).
+Recordings: tests/recordings/extract/ (one JSON file per request, pipeline.llm.replay format).
 Re-record after a prompt or schema change with
 ``CLAUSEWISE_RECORD=1 .venv/bin/pytest tests/test_extract_replay.py`` (needs the model:
 ``clausewise model install qwen2.5-coder-0.5b``).
@@ -18,7 +18,7 @@ import pytest
 
 import audit
 from pipeline.extract import extract_document, iter_evidence
-from pipeline.llm import make_backend
+from pipeline.llm.base import make_backend
 from pipeline.settings import Settings
 from schemas import ContractExtraction
 from tests.conftest import require_shared
@@ -96,8 +96,8 @@ def test_f30_recorded_answer_citing_the_wrong_sentence_is_caught_by_the_rules(en
     from sqlalchemy.orm import Session
 
     import rules
-    from pipeline.models import Document
-    from pipeline.store import source_document
+    from pipeline.store.tables import Document
+    from pipeline.store.queries import source_document
 
     text = require_shared("failcases", "F30", "contract.txt").read_text()
     run, x, doc_id = _extract(engine, tmp_path, text, "F30.txt")
@@ -147,14 +147,14 @@ def test_f26_injected_sentences_change_no_extracted_value(engine, tmp_path):
 @pytest.mark.slow
 def test_real_05b_model_end_to_end(tmp_path):
     """The real local 0.5B model on a short contract (no replay); SQLite only (one model run)."""
-    from pipeline.db import make_engine, upgrade
+    from pipeline.store.engine import make_engine, upgrade
     from tests.conftest import unavailable
 
     engine = make_engine(f"sqlite:///{tmp_path / 'real.db'}")
     upgrade(engine)
 
     settings = Settings(data_dir=tmp_path, backend="local", model=MODEL)
-    from pipeline.model_registry import ModelRegistryError
+    from pipeline.llm.registry import ModelRegistryError
 
     try:
         backend = make_backend(settings)

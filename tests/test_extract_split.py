@@ -1,7 +1,7 @@
 """F29: output cut off at the token limit is detected, the chunk is split, nothing partial is stored as complete.
 
 The model here is a HAND-WRITTEN stand-in (``HandWrittenTruncatingBackend``), not a recording: it
-answers through the real instructor path (:func:`pipeline.llm_structured.run_structured`), so the
+answers through the real instructor path (:func:`pipeline.llm.structured.run_structured`), so the
 truncation detection is the project's own. Its answers: when asked about more than
 ``capacity`` obligation sentences it returns a JSON text cut off after ``capacity`` obligations with
 finish reason ``length`` (the shape of ../shared/failcases/F29/llm_response_truncated.json);
@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import select
 
 import audit
-from pipeline.db import transaction
+from pipeline.store.engine import transaction
 from pipeline.extract import extract_document
-from pipeline.llm import LLMRequest, LLMResult
-from pipeline.llm_structured import run_structured
-from pipeline.models import Document, ExtractionRun
+from pipeline.llm.base import LLMRequest, LLMResult
+from pipeline.llm.structured import run_structured
+from pipeline.store.tables import Document, ExtractionRun
 from pipeline.settings import Settings
 from schemas import ContractExtraction
 from tests.conftest import require_shared

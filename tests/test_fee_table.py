@@ -1,11 +1,11 @@
-"""Fee and milestone tables read row by row by code (pipeline.fee_table), on real PDFs."""
+"""Fee and milestone tables read row by row by code (pipeline.extraction.readers.fee_table), on real PDFs."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from pipeline.fee_table import find_fee_rows
-from pipeline.pdf import join_pages, read_pdf
+from pipeline.extraction.readers.fee_table import find_fee_rows
+from pipeline.reading.pdf import join_pages, read_pdf
 from tests.conftest import REPO, require_shared
 
 

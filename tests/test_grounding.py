@@ -7,8 +7,8 @@ import json
 import pymupdf
 import pytest
 
-from pipeline.grounding import find_in, ground_evidence, locate_quote
-from pipeline.sentences import split_sentences
+from pipeline.extraction.grounding import find_in, ground_evidence, locate_quote
+from rules.text.sentences import split_sentences
 from schemas import Evidence, MatchStatus, SourceDocument, SourcePage
 from tests.conftest import require_shared
 
@@ -36,7 +36,7 @@ def f27():
         page = pdf[0]
         text = page.get_text()
         words = page.get_text("words")
-    # word boxes with document offsets, as pipeline.pdf stores them (found in reading order)
+    # word boxes with document offsets, as pipeline.reading.pdf stores them (found in reading order)
     layout, pos = [], 0
     for x0, y0, x1, y1, w, *_ in words:
         at = text.find(w, pos)
@@ -154,8 +154,8 @@ def test_find_in_statuses(needle, hay, status):
 
 
 def test_span_in_a_neighbouring_sentence_is_relocated_and_the_citation_kept():
-    from pipeline.grounding import NEIGHBOUR_WINDOW, ground_evidence
-    from pipeline.sentences import split_sentences
+    from pipeline.extraction.grounding import NEIGHBOUR_WINDOW, ground_evidence
+    from rules.text.sentences import split_sentences
     from schemas import Evidence, MatchStatus, SourceDocument, SourcePage
 
     text = ("This Agreement is made as of September 9, 2024. The Parties are named below. "

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 import audit
 from pipeline.cli import _register, app
 from pipeline.ingest import ingest_file
-from pipeline.models import Chunk, Document, Page
+from pipeline.store.tables import Chunk, Document, Page
 from pipeline.settings import Settings
 from tests.conftest import require_shared
 
@@ -135,7 +135,7 @@ def test_extraction_with_a_missing_model_says_how_to_fix_it_and_keeps_the_docume
 
 
 def test_summary_counts_each_document_under_its_status_after_extraction(db_url, tmp_path):
-    from pipeline.model_registry import is_installed
+    from pipeline.llm.registry import is_installed
     from tests.conftest import REPO, unavailable
 
     if not is_installed("qwen2.5-coder-1.5b", Settings().cache_dir):

@@ -10,9 +10,9 @@ import textwrap
 import pytest
 from pydantic import BaseModel, Field
 
-from pipeline.llm import LLMRequest, LLMTimeout, SchemaNotSupported, TruncatedOutput
-from pipeline.llm_grammar import check_schema, grammar_for_schema
-from pipeline.llm_replay import request_key
+from pipeline.llm.base import LLMRequest, LLMTimeout, SchemaNotSupported, TruncatedOutput
+from pipeline.llm.grammar import check_schema, grammar_for_schema
+from pipeline.llm.replay import request_key
 from tests.llm_cases import (
     RECORDINGS,
     TEST_MODEL,
@@ -22,7 +22,7 @@ from tests.llm_cases import (
     marker_request,
     notice_request,
 )
-from pipeline.model_registry import REGISTRY
+from pipeline.llm.registry import REGISTRY
 
 
 class Digits(BaseModel):
@@ -56,7 +56,7 @@ def test_digit_pattern_raises_schema_not_supported_instead_of_crashing():
     """Run in a child process: if the check ever regresses, llama.cpp segfaults the child, not pytest."""
     code = textwrap.dedent("""
         from pydantic import BaseModel, Field
-        from pipeline.llm import LLMRequest, SchemaNotSupported
+        from pipeline.llm.base import LLMRequest, SchemaNotSupported
         from tests.llm_cases import local_backend
         class Digits(BaseModel):
             code: str = Field(pattern=r"^\\d{3}$")
@@ -113,7 +113,7 @@ def test_deadline_stops_generation_with_llm_timeout():
 
 @pytest.mark.slow
 def test_prompt_longer_than_the_context_is_context_overflow():
-    from pipeline.llm import ContextOverflow
+    from pipeline.llm.base import ContextOverflow
 
     long = LLMRequest(messages=[{"role": "user", "content": "notice " * 2500}], response_model=NoticePeriod,
                       max_tokens=16, prompt_version="t")

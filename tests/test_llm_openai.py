@@ -11,9 +11,9 @@ import time
 import httpx
 import pytest
 
-from pipeline.llm import BackendUnavailable, make_backend
-from pipeline.llm_openai import OpenAIBackend
-from pipeline.model_registry import model_path
+from pipeline.llm.base import BackendUnavailable, make_backend
+from pipeline.llm.openai import OpenAIBackend
+from pipeline.llm.registry import model_path
 from pipeline.settings import Settings
 from tests.llm_cases import TEST_MODEL, NoticePeriod, local_backend, marker_request, notice_request
 

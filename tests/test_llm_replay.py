@@ -7,9 +7,9 @@ import json
 import pytest
 from pydantic import BaseModel
 
-from pipeline.llm import LLMRequest, ReplayMiss, TruncatedOutput, ValidationFailed, make_backend
-from pipeline.llm_replay import RecordingBackend, ReplayBackend, canonical_request, request_key, write_recording
-from pipeline.model_registry import REGISTRY
+from pipeline.llm.base import LLMRequest, ReplayMiss, TruncatedOutput, ValidationFailed, make_backend
+from pipeline.llm.replay import RecordingBackend, ReplayBackend, canonical_request, request_key, write_recording
+from pipeline.llm.registry import REGISTRY
 from pipeline.settings import Settings
 from tests.conftest import require_shared
 from tests.llm_cases import RECORDINGS, TEST_MODEL, NoticePeriod, notice_request, recorded_backend

@@ -1,4 +1,4 @@
-"""Merge of per-chunk answers (pipeline.merge), without a model.
+"""Merge of per-chunk answers (pipeline.extraction.merge), without a model.
 
 The ChunkExtraction objects here are hand-built INPUTS to merge (shapes a model returns, including
 its typical mistakes), not recorded model answers.
@@ -10,7 +10,7 @@ import datetime as dt
 
 import pytest
 
-from pipeline.merge import (
+from pipeline.extraction.merge import (
     chunk_to_partial,
     clean_party,
     merge_parties,
@@ -168,9 +168,9 @@ def test_duration_value_from_model_number_and_unit():
     assert p.renewal_notice.evidence.sentence_ids == [7] and p.renewal_notice.evidence.chunk_seq == 3
 
 
-# --- normalization (pipeline.merge.normalize_extraction) -----------------------------------
+# --- normalization (pipeline.extraction.merge.normalize_extraction) -----------------------------------
 
-from pipeline.merge import normalize_extraction  # noqa: E402
+from pipeline.extraction.merge import normalize_extraction  # noqa: E402
 
 
 def test_expiration_computed_from_effective_date_and_initial_term_when_not_stated():
@@ -248,7 +248,7 @@ def test_alias_only_party_names_are_replaced_by_the_defined_legal_name():
 
 
 def test_legal_name_for_alias_shapes():
-    from pipeline.merge import legal_name_for_alias
+    from pipeline.extraction.merge import legal_name_for_alias
 
     assert legal_name_for_alias("SLD", 'is made by and between Shun Li De Commerce & Trading Ltd ("SLD") a Beijing '
                                        'company') == "Shun Li De Commerce & Trading Ltd"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipeline import model_registry as mr
+from pipeline.llm import registry as mr
 
 DATA = b"GGUF" + bytes(range(256)) * 40  # 10,244 bytes, "model" split in two parts
 PARTS = (DATA[:6000], DATA[6000:])

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.dates import parse_date
-from pipeline.durations import parse_duration
-from pipeline.grounding import ground_evidence
-from pipeline.sentences import split_sentences
+from rules.text.dates import parse_date
+from rules.text.durations import parse_duration
+from pipeline.extraction.grounding import ground_evidence
+from rules.text.sentences import split_sentences
 from rules.engine import evaluate
 from schemas import (
     ContractExtraction,

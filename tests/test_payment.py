@@ -1,10 +1,10 @@
-"""Payment terms read by code from the payment clause (pipeline.payment)."""
+"""Payment terms read by code from the payment clause (pipeline.extraction.readers.payment)."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipeline.payment import find_payment_terms
+from pipeline.extraction.readers.payment import find_payment_terms
 from tests.conftest import require_shared
 
 

@@ -9,7 +9,7 @@ import shutil
 import pymupdf
 import pytest
 
-from pipeline.pdf import (
+from pipeline.reading.pdf import (
     CorruptPdf,
     EmptyDocument,
     EmptyFile,
@@ -22,8 +22,8 @@ from pipeline.pdf import (
     open_pdf,
     read_pdf,
 )
-from pipeline.states import Reason
-from pipeline.textnorm import normalize_for_matching
+from pipeline.store.states import Reason
+from rules.text.normalize import normalize_for_matching
 from tests.conftest import require_shared
 
 

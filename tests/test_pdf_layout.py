@@ -5,7 +5,8 @@ from __future__ import annotations
 import pymupdf
 import pytest
 
-from pipeline.pdf import join_pages, layout_in_document, read_pdf, rects_for_span
+from pipeline.extraction.grounding import rects_for_span
+from pipeline.reading.pdf import join_pages, layout_in_document, read_pdf
 
 
 def make_pdf(path, lines, *, pages=1, header=None, footer=None, fontsize=11):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.pdf import EmptyDocument, EmptyFile
-from pipeline.states import Reason
-from pipeline.textfile import UndecodableText, read_text_file
+from pipeline.reading.pdf import EmptyDocument, EmptyFile
+from pipeline.store.states import Reason
+from pipeline.reading.textfile import UndecodableText, read_text_file
 
 
 def test_utf8_text_is_one_page_nfkc(tmp_path):

@@ -1,8 +1,8 @@
-"""What the preamble states about each party, read by code (pipeline.preamble), on the F22 and F24 texts."""
+"""What the preamble states about each party, read by code (pipeline.extraction.readers.preamble), on the F22 and F24 texts."""
 
 from __future__ import annotations
 
-from pipeline.preamble import enrich_parties, obligor_in
+from pipeline.extraction.readers.preamble import enrich_parties, obligor_in
 from schemas import Party
 from tests.conftest import require_shared
 

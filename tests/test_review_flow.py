@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy.orm import Session
 
 import audit
-from pipeline import review
-from pipeline.models import Document
-from pipeline.review import SignOffRow
-from pipeline.users import AuthenticationFailed, InvalidUser, Role, UserExists, UserRow, add_user, authenticate
+from pipeline.review import flow as review
+from pipeline.store.tables import Document
+from pipeline.review.flow import SignOffRow
+from pipeline.review.users import AuthenticationFailed, InvalidUser, Role, UserExists, UserRow, add_user, authenticate
 from tests.review_fixtures import (  # noqa: F401 - cheap_argon2 is a fixture
     PASSWORD, cheap_argon2, items, make_users, reviewable_document, version,
 )

@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from pipeline import render
+from pipeline.reading import render
 from tests.review_fixtures import SAMPLE
 
 

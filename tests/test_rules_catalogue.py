@@ -13,8 +13,8 @@ from typer.testing import CliRunner
 import pipeline.cli.rules_cmd  # noqa: F401 - registers `clausewise rules`
 import rules
 from pipeline.cli import app
-from pipeline.db import session_factory
-from pipeline.models import Document, ExtractionRun, Page
+from pipeline.store.engine import session_factory
+from pipeline.store.tables import Document, ExtractionRun, Page
 from schemas import MatchStatus
 from tests.rules_fixtures import clean
 

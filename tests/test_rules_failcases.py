@@ -12,9 +12,9 @@ import json
 import pytest
 
 import rules
-from pipeline.dates import parse_date
-from pipeline.durations import parse_duration
-from pipeline.grounding import locate_quote
+from rules.text.dates import parse_date
+from rules.text.durations import parse_duration
+from pipeline.extraction.grounding import locate_quote
 from schemas import (
     ContractExtraction, DateClaim, Duration, DurationClaim, Evidence, KeyDate, MatchStatus, Obligation, Party,
     PaymentTerms, Severity, SourceDocument, SourcePage, TerminationKind, TerminationRight,

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pipeline.ingest import ingest_paths
-from pipeline.model_registry import is_installed
-from pipeline.models import Document, FindingRow
+from pipeline.llm.registry import is_installed
+from pipeline.store.tables import Document, FindingRow
 from pipeline.run import process_documents
 from pipeline.settings import Settings
-from pipeline.store import latest_extraction, latest_run
+from pipeline.store.queries import latest_extraction, latest_run
 from scripts.compare_samples import compare
 from tests.conftest import REPO, unavailable
 
@@ -58,10 +58,10 @@ def test_recorded_default_model_answers_right_or_flagged(replayed):
         assert v["parties"] == v["effective_date"] == v["governing_law"] == v["agreement_date"] == "right"
     # the supply agreement writes 03/04/2024 under English law: the model read it month-first; the value is
     # the text's day-first reading (S002 reports the model's), and its effective date is the "Commencement
-    # Date", defined as the date of the agreement (pipeline.defined_dates)
+    # Date", defined as the date of the agreement (pipeline.extraction.readers.defined_dates)
     # left out by the model, read by code from their clauses: the initial term (and the expiration date it
     # gives, or the one the supply agreement states), the renewal term and notice, the survival period
-    # (pipeline.term) and the payment terms (pipeline.payment)
+    # (pipeline.extraction.readers.term) and the payment terms (pipeline.extraction.readers.payment)
     for v in (nda, msa, supply):
         assert v["initial_term"] == v["expiration_date"] == v["confidentiality_survival"] == "right"
     for v in (msa, supply):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.sentences import MAX_SENTENCE_CHARS, number_sentences, split_sentences
+from rules.text.sentences import MAX_SENTENCE_CHARS, number_sentences, split_sentences
 from tests.conftest import require_shared
 
 

@@ -1,4 +1,4 @@
-"""Initial term, stated expiration and confidentiality survival read by code (pipeline.term)."""
+"""Initial term, stated expiration and confidentiality survival read by code (pipeline.extraction.readers.term)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from pipeline.term import find_initial_term, find_survival
+from pipeline.extraction.readers.term import find_initial_term, find_survival
 
 
 @pytest.mark.parametrize(("text", "value", "unit", "expiration"), [
@@ -61,7 +61,7 @@ def test_no_survival_period(text):
 
 
 def test_renewal_clauses():
-    from pipeline.term import find_renewal
+    from pipeline.extraction.readers.term import find_renewal
 
     r = find_renewal("Thereafter, this Agreement shall automatically renew for successive renewal terms of one (1) year "
                      "each (each, a “Renewal Term”) unless either Party gives written notice of non-renewal at least "
@@ -107,7 +107,7 @@ def test_sentences_that_mention_the_term_without_stating_it(text):
 
 
 def test_renewal_must_be_the_agreements_and_not_negated():
-    from pipeline.term import find_renewal
+    from pipeline.extraction.readers.term import find_renewal
 
     assert find_renewal("This Agreement shall not automatically renew; any renewal for an additional one (1) year "
                         "term requires written agreement.") is None
@@ -119,7 +119,7 @@ def test_renewal_must_be_the_agreements_and_not_negated():
 
 
 def test_cuad_break_test_clauses():
-    from pipeline.term import find_renewal
+    from pipeline.extraction.readers.term import find_renewal
 
     r = find_renewal("This Agreement shall be automatically renewed for additional successive one (1) year periods, "
                      "unless written notice of non-renewal is received no later than six (6) months prior to the "

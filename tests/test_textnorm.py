@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from pipeline.pdf import read_pdf
-from pipeline.textnorm import find_normalized, nfkc, normalize_for_matching
+from pipeline.reading.pdf import read_pdf
+from rules.text.normalize import find_normalized, nfkc, normalize_for_matching
 from tests.conftest import require_shared
 
 

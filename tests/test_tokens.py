@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.settings import Settings
-from pipeline.tokens import (
+from pipeline.reading.tokens import (
     DefaultTokenizer,
     GGUFTokenizer,
     Tokenizer,
@@ -59,7 +59,7 @@ def test_default_tokenizer_loads_without_network():
         "def refuse(*a, **k): raise OSError('network disabled by test')\n"
         "socket.socket.connect = refuse\n"
         "socket.create_connection = refuse\n"
-        "from pipeline.tokens import DefaultTokenizer\n"
+        "from pipeline.reading.tokens import DefaultTokenizer\n"
         "print(DefaultTokenizer().encode('hello world'))\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "TIKTOKEN_CACHE_DIR"}

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 from streamlit.testing.v1 import AppTest
 
 import audit
-from pipeline.db import make_engine, transaction, upgrade
-from pipeline.models import Document, ExtractionRun, ReviewItem
-from pipeline.states import DocumentStatus
+from pipeline.store.engine import make_engine, transaction, upgrade
+from pipeline.store.tables import Document, ExtractionRun, ReviewItem
+from pipeline.store.states import DocumentStatus
 from tests.conftest import require_shared
 from tests.review_fixtures import (  # noqa: F401 - cheap_argon2 is a fixture
     PASSWORD, cheap_argon2, fixture_extraction_with_wrong_renewal_notice, ingest_sample, items, make_users,

@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.cli import app
-from pipeline.model_registry import (
+from pipeline.llm.registry import (
     DEFAULT_MODEL,
     REGISTRY,
     ModelRegistryError,

@@ -13,11 +13,13 @@ from typing import Any
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from pipeline import render, review
-from pipeline.grounding import locate_quote, rects_for
-from pipeline.models import Document
-from pipeline.store import source_document
-from pipeline.users import Role
+from pipeline.reading import render
+
+from pipeline.review import flow as review
+from pipeline.extraction.grounding import locate_quote, rects_for
+from pipeline.store.tables import Document
+from pipeline.store.queries import source_document
+from pipeline.review.users import Role
 from review_ui import common
 from schemas import Evidence, MatchStatus
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pipeline import review
-from pipeline.users import list_users
+from pipeline.review import flow as review
+from pipeline.review.users import list_users
 from review_ui import common
 
 user = common.require_user()

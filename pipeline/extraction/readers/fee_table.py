@@ -1,6 +1,6 @@
 """Fee and milestone tables read by code, row by row (issue 4: "rows of a fee or milestone table").
 
-The PDF reader keeps a table's rows whole, one line per row with cells joined by `` | `` (pipeline.pdf,
+The PDF reader keeps a table's rows whole, one line per row with cells joined by `` | `` (pipeline.reading.pdf,
 failcase F05), so the link between a milestone, its date and its amount survives. A small model often
 lists the dates and forgets the amounts (F05: four dates, no amount). This module reads such a table:
 
@@ -22,8 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.dates import DateOrder, parse_date
-from pipeline.grounding import evidence_found_by_code
+from rules.text.dates import DateOrder, parse_date
+from pipeline.extraction.grounding import evidence_found_by_code
 
 MAX_ROWS = 50
 #: The amount column: its header is an amount word, optionally with a currency ("Amount (USD)", "Fee",

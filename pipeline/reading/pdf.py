@@ -6,7 +6,7 @@ Public API
 - :func:`iter_pages` → streams :class:`PageText` one page at a time (bounded memory, F13).
 - :func:`read_pdf` → :class:`PdfRead` (info and all pages).
 - :func:`join_pages` → one document text and the character offset where each page starts.
-- :func:`layout_in_document`, :func:`rects_for_span` → map a character span back to page rectangles.
+- :func:`layout_in_document` → page word boxes in document offsets (grounding maps spans to rectangles from them).
 
 What a page's text is
 ---------------------
@@ -49,7 +49,7 @@ from typing import Literal
 
 import pymupdf
 
-from pipeline.states import Reason
+from pipeline.store.states import Reason
 
 # --------------------------------------------------------------------------------------------
 # Errors
@@ -1202,34 +1202,3 @@ def join_pages(pages: list[PageText]) -> tuple[str, list[int]]:
 def layout_in_document(page: PageText, page_start: int) -> list[list[float]]:
     """The page's word boxes with offsets into the DOCUMENT text: ``[start, end, x0, y0, x1, y1]``."""
     return [[s + page_start, e + page_start, x0, y0, x1, y1] for s, e, x0, y0, x1, y1 in page.words]
-
-
-def rects_for_span(layout, start: int, end: int) -> list[Rect]:
-    """Rectangles (PDF points) covering characters ``[start, end)`` on one page.
-
-    ``layout`` is a page's word list (``PageText.words`` with page offsets, or
-    :func:`layout_in_document` rows with document offsets; the span must use the same kind).
-    A word cut by the span is clipped in proportion to its characters. Boxes on one line are merged.
-    """
-    out: list[list[float]] = []
-    for s, e, x0, y0, x1, y1 in layout:
-        if e <= start or s >= end:
-            continue
-        n = max(e - s, 1)
-        a = max(start, s) - s
-        b = min(end, e) - s
-        w = x1 - x0
-        rx0 = x0 + w * a / n
-        rx1 = x0 + w * b / n
-        if out:
-            last = out[-1]
-            h = min(last[3] - last[1], y1 - y0)
-            overlap = min(last[3], y1) - max(last[1], y0)
-            if h > 0 and overlap >= 0.5 * h and -1 <= rx0 - last[2] <= 3 * h:
-                last[0] = min(last[0], rx0)
-                last[1] = min(last[1], y0)
-                last[2] = max(last[2], rx1)
-                last[3] = max(last[3], y1)
-                continue
-        out.append([rx0, y0, rx1, y1])
-    return [tuple(r) for r in out]  # type: ignore[misc]

@@ -7,13 +7,13 @@ max_attempts; no paths). The file holds the request, the model's raw responses i
 order (text, finish reason, tokens, latency) and, for reading, the outcome and full result.
 
 Replay does not trust a stored parse: it feeds the recorded responses back through the same
-instructor path as a live call (:func:`pipeline.llm_structured.run_structured`), so validation,
+instructor path as a live call (:func:`pipeline.llm.structured.run_structured`), so validation,
 re-ask and truncation detection run for real; a response with finish reason ``length`` raises
 TruncatedOutput exactly as it did live. Latencies are the recorded ones, so a replayed result
 serializes byte-identically to the recorded one.
 
 A miss raises ReplayMiss naming the key and the command that records it
-(``CLAUSEWISE_RECORD=1`` + the same command, which makes :func:`pipeline.llm.make_backend`
+(``CLAUSEWISE_RECORD=1`` + the same command, which makes :func:`pipeline.llm.base.make_backend`
 return a RecordingBackend around the local model).
 """
 
@@ -24,19 +24,24 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipeline.llm import (
+from pipeline.llm.base import (
     RECORD_COMMAND,
     AttemptRecord,
+    Backend,
     LLMError,
     LLMRequest,
     LLMResult,
     ReplayMiss,
     TruncatedOutput,
     ValidationFailed,
+    recording_requested,
 )
-from pipeline.llm_structured import run_structured
+from pipeline.llm.structured import run_structured
+
+if TYPE_CHECKING:
+    from pipeline.settings import Settings
 
 FORMAT = 1
 
@@ -67,7 +72,7 @@ def request_key(request: LLMRequest, model_id: str, model_sha256: str | None) ->
 
 def model_identity(name_or_path: str, cache_dir: Path) -> tuple[str, str | None]:
     """(model_id, model_sha256) of a registry name (no file needed) or a GGUF path (hashed)."""
-    from pipeline.model_registry import REGISTRY, resolve
+    from pipeline.llm.registry import REGISTRY, resolve
 
     spec = REGISTRY.get(name_or_path)
     if spec is not None:
@@ -222,3 +227,18 @@ class RecordingBackend:
             [_response_record(a) for a in result.attempts], result=result.to_dict(),
         )
         return result
+
+
+def from_settings(settings: Settings) -> Backend:
+    """Recorded answers in ``settings.replay_dir`` (default ``tests/recordings``) for ``settings.model``.
+
+    With ``CLAUSEWISE_RECORD=1`` a miss calls the local model and records its answer
+    (:class:`RecordingBackend`); otherwise a miss raises :class:`pipeline.llm.base.ReplayMiss`.
+    """
+    directory = settings.replay_dir or Path("tests/recordings")
+    if recording_requested():
+        from pipeline.llm.local import LocalBackend
+
+        return RecordingBackend(LocalBackend.from_settings(settings), directory)
+    model_id, sha = model_identity(settings.model, settings.cache_dir)
+    return ReplayBackend(directory, model_id, sha)

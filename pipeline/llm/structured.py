@@ -29,7 +29,7 @@ from instructor.core.exceptions import (
 from pydantic import ValidationError
 from instructor.core.hooks import Hooks
 
-from pipeline.llm import (
+from pipeline.llm.base import (
     AttemptRecord,
     LLMError,
     LLMRequest,

@@ -22,9 +22,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.durations import find_durations
-from pipeline.grounding import evidence_found_by_code
-from pipeline.sentences import split_sentences
+from rules.text.durations import find_durations
+from pipeline.extraction.grounding import evidence_found_by_code
+from rules.text.sentences import split_sentences
 
 _DUTY = re.compile(r"\b(?:shall|will|must|agrees?\s+to)\s+(?:pay|remit)\b|\bpayable\b|\bdue\s+(?:and\s+payable\s+)?(?=within)|"
                    r"\bbe\s+paid\b|\bpayment\s+(?:shall|will|must)\s+be\s+made\b", re.I)
@@ -65,7 +65,7 @@ def find_payment_terms(text: str) -> StatedPayment | None:
     first ``within`` + a duration in days or business days that follows a duty to pay ("shall pay",
     "payable", "payment shall be made") in the same clause, so a dispute, invoicing or delivery period
     earlier in the sentence is never read (break tests). Raises ``PunktModelMissing`` when
-    the sentence splitter's data is absent (pipeline.sentences).
+    the sentence splitter's data is absent (rules.text.sentences).
     """
     for s in split_sentences(text):
         if not _INVOICE.search(s.text) or _NOT_PAYMENT_TERMS.search(s.text):

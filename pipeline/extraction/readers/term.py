@@ -27,11 +27,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.dates import DateOrder, find_dates
-from pipeline.defined_dates import EFFECTIVE_TERM_RE
-from pipeline.durations import ORDINAL_WORDS, find_durations, words_to_int
-from pipeline.grounding import evidence_found_by_code
-from pipeline.sentences import split_sentences
+from rules.text.dates import DateOrder, find_dates
+from pipeline.extraction.readers.defined_dates import EFFECTIVE_TERM_RE
+from rules.text.durations import ORDINAL_WORDS, find_durations, words_to_int
+from pipeline.extraction.grounding import evidence_found_by_code
+from rules.text.sentences import split_sentences
 from schemas import Duration
 
 _STARTS_TERM = re.compile(
@@ -231,8 +231,8 @@ def fill_term_and_survival(x, doc) -> None:
     """Give ``x`` (a merged, normalized ``ContractExtraction``) the initial term, a stated or computed
     expiration date, and the confidentiality survival ``doc`` states, where the model gave none;
     mutates ``x``. Filled values are ``computed`` with a note; a computed expiration date is
-    effective date + initial term (pipeline.merge.computed_expiration)."""
-    from pipeline.merge import computed_expiration
+    effective date + initial term (pipeline.extraction.merge.computed_expiration)."""
+    from pipeline.extraction.merge import computed_expiration
     from schemas import DateClaim, DurationClaim
 
     other_start = False

@@ -16,7 +16,7 @@ made, in one short transaction with their audit event (../shared/failcases/F33: 
 
 Four-eyes: an ``error``-severity item, once decided, needs a confirmation by a different reviewer before the
 document can be signed off. Sign-off records who, when and the final values (``document.signed_off``) and
-freezes the document (state ``signed_off`` has no way out, :mod:`pipeline.states`).
+freezes the document (state ``signed_off`` has no way out, :mod:`pipeline.store.states`).
 """
 
 from __future__ import annotations
@@ -30,12 +30,12 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 import audit
-from pipeline.db import transaction
-from pipeline.fields import field_rows
-from pipeline.models import Document, ExtractionRun, FindingRow, Page, ReviewItem, SignOffRow
-from pipeline.states import DocumentStatus, check_transition
-from pipeline.store import latest_run
-from pipeline.users import Role, User, UserRow
+from pipeline.store.engine import transaction
+from pipeline.review.fields import field_rows
+from pipeline.store.tables import Document, ExtractionRun, FindingRow, Page, ReviewItem, SignOffRow
+from pipeline.store.states import DocumentStatus, check_transition
+from pipeline.store.queries import latest_run
+from pipeline.review.users import Role, User, UserRow
 from schemas import ContractExtraction, Evidence
 
 REVIEW_COMMENTED = "review.commented"

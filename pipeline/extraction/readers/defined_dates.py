@@ -25,8 +25,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from pipeline.dates import DateOrder, find_dates
-from pipeline.grounding import evidence_found_by_code
+from rules.text.dates import DateOrder, find_dates
+from pipeline.extraction.grounding import evidence_found_by_code
 
 #: Defined terms naming the day a contract takes effect (ABA/CUAD usage: "Effective Date";
 #: English drafting: "Commencement Date"; SaaS order forms: "Start Date").
@@ -35,7 +35,7 @@ EFFECTIVE_TERMS = ("Effective Date", "Commencement Date", "Start Date")
 _Q = "[\"“”'‘’]"
 _TERMS = "|".join(t.replace(" ", r"\s+") for t in EFFECTIVE_TERMS)
 #: The defined terms as one regular expression, for the modules that recognise a reference to this
-#: contract's start (pipeline.merge deadlines, pipeline.term); matches case-insensitively with ``re.I``.
+#: contract's start (pipeline.extraction.merge deadlines, pipeline.extraction.readers.term); matches case-insensitively with ``re.I``.
 EFFECTIVE_TERM_RE = r"(?:" + _TERMS + r")"
 #: Words that may qualify the term and still name this contract's start ("Subscription Start Date"); other
 #: qualifiers name another date ("Rent Commencement Date").
@@ -130,7 +130,7 @@ def find_effective_date(text: str, order: DateOrder | None = None) -> DefinedDat
     """The effective date ``text`` defines (see the module docstring for the forms), or ``None``.
 
     ``text`` is a document's stored text (offsets refer to it); ``order`` is the document's
-    day/month order for numeric dates ("DMY"/"MDY", from :func:`pipeline.dates.decide_date_order`;
+    day/month order for numeric dates ("DMY"/"MDY", from :func:`rules.text.dates.decide_date_order`;
     ``None`` leaves a date like 01/02/2021 with ``value=None``). Raises nothing.
     """
     hits: list[tuple[str, DefinedDate]] = []
@@ -203,7 +203,7 @@ def fill_effective_date(x, doc) -> None:
         return
     ev = evidence_found_by_code(doc, found.start, found.end, found.value_start, found.value_end)
     claim = DateClaim(value=value, parsed=value, raw_text=found.text, evidence=ev, computed=True, note=note)
-    from pipeline.merge import computed_expiration, read_list_dates
+    from pipeline.extraction.merge import computed_expiration, read_list_dates
 
     cur = x.effective_date
     current = (cur.parsed or cur.value) if cur is not None else None

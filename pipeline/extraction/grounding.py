@@ -4,7 +4,7 @@ The model only cites sentence ids and a short value span; code sets everything e
 trusts the model's offsets. Match status of a span or quote, in order of preference:
 
 - ``exact``: the text occurs byte for byte.
-- ``normalized``: it occurs after ``pipeline.textnorm.normalize_for_matching`` on both sides
+- ``normalized``: it occurs after ``rules.text.normalize.normalize_for_matching`` on both sides
   (curly quotes, dashes, whitespace and line breaks, ligatures: only typography, failcase F27),
   first case-sensitive, then ignoring case. Offsets are mapped back to the exact original span.
 - ``fuzzy``: a near match of a contiguous window, accepted only when all of these hold
@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from pipeline.sentences import Sentence
-from pipeline.textnorm import find_normalized, normalize_for_matching
+from rules.text.sentences import Sentence
+from rules.text.normalize import find_normalized, normalize_for_matching
 from schemas import Evidence, MatchStatus, Rect, SourceDocument
 
 FUZZY_MIN_SCORE = 92.0
@@ -159,9 +159,38 @@ def locate_quote(quote: str, doc: SourceDocument) -> QuoteMatch:
     return find_in(quote, doc.text)
 
 
-def _rects_on(layout: list[list[float]], start: int, end: int, page: int) -> list[Rect]:
-    from pipeline.pdf import rects_for_span  # imported here: PyMuPDF is not needed for text-only grounding
+def rects_for_span(layout, start: int, end: int) -> list[tuple[float, float, float, float]]:
+    """Rectangles (PDF points) covering characters ``[start, end)`` on one page.
 
+    ``layout`` is a page's word list (``PageText.words`` with page offsets, or
+    :func:`layout_in_document` rows with document offsets; the span must use the same kind).
+    A word cut by the span is clipped in proportion to its characters. Boxes on one line are merged.
+    """
+    out: list[list[float]] = []
+    for s, e, x0, y0, x1, y1 in layout:
+        if e <= start or s >= end:
+            continue
+        n = max(e - s, 1)
+        a = max(start, s) - s
+        b = min(end, e) - s
+        w = x1 - x0
+        rx0 = x0 + w * a / n
+        rx1 = x0 + w * b / n
+        if out:
+            last = out[-1]
+            h = min(last[3] - last[1], y1 - y0)
+            overlap = min(last[3], y1) - max(last[1], y0)
+            if h > 0 and overlap >= 0.5 * h and -1 <= rx0 - last[2] <= 3 * h:
+                last[0] = min(last[0], rx0)
+                last[1] = min(last[1], y0)
+                last[2] = max(last[2], rx1)
+                last[3] = max(last[3], y1)
+                continue
+        out.append([rx0, y0, rx1, y1])
+    return [tuple(r) for r in out]  # type: ignore[misc]
+
+
+def _rects_on(layout: list[list[float]], start: int, end: int, page: int) -> list[Rect]:
     out = []
     for r in rects_for_span(layout, start, end):
         if isinstance(r, Rect):
@@ -275,7 +304,7 @@ def ground_evidence(evidence: Evidence, sentences: list[Sentence], doc: SourceDo
 
 def evidence_found_by_code(doc: SourceDocument, start: int, end: int, value_start: int, value_end: int) -> Evidence:
     """Evidence for a value that code itself located in ``doc`` (the readers of fixed drafting forms:
-    pipeline.defined_dates, payment, fee_table, term): ``quote`` = ``doc.text[start:end]`` (the sentence or
+    pipeline.extraction.readers.defined_dates, payment, fee_table, term): ``quote`` = ``doc.text[start:end]`` (the sentence or
     table row), ``span`` = ``doc.text[value_start:value_end]`` (the value as written), page and rectangles of
     the span, ``match`` exact; no sentence ids (the model cited none). Offsets are document offsets."""
     return Evidence(span=doc.text[value_start:value_end], quote=doc.text[start:end], start=start, end=end,

@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from pipeline.llm import SchemaNotSupported
+from pipeline.llm.base import SchemaNotSupported
 
 # Escapes accepted by llama.cpp's GBNF parser (src/llama-grammar.cpp, parse_char/parse_space).
 _ALLOWED_ESCAPE = re.compile(r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[tnr\\\"\[\]])")

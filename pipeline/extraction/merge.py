@@ -24,7 +24,7 @@ Pure functions, no model and no database:
 
 - :func:`normalize_extraction` replaces a party name that is only an alias by the legal name the
   text defines it for (:func:`recover_legal_names`), decides the day/month order once per document
-  (:func:`pipeline.normalize.decide_date_order` on the whole text and the governing law), parses
+  (:func:`rules.text.dates.decide_date_order` on the whole text and the governing law), parses
   every date and duration from its evidence span into ``parsed`` (the model's value stays in
   ``value`` even when it disagrees: the rule engine judges), and computes the expiration date from
   effective date + initial term when no expiration is stated (``computed=True`` and a note).
@@ -38,7 +38,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from pipeline.defined_dates import EFFECTIVE_TERM_RE, TERM_QUALIFIER_RE
+from pipeline.extraction.readers.defined_dates import EFFECTIVE_TERM_RE, TERM_QUALIFIER_RE
 from schemas import (
     BoolClaim,
     ContractExtraction,
@@ -525,7 +525,7 @@ DURATION_FIELDS = ("initial_term", "renewal_term", "renewal_notice", "confidenti
 
 
 def _parse_date_claim(c: DateClaim, order: str | None, anchor: dt.date | None = None) -> None:
-    from pipeline.normalize import parse_date
+    from rules.text.dates import parse_date
 
     src = c.raw_text or (c.evidence.span if c.evidence else None)
     if not src:
@@ -548,7 +548,7 @@ def _text_date(raw: str | None, model: dt.date | None, order: str | None,
     """(value, model_value) of a date in a list item (key date, fee due date): the date code reads
     from ``raw`` (its span) when it reads one unambiguously, else ``None``; ``model_value`` is the
     model's date when it differs from that, else ``None``."""
-    from pipeline.normalize import parse_date
+    from rules.text.dates import parse_date
 
     if not raw:
         return None, model
@@ -573,7 +573,7 @@ _TWO_LIMITS = re.compile(r"\bwhichever\b|\bin\s+any\s+event\b|\bbut\s+not\s+(?:b
 def read_list_dates(x: ContractExtraction) -> None:
     """Read the dates of list items from their spans, in place: key dates, obligation deadlines
     (:func:`_read_deadline`), fee due dates. Relative dates count from the effective date; call again
-    when the effective date changes (pipeline.defined_dates does). Uses ``x.date_order``.
+    when the effective date changes (pipeline.extraction.readers.defined_dates does). Uses ``x.date_order``.
 
     A key date whose span states no date the code can read keeps the model's date in
     ``model_value`` only: a date is taken from the cited text, never from the model's answer alone
@@ -610,7 +610,8 @@ def _read_deadline(dl: Deadline, order: str | None, start: dt.date | None) -> No
       and no duration, a duration the model gave is not in the text (it read "fifteenth day" as 15 days)
       and is dropped.
     """
-    from pipeline.normalize import find_durations, parse_date
+    from rules.text.dates import parse_date
+    from rules.text.durations import find_durations
 
     raw = dl.raw_text
     if not raw:
@@ -640,10 +641,10 @@ def normalize_extraction(x: ContractExtraction, text: str) -> ContractExtraction
     """Decide the date order for the document, parse dates/durations from evidence spans into
     ``parsed``, and compute a missing expiration date (effective + initial term). Mutates and
     returns ``x``. ``text`` is the whole document text (``documents.text``)."""
-    from pipeline.durations import parse_duration
-    from pipeline.normalize import decide_date_order
+    from rules.text.durations import parse_duration
+    from rules.text.dates import decide_date_order
 
-    from pipeline.preamble import enrich_parties, obligor_in
+    from pipeline.extraction.readers.preamble import enrich_parties, obligor_in
 
     # enrichment can reveal that a "party" is another's d/b/a name or defined term: merge again
     x.parties = merge_parties(enrich_parties(recover_legal_names(x.parties, text), text))
@@ -693,8 +694,8 @@ def normalize_extraction(x: ContractExtraction, text: str) -> ContractExtraction
 def computed_expiration(x: ContractExtraction) -> DateClaim | None:
     """The expiration date as effective date + initial term (each the text's reading, else the model's),
     marked ``computed`` with a note and the term's evidence; ``None`` when either is unknown. Callers
-    decide when it replaces what ``x`` has (pipeline.merge, pipeline.defined_dates, pipeline.term)."""
-    from pipeline.durations import add_duration
+    decide when it replaces what ``x`` has (pipeline.extraction.merge, pipeline.extraction.readers.defined_dates, pipeline.extraction.readers.term)."""
+    from rules.text.durations import add_duration
 
     eff, term = x.effective_date, x.initial_term
     start = (eff.parsed or eff.value) if eff is not None else None

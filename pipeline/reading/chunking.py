@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from pipeline.tokens import Tokenizer
+from pipeline.reading.tokens import Tokenizer
 
 
 class ChunkingError(Exception):

@@ -27,7 +27,7 @@ because dateparser 1.5.0 gets the contract forms wrong (recorded in ../shared/fa
   Every date we report needs a month (a month name, or the middle of a d/m/y number with a
   4-digit or slash-separated year) and a day and a year.
 - F04: a running footer date ("Rev. 2021-02-11") is found like any date; keeping it out of the
-  contract dates is the job of page cleaning (pipeline.pdf), not of the parser.
+  contract dates is the job of page cleaning (pipeline.reading.pdf), not of the parser.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from typing import Literal
 
 from dateutil.relativedelta import relativedelta
 
-from pipeline.durations import ORDINAL_WORDS, _finditer_near, add_duration, find_durations, words_to_int
+from rules.text.durations import ORDINAL_WORDS, _finditer_near, add_duration, find_durations, words_to_int
 
 DateOrder = Literal["DMY", "MDY"]
 #: Languages the dateparser fallback tries (detecting among all ~200 costs ~3 s on first use).

@@ -1,7 +1,7 @@
 """The LLM boundary: one request/result shape, one error per failure mode, a backend factory.
 
 Every backend (``local`` llama-cpp, ``openai``-compatible HTTP, ``replay`` of recorded
-answers) runs the request through instructor (:mod:`pipeline.llm_structured`), so
+answers) runs the request through instructor (:mod:`pipeline.llm.structured`), so
 validation, the re-ask with the validation error, truncation detection and the per-attempt
 records are the same everywhere.
 
@@ -20,6 +20,7 @@ ContextOverflow.
 
 from __future__ import annotations
 
+import importlib
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -187,31 +188,34 @@ RECORD_ENV = "CLAUSEWISE_RECORD"
 RECORD_COMMAND = "CLAUSEWISE_RECORD=1 <the same command> (e.g. CLAUSEWISE_RECORD=1 make test)"
 
 
+#: Backend name → ``"module:factory"``; each factory takes the settings and returns a :class:`Backend`.
+#: Resolved by import path, so this module imports none of them (the local backend's llama-cpp, the
+#: openai client and the replay store are loaded only when named).
+BACKENDS: dict[str, str] = {
+    "local": "pipeline.llm.local:from_settings",
+    "openai": "pipeline.llm.openai:from_settings",
+    "replay": "pipeline.llm.replay:from_settings",
+}
+
+
 def make_backend(settings: Settings) -> Backend:
-    """The backend named by ``settings.backend``.
+    """The backend named by ``settings.backend``, resolved through :data:`BACKENDS`.
 
     - ``local``: llama-cpp with ``settings.model`` (registry name or GGUF path) from ``settings.cache_dir``.
     - ``openai``: ``settings.openai_base_url``, model id ``settings.model``, key from settings/env.
     - ``replay``: recorded answers in ``settings.replay_dir`` (default ``tests/recordings``) for the
       model ``settings.model``; with env ``CLAUSEWISE_RECORD=1`` a miss calls the local model and records.
-    Raises ModelNotInstalled / UnknownModel (pipeline.model_registry) for a local model not in the cache.
+
+    Raises ``ValueError`` for an unknown backend name, and ModelNotInstalled / UnknownModel
+    (:mod:`pipeline.llm.registry`) for a local model not in the cache.
     """
-    if settings.backend == "local":
-        from pipeline.llm_local import LocalBackend
+    target = BACKENDS.get(settings.backend)
+    if target is None:
+        raise ValueError(f"unknown backend {settings.backend!r}")
+    module, _, factory = target.partition(":")
+    return getattr(importlib.import_module(module), factory)(settings)
 
-        return LocalBackend.from_settings(settings)
-    if settings.backend == "openai":
-        from pipeline.llm_openai import OpenAIBackend
 
-        return OpenAIBackend.from_settings(settings)
-    if settings.backend == "replay":
-        from pipeline.llm_replay import RecordingBackend, ReplayBackend, model_identity
-
-        directory = settings.replay_dir or Path("tests/recordings")
-        if os.environ.get(RECORD_ENV, "").lower() in {"1", "true", "yes"}:
-            from pipeline.llm_local import LocalBackend
-
-            return RecordingBackend(LocalBackend.from_settings(settings), directory)
-        model_id, sha = model_identity(settings.model, settings.cache_dir)
-        return ReplayBackend(directory, model_id, sha)
-    raise ValueError(f"unknown backend {settings.backend!r}")
+def recording_requested() -> bool:
+    """True when the environment asks a replay backend to record its misses (``CLAUSEWISE_RECORD=1``)."""
+    return os.environ.get(RECORD_ENV, "").lower() in {"1", "true", "yes"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from pipeline.models import Document, ExtractionRun, Page
+from pipeline.store.tables import Document, ExtractionRun, Page
 from schemas import ContractExtraction, HiddenText, SourceDocument, SourcePage
 
 

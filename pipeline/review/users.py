@@ -20,8 +20,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 import audit
-from pipeline.db import transaction
-from pipeline.models import UserRow
+from pipeline.store.engine import transaction
+from pipeline.store.tables import UserRow
 
 USER_ADDED = "user.added"
 USER_CHANGED = "user.changed"

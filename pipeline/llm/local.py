@@ -1,10 +1,10 @@
 """The ``local`` backend: llama-cpp-python in this process, output constrained by a grammar.
 
-- The model (registry name or GGUF path, see :mod:`pipeline.model_registry`) is loaded once per
+- The model (registry name or GGUF path, see :mod:`pipeline.llm.registry`) is loaded once per
   process and reused (cache keyed by path, n_ctx, n_threads).
 - instructor runs in JSON_SCHEMA mode, whose ``response_format={"type": "json_schema"}``
   llama-cpp-python 0.3.36 silently ignores; :func:`_make_create` drops it and passes a grammar
-  built up front from the schema (:mod:`pipeline.llm_grammar`, fails loudly).
+  built up front from the schema (:mod:`pipeline.llm.grammar`, fails loudly).
 - llama-cpp has no call timeout: ``timeout_s`` (settings.llm_timeout_s) bounds one ``complete``
   call, all attempts together; the deadline is checked after every generated token and the call
   raises LLMTimeout once it passes (prompt evaluation itself is not interruptible).
@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.llm import BackendUnavailable, ContextOverflow, LLMRequest, LLMResult, LLMTimeout
-from pipeline.llm_grammar import grammar_for_schema
-from pipeline.llm_structured import run_structured
+from pipeline.llm.base import BackendUnavailable, ContextOverflow, LLMRequest, LLMResult, LLMTimeout
+from pipeline.llm.grammar import grammar_for_schema
+from pipeline.llm.structured import run_structured
 
 if TYPE_CHECKING:
     from pipeline.settings import Settings
@@ -140,7 +140,7 @@ class LocalBackend:
     def from_settings(cls, settings: Settings) -> LocalBackend:
         """From ``settings.model`` (resolved in ``settings.cache_dir``), ``context_tokens``, ``n_threads``,
         ``llm_timeout_s``. Raises ModelNotInstalled, ModelChecksumError, UnknownModel."""
-        from pipeline.model_registry import resolve
+        from pipeline.llm.registry import resolve
 
         m = resolve(settings.model, settings.cache_dir)
         return cls(
@@ -154,9 +154,14 @@ class LocalBackend:
         return load_model(self.model_path, self.n_ctx, self.n_threads)
 
     def complete(self, request: LLMRequest) -> LLMResult:
-        """Run ``request`` on the local model; see :func:`pipeline.llm_structured.run_structured`.
+        """Run ``request`` on the local model; see :func:`pipeline.llm.structured.run_structured`.
         Raises TruncatedOutput, ValidationFailed, LLMTimeout, SchemaNotSupported, ContextOverflow,
         BackendUnavailable."""
         # Convert the schema before loading anything: a bad schema fails fast and loudly.
         grammar_for_schema(request.response_model.model_json_schema())
         return run_structured(_make_create(self.llama, self.timeout_s), request)
+
+
+def from_settings(settings: Settings) -> "LocalBackend":
+    """The local llama-cpp backend for ``settings.model`` (see :data:`pipeline.llm.base.BACKENDS`)."""
+    return LocalBackend.from_settings(settings)

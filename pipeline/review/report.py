@@ -10,9 +10,9 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline.fields import field_rows
-from pipeline.models import Document, FindingRow, Page
-from pipeline.store import extraction_of, latest_run
+from pipeline.review.fields import field_rows
+from pipeline.store.tables import Document, FindingRow, Page
+from pipeline.store.queries import extraction_of, latest_run
 
 
 def document_report(session: Session, doc: Document) -> dict[str, Any]:

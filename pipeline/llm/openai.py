@@ -7,7 +7,7 @@ OpenAI, vLLM, Ollama, LM Studio and the llama.cpp servers. The request goes thro
   (OpenAI, vLLM, Ollama, llama.cpp's C++ server);
 - ``json_object``: ``{"type": "json_object", "schema": ...}``, the only form llama-cpp-python's
   server constrains (it silently ignores ``json_schema``); the schema is checked client-side
-  first (:func:`pipeline.llm_grammar.check_schema`) because that server falls back silently.
+  first (:func:`pipeline.llm.grammar.check_schema`) because that server falls back silently.
 - ``auto`` (default): ``json_object`` when ``GET /models`` reports ``owned_by`` ``me``
   (llama-cpp-python) or ``llamacpp`` (llama.cpp), else ``json_schema``.
 
@@ -19,9 +19,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
-from pipeline.llm import BackendUnavailable, ContextOverflow, LLMRequest, LLMResult, LLMTimeout
-from pipeline.llm_grammar import check_schema
-from pipeline.llm_structured import run_structured
+from pipeline.llm.base import BackendUnavailable, ContextOverflow, LLMRequest, LLMResult, LLMTimeout
+from pipeline.llm.grammar import check_schema
+from pipeline.llm.structured import run_structured
 
 if TYPE_CHECKING:
     from pipeline.settings import Settings
@@ -108,3 +108,8 @@ class OpenAIBackend:
         """Run ``request`` on the server. Raises TruncatedOutput, ValidationFailed, LLMTimeout,
         BackendUnavailable, SchemaNotSupported (json_object servers)."""
         return run_structured(self._create, request)
+
+
+def from_settings(settings: Settings) -> "OpenAIBackend":
+    """The OpenAI-compatible HTTP backend (see :data:`pipeline.llm.base.BACKENDS`)."""
+    return OpenAIBackend.from_settings(settings)

@@ -3,7 +3,7 @@
 from alembic import context
 
 from audit.schema import metadata as audit_metadata
-from pipeline.models import Base
+from pipeline.store.tables import Base
 
 config = context.config
 engine = config.attributes["engine"]
