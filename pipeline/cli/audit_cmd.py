@@ -56,8 +56,10 @@ def verify_cmd(
     expect_head: str | None = typer.Option(None, "--expect-head", help="A head hash written down earlier; the log must still contain it."),
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
-    """Recompute the whole chain. Prints OK with the count and head hash, or the first bad event and why
-    (edited, deleted, inserted, reordered, head_not_found); exit code 1 when it fails."""
+    """Recompute the audit log's hash chain and report OK or the first bad event.
+
+    Prints OK with the count and head hash, or the first bad event and why (edited, deleted, inserted,
+    reordered, head_not_found); exit code 1 when it fails."""
     r = audit.verify(_engine(database_url), expect_head=expect_head)
     if r.ok:
         typer.echo(typer.style("OK", fg="green") + f" {r.count} events, head {r.head_hash}")
@@ -70,7 +72,7 @@ def verify_cmd(
 
 @audit_app.command("head")
 def head_cmd(database_url: str | None = DatabaseUrlOption) -> None:
-    """Print the current head: ``<id> <hash>`` (write it down or sign it; check later with verify --expect-head)."""
+    """Print the audit log's head as "<event id> <hash>"; write it down, check it later with verify --expect-head."""
     h = audit.head(_engine(database_url))
     typer.echo(f"{h.id} {h.hash}")
 
@@ -87,7 +89,7 @@ def query_cmd(
     fmt: Format = typer.Option(Format.table, "--format", help="table, json, jsonl or csv."),
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
-    """List events matching all filters, oldest first."""
+    """List audit events matching all filters, oldest first (times in UTC)."""
     try:
         eng = _engine(database_url)
         events = audit.query(eng, document=_document_id(eng, document) if document else None,
@@ -145,8 +147,9 @@ def export_cmd(
     actor: str = typer.Option("system", "--actor", help="Who exports (recorded in the audit.exported event)."),
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
-    """Write the document's whole history as one self-contained JSONL bundle with the hashes to verify it;
-    the export itself is appended to the log as an audit.exported event."""
+    """Write one document's whole history as a self-contained JSONL bundle with the hashes to verify it.
+
+    The export itself is appended to the log as an audit.exported event."""
     eng = _engine(database_url)
     r = audit.export_document(eng, _document_id(eng, document), out, actor=actor)
     typer.echo(f"wrote {r.events} events to {r.path}; export event {r.exported.id} hash {r.exported.hash}")

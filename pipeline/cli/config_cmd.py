@@ -12,7 +12,7 @@ from pipeline.cli import app
 from pipeline.store.engine import make_engine, upgrade
 from pipeline.settings import Settings
 
-db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+db_app = typer.Typer(help="Database maintenance: apply the Alembic migrations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
 

