@@ -12,13 +12,13 @@ Read: :func:`query`, :func:`get`, :func:`head`; check: :func:`verify`; hand over
 :func:`verify_bundle`.
 
 The exact chain format (canonical JSON, fields, timestamp format, genesis ``prev_hash`` = 64 zeros,
-``hash = sha256(prev_hash + canonical)``) is documented in :mod:`audit._chain`; the transaction and
-locking contract in :mod:`audit._store`; redaction rules in :mod:`audit._redact`; tables and the
-append-only triggers in :mod:`audit.schema`.
+``hash = sha256(prev_hash + canonical)``) is documented in :mod:`audit._chain`, which :func:`canonical_text`
+and :func:`chain_hash` implement; the transaction and locking contract in :mod:`audit._store`; redaction
+rules in :mod:`audit._redact`; tables and the append-only triggers in :mod:`audit.schema`.
 """
 
 from audit import events
-from audit._chain import BLOB_THRESHOLD, GENESIS_HASH, chain_hash
+from audit._chain import BLOB_THRESHOLD, GENESIS_HASH, canonical_text, chain_hash
 from audit._errors import AuditError, AuditWriteError, EventNotFound, InvalidEvent
 from audit._event import AuditEvent
 from audit._export import ExportResult, export_document, verify_bundle
@@ -31,6 +31,6 @@ from audit.events import EVENT_TYPES, llm_payload
 __all__ = [
     "AuditError", "AuditEvent", "AuditWriteError", "BLOB_THRESHOLD", "ChainHead", "EVENT_TYPES", "EventNotFound",
     "ExportResult", "GENESIS_HASH", "InvalidEvent", "REDACTED", "VerifyResult", "append", "append_many",
-    "chain_hash", "events", "export_document", "get", "head", "llm_payload", "query", "redact_text",
-    "verify", "verify_bundle", "writer",
+    "canonical_text", "chain_hash", "events", "export_document", "get", "head", "llm_payload", "query",
+    "redact_text", "verify", "verify_bundle", "writer",
 ]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from schemas import ClausewiseError
 
-class AuditError(Exception):
+
+class AuditError(ClausewiseError):
     """Base class of every error raised by :mod:`audit`."""
 
 
@@ -11,7 +13,8 @@ class AuditWriteError(AuditError):
     """An event could not be written (database error, lock timeout, closed connection, missing table).
 
     Raised from the one write path and never swallowed there: the pipeline step that asked for the
-    event must fail with it, so that no step goes on unlogged (issue 3, failure policy; ../shared/failcases/F36).
+    event must fail with it, so that no step goes on unlogged (a swallowed write error is a silent gap in the
+    audit log).
     """
 
 

@@ -19,7 +19,8 @@ Serialization (no fork, no gap)
     Ids are assigned as head id + 1 on the primary key, so even a writer that bypasses the lock cannot
     fork the chain: its insert fails.
 
-Keep these transactions short: never hold one across an LLM call (../shared/failcases/F36).
+Keep these transactions short: never hold one across an LLM call (every other writer waits for the write
+lock, and fails with "database is locked" after busy_timeout).
 """
 
 from __future__ import annotations

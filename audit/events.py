@@ -1,4 +1,4 @@
-"""Event type names and the payload builder for LLM calls.
+"""Event type names (with the payload keys of the review workflow's events) and the payload builder for LLM calls.
 
 Type names are dotted lower-case words (``<subject>.<verb>``). LLM payloads use the OpenTelemetry
 GenAI semantic-convention attribute names where one fits
@@ -23,18 +23,50 @@ LLM_RESPONSE = "llm.response"
 LLM_ERROR = "llm.error"
 RULE_EVALUATED = "rule.evaluated"
 FINDING_CREATED = "finding.created"
-REVIEW_CLAIMED = "review.claimed"
-REVIEW_DECISION = "review.decision"
-DOCUMENT_SIGNED_OFF = "document.signed_off"
 DOCUMENT_EXTRACTED = "document.extracted"
 DOCUMENT_VERIFIED = "document.verified"
 CONFIG_CHANGED = "config.changed"
 AUDIT_EXPORTED = "audit.exported"
 
+# The review workflow (pipeline.review), actor: the reviewer's user name. A saved action writes one event with
+# ``outcome`` ``saved``; ``version`` is the document's version after it. A refused one writes its request's keys
+# with ``outcome`` (``conflict`` for a stale version, else ``refused``), ``error`` (the exception's class name)
+# and ``message``: item actions under their own type, document actions (claim, release, assign, sign-off) as
+# REVIEW_REFUSED.
+REVIEW_CLAIMED = "review.claimed"
+"""A reviewer claimed a document. Payload: ``action``, ``assignee``, ``version``."""
+REVIEW_RELEASED = "review.released"
+"""A claimed document went back to the queue. Payload: ``action``, ``previous_assignee``."""
+REVIEW_ASSIGNED = "review.assigned"
+"""An admin assigned a document. Payload: ``action``, ``assignee``, ``previous_assignee``."""
+REVIEW_DECISION = "review.decision"
+"""A decision on a review item. Payload: the request (``decision``, ``item_id``, ``expected_version``,
+``field_path``), ``status``, ``severity``, ``value``, ``corrected_value``, ``corrected_evidence``, ``comment``,
+``previous`` (status and corrected value before) and ``version``."""
+REVIEW_COMMENTED = "review.commented"
+"""An item's comment set or cleared. Payload: ``item_id``, ``expected_version``, ``field_path``, ``comment``,
+``version``."""
+REVIEW_CONFIRMED = "review.confirmed"
+"""A second reviewer confirmed a decision. Payload: ``item_id``, ``expected_version``, ``field_path``,
+``status``, ``decided_by``, ``version``."""
+REVIEW_REFUSED = "review.refused"
+"""A refused claim, release, assignment or sign-off. Payload: ``action`` (``claim`` | ``release`` | ``assign`` |
+``sign_off``), ``assignee`` (assign) or ``expected_version`` (sign-off), ``outcome``, ``error``, ``message``."""
+DOCUMENT_SIGNED_OFF = "document.signed_off"
+"""A document signed off and frozen. Payload: ``document_id``, ``run_id``, ``signed_off_by``, ``signed_off_at``
+(ISO 8601 UTC), ``final_values`` (``{field path: value}``), ``version``, ``decisions`` (one
+``{field_path, status, decided_by, confirmed_by}`` per review item)."""
+USER_ADDED = "user.added"
+"""A review account was created. Payload: ``user``, ``role`` (never the password)."""
+USER_CHANGED = "user.changed"
+"""A review account changed. Payload: ``user``, ``change`` (``password`` | ``role`` | ``active``) and, for a
+role, ``from`` and ``to``; for ``active``, ``to``."""
+
 EVENT_TYPES: tuple[str, ...] = (
     DOCUMENT_INGESTED, DOCUMENT_FAILED, CHUNK_CREATED, LLM_REQUEST, LLM_RESPONSE, LLM_ERROR,
     RULE_EVALUATED, FINDING_CREATED, REVIEW_CLAIMED, REVIEW_DECISION, DOCUMENT_SIGNED_OFF,
     CONFIG_CHANGED, AUDIT_EXPORTED, DOCUMENT_EXTRACTED, DOCUMENT_VERIFIED,
+    REVIEW_RELEASED, REVIEW_ASSIGNED, REVIEW_COMMENTED, REVIEW_CONFIRMED, REVIEW_REFUSED, USER_ADDED, USER_CHANGED,
 )
 
 _TYPE_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")

@@ -27,8 +27,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 
 import audit
-from audit.events import LLM_RESPONSE
-from pipeline.store.engine import make_engine, upgrade
+from pipeline.store import make_engine, upgrade
+
+LLM_RESPONSE = audit.events.LLM_RESPONSE
 
 DOCS = 10_000
 
@@ -108,7 +109,7 @@ def main() -> None:
     upgrade(engine)
     print(f"db={a.db} url={engine.url.render_as_string(hide_password=True)}")
     try:
-        size = len(audit._chain.canonical_text(payload(1)).encode())
+        size = len(audit.canonical_text(payload(1)).encode())
         print(f"payload size: {size} bytes of canonical JSON")
         r1 = appends(engine, a.events, 1)
         print(f"appends, 1 writer : {r1:8.0f} events/s over {a.events} events")

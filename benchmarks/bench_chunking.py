@@ -20,9 +20,14 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pipeline.reading.chunking import chunk_overlap_ratio, chunk_text  # noqa: E402
-from pipeline.settings import Settings  # noqa: E402
-from pipeline.reading.tokens import DefaultTokenizer, GGUFTokenizer, local_model_file  # noqa: E402
+from pipeline import Settings  # noqa: E402
+from pipeline.reading import (  # noqa: E402
+    DefaultTokenizer,
+    GGUFTokenizer,
+    chunk_overlap_ratio,
+    chunk_text,
+    local_model_file,
+)
 
 CUAD_TXT = REPO.parent / "shared" / "corpus" / "cuad" / "full_contract_txt"
 

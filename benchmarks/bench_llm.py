@@ -21,9 +21,8 @@ from pydantic import BaseModel, Field
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipeline.llm.grammar import grammar_for_schema  # noqa: E402
-from pipeline.llm.registry import resolve  # noqa: E402
-from pipeline.settings import Settings  # noqa: E402
+from pipeline import Settings  # noqa: E402
+from pipeline.llm import grammar_for_schema, resolve  # noqa: E402
 
 CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "failcases" / "F32" / "contract.txt"
 

@@ -22,7 +22,7 @@ import pymupdf
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pipeline.reading.pdf import iter_pages, read_pdf  # noqa: E402
+from pipeline.reading import iter_pages, read_pdf  # noqa: E402
 
 SHARED = REPO.parent / "shared"
 CUAD_PDF = SHARED / "corpus" / "cuad" / "full_contract_pdf"
@@ -53,10 +53,9 @@ def ours(files: list[Path]) -> tuple[int, float, dict[str, int]]:
 def pre_llm(files: list[Path]) -> tuple[int, float, str]:
     import tempfile
 
-    from pipeline.store.engine import make_engine, upgrade
-    from pipeline.ingest import ingest_file
-    from pipeline.settings import Settings
-    from pipeline.reading.tokens import tokenizer_for
+    from pipeline import Settings, ingest_file
+    from pipeline.reading import tokenizer_for
+    from pipeline.store import make_engine, upgrade
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp))

@@ -1,5 +1,8 @@
 """The extraction stage: one LLM call per stored chunk → merged, normalized, grounded ContractExtraction.
 
+This module holds the stage (database in, database out, the model calls and their audit); what it
+does with the text and the answers is pure and lives in :mod:`pipeline.extraction`.
+
 Flow of :func:`extract_document`:
 
 1. Read the document, its pages and chunks (one short read transaction).
@@ -10,9 +13,9 @@ Flow of :func:`extract_document`:
    - Every attempt is audited: ``llm.request`` (full messages, GenAI attributes) before the call,
      then per attempt ``llm.response`` (raw text, parsed object, tokens, finish reason, latency,
      attempt number) and ``llm.error`` on failure; each in its own short transaction, never one
-     held across a model call (failure case F36).
+     held across a model call.
    - Output cut off at the token limit (:class:`pipeline.llm.base.TruncatedOutput`) is never parsed and
-     never re-asked with the cut JSON (F29): the chunk's sentences are split in two halves, each
+     never re-asked with the cut JSON: the chunk's sentences are split in two halves, each
      extracted on its own (recursively, at most ``MAX_SPLIT_DEPTH`` levels). Sentence ids keep their
      chunk-local numbers in the halves.
    - A chunk that still fails becomes a :class:`schemas.ChunkFailure` (kind ``truncated``,
@@ -20,23 +23,20 @@ Flow of :func:`extract_document`:
      dropped silently. Where a split half failed, the chunk counts as failed and the other half's
      values are kept (the run is then ``partial``): a list from a chunk that was not fully read is
      never stored as complete.
-   - Sentences that read as instructions to a model (:func:`rules.injection.scan`, e.g. "ignore all
-     previous instructions", a "SYSTEM:" line; F26), and the sentences continuing them in the same
-     paragraph, are withheld from the model: the remaining sentences are numbered 1..n as if the
-     passage were not there, so the model's input, and so its answer, is the same as for the
-     document without it. The withheld spans (document offsets) are in the ``llm.request`` audit
-     event and the chunk outcome; the rule engine still flags the passage (rule I001), so the
-     document goes to a reviewer, who sees any value stated only there.
-3. Each answer becomes a partial extraction (:func:`pipeline.extraction.merge.chunk_to_partial`); every
-   evidence is grounded in the document (quote, page, offsets, rectangles, match status of the span).
-4. Partials are merged and normalized (:mod:`pipeline.extraction.merge`): dates and durations parsed from the
-   evidence spans into ``parsed``; the model's values stay in ``value``. An effective date the
-   contract defines ("(the "Effective Date")", "Commencement Date: the date of this agreement")
-   is filled by code when the model gave none, and added as a candidate when the model gave
-   another (:mod:`pipeline.extraction.readers.defined_dates`); payment terms the model left out are read from the
-   payment clause (:mod:`pipeline.extraction.readers.payment`), and fee-table rows when the model gave no amount
-   (:mod:`pipeline.extraction.readers.fee_table`); the initial term, a stated expiration date and the confidentiality
-   survival the model left out are read from their clauses (:mod:`pipeline.extraction.readers.term`).
+   - Sentences that read as instructions to a model, and the sentences continuing them in the same
+     paragraph, are withheld from the model (:mod:`pipeline.extraction.withhold`): the model's input,
+     and so its answer, is the same as for the document without them. The withheld spans (document
+     offsets) are in the ``llm.request`` audit event and the chunk outcome; the rule engine still
+     flags the passage (rule I001), so the document goes to a reviewer, who sees any value stated
+     only there.
+3. Each answer becomes a partial extraction whose evidence is grounded in the document (quote,
+   page, offsets, rectangles, match status of the span; :mod:`pipeline.extraction.partial`).
+4. The partials are merged (:func:`pipeline.extraction.merge.merge_partials`) and normalized
+   (:func:`pipeline.extraction.normalize_extraction`): dates and durations read from the evidence
+   spans, then the field readers (:mod:`pipeline.extraction.readers`: the parties by their legal
+   names, and the effective date, payment terms, fee-table rows, initial term, expiration, renewal
+   and confidentiality survival the model left out and the text states), then the expiration date
+   computed from effective date + initial term when none is stated.
 5. A new :class:`pipeline.store.tables.ExtractionRun` is stored (status ``complete`` | ``partial`` |
    ``failed``, tokens, seconds, the extraction as JSON, chunk outcomes) and the document moves to
    ``extracted``, or to ``failed`` with reason ``extraction_failed`` when every chunk failed.
@@ -44,7 +44,6 @@ Flow of :func:`extract_document`:
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -54,8 +53,15 @@ from sqlalchemy import Engine, select
 
 import audit
 from audit import events as ev
-from pipeline.store.engine import transaction
-from pipeline.extraction.readers.fee_table import fill_fee_rows
+from pipeline.extraction import (
+    PROMPT_VERSION,
+    build_messages,
+    chunk_to_partial,
+    ground_partial,
+    merge_partials,
+    model_sentences,
+    normalize_extraction,
+)
 from pipeline.llm.base import (
     AttemptRecord,
     Backend,
@@ -66,27 +72,23 @@ from pipeline.llm.base import (
     TruncatedOutput,
     ValidationFailed,
 )
-from pipeline.extraction.readers.defined_dates import fill_effective_date
-from pipeline.extraction.merge import chunk_to_partial, merge_partials, normalize_extraction
-from pipeline.store.tables import Chunk, Document, ExtractionRun, utcnow
-from pipeline.extraction.readers.payment import fill_payment_terms
-from pipeline.extraction.prompts import PROMPT_VERSION, build_messages
-from rules.text.sentences import Sentence, split_sentences
 from pipeline.settings import Settings
-from pipeline.store.states import DocumentStatus, Reason, check_transition
+from pipeline.store.engine import transaction
 from pipeline.store.queries import source_document
-from pipeline.extraction.readers.term import fill_term_and_survival
-from schemas import ChunkFailure, ContractExtraction, Evidence, SourceDocument
+from pipeline.store.states import DocumentStatus, Reason, check_transition
+from pipeline.store.tables import Chunk, Document, ExtractionRun, utcnow
+from rules.text.sentences import Sentence
+from schemas import ChunkFailure, ClausewiseError, ContractExtraction, SourceDocument
 from schemas.chunk_output import ChunkExtraction
 
-#: Splits of a truncated chunk: depth 3 = at most 8 parts per chunk (source: F29, 60 obligations
-#: in one chunk against 8 obligations per answer).
+#: Splits of a truncated chunk: depth 3 = at most 8 parts per chunk (source: a recorded failure, 60
+#: obligations in one chunk against 8 obligations per answer).
 MAX_SPLIT_DEPTH = 3
 
 DOCUMENT_EXTRACTED = ev.DOCUMENT_EXTRACTED
 
 
-class ExtractionError(Exception):
+class ExtractionError(ClausewiseError):
     """Base error of the extraction stage."""
 
 
@@ -123,66 +125,6 @@ class ChunkOutcome:
                 "withheld_spans": self.withheld}
 
 
-@dataclass
-class RunStats:
-    """Per-run figures: tokens, wall seconds, pages, seconds per page, calls."""
-
-    input_tokens: int
-    output_tokens: int
-    seconds: float
-    pages: int
-    calls: int
-
-    @property
-    def seconds_per_page(self) -> float:
-        return self.seconds / self.pages if self.pages else float("nan")
-
-
-def run_stats(run: ExtractionRun, pages: int) -> RunStats:
-    """Figures of a stored run (``pages``: the document's page count)."""
-    calls = sum(int(o.get("calls", 0)) for o in (run.chunk_outcomes or []))
-    return RunStats(run.input_tokens, run.output_tokens, run.seconds, pages, calls)
-
-
-_SECTION_START = re.compile(r"^\s*(?:\d{1,3}(?:\.\d{1,3})*\.?\s|\([a-z0-9]{1,4}\)\s|(?:section|article|clause)\s)", re.I)
-
-
-def withheld_sentence_ids(sentences: list[Sentence], text: str, base: int) -> set[int]:
-    """Ids of sentences that read as instructions to a model (``rules.injection.scan``) and of the
-    sentences that continue them in the same paragraph (no blank line, no new section number).
-    ``text``/``base``: the chunk text and its document offset (to see paragraph breaks)."""
-    from rules.injection import scan
-
-    out: set[int] = set()
-    prev_flagged: Sentence | None = None
-    for s in sentences:
-        if scan(s.text):
-            out.add(s.id)
-            prev_flagged = s
-            continue
-        if prev_flagged is not None:
-            gap = text[prev_flagged.end - base:s.start - base]
-            if "\n\n" not in gap.replace(" ", "") and not _SECTION_START.match(s.text):
-                out.add(s.id)
-                prev_flagged = s
-                continue
-        prev_flagged = None
-    return out
-
-
-def model_sentences(text: str, base: int) -> tuple[list[Sentence], list[list[int]]]:
-    """The sentences of a chunk as the model sees them, and the withheld spans.
-
-    ``text``/``base``: chunk text and its document offset. Sentences that read as instructions to a
-    model (see :func:`withheld_sentence_ids`) are left out and the rest numbered 1..n in order, with
-    their document offsets; withheld spans are ``[start, end]`` document offsets."""
-    sentences = split_sentences(text, base=base)
-    withheld = withheld_sentence_ids(sentences, text, base)
-    kept = [s for s in sentences if s.id not in withheld]
-    shown = [Sentence(i, s.start, s.end, s.text) for i, s in enumerate(kept, start=1)]
-    return shown, [[s.start, s.end] for s in sentences if s.id in withheld]
-
-
 def _failure_kind(exc: LLMError) -> str:
     if isinstance(exc, TruncatedOutput):
         return "truncated"
@@ -210,7 +152,7 @@ class _Ctx:
         )
 
     def audit(self, events: list[dict[str, Any]]) -> None:
-        """Append events in one short transaction (never held across a model call: F36)."""
+        """Append events in one short transaction (never held across a model call)."""
         if not events:
             return
         with transaction(self.engine) as s:
@@ -288,30 +230,6 @@ def _extract_part(ctx: _Ctx, sentences: list[Sentence], pages: list[int], chunk_
     return [partial]
 
 
-def iter_evidence(x: ContractExtraction):
-    """Every Evidence object held by an extraction (parties, claims, list items)."""
-    for p in x.parties:
-        if p.evidence is not None:
-            yield p
-    for f in ContractExtraction.SINGLE_VALUED:
-        v = getattr(x, f)
-        if v is not None and v.evidence is not None:
-            yield v
-    for kind in ("fees", "obligations", "termination_rights", "key_dates"):
-        for it in getattr(x, kind):
-            if it.evidence is not None:
-                yield it
-
-
-def ground_partial(x: ContractExtraction, sentences: list[Sentence], doc: SourceDocument) -> None:
-    """Ground every evidence of ``x`` against the chunk's ``sentences`` (grounding helper)."""
-    from pipeline.extraction.grounding import ground_evidence
-
-    for holder in iter_evidence(x):
-        e: Evidence = holder.evidence
-        holder.evidence = ground_evidence(e, sentences, doc)
-
-
 def _load(engine: Engine, document_id: str) -> tuple[SourceDocument, list[Chunk], int, str]:
     with transaction(engine) as s:
         doc = s.get(Document, document_id)
@@ -376,12 +294,7 @@ def extract_document(engine: Engine, document_id: str, backend: Backend, setting
                reason=str(exc), move=False)
         raise
     seconds = time.perf_counter() - t0
-    merged = merge_partials(partials)
-    normalize_extraction(merged, source.text)
-    fill_effective_date(merged, source)
-    fill_payment_terms(merged, source)
-    fill_fee_rows(merged, source)
-    fill_term_and_survival(merged, source)
+    merged = normalize_extraction(merge_partials(partials), source)
     merged.document_id, merged.run_id = document_id, run_id
     merged.model, merged.prompt_version = backend.model_id, PROMPT_VERSION
     merged.chunk_ids = [c.seq for c in chunks]

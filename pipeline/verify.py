@@ -21,10 +21,10 @@ from pipeline.store.queries import extraction_of, latest_run, source_document
 from rules.engine import catalogue, evaluate
 from rules.playbook import DEFAULT_PLAYBOOK, Playbook, load_playbook
 from rules.routing import review_fields
-from schemas import Finding
+from schemas import ClausewiseError, Finding
 
 
-class NothingToVerify(LookupError):
+class NothingToVerify(ClausewiseError, LookupError):
     """The document has no extraction run."""
 
 

@@ -1,9 +1,11 @@
 """Shared plumbing of the review UI: the engine, the signed-in user, messages, actions.
 
 Per-user state (who is signed in, which document is open, the version the reviewer saw, the page shown) lives
-in ``st.session_state`` under plain (non-widget) keys; shared state only in the database (../shared/failcases
-F33, F34). Contract text and model output are shown with ``st.text``/``st.code``/``st.dataframe``/``st.json``,
-never as Markdown or HTML.
+in ``st.session_state`` under plain (non-widget) keys, since a widget's own state is lost on a page switch
+(streamlit/streamlit#5689, #5813); shared state lives only in the database, since ``st.cache_resource``
+objects are shared by all sessions and two reviewers would overwrite each other (streamlit/docs#994).
+Contract text and model output are shown with ``st.text``/``st.code``/``st.dataframe``/``st.json``, never as
+Markdown or HTML.
 """
 
 from __future__ import annotations
@@ -15,10 +17,9 @@ from typing import Any
 import streamlit as st
 from sqlalchemy import Engine
 
-from pipeline.store.engine import make_engine, upgrade
-from pipeline.review.flow import ReviewError
-from pipeline.settings import Settings
-from pipeline.review.users import Role, User
+from pipeline import Settings
+from pipeline.review import ReviewError, Role, User
+from pipeline.store import make_engine, upgrade
 
 HERE = Path(__file__).resolve().parent
 SIGNIN_PAGE = "views/signin.py"

@@ -1,16 +1,20 @@
 """Deterministic checks of every extracted field: built-in integrity rules and YAML/CEL playbooks.
 
 Pure: extraction and document text in, findings out; imports only ``schemas`` (checked by import-linter).
+Text is read with the contract-text grammar in :mod:`rules.text`, the same one the extraction reads with.
 Public API: :func:`evaluate`, :func:`catalogue`, :func:`review_fields`, :func:`load_playbook`,
-:class:`Playbook`, :class:`PlaybookError`, :class:`RuleInfo`, :data:`DEFAULT_PLAYBOOK`.
+:class:`Playbook`, :class:`PlaybookError`, :class:`RuleInfo`, :data:`DEFAULT_PLAYBOOK`; the field
+names the rules group dates and durations by (:data:`DATE_FIELDS`, :data:`DURATION_FIELDS`) and
+:func:`quote_of` (the quote of a value's evidence, as the rules read it).
 """
 
 from rules.engine import catalogue, evaluate
+from rules.fields import DATE_FIELDS, DURATION_FIELDS, quote_of
 from rules.playbook import DEFAULT_PLAYBOOK, Playbook, PlaybookError, load_playbook
 from rules.registry import RuleInfo
 from rules.routing import review_fields
 
 __all__ = [
-    "DEFAULT_PLAYBOOK", "Playbook", "PlaybookError", "RuleInfo", "catalogue", "evaluate", "load_playbook",
-    "review_fields",
+    "DATE_FIELDS", "DEFAULT_PLAYBOOK", "DURATION_FIELDS", "Playbook", "PlaybookError", "RuleInfo", "catalogue", "evaluate", "load_playbook",
+    "quote_of", "review_fields",
 ]

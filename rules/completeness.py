@@ -1,16 +1,22 @@
 """Completeness: text the model never read (failed chunks, unreadable pages) or text dropped as hidden.
 
-Sources: issue 5 item 2 (completeness); failcases F07 (no text layer), F12 (hidden text dropped → warn),
-F13/F29 (timeouts, truncated output).
+Also a field left empty, a duty with a deadline or an amount of money that the text states but no extracted
+value cites (K004, K005, K006). These read the document sentence by sentence as the model does
+(:func:`rules.text.sentences.split_sentences`). Each rule's ``source`` names where it comes from.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import lru_cache
 
 from rules.fields import items
 from rules.registry import Hit, rule
+from rules.text.amounts import MONEY
+from rules.text.dates import states_date
+from rules.text.numbers import NUMBER_WORDS
+from rules.text.sentences import split_sentences
 from schemas import ContractExtraction, SourceDocument
 
 UNREAD_QUALITIES = ("no_text_layer", "gibberish")
@@ -64,8 +70,7 @@ def hidden_text(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
                   details={"pages": [p.number for p in pages], "mechanisms": mechanisms})
 
 
-_NUM = r"(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty|" \
-       r"forty-five|fifty|sixty|seventy|eighty|ninety|hundred)"
+_NUM = rf"(?:\d+|{NUMBER_WORDS})"
 _DURATION = rf"\b{_NUM}\b[^.;]{{0,12}}?\b(?:business\s+)?(?:hour|day|week|month|year)s?\b"
 
 STATED_CUES: dict[str, tuple[str, ...]] = {
@@ -88,9 +93,10 @@ STATED_CUES: dict[str, tuple[str, ...]] = {
     "payment_terms": (r"\binvoice", r"\bwithin\b", _DURATION),
     "liability_cap": (r"\bliabilit", r"\b(?:capped|exceed|limited\s+to|maximum\s+aggregate|in\s+no\s+event)\b"),
 }
-"""Cue patterns per field; sources: issue 5 (relevance cue words per field) and the recorded answers of the
-default model on samples/mutual_nda.pdf, which left the effective date, the term and the confidentiality
-survival out although the text states them ("not stated" must not pass silently when it is stated)."""
+"""Cue patterns per field; sources: the relevance cue words per field (:mod:`rules.cues`) and the recorded
+answers of the default model on samples/mutual_nda.pdf, which left the effective date, the term and the
+confidentiality survival out although the text states them ("not stated" must not pass silently when it is
+stated)."""
 
 FALLBACK_CUES: dict[str, tuple[str, ...]] = {
     # tried only when STATED_CUES finds no sentence: "not disclose ... for four (4) years after its termination"
@@ -99,21 +105,12 @@ FALLBACK_CUES: dict[str, tuple[str, ...]] = {
 }
 
 
-#: Where a sentence ends: ". " / "; " (not after Inc., Ltd., Corp., Co., No.) or a blank line; a single line
-#: break (a PDF line end) does not end it.
-_BOUNDARY = re.compile(r"(?<!\bInc)(?<!\bLtd)(?<!\bCorp)(?<!\bCo)(?<!\bNo)(?<!\bSept)(?<!\b[A-Z])"
-                       r"(?<!\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec))[.;](?=\s|$)|\n\s*\n")
-
-
-def _sentences(text: str) -> Iterator[tuple[int, int, str]]:
-    """(start, end, sentence) over ``text``."""
-    pos = 0
-    for m in _BOUNDARY.finditer(text):
-        if text[pos:m.end()].strip():
-            yield pos, m.end(), text[pos:m.end()]
-        pos = m.end()
-    if text[pos:].strip():
-        yield pos, len(text), text[pos:]
+@lru_cache(maxsize=4)
+def _sentences(text: str) -> tuple[tuple[int, int, str], ...]:
+    """``(start, end, sentence)`` of every sentence of the document text, as the model reads it
+    (:func:`rules.text.sentences.split_sentences`: table rows, headings and list items are sentences of
+    their own); cached, as K004, K005 and K006 each read the same document more than once."""
+    return tuple((s.start, s.end, s.text) for s in split_sentences(text))
 
 
 def _stated_in(text: str, patterns: tuple[str, ...]) -> str | None:
@@ -148,17 +145,7 @@ def stated_but_missing(x: ContractExtraction, doc: SourceDocument) -> Iterator[H
 
 _MODAL = re.compile(r"\b(?:shall|must|will|may|agrees?\s+to|undertakes?\s+to)\b", re.I)
 _DEADLINE_CUE = re.compile(rf"{_DURATION}|\b(?:on\s+or\s+before|no\s+later\s+than|not\s+later\s+than)\b", re.I)
-_MONEY = re.compile(r"(?:\b(?:USD|US\$|GBP|EUR|CAD|AUD|CHF|JPY|CNY|RMB|INR|HKD|SGD|SEK|NOK|DKK)\s?|[$£€¥₹]\s?)"
-                    r"[0-9][0-9,.]*|"
-                    r"\b[0-9][0-9,.]*\s?(?i:USD|GBP|EUR|euros?|dollars|pounds|yuan|rupees)\b|"
-                    r"(?<![\d.,])[0-9]{1,3}(?:,[0-9]{3})+\.[0-9]{2}(?![\d])")  # "10,000.00" in a table row
-_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
-#: A calendar date with day, month and year ("31 December 2022", "June 30, 2021", "13/02/2021", "2021-06-01").
-_FULL_DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:day\s+of\s+)?{_MONTH},?\s+(?:19|20)\d\d\b|"
-                        rf"\bday\s+of\s+{_MONTH},?\s+(?:19|20)\d\d\b|\b\d{{1,2}}\.\d{{1,2}}\.(?:19|20)\d\d\b|"
-                        rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d\d\b|"
-                        r"\b\d{1,2}/\d{1,2}/(?:19|20)\d\d\b|\b(?:19|20)\d\d-\d{2}-\d{2}\b", re.I)
-#: A dated clause counts when it binds something to the date (F32: "fixed until 31 December 2022"); a
+#: A dated clause counts when it binds something to the date ("rates are fixed until 31 December 2022"); a
 #: signature line ("Date: March 2, 2021"), a recital ("an agreement dated ...") or a release date does not.
 _DATE_BINDS = re.compile(r"\bby\s+(?=\w)|\b(?:until|no\s+later\s+than|not\s+later\s+than|on\s+or\s+(?:before|after)|before|after|"
                          r"expir\w*|due|deadline|commenc\w*|terminat\w*|fixed|valid|in\s+effect|through)\b", re.I)
@@ -180,11 +167,13 @@ def _covered(x: ContractExtraction, start: int, end: int, want_amount: bool = Fa
     return False
 
 
-def _uncovered(x: ContractExtraction, doc: SourceDocument, *patterns: re.Pattern, want_amount: bool = False
-               ) -> list[str]:
+def _uncovered(x: ContractExtraction, doc: SourceDocument, *tests: Callable[[str], object],
+               want_amount: bool = False) -> list[str]:
+    """Each sentence (whitespace collapsed) that passes every test and that no extracted value's evidence
+    overlaps (see :func:`_covered`)."""
     out = []
     for a, b, s in _sentences(doc.text):
-        if all(p.search(s) for p in patterns) and not _covered(x, a, b, want_amount):
+        if all(t(s) for t in tests) and not _covered(x, a, b, want_amount):
             out.append(" ".join(s.split()))
     return out
 
@@ -207,9 +196,9 @@ def _listed(sentences: list[str]) -> str:
 def deadline_not_extracted(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     if x.chunk_failures and not x.parties:
         return
-    found = _uncovered(x, doc, _MODAL, _DEADLINE_CUE)
+    found = _uncovered(x, doc, _MODAL.search, _DEADLINE_CUE.search)
     seen = set(found)
-    found += [s for s in _uncovered(x, doc, _FULL_DATE, _DATE_BINDS) if s not in seen]
+    found += [s for s in _uncovered(x, doc, _DATE_BINDS.search, states_date) if s not in seen]
     if found:
         yield Hit("obligations", f"{len(found)} sentence(s) state a duty with a deadline or notice period, or a "
                                  f"date, that no extracted value cites: {_listed(found)}",
@@ -227,7 +216,7 @@ def deadline_not_extracted(x: ContractExtraction, doc: SourceDocument) -> Iterat
 def amount_not_extracted(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     if x.chunk_failures and not x.parties:
         return
-    found = _uncovered(x, doc, _MONEY, want_amount=True)
+    found = _uncovered(x, doc, MONEY.search, want_amount=True)
     if found:
         yield Hit("fees", f"{len(found)} sentence(s) or table row(s) state an amount of money that no extracted "
                           f"value holds: {_listed(found)}", details={"sentences": found})

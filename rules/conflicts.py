@@ -1,6 +1,7 @@
 """Conflicts: a single-valued field that got different values from different chunks.
 
-Source: issue 5 item 2 (conflicts); architecture (merge keeps conflicting values as candidates).
+The merge keeps every distinct value of such a field as a candidate; this rule reports them. Each rule's
+``source`` names where it comes from.
 """
 
 from __future__ import annotations

@@ -1,13 +1,13 @@
 """Cue words per field: the words a clause stating that field uses, and words of clauses it is confused with.
 
-Matching is on :func:`rules.fields.norm` text, at the start of a word ("terminat" matches "termination").
+Matching is on :func:`rules.text.normalize.norm` text, at the start of a word ("terminat" matches "termination").
 ``all_of`` is a list of groups; the cited text must hold one cue of every group. ``wrong_clause`` are
 cues of a different clause often mistaken for this field; they matter only when the field's own cues
 are absent (then the quote is evidence of the wrong clause, not merely of unusual drafting).
 
-Sources: issue 5 item 2 (governing law "governed by"/"laws of"; renewal notice "renew" + "notice";
-effective date "effective"/"as of"/"entered into"/"dated"); the 90-day termination-for-convenience notice
-reported as the non-renewal notice (issue 5); wording checked against the CUAD v1 contracts in
+Sources: each catalogue entry's ``source`` (governing law "governed by"/"laws of"; renewal notice "renew" +
+"notice"; effective date "effective"/"as of"/"entered into"/"dated"; a 90-day termination-for-convenience
+notice reported as the non-renewal notice); wording checked against the CUAD v1 contracts in
 ../shared/corpus/cuad (Hendrycks et al., 2021), e.g. "made and entered into", "shall continue in effect until".
 """
 

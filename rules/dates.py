@@ -1,18 +1,20 @@
 """Dates: valid and plausible, in order, consistent with the term, notice shorter than the term it ends.
 
-Sources: issue 5 item 2 (dates); failcases F18/F21 ("60" read as 2060-01-15; no false dates), F30 (end
-before start kept as written and flagged), F16 (day/month order ambiguous).
+A year far from the agreement date ("60" read as 2060-01-15) is flagged unless the cited text writes it; an
+end before the start is kept as written and flagged; an undecided day/month order is flagged. Each rule's
+``source`` names where it comes from.
 """
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from collections.abc import Iterator
 
-from rules.fields import DATE_FIELDS, norm, quote_of, stated_claims
+from rules.fields import DATE_FIELDS, quote_of, stated_claims
 from rules.registry import Hit, rule
+from rules.text.durations import add_duration
+from rules.text.normalize import norm
 from schemas import ContractExtraction, DateClaim, Duration, DurationUnit, Evidence, SourceDocument
 
 YEAR_MIN, YEAR_MAX = 1900, 2100
@@ -20,18 +22,18 @@ MAX_YEARS_FROM_ANCHOR = 30
 TOLERANCE_DAYS = 1
 
 
-def add_duration(start: dt.date, d: Duration) -> dt.date | None:
-    """``start`` + ``d`` in calendar arithmetic (months clamp to month end); ``None`` for business days."""
+def term_end(start: dt.date, d: Duration) -> dt.date | None:
+    """``start`` + ``d`` as the merge computes an expiration date (:func:`rules.text.durations.add_duration`:
+    months clamp to the month's end); a fractional value counts its approximate days
+    (:meth:`schemas.Duration.approx_days`, rounded); ``None`` for business days and past year 9999."""
     if d.unit == DurationUnit.BUSINESS_DAYS:
         return None
-    if d.unit in (DurationUnit.DAYS, DurationUnit.WEEKS) or not float(d.value).is_integer():
-        return start + dt.timedelta(days=round(d.approx_days()))
-    months = int(d.value) * (12 if d.unit == DurationUnit.YEARS else 1)
-    y, m = divmod(start.month - 1 + months, 12)
-    year, month = start.year + y, m + 1
-    if year > dt.MAXYEAR:
+    try:
+        if not float(d.value).is_integer():
+            return start + dt.timedelta(days=round(d.approx_days()))
+        return add_duration(start, d)
+    except (OverflowError, ValueError):
         return None
-    return dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
 def _anchor(x: ContractExtraction) -> dt.date | None:
@@ -104,7 +106,7 @@ def term_inconsistent(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hi
     e, t, x_ = x.effective_date, x.initial_term, x.expiration_date
     if any(c is None or c.value is None for c in (e, t, x_)) or x_.computed:
         return
-    expected = add_duration(e.value, t.value)
+    expected = term_end(e.value, t.value)
     if expected is None:
         return
     gap = abs((x_.value - expected).days)

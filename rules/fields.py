@@ -1,4 +1,4 @@
-"""Walk every extracted value that carries evidence, and normalize text for comparisons.
+"""Walk every extracted value that carries evidence, and read the text each one cites.
 
 Field paths are dotted paths into :class:`schemas.ContractExtraction`: ``"effective_date"``,
 ``"parties[0]"``, ``"obligations[3]"``, ``"governing_law"``.
@@ -6,8 +6,6 @@ Field paths are dotted paths into :class:`schemas.ContractExtraction`: ``"effect
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -76,39 +74,6 @@ def items(x: ContractExtraction) -> Iterator[Item]:
         yield Item("confidentiality_survival", "confidentiality_survival", c, c.value, c.evidence, c.computed)
     for i, o in enumerate(x.obligations):
         yield Item(f"obligations[{i}]", "obligations", o, o.action, o.evidence)
-
-
-_QUOTES = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'", "`": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
-    "\u00a0": " ", "\u200b": "", "\u00ad": "",
-})
-
-
-def norm(text: str | None) -> str:
-    """NFKC, case-folded, curly quotes and dashes made ASCII, whitespace collapsed (source: failcase F27)."""
-    if not text:
-        return ""
-    t = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
-    return re.sub(r"\s+", " ", t).strip()
-
-
-def name_key(text: str | None) -> str:
-    """A party-name key: :func:`norm` without punctuation, so "Acme, Inc." == "ACME Inc"."""
-    t = re.sub(r"[^\w&]+", " ", norm(text))
-    return re.sub(r"\s+", " ", t).strip()
-
-
-def occurs_in(needle: str | None, haystack: str | None) -> bool:
-    """``needle`` occurs in ``haystack`` after :func:`norm` (and, failing that, after :func:`name_key`)."""
-    n, h = norm(needle), norm(haystack)
-    if not n:
-        return False
-    if n in h:
-        return True
-    k = name_key(needle)
-    return bool(k) and f" {k} " in f" {name_key(haystack)} "
 
 
 def quote_of(ev: Evidence | None) -> str:

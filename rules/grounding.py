@@ -1,7 +1,8 @@
 """Grounding: every value's evidence must be found in the source text.
 
 The match status is set by the pipeline's grounding step (never by the model); these rules only read it.
-Source: issue 5 item 2 (grounding); failcase F28 (invented and padded quotes), F27 (normalized quotes pass).
+An invented or padded quote is not found; a quote that differs only in typography (curly quotes, dashes,
+whitespace) is. Each rule's ``source`` names where it comes from.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Parties: at least two, distinct, real names (not defined terms), every obligor/obligee resolves.
 
-Sources: issue 5 item 2 (parties); failcases F22 (defined terms "Party"/"Supplier" as parties, obligors
-given as aliases) and F24 (d/b/a, former names and affiliates as extra parties, or swallowed into the name).
+Names are compared by :func:`rules.text.names.name_key`, the key the merge of the model's answers groups
+parties by; a defined term or document title is told from a legal name by
+:func:`rules.text.names.is_role_or_title`.
 """
 
 from __future__ import annotations
@@ -9,45 +10,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rules.fields import name_key
 from rules.registry import Hit, rule
+from rules.text.names import is_role_or_title, name_key
 from schemas import ContractExtraction, Party, SourceDocument
 
-# Capitalized role words that contracts define as terms for a party; never a legal name on their own.
-GENERIC_TERMS = frozenset(name_key(t) for t in (
-    "Party", "Parties", "Other Party", "Either Party", "Each Party", "Both Parties", "Disclosing Party",
-    "Receiving Party", "Licensee", "Licensor", "Sublicensee", "Supplier", "Vendor", "Company", "Customer",
-    "Client", "Buyer", "Seller", "Purchaser", "Distributor", "Reseller", "Contractor", "Subcontractor",
-    "Consultant", "Provider", "Service Provider", "Manufacturer", "Lessor", "Lessee", "Landlord", "Tenant",
-    "Employer", "Employee", "Franchisor", "Franchisee", "Borrower", "Lender", "Agent", "Principal", "Recipient",
-    "Discloser", "Owner", "Developer", "Publisher", "Sponsor", "Partner", "Member", "Affiliate", "Investor",
-    "Guarantor", "Licensors", "Customers", "Suppliers", "Corporation", "Bank", "Trust", "Holder",
-))
-
+#: A d/b/a, former-name, alias or affiliates phrase; a legal name never holds one.
 _NAME_PHRASES = re.compile(
     r"\b(d/?b/?a|doing business as|trading as|t/a|f/?k/?a|formerly known as|formerly|and its affiliates|"
     r"a/k/a|also known as)\b", re.IGNORECASE)
 
 
-_DOCUMENT_WORDS = re.compile(r"\b(?:agreement|contract|addendum|amendment|order form|schedule|exhibit|annex|"
-                             r"appendix|terms and conditions|key terms)\b")
-_ENTITY_SUFFIX = re.compile(r"\b(?:inc|incorporated|corp|corporation|co|company|ltd|limited|llc|llp|lp|plc|gmbh|ag|"
-                            r"sa|bv|nv|pty|pte|trust|bank|university)\b")
-
-
-def _generic(name: str) -> bool:
-    """A defined term ("Supplier", "the Parties") or a document's title ("MASTER PURCHASE AGREEMENT",
-    failcase F18, where the model named the title as a party) rather than a legal name."""
-    k = name_key(name)
-    k = re.sub(r"^(the|each|either|any) ", "", k)
-    return k in GENERIC_TERMS or (bool(_DOCUMENT_WORDS.search(k)) and not _ENTITY_SUFFIX.search(k))
-
-
 def resolves(name: str | None, parties: list[Party]) -> bool:
     """``name`` equals (by :func:`name_key`) a party's legal name, defined term, d/b/a or former name."""
     k = name_key(name)
-    k2 = re.sub(r"^the ", "", k)
-    return any(name_key(n) in (k, k2) for p in parties for n in p.all_names())
+    return any(name_key(n) == k for p in parties for n in p.all_names())
 
 
 @rule(
@@ -112,7 +88,7 @@ def unresolved(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
 )
 def generic_name(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for i, p in enumerate(x.parties):
-        if _generic(p.name):
+        if is_role_or_title(p.name):
             yield Hit(f"parties[{i}]", f"party name {p.name!r} is a defined term or a document title, not a legal "
                                        "name", p.evidence)
 

@@ -29,12 +29,12 @@ import celpy
 import yaml
 
 from rules.registry import RuleInfo
-from schemas import ContractExtraction, Finding, Severity, TerminationKind
+from schemas import ClausewiseError, ContractExtraction, Finding, Severity, TerminationKind
 
 DEFAULT_PLAYBOOK = Path(__file__).with_name("playbooks") / "default.yaml"
 
 
-class PlaybookError(ValueError):
+class PlaybookError(ClausewiseError, ValueError):
     """A playbook file that cannot be loaded or a rule that cannot be evaluated; the message names file and rule."""
 
 

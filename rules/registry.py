@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from schemas import ContractExtraction, Evidence, Finding, Severity, SourceDocument
+from schemas import ClausewiseError, ContractExtraction, Evidence, Finding, Severity, SourceDocument
 
 
 class Hit(NamedTuple):
@@ -59,7 +59,7 @@ class RuleInfo:
 _RULES: dict[str, RuleInfo] = {}
 
 
-class DuplicateRuleError(ValueError):
+class DuplicateRuleError(ClausewiseError, ValueError):
     """Two rules registered under one id."""
 
 

@@ -4,7 +4,7 @@ R002 (error) fires when the cited text has none of the field's cues and does hol
 the field is confused with (e.g. "convenience" for the renewal notice): that is positive evidence the
 value came from the wrong clause. R001 (warning) fires when the field's cues are absent and nothing
 points to another clause: drafting may use words the catalogue lacks, so a reviewer looks, but it is
-not asserted wrong. Source: issue 5 item 2 (relevance).
+not asserted wrong. Each rule's ``source`` names where it comes from.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import re
 from collections.abc import Iterator
 
 from rules.cues import FIELD_CUES, Cues
-from rules.fields import items, norm, quote_of
+from rules.fields import items, quote_of
 from rules.registry import Hit, rule
+from rules.text.normalize import norm
 from schemas import ContractExtraction, MatchStatus, SourceDocument
 
 

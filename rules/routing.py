@@ -11,7 +11,7 @@ def review_fields(findings: Iterable[Finding]) -> dict[str, Severity]:
     """``{field_path: highest severity}`` for every field with a warning or error finding.
 
     Document-level findings count under ``"document"``. Info findings route nothing. An empty dict means
-    the document may be auto-accepted (issue 5 item 4). Keys are sorted.
+    the document may be auto-accepted. Keys are sorted.
     """
     out: dict[str, Severity] = {}
     for f in findings:

@@ -1,9 +1,10 @@
 """Support: the value follows from its evidence.
 
 Dates and durations are compared with ``parsed`` (what the pipeline's normalization read from the cited
-span); party names and governing-law jurisdictions must occur in the cited quote; payment days must be
-written in the quote (digits or words). Source: issue 5 item 2 (support); failcases F18, F21 (durations,
-business vs calendar days), F22/F24 (party names).
+span); party names and governing-law jurisdictions must occur in the cited quote; payment days, notice
+periods and fee amounts must be written in the quote (digits or words; business days only when the quote
+says business days). The text is read with the contract-text grammar (:mod:`rules.text`); each rule's
+``source`` names where it comes from.
 """
 
 from __future__ import annotations
@@ -11,8 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from rules.fields import DATE_FIELDS, DURATION_FIELDS, items, norm, occurs_in, quote_of, stated_claims
+from rules.fields import DATE_FIELDS, DURATION_FIELDS, items, quote_of, stated_claims
 from rules.registry import Hit, rule
+from rules.text.amounts import amount_in_text
+from rules.text.names import occurs_in
+from rules.text.normalize import norm
+from rules.text.numbers import number_in_text
 from schemas import ContractExtraction, DurationUnit, MatchStatus, SourceDocument
 
 
@@ -139,35 +144,6 @@ def jurisdiction_not_in_quote(x: ContractExtraction, doc: SourceDocument) -> Ite
                   g.evidence)
 
 
-_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-         "sixteen seventeen eighteen nineteen").split()
-_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
-
-
-def number_words(n: int) -> set[str]:
-    """English spellings of 0 ≤ n < 1000: {"forty-five", "forty five"} for 45; empty set outside range."""
-    if not 0 <= n < 1000:
-        return set()
-    if n < 20:
-        return {_ONES[n]}
-    if n < 100:
-        t, o = divmod(n, 10)
-        return {_TENS[t]} if o == 0 else {f"{_TENS[t]}-{_ONES[o]}", f"{_TENS[t]} {_ONES[o]}"}
-    h, r = divmod(n, 100)
-    base = f"{_ONES[h]} hundred"
-    if r == 0:
-        return {base}
-    return {f"{base} {w}" for w in number_words(r)} | {f"{base} and {w}" for w in number_words(r)}
-
-
-def number_in_text(n: int, text: str) -> bool:
-    """``n`` is written in ``text`` as digits (word-bounded) or in English words."""
-    t = norm(text)
-    if re.search(rf"(?<![\d.,]){n}(?![\d])", t):
-        return True
-    return any(re.search(rf"\b{re.escape(w)}\b", t) for w in number_words(n))
-
-
 @rule(
     "S007",
     title="Payment days not written in the evidence",
@@ -233,33 +209,6 @@ def key_date_without_date(x: ContractExtraction, doc: SourceDocument) -> Iterato
         if not _DATE_LIKE.search(norm(q)):
             yield Hit(f"key_dates[{i}]", f"{k.value.isoformat()} but the cited text states no date or period: "
                                          f"{q[:160]!r}", k.evidence)
-
-
-_NUMBER = re.compile(r"(?<![\d.,])(?P<n>[0-9][0-9,. ]*[0-9]|[0-9])(?:\s*(?P<mult>million|billion|thousand|mn|m|bn|k)\b)?",
-                     re.I)
-_MULT = {"million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "thousand": 1e3, "k": 1e3}
-
-
-def _readings(digits: str) -> set[float]:
-    """Every reading of a written number: "12,500" and "12.500,00" (European) and "12 500"."""
-    out = set()
-    for thousands, decimal in ((",", "."), (".", ","), (" ", ".")):
-        t = digits.replace(thousands, "").replace(decimal, ".")
-        try:
-            out.add(float(t))
-        except ValueError:
-            continue
-    return out
-
-
-def amount_in_text(amount: float, text: str) -> bool:
-    """Whether ``amount`` is written in ``text`` in digits: "12,500", "USD48,000", "12.500,00 EUR",
-    "$1.5 million", "$10K". Words ("ten thousand dollars") are not read."""
-    for m in _NUMBER.finditer(text):
-        mult = _MULT.get((m["mult"] or "").lower(), 1.0)
-        if any(abs(r * mult - amount) < 0.005 for r in _readings(m["n"].strip())):
-            return True
-    return False
 
 
 @rule(

@@ -6,7 +6,7 @@ instead of copying quotes, every list is bounded (greedy decoding repeats) and e
 optional: ``null`` / ``[]`` means "not stated in this chunk".
 
 Validators check shape only (lengths, types). A value that is faithful to the text but
-inconsistent (an end date before the start date, ../shared/failcases/F30) is valid here; the
+inconsistent (an end date before the start date, as a drafting error may state it) is valid here; the
 rule engine judges it. No regex ``pattern`` with ``\\d`` anywhere: llama-cpp turns it into a broken
 grammar (notes/local-llm.md, trap 2).
 

@@ -43,7 +43,8 @@ class Duration(BaseModel):
 
     def canonical(self) -> tuple[float, str]:
         """A key under which two durations are equal only when they are exactly equivalent: weeks become
-        days and years become months; business days stay apart from calendar days (failcase F18).
+        days and years become months; business days stay apart from calendar days ("ten (10) Business Days" is
+        not 10 calendar days).
         Example: ``Duration(value=1, unit="years").canonical() == (12, "months")``."""
         if self.unit == DurationUnit.WEEKS:
             return self.value * 7, "days"

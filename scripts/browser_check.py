@@ -47,13 +47,9 @@ def _wait_http(url: str, timeout: float) -> None:
 
 def prepare(work: Path) -> tuple[str, str]:
     """A database with the sample document waiting for review and users alice, bob; returns (url, doc id)."""
-    from argon2 import PasswordHasher, profiles
-
-    import pipeline.review.users
-    from pipeline.store.engine import make_engine, upgrade
+    from pipeline.store import make_engine, upgrade
     from tests.review_fixtures import make_users, reviewable_document
 
-    pipeline.review.users._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)  # fast hashes for a throwaway DB
     url = f"sqlite:///{work / 'browser.db'}"
     eng = make_engine(url)
     upgrade(eng)
@@ -71,10 +67,9 @@ def run(out: Path) -> int:
     from selenium.webdriver.support import expected_conditions as EC
     from selenium.webdriver.support.ui import WebDriverWait
 
-    from pipeline.review import flow as review
-    from pipeline.cli.review_cmd import free_port, streamlit_command
-    from pipeline.store.engine import make_engine
-    from pipeline.review.users import get_user
+    from pipeline import review
+    from pipeline.cli import free_port, streamlit_command
+    from pipeline.store import make_engine
     from tests.review_fixtures import PASSWORD, items
 
     out.mkdir(parents=True, exist_ok=True)
@@ -138,7 +133,7 @@ def run(out: Path) -> int:
         shot("04_accepted.png")
         # four-eyes: bob, a second reviewer, confirms the error-severity decisions
         eng = make_engine(url)
-        bob = get_user(eng, "bob")
+        bob = review.get_user(eng, "bob")
         for it in items(eng, doc).values():
             if it.severity == "error":
                 v = review.load_document(eng, doc).version

@@ -27,7 +27,7 @@ from rapidfuzz.distance import Indel
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pipeline.reading.pdf import PdfReadError, join_pages, read_pdf, word_share  # noqa: E402
+from pipeline.reading import PdfReadError, join_pages, read_pdf, word_share  # noqa: E402
 
 CUAD = REPO.parent / "shared" / "corpus" / "cuad"
 THRESHOLD = 0.95

@@ -22,10 +22,8 @@ from sqlalchemy.orm import Session
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pipeline.store.engine import make_engine, upgrade  # noqa: E402
-from pipeline.store.tables import Document, FindingRow  # noqa: E402
-from pipeline.settings import Settings  # noqa: E402
-from pipeline.store.queries import latest_extraction, latest_run  # noqa: E402
+from pipeline import Settings  # noqa: E402
+from pipeline.store import Document, FindingRow, latest_extraction, latest_run, make_engine, upgrade  # noqa: E402
 from schemas import ContractExtraction  # noqa: E402
 
 

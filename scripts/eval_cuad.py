@@ -206,7 +206,7 @@ def agreements(gold: dict, x) -> dict[str, bool | None]:
 def count_values(x) -> tuple[int, int, int]:
     """(extracted values, values with a span, spans found in the cited sentences); the last two count
     the model's citations only, not values code found or computed."""
-    from pipeline.extract import iter_evidence
+    from pipeline.extraction import iter_evidence
 
     n = sum(1 for f in x.SINGLE_VALUED if getattr(x, f) is not None and not getattr(getattr(x, f), "computed", False))
     n += len(x.parties) + len(x.fees) + len(x.obligations) + len(x.termination_rights) + len(x.key_dates)
@@ -235,16 +235,12 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["CLAUSEWISE_RECORD"] = "1"
     from sqlalchemy import select
 
-    from pipeline.store.engine import make_engine, transaction, upgrade
-    from pipeline.extract import extract_document
-    from pipeline.ingest import ingest_file
-    from pipeline.llm.base import make_backend
-    from pipeline.store.tables import Chunk, Document
-    from pipeline.extraction.prompts import prompt_overhead_text
-    from rules.text.sentences import split_sentences
-    from pipeline.extraction.prompts import numbered_text
-    from pipeline.settings import Settings
-    from pipeline.reading.tokens import tokenizer_for
+    from pipeline import Settings, extract_document, ingest_file
+    from pipeline.extraction import numbered_text, prompt_overhead_text
+    from pipeline.llm import make_backend
+    from pipeline.reading import tokenizer_for
+    from pipeline.store import Chunk, Document, make_engine, transaction, upgrade
+    from rules.text import split_sentences
     from schemas import ContractExtraction
 
     work = Path(tempfile.mkdtemp(prefix="cw-eval-"))

@@ -20,8 +20,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from rules.text.dates import decide_date_order  # noqa: E402
-from pipeline.extraction.readers.defined_dates import find_effective_date  # noqa: E402
+from rules.text import decide_date_order  # noqa: E402
+from pipeline.extraction.readers import find_effective_date  # noqa: E402
 from scripts.eval_cuad import CUAD, gold_date  # noqa: E402
 
 

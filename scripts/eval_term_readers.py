@@ -22,9 +22,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from rules.text.dates import decide_date_order  # noqa: E402
-from rules.text.durations import add_duration  # noqa: E402
-from pipeline.extraction.readers.term import find_initial_term, find_renewal, find_survival  # noqa: E402
+from rules.text import add_duration, decide_date_order  # noqa: E402
+from pipeline.extraction.readers import find_initial_term, find_renewal, find_survival  # noqa: E402
 from schemas import Duration  # noqa: E402
 from scripts.eval_cuad import CUAD  # noqa: E402
 

@@ -51,13 +51,19 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
-from rules.text.dates import find_dates, parse_date
-from rules.text.durations import add_duration, find_durations, parse_duration
-from pipeline.extraction.grounding import ground_evidence
-from rules.text.sentences import Sentence, split_sentences
-from rules.engine import evaluate
-from rules.fields import DATE_FIELDS, DURATION_FIELDS, name_key, norm, quote_of
-from rules.playbook import DEFAULT_PLAYBOOK, Playbook, load_playbook
+from pipeline.extraction import ground_evidence
+from rules import DATE_FIELDS, DEFAULT_PLAYBOOK, DURATION_FIELDS, Playbook, evaluate, load_playbook, quote_of
+from rules.text import (
+    Sentence,
+    add_duration,
+    find_dates,
+    find_durations,
+    name_key,
+    norm,
+    parse_date,
+    parse_duration,
+    split_sentences,
+)
 from schemas import (
     ContractExtraction,
     Duration,
@@ -165,7 +171,7 @@ def _rng(seed: int, *parts: str) -> random.Random:
 
 
 def _recompute_expiration(x: ContractExtraction) -> None:
-    """Recompute a computed expiration date from the effective date and initial term (as pipeline.extraction.merge)."""
+    """Recompute a computed expiration date from the effective date and initial term (as pipeline.extraction.readers.base.computed_expiration)."""
     exp, eff, term = x.expiration_date, x.effective_date, x.initial_term
     if exp is None or not exp.computed or eff is None or term is None:
         return
@@ -336,7 +342,7 @@ def citation_mutations(x: ContractExtraction, path: str, field_type: str, doc: S
 
     The evidence cites that sentence (``sentences`` are the document's, ids as given) with the value's
     span, grounded in ``doc`` (quote, offsets, page, match status); ``raw_text`` is the span; dates and
-    durations get ``parsed`` from the span as ``pipeline.extraction.merge.normalize_extraction`` reads it."""
+    durations get ``parsed`` from the span as ``pipeline.extraction.merge.normalize_values`` reads it."""
     cands = citation_candidates(x, path, field_type, sentences, doc.text)
     rng = _rng(seed, doc.file_name or "", path, "b")
     picked = sorted(rng.sample(range(len(cands)), min(per_field, len(cands))))
@@ -498,13 +504,10 @@ def replay_documents(pdfs: list[Path], replay_dir: Path, model: str) -> list[Doc
     """Ingest ``pdfs`` into a fresh temporary SQLite database and extract them by replaying the answers
     recorded in ``replay_dir`` (as ``scripts/eval_cuad.py``). A document whose answers are not recorded
     is skipped with a message on stderr."""
-    from pipeline.store.engine import make_engine, transaction, upgrade
-    from pipeline.extract import extract_document
-    from pipeline.ingest import ingest_file
-    from pipeline.llm.base import ReplayMiss, make_backend
-    from pipeline.store.tables import Document as DocRow
-    from pipeline.settings import Settings
-    from pipeline.store.queries import source_document
+    from pipeline import Settings, extract_document, ingest_file
+    from pipeline.llm import ReplayMiss, make_backend
+    from pipeline.store import Document as DocRow
+    from pipeline.store import make_engine, source_document, transaction, upgrade
 
     work = Path(tempfile.mkdtemp(prefix="cw-mutation-"))
     settings = Settings(data_dir=work, backend="replay", model=model, replay_dir=replay_dir)
@@ -537,9 +540,8 @@ def db_documents(url: str) -> list[Document]:
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
-    from pipeline.store.engine import make_engine
-    from pipeline.store.tables import Document as DocRow
-    from pipeline.store.queries import latest_extraction, source_document
+    from pipeline.store import Document as DocRow
+    from pipeline.store import latest_extraction, make_engine, source_document
 
     engine = make_engine(url)
     out = []

@@ -26,9 +26,9 @@ from pipeline.store.tables import Document, ExtractionRun, Page, ReviewItem
 from pipeline.settings import Settings
 from pipeline.store.states import DocumentStatus
 from pipeline.store.queries import source_document
-from pipeline.reading.tokens import _default
+from pipeline.reading.tokens import default_tokenizer
 import pipeline.review.users
-from pipeline.review.users import Role, User, add_user
+from pipeline.review import Role, User, add_user
 from schemas import (
     ContractExtraction, DateClaim, Duration, DurationClaim, Evidence, GoverningLaw, MatchStatus, PaymentTerms,
 )
@@ -101,7 +101,7 @@ def ingest_sample(engine: Engine, tmp_path: Path, pdf: Path = SAMPLE) -> str:
         scratch = Path(tempfile.mkdtemp(prefix="cw_ingest_"))
         eng = make_engine(f"sqlite:///{scratch / 'ingest.db'}")
         upgrade(eng)
-        out = ingest_file(eng, pdf, Settings(data_dir=scratch), tokenizer=_default())
+        out = ingest_file(eng, pdf, Settings(data_dir=scratch), tokenizer=default_tokenizer())
         assert out.status == "ingested", out
         with Session(eng) as s:
             d = s.get(Document, out.document_id)

@@ -6,7 +6,8 @@ import datetime as dt
 
 import pytest
 
-from rules.text.durations import NonIntegralDuration, add_duration, find_durations, parse_duration, words_to_int
+from rules.text.durations import NonIntegralDuration, add_duration, find_durations, parse_duration
+from rules.text.numbers import words_to_int
 from schemas import Duration, DurationUnit
 from tests.conftest import require_shared
 

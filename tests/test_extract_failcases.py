@@ -166,7 +166,7 @@ def test_f12_hidden_fees_never_reach_the_extraction(runs):
 
 def test_f27_curly_quotes_every_citation_found(runs):
     x = runs["F27"].extraction
-    from pipeline.extract import iter_evidence
+    from pipeline.extraction import iter_evidence
 
     evs = [h.evidence for h in iter_evidence(x)]
     assert evs and all(e.match in ("exact", "normalized") for e in evs)

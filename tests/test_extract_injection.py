@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 
 import audit
-from pipeline.extract import extract_document, model_sentences, withheld_sentence_ids
+from pipeline.extract import extract_document
+from pipeline.extraction import model_sentences, withheld_sentence_ids
 from pipeline.llm.base import LLMRequest, LLMResult
 from pipeline.llm.structured import run_structured
 from rules.text.sentences import split_sentences

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 import audit
-from pipeline.extract import extract_document, iter_evidence
+from pipeline.extract import extract_document
+from pipeline.extraction import iter_evidence
 from pipeline.llm.base import make_backend
 from pipeline.settings import Settings
 from schemas import ContractExtraction

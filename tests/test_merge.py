@@ -11,13 +11,13 @@ import datetime as dt
 import pytest
 
 from pipeline.extraction.merge import (
-    chunk_to_partial,
     clean_party,
     merge_parties,
     merge_partials,
     name_key,
     resolve_party,
 )
+from pipeline.extraction.partial import chunk_to_partial
 from schemas import Duration, Party
 from schemas.chunk_output import (
     ChunkDate,
@@ -170,7 +170,7 @@ def test_duration_value_from_model_number_and_unit():
 
 # --- normalization (pipeline.extraction.merge.normalize_extraction) -----------------------------------
 
-from pipeline.extraction.merge import normalize_extraction  # noqa: E402
+from pipeline.extraction.normalize import normalize_extraction  # noqa: E402
 
 
 def test_expiration_computed_from_effective_date_and_initial_term_when_not_stated():

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from pipeline.cli import _register, app
 from pipeline.cli.review_cmd import app_script, streamlit_command
-from pipeline.review.users import Role, authenticate
+from pipeline.review import Role, authenticate
 
 _register()
 runner = CliRunner()

@@ -9,10 +9,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 import audit
-from pipeline.review import flow as review
-from pipeline.store.tables import Document
-from pipeline.review.flow import SignOffRow
-from pipeline.review.users import AuthenticationFailed, InvalidUser, Role, UserExists, UserRow, add_user, authenticate
+from pipeline import review
+from pipeline.review import AuthenticationFailed, InvalidUser, Role, UserExists, add_user, authenticate
+from pipeline.store.tables import Document, SignOffRow, UserRow
 from tests.review_fixtures import (  # noqa: F401 - cheap_argon2 is a fixture
     PASSWORD, cheap_argon2, items, make_users, reviewable_document, version,
 )

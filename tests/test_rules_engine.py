@@ -368,7 +368,7 @@ def test_a_dated_clause_no_value_covers_is_flagged():
 
 
 def test_amounts_written_in_other_forms_are_found():
-    from rules.support import amount_in_text
+    from rules.text.amounts import amount_in_text
 
     assert amount_in_text(1_500_000, "an annual fee of $1.5 million.")
     assert amount_in_text(48_000, "the fee is USD48,000 a year")

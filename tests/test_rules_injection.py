@@ -11,7 +11,7 @@ import pymupdf
 import pytest
 
 import rules
-from rules.injection import scan
+from rules.text.injection import scan
 from schemas import ContractExtraction, HiddenText, Severity, SourceDocument, SourcePage
 from tests.conftest import require_shared
 from tests.rules_fixtures import clean, fires, silent

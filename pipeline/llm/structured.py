@@ -8,7 +8,8 @@ OpenAI client, or recorded answers); :func:`run_structured` patches it with inst
 - A validation error is re-asked (instructor appends the answer and the error) up to
   ``request.max_attempts`` attempts in all, then raises ValidationFailed.
 - finish_reason ``length`` raises TruncatedOutput at once: instructor raises
-  IncompleteOutputException before parsing and does not re-ask (F29, instructor#2210).
+  IncompleteOutputException before parsing and does not re-ask (instructor#2210: a re-ask appends the
+  cut answer, so every retry grows).
 - An LLMError raised inside ``create`` (timeout, unavailable, replay miss) comes out as itself,
   with the attempts made so far.
 """

@@ -1,15 +1,16 @@
 """Chunking: the document text cut into chunks that fit the model's token budget.
 
 Built on llama-index's :class:`~llama_index.core.node_parser.SentenceSplitter` (paragraphs,
-then sentences, then phrases, words, characters), with three changes that the failure
-cases call for (F32, F13):
+then sentences, then phrases, words, characters), with three changes so that a long table
+with no sentence breaks, non-ASCII text and a document of hundreds of pages still fit the budget:
 
 - The sentence step also splits table rows. The reader writes a table row as a line with
   cells joined by ``" | "``; a plain-text contract may write many rows ``| a | b |`` on one
   line. Either way a row is a unit like a sentence, so a long table is cut between rows,
   never inside a cell (the default phrase regex would cut ``958.27`` at the dot).
 - No metadata is put into chunks (``include_metadata=False``): llama-index otherwise counts
-  the metadata against every chunk ("Metadata length is longer than chunk size", #12200).
+  the metadata against every chunk ("Metadata length is longer than chunk size",
+  run-llama/llama_index#12200).
 - Every chunk is measured with the model's own tokenizer after splitting (the splitter adds
   up the sizes of its pieces, which can differ from the size of their join) and re-split
   when it is over budget.
@@ -27,9 +28,10 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from pipeline.reading.tokens import Tokenizer
+from schemas import ClausewiseError
 
 
-class ChunkingError(Exception):
+class ChunkingError(ClausewiseError):
     """Base error of chunking."""
 
 
@@ -289,8 +291,8 @@ def check_budget(prompt_overhead_tokens: int, chunk_tokens: int, max_output_toke
     """Check that one call fits the context window: prompt (system + instructions + schema, in
     tokens) + chunk + ``max_output_tokens`` <= ``context_tokens`` (the model's n_ctx).
 
-    Returns the tokens left over. Raises :class:`BudgetError` when they do not fit (F32: a call
-    over the window fails with ``context_length_exceeded`` or a truncated answer).
+    Returns the tokens left over. Raises :class:`BudgetError` when they do not fit (a call over
+    the window fails with ``context_length_exceeded`` or a truncated answer).
     """
     need = prompt_overhead_tokens + chunk_tokens + max_output_tokens
     if min(prompt_overhead_tokens, chunk_tokens, max_output_tokens) < 0 or need > context_tokens:

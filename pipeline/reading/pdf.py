@@ -3,7 +3,7 @@
 Public API
 ----------
 - :func:`open_pdf` → :class:`PdfInfo` (raises a :class:`PdfReadError` subclass per failure mode).
-- :func:`iter_pages` → streams :class:`PageText` one page at a time (bounded memory, F13).
+- :func:`iter_pages` → streams :class:`PageText` one page at a time (memory bounded by one page).
 - :func:`read_pdf` → :class:`PdfRead` (info and all pages).
 - :func:`join_pages` → one document text and the character offset where each page starts.
 - :func:`layout_in_document` → page word boxes in document offsets (grounding maps spans to rectangles from them).
@@ -12,22 +12,25 @@ What a page's text is
 ---------------------
 Text in reading order: lines sorted top to bottom; where consecutive rows share a gutter and the
 text flows down each side (a line ending mid-sentence is followed by a lower-case line), the left
-column is read before the right (F03); otherwise side-by-side pieces are read row by row (forms,
-signature blocks). MuPDF's ``TEXT_SEGMENT`` was tried and dropped: on CUAD it split the last line of
-paragraphs into separate regions and put them out of order. Lines of one
-paragraph are joined with a space, paragraphs and blocks are separated by ``"\\n"``. Soft line-end
-hyphens are joined ("noti-"/"fication"), real compounds and numeric ranges keep their hyphen
-("third-party", "2021-2022"): F02. Ligatures and compatibility characters are NFKC-normalized (F01).
-Ruled tables found by ``page.find_tables()`` come out one row per line, cells joined with `` | `` (F05).
-Lines that repeat at the same height on at least half of the pages in the top or bottom band
-(running headers, footers, page numbers) are removed (F04); this needs a first cheap pass over the
-document, so :func:`iter_pages` reads each page twice but never holds more than one page.
+column is read before the right (plain ``get_text`` interleaves two columns line by line); otherwise
+side-by-side pieces are read row by row (forms, signature blocks). MuPDF's ``TEXT_SEGMENT`` was tried
+and dropped: on CUAD it split the last line of paragraphs into separate regions and put them out of
+order. Lines of one paragraph are joined with a space, paragraphs and blocks are separated by ``"\\n"``.
+Soft line-end hyphens are joined ("noti-"/"fication"), real compounds and numeric ranges keep their
+hyphen ("third-party", "2021-2022"). Ligatures and compatibility characters are NFKC-normalized (the
+ligature U+FB01 becomes "fi"), so searches and quotes match. Ruled tables found by
+``page.find_tables()`` come out one row per line, cells joined with `` | `` (a plain read may list a
+table column by column and separate each date from its amount). Lines that repeat at the same height
+on at least half of the pages in the top or bottom band (running headers, footers, page numbers) are
+removed, so that they neither break a sentence at a page end nor offer a footer's revision date as a
+contract date; this needs a first cheap pass over the document, so :func:`iter_pages` reads each page
+twice but never holds more than one page.
 
-Text that is never painted is not contract text (F12, F26): render mode 3 (invisible), a fill colour
-equal to the background (white on white) or fully transparent, glyphs outside the page's visible
-box, and fonts under :data:`MIN_VISIBLE_FONT_SIZE`. It is dropped from the page text and listed in
-``PageText.hidden`` with its mechanism. Invisible text lying on an image is an OCR layer of a scan
-and is kept.
+Text that is never painted is not contract text (a hidden clause can contradict a visible fee or carry
+instructions to the model): render mode 3 (invisible), a fill colour equal to the background (white
+on white) or fully transparent, glyphs outside the page's visible box, and fonts under
+:data:`MIN_VISIBLE_FONT_SIZE`. It is dropped from the page text and listed in ``PageText.hidden`` with
+its mechanism. Invisible text lying on an image is an OCR layer of a scan and is kept.
 
 Pages without a text layer (a scanned image) are OCR'd with Tesseract through PyMuPDF when the
 ``tesseract`` binary is available (quality ``"ocr"``), else marked ``"no_text_layer"``.
@@ -50,13 +53,14 @@ from typing import Literal
 import pymupdf
 
 from pipeline.store.states import Reason
+from schemas import ClausewiseError
 
 # --------------------------------------------------------------------------------------------
 # Errors
 # --------------------------------------------------------------------------------------------
 
 
-class PdfReadError(Exception):
+class PdfReadError(ClausewiseError):
     """A document could not be read as a complete contract. ``reason`` is the status reason code."""
 
     reason: Reason = Reason.UNREADABLE
@@ -108,13 +112,14 @@ class NotAPdf(PdfReadError):
 # --------------------------------------------------------------------------------------------
 
 MIN_VISIBLE_FONT_SIZE = 2.0
-"""Text below 2 pt is not legible when printed; F26 hides an instruction in a 1 pt line. CUAD's
-smallest legitimate text (footnote markers, fine print) is 5-6 pt."""
+"""Text below 2 pt is not legible when printed; a prompt-injection sample hides an instruction to the
+model in a 1 pt line. CUAD's smallest legitimate text (footnote markers, fine print) is 5-6 pt."""
 
 RUNNING_BAND = 0.12
 """Share of the page height at the top and at the bottom searched for running headers/footers.
-F04's header sits 31-42 pt and its footer 806-817 pt on an 842 pt page (4 % / 97 %); letter-size
-EDGAR exhibits in CUAD put page numbers 20-60 pt from the edge (< 8 %). 12 % leaves room."""
+In a 3-page A4 sample agreement the header sits at 31-42 pt and the footer at 806-817 pt of an 842 pt
+page (4 % / 97 %); letter-size EDGAR exhibits in CUAD put page numbers 20-60 pt from the edge (< 8 %).
+12 % leaves room."""
 
 RUNNING_MIN_SHARE = 0.5
 """A band line is running text when the same line (digits ignored) appears at the same height on
@@ -122,8 +127,8 @@ at least half the pages (and on at least 2 pages)."""
 
 RUNNING_MAX_WORDS_IF_NUMBERED = 6
 """A band line whose numbers change from page to page counts as running only up to 6 words
-("Page 2 of 3", "Rev. 2021-02-11", "- 7 -"); longer numbered lines are clauses (F09's pages all
-begin "Section n. This Services Agreement ...")."""
+("Page 2 of 3", "Rev. 2021-02-11", "- 7 -"); longer numbered lines are clauses (the pages of a 3-page
+sample services agreement all begin "Section n. This Services Agreement ...")."""
 
 RUNNING_Y_TOLERANCE = 4.0
 """Points by which the same running line may move between pages (baseline jitter of generators)."""
@@ -155,8 +160,8 @@ COMPOUND_HEADS = frozenset(
 halves are joined unless the hyphenated form occurs elsewhere in the document."""
 
 # MuPDF text extraction flags: no ligature preservation (→ "fi"); no
-# dehyphenation (done here, see F02 / PyMuPDF #4994); no mediabox clip (off-page text is seen and
-# reported as hidden instead of silently vanishing).
+# dehyphenation (done here: TEXT_DEHYPHENATE regressed in PyMuPDF 1.27.1, pymupdf/PyMuPDF#4994); no
+# mediabox clip (off-page text is seen and reported as hidden instead of silently vanishing).
 _FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE
 _WORDS_FLAGS = pymupdf.TEXT_MEDIABOX_CLIP
 
@@ -263,7 +268,7 @@ def _sniff(path: Path) -> None:
     for magic, kind in _OTHER_FORMATS:
         if head.startswith(magic):
             raise NotAPdf(path, f"not a PDF: the file is {kind}")
-    # A PDF whose header was damaged still has object syntax near the start (F09 missing_header).
+    # A PDF whose header was damaged still has object syntax near the start (MuPDF repairs it).
     if re.search(rb"\d+\s+\d+\s+obj\b", head) and (b"endobj" in head or b"stream" in head):
         return
     raise NotAPdf(path, "not a PDF: no %PDF header and no PDF objects")
@@ -338,7 +343,7 @@ def _open_document(path: Path, password: str | None) -> tuple[pymupdf.Document, 
 def open_pdf(path: str | os.PathLike[str], password: str | None = None) -> PdfInfo:
     """Open ``path`` and check it is a complete, readable PDF; return what was learnt.
 
-    Owner-password-only files (permissions restricted, no user password, F08) open without a
+    Owner-password-only files (permissions restricted, no user password) open without a
     password; their restrictions are listed in ``permissions`` and ``warnings``. Policy: reading the
     text for analysis is allowed (the copy restriction concerns redistribution; the flags are
     recorded for the audit log).
@@ -491,12 +496,13 @@ def _union(rects: list[Rect]) -> Rect:
 
 
 GUTTER_MIN_WIDTH = 8.0
-"""Points of empty horizontal space between two columns (F03's gutter is 125 pt; typical 12-36 pt)."""
+"""Points of empty horizontal space between two columns (a two-column sample page: 125 pt; typical
+12-36 pt)."""
 
 
 COLUMN_MIN_SHARE = 0.2
-"""A text column's widest line spans at least 20 % of the columns' total width (F03: 35 %; the
-label column of a hanging numbered list in CUAD's TC Pipelines exhibit: 3 %)."""
+"""A text column's widest line spans at least 20 % of the columns' total width (the two-column sample
+page: 35 %; the label column of a hanging numbered list in CUAD's TC Pipelines exhibit: 3 %)."""
 
 
 def _ends_open(text: str) -> bool:
@@ -1173,7 +1179,7 @@ def read_pdf(path: str | os.PathLike[str], password: str | None = None, *, ocr: 
 
 def page_separator(prev_text: str, next_text: str) -> str:
     """Text placed between two pages: ``" "`` when a sentence runs on (the previous page ends without
-    closing punctuation and the next starts in lower case, F04), else ``"\\n"``."""
+    closing punctuation and the next starts in lower case), else ``"\\n"``."""
     a = prev_text.rstrip()
     b = next_text.lstrip()
     if a and b and a[-1] not in ".:;!?)\"'”’" and b[0].islower():

@@ -1,9 +1,10 @@
 """Page images for the review UI: one PDF page at a time as a PNG, with evidence rectangles drawn.
 
-Large PDFs are never embedded whole (../shared/failcases/F35: a multi-MB PDF as a base64 ``data:`` iframe
-shows blank in Chrome/Edge); each page is rendered with PyMuPDF (``Page.get_pixmap``) and cached on disk per
-(document, page, zoom) under ``<data_dir>/cache/pages/<document id>/``, so a 90-page contract opens fast after
-the first visit. Highlights are drawn on a copy of the cached page (Pillow), in page points × zoom.
+Large PDFs are never embedded whole (a PDF over about 1-2 MB in a base64 ``data:`` iframe shows a blank
+frame in Chrome/Edge, with no error: streamlit/streamlit#3818, #7444); each page is rendered with PyMuPDF
+(``Page.get_pixmap``) and cached on disk per (document, page, zoom) under
+``<data_dir>/cache/pages/<document id>/``, so a 90-page contract opens fast after the first visit. Highlights
+are drawn on a copy of the cached page (Pillow), in page points × zoom.
 Colors by severity: error red, warning orange, ok green.
 """
 
@@ -19,6 +20,8 @@ from pathlib import Path
 import pymupdf
 from PIL import Image, ImageDraw
 
+from schemas import ClausewiseError
+
 DEFAULT_ZOOM = 1.5
 """Pixels per PDF point: 1.5 → 108 dpi (an A4 page is 893 × 1263 px)."""
 
@@ -31,7 +34,7 @@ FILL_ALPHA = 60
 OUTLINE_PX = 2
 
 
-class RenderError(Exception):
+class RenderError(ClausewiseError):
     """Base error of page rendering."""
 
 

@@ -2,7 +2,7 @@
 
 Chunk budgets are in tokens of the model that reads the chunk: non-ASCII text (accented
 Latin, CJK, Hangul) costs several times more tokens per character than English, so a
-character-based estimate overruns the context window (failure case F32).
+character-based estimate overruns the context window.
 
 Two tokenizers:
 
@@ -27,11 +27,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from schemas import ClausewiseError
+
 if TYPE_CHECKING:
     from pipeline.settings import Settings
 
 
-class TokenizerError(Exception):
+class TokenizerError(ClausewiseError):
     """Base error of token counting."""
 
 
@@ -150,7 +152,9 @@ atexit.register(_close_tokenizers)
 
 
 @lru_cache(maxsize=1)
-def _default() -> DefaultTokenizer:
+def default_tokenizer() -> DefaultTokenizer:
+    """The one shared :class:`DefaultTokenizer` (created on first use): what :func:`tokenizer_for` returns
+    when no GGUF vocabulary is available, and what tests and benchmarks count with."""
     return DefaultTokenizer()
 
 
@@ -171,4 +175,4 @@ def tokenizer_for(settings: Settings) -> Tokenizer:
             # llama-cpp-python absent or unreadable vocabulary: count with the default instead of failing
             # chunking; the LLM backend reports the model problem itself when it loads the weights.
             pass
-    return _default()
+    return default_tokenizer()

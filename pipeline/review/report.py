@@ -16,7 +16,14 @@ from pipeline.store.queries import extraction_of, latest_run
 
 
 def document_report(session: Session, doc: Document) -> dict[str, Any]:
-    """Plain-data report of one document (JSON-serializable)."""
+    """Plain-data report of one document (JSON-serializable), from its latest extraction run.
+
+    Keys: ``id``, ``file_name``, ``status``, ``reason`` and ``message`` (why it failed, if it did), ``pages``,
+    ``is_repaired``, ``hidden_text_pages`` (page numbers), ``page_quality`` (``{page: quality}`` for pages not
+    ``ok``), ``chunks``, ``run`` (``None`` before extraction; else id, backend, model, status, input and output
+    tokens, seconds), ``fields`` (path, display value, page, quote, match) and ``findings`` (rule id, severity,
+    field path, message; ordered by severity name descending, then rule id and field path).
+    """
     pages = list(session.scalars(select(Page).where(Page.document_id == doc.id).order_by(Page.number)))
     run = latest_run(session, doc.id)
     extraction = extraction_of(run)

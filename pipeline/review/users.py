@@ -6,7 +6,8 @@ Roles:
 - ``auditor``: read-only; sees the queue, documents and the audit trail.
 
 Passwords are never stored, logged or audited; only the argon2 hash (PHC string) is stored.
-Adding an account writes a ``user.added`` audit event (name and role).
+Adding an account writes a ``user.added`` audit event (name and role), changing one a ``user.changed`` event
+(:mod:`audit.events`); ``by`` names the actor (default ``system``).
 """
 
 from __future__ import annotations
@@ -22,25 +23,28 @@ from sqlalchemy.orm import Session
 import audit
 from pipeline.store.engine import transaction
 from pipeline.store.tables import UserRow
+from schemas import ClausewiseError
 
-USER_ADDED = "user.added"
-USER_CHANGED = "user.changed"
 MIN_PASSWORD_CHARS = 8
 
 _hasher = PasswordHasher()
 
 
 class Role(StrEnum):
+    """What an account may do (see the module docstring)."""
+
     REVIEWER = "reviewer"
     ADMIN = "admin"
     AUDITOR = "auditor"
 
     @property
     def can_decide(self) -> bool:
+        """Claims, decides, confirms and signs off: reviewers and admins."""
         return self in (Role.REVIEWER, Role.ADMIN)
 
     @property
     def can_admin(self) -> bool:
+        """Assigns documents and manages accounts: admins."""
         return self is Role.ADMIN
 
 
@@ -53,7 +57,7 @@ class User:
     active: bool = True
 
 
-class UserError(Exception):
+class UserError(ClausewiseError):
     """Base error of account management."""
 
 
@@ -96,7 +100,7 @@ def add_user(engine: Engine, name: str, password: str, role: Role | str, *, by: 
             raise UserExists(f"user {name!r} exists already")
         s.add(UserRow(name=name, password_hash=digest, role=str(role), active=True))
         s.flush()
-        audit.append(s, type=USER_ADDED, actor=by, payload={"user": name, "role": str(role)})
+        audit.append(s, type=audit.events.USER_ADDED, actor=by, payload={"user": name, "role": str(role)})
     return User(name, Role(role))
 
 
@@ -109,7 +113,7 @@ def set_password(engine: Engine, name: str, password: str, *, by: str = "system"
         if row is None:
             raise UnknownUser(f"no user {name!r}")
         row.password_hash = digest
-        audit.append(s, type=USER_CHANGED, actor=by, payload={"user": name, "change": "password"})
+        audit.append(s, type=audit.events.USER_CHANGED, actor=by, payload={"user": name, "change": "password"})
 
 
 def set_role(engine: Engine, name: str, role: Role | str, *, by: str = "system") -> None:
@@ -120,8 +124,8 @@ def set_role(engine: Engine, name: str, role: Role | str, *, by: str = "system")
         if row is None:
             raise UnknownUser(f"no user {name!r}")
         old, row.role = row.role, str(role)
-        audit.append(s, type=USER_CHANGED, actor=by, payload={"user": name, "change": "role", "from": old,
-                                                              "to": str(role)})
+        audit.append(s, type=audit.events.USER_CHANGED, actor=by,
+                     payload={"user": name, "change": "role", "from": old, "to": str(role)})
 
 
 def set_active(engine: Engine, name: str, active: bool, *, by: str = "system") -> None:
@@ -131,7 +135,8 @@ def set_active(engine: Engine, name: str, active: bool, *, by: str = "system") -
         if row is None:
             raise UnknownUser(f"no user {name!r}")
         row.active = active
-        audit.append(s, type=USER_CHANGED, actor=by, payload={"user": name, "change": "active", "to": active})
+        audit.append(s, type=audit.events.USER_CHANGED, actor=by,
+                     payload={"user": name, "change": "active", "to": active})
 
 
 def authenticate(engine: Engine, name: str, password: str) -> User:

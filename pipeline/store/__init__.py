@@ -1,0 +1,53 @@
+"""The store: the database of documents, pages, chunks, extraction runs, findings, review items, users
+and sign-offs (SQLite or PostgreSQL, SQLAlchemy 2.0), and the one document state machine.
+
+- Engine and sessions: :func:`make_engine` (SQLite in WAL mode, foreign keys on), :func:`upgrade`
+  (Alembic migrations, ours and the audit log's), :func:`transaction` (one unit of work),
+  :func:`session_factory`.
+- Tables: :class:`Document` (identity: SHA-256 of the file's bytes), :class:`Page`, :class:`Chunk`,
+  :class:`ExtractionRun`, :class:`FindingRow`, :class:`ReviewItem`, :class:`UserRow`,
+  :class:`SignOffRow`, all on :class:`Base`.
+- States: :class:`DocumentStatus`, :class:`Reason`, :data:`TRANSITIONS`, :func:`check_transition`
+  (raises :class:`InvalidTransition`).
+- Queries: :func:`find_document` (by id, id prefix or file name; raises :class:`DocumentNotFound`,
+  :class:`AmbiguousDocument`), :func:`source_document` (the :class:`schemas.SourceDocument` view of a
+  row), :func:`latest_run`, :func:`extraction_of`, :func:`latest_extraction`.
+"""
+
+from pipeline.store.engine import make_engine, session_factory, transaction, upgrade
+from pipeline.store.queries import (
+    AmbiguousDocument,
+    DocumentNotFound,
+    extraction_of,
+    find_document,
+    latest_extraction,
+    latest_run,
+    source_document,
+)
+from pipeline.store.states import (
+    TERMINAL_WITH_REASON,
+    TRANSITIONS,
+    DocumentStatus,
+    InvalidTransition,
+    Reason,
+    check_transition,
+)
+from pipeline.store.tables import (
+    Base,
+    Chunk,
+    Document,
+    ExtractionRun,
+    FindingRow,
+    Page,
+    ReviewItem,
+    SignOffRow,
+    UserRow,
+    utcnow,
+)
+
+__all__ = [
+    "AmbiguousDocument", "Base", "Chunk", "Document", "DocumentNotFound", "DocumentStatus", "ExtractionRun",
+    "FindingRow", "InvalidTransition", "Page", "Reason", "ReviewItem", "SignOffRow", "TERMINAL_WITH_REASON",
+    "TRANSITIONS", "UserRow", "check_transition", "extraction_of", "find_document", "latest_extraction",
+    "latest_run", "make_engine", "session_factory", "source_document", "transaction", "upgrade", "utcnow",
+]

@@ -6,14 +6,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from pipeline.store.tables import Document, ExtractionRun, Page
-from schemas import ContractExtraction, HiddenText, SourceDocument, SourcePage
+from schemas import ClausewiseError, ContractExtraction, HiddenText, SourceDocument, SourcePage
 
 
-class DocumentNotFound(LookupError):
+class DocumentNotFound(ClausewiseError, LookupError):
     """No document matches the reference."""
 
 
-class AmbiguousDocument(LookupError):
+class AmbiguousDocument(ClausewiseError, LookupError):
     """Several documents match the reference (an id prefix or a file name)."""
 
 

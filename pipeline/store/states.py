@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from schemas import ClausewiseError
+
 
 class DocumentStatus(StrEnum):
     """Where a document stands. Values are stored as text in ``documents.status``."""
@@ -70,7 +72,7 @@ TRANSITIONS: dict[DocumentStatus, frozenset[DocumentStatus]] = {
 TERMINAL_WITH_REASON = frozenset({S.FAILED, S.NEEDS_OCR, S.NEEDS_PASSWORD})
 
 
-class InvalidTransition(ValueError):
+class InvalidTransition(ClausewiseError, ValueError):
     """A move not in :data:`TRANSITIONS` was asked for."""
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import audit
-from pipeline.store.tables import Document
+from pipeline.store import Document
 from review_ui import common
 
 user = common.require_user()

@@ -1,6 +1,6 @@
 """Document: the page image with evidence highlighted (left), the fields with decisions (right), sign-off.
 
-Every decision is written to the database by the widget's callback the moment it is made (F33); the widgets are
+Every decision is written to the database by the widget's callback the moment it is made; the widgets are
 then rebuilt from the database (their keys carry the item's version), so a rerun or a page switch loses nothing.
 """
 
@@ -13,17 +13,15 @@ from typing import Any
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from pipeline.reading import render
-
-from pipeline.review import flow as review
-from pipeline.extraction.grounding import locate_quote, rects_for
-from pipeline.store.tables import Document
-from pipeline.store.queries import source_document
-from pipeline.review.users import Role
+from pipeline import review
+from pipeline.extraction import locate_quote, rects_for
+from pipeline.reading import DEFAULT_ZOOM, Highlight, RenderError, cache_dir_for, draw_highlights, page_png
+from pipeline.review import Role
+from pipeline.store import Document, source_document
 from review_ui import common
 from schemas import Evidence, MatchStatus
 
-ZOOM = render.DEFAULT_ZOOM
+ZOOM = DEFAULT_ZOOM
 ALL_PAGES_MAX = 30
 
 user = common.require_user()
@@ -149,20 +147,20 @@ left, right = st.columns([3, 2])
 
 # ------------------------------------------------------------------------------------------- page image
 @st.cache_data(max_entries=64, show_spinner=False)
-def _image(source_path: str, document_id: str, page: int, highlights: tuple[render.Highlight, ...],
+def _image(source_path: str, document_id: str, page: int, highlights: tuple[Highlight, ...],
            cache_dir: str) -> bytes:
-    png = render.page_png(source_path, document_id, page, cache_dir=Path(cache_dir), zoom=ZOOM)
-    return render.draw_highlights(png, highlights, zoom=ZOOM)
+    png = page_png(source_path, document_id, page, cache_dir=Path(cache_dir), zoom=ZOOM)
+    return draw_highlights(png, highlights, zoom=ZOOM)
 
 
-def _highlights(page: int) -> tuple[render.Highlight, ...]:
+def _highlights(page: int) -> tuple[Highlight, ...]:
     out = []
     for f in view.fields:
         sev = f.severity
         if f.evidence is not None:
-            out += [render.Highlight(r.x0, r.y0, r.x1, r.y1, sev) for r in f.evidence.rects if r.page == page]
+            out += [Highlight(r.x0, r.y0, r.x1, r.y1, sev) for r in f.evidence.rects if r.page == page]
         if f.item is not None and f.item.corrected_evidence:
-            out += [render.Highlight(r["x0"], r["y0"], r["x1"], r["y1"], "ok")
+            out += [Highlight(r["x0"], r["y0"], r["x1"], r["y1"], "ok")
                     for r in f.item.corrected_evidence.get("rects", []) if r.get("page") == page]
     return tuple(out)
 
@@ -173,8 +171,8 @@ def _show_page(page: int) -> None:
         return
     try:
         data = _image(view.source_path, view.id, page, _highlights(page),
-                      str(render.cache_dir_for(common.settings().data_dir)))
-    except render.RenderError as exc:
+                      str(cache_dir_for(common.settings().data_dir)))
+    except RenderError as exc:
         st.error(str(exc))
         return
     st.image(data, width="stretch")

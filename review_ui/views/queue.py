@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pipeline.review import flow as review
-from pipeline.review.users import list_users
+from pipeline import review
 from review_ui import common
 
 user = common.require_user()
@@ -13,7 +12,7 @@ eng = common.engine()
 st.title("Review queue")
 common.show_flash()
 
-reviewers = [u.name for u in list_users(eng) if u.role.can_decide and u.active]
+reviewers = [u.name for u in review.list_users(eng) if u.role.can_decide and u.active]
 c1, c2, c3 = st.columns(3)
 statuses = c1.multiselect("Status", review.QUEUE_STATUSES, default=list(review.DEFAULT_QUEUE_STATUSES),
                           key="q_status")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pipeline.review.users import AuthenticationFailed, authenticate
+from pipeline.review import AuthenticationFailed, authenticate
 from review_ui import common
 
 st.title("Clausewise review")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pipeline.review.users import Role, UserError, add_user, list_users
+from pipeline.review import Role, UserError, add_user, list_users
 from review_ui import common
 
 user = common.require_user()

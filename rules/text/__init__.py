@@ -1,0 +1,87 @@
+"""The contract-text grammar: how Clausewise reads a sentence, shared by the readers and the rules.
+
+Pure: imports ``schemas`` and third-party text libraries only (NLTK's Punkt, dateparser, dateutil), never
+the rest of ``rules`` or ``pipeline``. The extraction (``pipeline``) reads the document with it and the
+rule engine (``rules``) judges the result with it, so both read one sentence the same way. One concept
+per module:
+
+- :mod:`rules.text.normalize`: the one table of typographic quotes and dashes; NFKC for stored text
+  (:func:`nfkc`), the offset-keeping copy for quote matching (:func:`normalize_for_matching`) and the
+  comparison form (:func:`norm`).
+- :mod:`rules.text.sentences`: sentences with document offsets (:func:`split_sentences`), the numbering
+  the model cites by (:func:`number_sentences`).
+- :mod:`rules.text.dates`: calendar dates as contracts write them (:func:`parse_date`, :func:`find_dates`,
+  :func:`decide_date_order`).
+- :mod:`rules.text.durations`: durations ("thirty (30) days") and date arithmetic (:func:`add_duration`).
+- :mod:`rules.text.numbers`: numbers in English words, both ways (:func:`words_to_int`, :func:`number_words`).
+- :mod:`rules.text.amounts`: amounts of money as written (:data:`MONEY`, :func:`amount_in_text`).
+- :mod:`rules.text.names`: party-name keys (:func:`name_key`), the words that are no party's legal name,
+  corporate suffixes.
+- :mod:`rules.text.injection`: the scan for text that reads as instructions to a model (:func:`scan`).
+"""
+
+from rules.text.amounts import MONEY, amount_in_text, readings
+from rules.text.dates import (
+    DateKind,
+    DateOrder,
+    DateParse,
+    FoundDate,
+    decide_date_order,
+    find_dates,
+    parse_date,
+    states_date,
+)
+from rules.text.durations import (
+    DurationError,
+    FoundDuration,
+    NonIntegralDuration,
+    add_business_days,
+    add_duration,
+    find_durations,
+    parse_duration,
+)
+from rules.text.injection import LOOKALIKES, scan, scan_form
+from rules.text.names import (
+    ENTITY_SUFFIXES,
+    NOT_A_PARTY_TERMS,
+    PRONOUN_AND_DOCUMENT_TERMS,
+    ROLE_TERMS,
+    core_key,
+    is_role_or_title,
+    name_key,
+    occurs_in,
+)
+from rules.text.normalize import (
+    DASHES,
+    FORMAT_CHARS,
+    QUOTES,
+    TYPOGRAPHY,
+    MatchText,
+    find_normalized,
+    fold_quotes,
+    nfkc,
+    norm,
+    normalize_for_matching,
+)
+from rules.text.numbers import NUMBER_WORDS, ORDINAL_WORDS, number_in_text, number_words, words_to_int
+from rules.text.sentences import (
+    CONTRACT_ABBREVIATIONS,
+    MAX_SENTENCE_CHARS,
+    PunktModelMissing,
+    Sentence,
+    SentenceError,
+    number_sentences,
+    split_sentences,
+)
+
+__all__ = [
+    "CONTRACT_ABBREVIATIONS", "DASHES", "ENTITY_SUFFIXES", "FORMAT_CHARS", "LOOKALIKES", "MAX_SENTENCE_CHARS",
+    "MONEY", "NOT_A_PARTY_TERMS", "NUMBER_WORDS", "ORDINAL_WORDS", "PRONOUN_AND_DOCUMENT_TERMS", "QUOTES",
+    "ROLE_TERMS", "TYPOGRAPHY",
+    "DateKind", "DateOrder", "DateParse", "DurationError", "FoundDate", "FoundDuration", "MatchText",
+    "NonIntegralDuration", "PunktModelMissing", "Sentence", "SentenceError",
+    "add_business_days", "add_duration", "amount_in_text", "core_key", "decide_date_order", "find_dates",
+    "find_durations", "find_normalized", "fold_quotes", "is_role_or_title", "name_key", "nfkc", "norm",
+    "normalize_for_matching", "number_in_text", "number_sentences", "number_words", "occurs_in", "parse_date",
+    "parse_duration", "readings", "scan", "scan_form", "split_sentences", "states_date", "words_to_int",
+]

@@ -1,32 +1,32 @@
-"""Dates as contracts write them, parsed in code from the cited text (issue 4, item 5).
+"""Dates as contracts write them, parsed in code from the cited text.
 
 The rule engine compares the model's ``DateClaim.value`` with ``DateClaim.parsed`` computed here.
 Our own patterns come first, dateparser (strict settings) only as a fallback for a single span,
-because dateparser 1.5.0 gets the contract forms wrong (recorded in ../shared/failcases, each
-``observed.json``):
+because dateparser 1.5.0 gets the contract forms wrong (each observed on a failure case kept in
+../shared/failcases):
 
-- F14 (scrapinghub/dateparser#1256, PR#1383, #651): ``parse("this 1st day of March, 2021")`` and
+- Ordinal day forms (scrapinghub/dateparser#1256, PR#1383, #651): ``parse("this 1st day of March, 2021")`` and
   spelled ordinals ("the fifteenth day of April, 2021") return ``None``; ``search_dates`` splits
   "thirtieth (30th) day of June 2021" into 2021-01-30 and 2021-06-15. We read
   "[this|the] <ordinal in digits or words>[ (<digits>)] day of <Month>[,] <year>" ourselves.
-- F15 (scrapinghub/dateparser#1119, #947): "by the 12th" became December, "on the 2nd" February,
+- A day without a month (scrapinghub/dateparser#1119, #947): "by the 12th" became December, "on the 2nd" February,
   "on the 1st of" today. A day without month and year is never a date here; "the 1st of each
   month" is ``kind="recurring"`` (``day_of_month=1``), "the 2nd anniversary of" an anchor is the
   anchor + 2 years.
-- F16 (scrapinghub/dateparser#539, #804, #1099; dateutil/dateutil#1224): numeric dates default to
+- Day/month order (scrapinghub/dateparser#539, #804, #1099; dateutil/dateutil#1224): numeric dates default to
   MDY. Here ``order`` decides ("DMY"/"MDY", from ``decide_date_order`` for the whole document);
   with no order, a date readable both ways (01/02/2021) has ``value=None``, both readings in
   ``alternatives`` and ``ambiguous=True``; one whose first field is > 12 can only be DMY.
-- F18 (scrapinghub/dateparser#635, #1007, #502): relative phrases ("ninety days after the
+- Relative dates and bare numbers (scrapinghub/dateparser#635, #1007, #502): relative phrases ("ninety days after the
   Effective Date") are resolved against the given ``anchor`` only, never against today
   (no ``RELATIVE_BASE`` = now; without an anchor the value stays ``None``); "on or before" is
   recorded as ``inclusive=True``; "60" or "ten (10)" are never dates (a year needs 4 digits and a
   month).
-- F21 (akoumjian/datefinder#56, #99, #136; scrapinghub/dateparser#582, #942): the modal verb
+- False dates (akoumjian/datefinder#56, #99, #136; scrapinghub/dateparser#582, #942): the modal verb
   "may", section numbers "1.1", "9 to 5", "Version 10.2", weekdays and "30 days" are not dates.
   Every date we report needs a month (a month name, or the middle of a d/m/y number with a
   4-digit or slash-separated year) and a day and a year.
-- F04: a running footer date ("Rev. 2021-02-11") is found like any date; keeping it out of the
+- Running footers: a footer date ("Rev. 2021-02-11") is found like any date; keeping it out of the
   contract dates is the job of page cleaning (pipeline.reading.pdf), not of the parser.
 """
 
@@ -39,7 +39,8 @@ from typing import Literal
 
 from dateutil.relativedelta import relativedelta
 
-from rules.text.durations import ORDINAL_WORDS, _finditer_near, add_duration, find_durations, words_to_int
+from rules.text.durations import _finditer_near, add_duration, find_durations
+from rules.text.numbers import ORDINAL_WORDS, words_to_int
 
 DateOrder = Literal["DMY", "MDY"]
 #: Languages the dateparser fallback tries (detecting among all ~200 costs ~3 s on first use).
@@ -200,6 +201,13 @@ def _absolute(text: str, order: DateOrder | None, base: int = 0) -> list[FoundDa
     return sorted(found, key=lambda f: f.start)
 
 
+def states_date(text: str) -> bool:
+    """Whether ``text`` writes a calendar date with a day, a month and a year, in any form
+    :func:`find_dates` reads ("31 December 2022", "June 30, 2021", "13/02/2021", "01/02/2021" in either
+    day/month order, "2021-06-01"); a recurring day ("the 1st of each month") is not one."""
+    return bool(_absolute(text, None))
+
+
 def find_dates(text: str, *, order: DateOrder | None = None, base: int = 0) -> list[FoundDate]:
     """Every calendar date written in ``text`` (offsets + ``base``), in order, plus recurring days.
 
@@ -207,7 +215,7 @@ def find_dates(text: str, *, order: DateOrder | None = None, base: int = 0) -> l
     "the fifteenth day of April, 2021", "2021-03-01", "13/02/2021"); numeric dates follow
     ``order`` (see ``parse_date``). A recurring day ("the 1st of each month") is reported with
     ``kind="recurring"`` and ``value=None``. Never reported: "may", "1.1", "9 to 5",
-    "Version 10.2", weekdays, bare numbers ("60"), durations ("30 days") (failcases F18, F21).
+    "Version 10.2", weekdays, bare numbers ("60"), durations ("30 days").
     """
     found = _absolute(text, order, base)
     for m in _finditer_near(_DAY_OF_MONTH, _DAY_OF_MONTH_ANCHOR, text):
@@ -218,7 +226,7 @@ def find_dates(text: str, *, order: DateOrder | None = None, base: int = 0) -> l
 def _dateparser(text: str, order: DateOrder | None, anchor: dt.date | None) -> dt.date | None:
     """dateparser with strict settings, for absolute forms our patterns do not cover (other
     languages, "1-Mar-2021"): day, month and year required; relative parsers off; the relative
-    base is the anchor or a fixed 1900-01-01, never now (failcase F18)."""
+    base is the anchor or a fixed 1900-01-01, never now."""
     if not re.search(r"(?<!\d)(?:1[89]|2\d)\d\d(?!\d)", text):
         return None
     import dateparser
@@ -298,8 +306,8 @@ def parse_date(
     return DateParse(None, kind="none")
 
 
-# Jurisdictions writing dates day-first (DMY) or month-first (MDY). Sources: failcase F16
-# ("England and Wales" -> DMY; scrapinghub/dateparser#539: MDY must not be a silent default).
+# Jurisdictions writing dates day-first (DMY) or month-first (MDY): "England and Wales" -> DMY;
+# MDY must not be a silent default (scrapinghub/dateparser#539).
 _DMY_PLACES = (
     "england", "wales", "scotland", "northern ireland", "united kingdom", "u.k.", "ireland", "australia",
     "new zealand", "india", "singapore", "hong kong", "south africa", "malaysia", "nigeria", "kenya",
@@ -341,7 +349,7 @@ def decide_date_order(text: str, governing_law: str | None = None) -> DateOrder 
        > 12 (02/13/2021) proves MDY. Proofs of both orders -> ``None`` (mixed; flag it).
     2. Failing that, the jurisdiction: ``governing_law`` (e.g. "England and Wales",
        "State of New York") or, when not given, the place after "laws of" / "governed by" in the
-       text. UK, Ireland, Australia, India, ... -> DMY; US states -> MDY (failcase F16).
+       text. UK, Ireland, Australia, India, ... -> DMY; US states -> MDY.
     3. Failing that, the document's habit with month names: only "March 1, 2021" -> MDY, only
        "1 March 2021" -> DMY.
     4. ``None`` when undecidable: callers then keep both readings and mark them ambiguous

@@ -1,6 +1,6 @@
 """Durations as contracts write them: "thirty (30) days", "ten (10) Business Days", "6 months".
 
-Parsed in code, never taken from the model (issue 4, item 5): the rule engine compares the
+Parsed in code, never taken from the model: the rule engine compares the
 model's ``DurationClaim.value`` with ``DurationClaim.parsed`` computed here from the evidence span.
 
 Rules and their sources:
@@ -11,18 +11,18 @@ Rules and their sources:
   ``None`` and ``find_durations`` reports the span with ``value=None`` and both readings in
   ``words_value``/``digits_value`` so that the caller raises a finding (a drafting error the
   reviewer must resolve; we never pick one).
-- A bare number is never a duration (failcase F18: dateparser turned "60" into 2060-01-15 and
-  "ten (10)" into 2021-10-10; scrapinghub/dateparser#635, #1007); a unit must follow.
+- A bare number is never a duration (dateparser turned "60" into 2060-01-15 and "ten (10)" into
+  2021-10-10; scrapinghub/dateparser#635, #1007); a unit must follow.
 - "calendar days" are days; "business", "working" and "banking" days are business days
-  (failcase F18: business versus calendar days must not be lost).
+  (business versus calendar days must not be lost).
 - Hours: ``DurationUnit`` has no hours, and contract notice periods are stated in days, so
   "48 hours" becomes ``Duration(2, days)`` only when the hours are a whole number of days;
   otherwise (e.g. "36 hours") no duration is returned.
-- An ordinal business day ("by the 12th business day before expiry", failcase F15) is the
+- An ordinal business day ("by the 12th business day before expiry") is the
   duration of 12 business days counted from the anchor.
 - ``add_duration`` adds months and years on the calendar (dateutil.relativedelta: 31 January
   + 1 month = 28/29 February) and business days by skipping Saturdays and Sundays only;
-  public holidays (e.g. "public holidays in New York", F18) are not known to it.
+  public holidays (e.g. "public holidays in New York") are not known to it.
 """
 
 from __future__ import annotations
@@ -33,70 +33,16 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
 
-from schemas import Duration, DurationUnit
+from rules.text.numbers import NUMBER_WORDS, ORDINAL_WORDS, words_to_int
+from schemas import ClausewiseError, Duration, DurationUnit
 
 
-class DurationError(Exception):
+class DurationError(ClausewiseError):
     """Base error of duration handling."""
 
 
 class NonIntegralDuration(DurationError):
     """A calendar unit (months, years, business days) with a fractional value cannot be added to a date."""
-
-
-_UNITS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
-    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
-}
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fourty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
-         "eighty": 80, "ninety": 90}
-_ORDINAL_UNITS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
-    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19,
-}
-_ORDINAL_TENS = {"twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "sixtieth": 60,
-                 "seventieth": 70, "eightieth": 80, "ninetieth": 90}
-
-_UNIT_WORD = "|".join(sorted(list(_UNITS) + list(_TENS), key=len, reverse=True))
-_ORD_WORD = "|".join(sorted(list(_ORDINAL_UNITS) + list(_ORDINAL_TENS), key=len, reverse=True))
-_SEP = r"(?:[\s\-]+(?:and[\s\-]+)?)"
-#: A number written in words, 0..999,999 ("one hundred and twenty", "forty-five").
-NUMBER_WORDS = (
-    rf"(?:(?:{_UNIT_WORD}|hundred|thousand)(?:{_SEP}(?:{_UNIT_WORD}|hundred|thousand))*)"
-)
-#: An ordinal written in words, 1st..99th ("fifteenth", "twenty-first", "thirtieth").
-ORDINAL_WORDS = rf"(?:(?:(?:{'|'.join(_TENS)})[\s\-]+)?(?:{_ORD_WORD}))"
-
-
-def words_to_int(text: str) -> int | None:
-    """Integer value of a number or ordinal written in English words, or ``None``.
-
-    Examples: "forty-five" -> 45, "one hundred and twenty" -> 120, "thirtieth" -> 30,
-    "twenty-first" -> 21, "two thousand five hundred" -> 2500.
-    """
-    tokens = [t for t in re.split(r"[\s\-]+", text.strip().lower()) if t and t != "and"]
-    if not tokens:
-        return None
-    total, current = 0, 0
-    for t in tokens:
-        if t in _UNITS:
-            current += _UNITS[t]
-        elif t in _TENS:
-            current += _TENS[t]
-        elif t in _ORDINAL_UNITS:
-            current += _ORDINAL_UNITS[t]
-        elif t in _ORDINAL_TENS:
-            current += _ORDINAL_TENS[t]
-        elif t == "hundred":
-            current = max(current, 1) * 100
-        elif t == "thousand":
-            total += max(current, 1) * 1000
-            current = 0
-        else:
-            return None
-    return total + current
 
 
 _UNIT_RE = (

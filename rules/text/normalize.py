@@ -1,25 +1,32 @@
-"""Text normalization shared by PDF reading, text files and evidence matching.
+"""Text normalization: the one table of typographic characters, and the forms text is compared in.
 
-Two levels, on purpose:
+Three forms, on purpose:
 
 - :func:`nfkc` is applied to the stored document text (ligatures ``ﬁ`` → ``fi``, full-width forms,
   NBSP → space). Offsets into the stored text are taken after it.
 - :func:`normalize_for_matching` makes a *copy* for quote matching with only the changes that are
-  typography, never wording (failcase F27: "normalise quotes, dashes and whitespace (only those)";
-  "must not normalise so aggressively that a paraphrase also matches"): curly quotes → straight,
-  en/em dashes and non-breaking hyphens → ``-``, whitespace runs → one space, NFKC. No lowercasing
-  unless asked. ``MatchText.to_source`` maps every normalized character back to the original, so a
-  match in the copy gives an exact span of the original.
+  typography, never wording ("normalise quotes, dashes and whitespace (only those)"; a paraphrase must
+  not match): curly quotes → straight, en/em dashes and non-breaking hyphens → ``-``, whitespace runs →
+  one space, NFKC. No lowercasing unless asked. ``MatchText.to_source`` maps every normalized
+  character back to the original, so a match in the copy gives an exact span of the original.
+- :func:`norm` is the comparison form the rules compare values and cited text in (no offsets kept):
+  NFKC, invisible format characters removed, the same typographic table, case-folded, whitespace
+  collapsed.
+
+:data:`TYPOGRAPHY` (:data:`QUOTES`, :data:`DASHES` and the soft hyphen) is the only table of
+typographic characters in the code base; :func:`fold_quotes` applies its quotes alone (party names
+keep their dashes).
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
-# Typographic characters and the ASCII character they are matched as (F27's list, plus the usual
-# relatives: prime marks and low-9 quotes are the same glyph family).
-_CHAR_MAP: dict[str, str] = {
+#: Typographic quotation marks and the ASCII character they are read as (prime marks and low-9 quotes
+#: are the same glyph family).
+QUOTES: dict[str, str] = {
     "\u2018": "'",  # left single quotation mark
     "\u2019": "'",  # right single quotation mark / apostrophe
     "\u201a": "'",  # single low-9 quotation mark
@@ -30,6 +37,9 @@ _CHAR_MAP: dict[str, str] = {
     "\u201e": '"',  # double low-9
     "\u201f": '"',  # double high-reversed-9
     "\u2033": '"',  # double prime
+}
+#: Hyphens, dashes and the minus sign, all read as ``-``.
+DASHES: dict[str, str] = {
     "\u2010": "-",  # hyphen
     "\u2011": "-",  # non-breaking hyphen
     "\u2012": "-",  # figure dash
@@ -37,13 +47,37 @@ _CHAR_MAP: dict[str, str] = {
     "\u2014": "-",  # em dash
     "\u2015": "-",  # horizontal bar
     "\u2212": "-",  # minus sign
-    "\u00ad": "",  # soft hyphen: invisible, dropped
 }
+#: Every typographic character and what it is read as: quotes, dashes, and the soft hyphen (invisible,
+#: dropped).
+TYPOGRAPHY: dict[str, str] = QUOTES | DASHES | {"\u00ad": ""}
+
+_TYPOGRAPHY = str.maketrans(TYPOGRAPHY)
+_QUOTES = str.maketrans(QUOTES)
+
+#: Unicode format characters (category Cf) that split words invisibly: soft hyphen, zero-width
+#: space/joiners, bidirectional marks and overrides, word joiner, BOM.
+FORMAT_CHARS = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff]")
 
 
 def nfkc(text: str) -> str:
     """Return ``text`` in Unicode NFKC (ligatures U+FB01/FB02 become "fi"/"fl", NBSP a space)."""
     return unicodedata.normalize("NFKC", text)
+
+
+def fold_quotes(text: str) -> str:
+    """``text`` in NFKC with typographic quotes made ASCII (:data:`QUOTES`), stripped; dashes and case kept."""
+    return nfkc(text).translate(_QUOTES).strip()
+
+
+def norm(text: str | None) -> str:
+    """The comparison form: NFKC, format characters (:data:`FORMAT_CHARS`) removed, quotes and dashes
+    made ASCII (:data:`TYPOGRAPHY`), case-folded, whitespace runs → one space, stripped; ``""`` for
+    ``None`` or empty text."""
+    if not text:
+        return ""
+    t = FORMAT_CHARS.sub("", nfkc(text)).translate(_TYPOGRAPHY).casefold()
+    return re.sub(r"\s+", " ", t).strip()
 
 
 @dataclass(frozen=True)
@@ -69,15 +103,15 @@ def normalize_for_matching(text: str, *, lowercase: bool = False) -> MatchText:
     """Normalized copy of ``text`` for quote matching, with a map back to the original.
 
     Changes, and only these: NFKC per character (ligatures, full-width forms), curly quotes → straight,
-    en/em dashes, minus and non-breaking hyphens → ``-``, soft hyphens dropped, any run of whitespace
-    (line breaks, tabs, NBSP) → one space; leading/trailing whitespace removed; lowercase only when
-    ``lowercase=True``.
+    en/em dashes, minus and non-breaking hyphens → ``-``, soft hyphens dropped (:data:`TYPOGRAPHY`),
+    any run of whitespace (line breaks, tabs, NBSP) → one space; leading/trailing whitespace removed;
+    lowercase only when ``lowercase=True``.
     """
     out: list[str] = []
     to_src: list[int] = []
     pending_space: int | None = None  # index in the original where the current whitespace run starts
     for i, ch in enumerate(text):
-        mapped = _CHAR_MAP.get(ch)
+        mapped = TYPOGRAPHY.get(ch)
         if mapped is None:
             mapped = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch
         for m in mapped:

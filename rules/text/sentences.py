@@ -1,6 +1,6 @@
 """Sentence splitting with exact document offsets, for citing evidence by sentence id.
 
-The model cites sentence ids instead of copying quotes (issue 4, item 3); grounding then takes
+The model cites sentence ids instead of copying quotes; grounding then takes
 the quote from the source by these offsets. So every sentence satisfies
 ``document[s.start:s.end] == s.text`` (``base`` added to offsets within the given text).
 
@@ -8,17 +8,17 @@ How sentences are found:
 
 1. Units. The text is cut into units at line level first: a blank line (or form feed) ends a
    unit unless the text before it has no closing punctuation and either the text after it starts in
-   lower case or the text before ends with a joining word ("the", "and", "of", a comma) (a sentence continued across a page break, failcase F04); a table row (a line
-   containing ``" | "``, failcase F32) is a unit of its own; a line starting with a section or
-   list marker ("4.2 ", "1. ", "(a) ", "a) ", "•") starts a unit; a short line in a block of
-   long lines (a heading or a form field such as "Subscription Start Date: March 1st, 2021",
-   failcase F15) ends a unit.
+   lower case or the text before ends with a joining word ("the", "and", "of", a comma): a
+   sentence continued across a page break; a table row (a line containing ``" | "``) is a unit
+   of its own; a line starting with a section or list marker ("4.2 ", "1. ", "(a) ", "a) ", "•")
+   starts a unit; a short line in a block of long lines (a heading, a page number or a form field
+   such as "Subscription Start Date: March 1st, 2021") ends a unit.
 2. Sentences. Each unit is split by NLTK's Punkt model for English (the ``punkt_tab`` parameters
    bundled with llama-index-core, read from disk: nothing is downloaded), extended with the
    abbreviations contracts use so that "Inc.", "Co.", "Corp.", "Ltd.", "No.", "U.S.", "e.g.",
    "i.e.", "Sec.", "Art.", "Cl." do not end a sentence. Numbers such as "1.1" or "10.2" are
    single tokens in Punkt and never split; a bare marker that Punkt cuts off ("1." before
-   "DEFINITIONS", failcase F27) is joined to the sentence after it.
+   "DEFINITIONS") is joined to the sentence after it.
 3. Long sentences. A sentence over ``MAX_SENTENCE_CHARS`` (400) characters is split after
    ``;`` where both parts keep at least 80 characters, so that one citation does not drag
    a whole page of clauses into a quote.
@@ -33,6 +33,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from schemas import ClausewiseError
 
 MAX_SENTENCE_CHARS = 400
 MIN_SPLIT_PART_CHARS = 80
@@ -67,7 +69,7 @@ class Sentence:
     text: str
 
 
-class SentenceError(Exception):
+class SentenceError(ClausewiseError):
     """Base error of sentence splitting."""
 
 
@@ -106,7 +108,7 @@ def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _blocks(text: str) -> list[tuple[int, int]]:
-    """Spans between blank lines, rejoining a sentence continued across a break (F04)."""
+    """Spans between blank lines, rejoining a sentence continued across a page break."""
     spans, pos = [], 0
     for m in _BLANK.finditer(text):
         spans.append((pos, m.start()))

@@ -1,8 +1,8 @@
-"""The effective date as the contract itself defines it, found by code (issue 4, item 5).
+"""The effective date as the contract itself defines it, found by code.
 
-Small models leave the effective date out far more often than any other field they can see
-(the recorded 1.5B answers: 0 of 3 samples, 0 of 8 CUAD contracts, see the note of issue 4),
-although contracts define it in a few fixed forms. Those forms are read here, deterministically:
+Small models leave the effective date out far more often than any other field they can see (the
+recorded answers of the default 1.5B model: 0 of 3 samples, 0 of 8 CUAD contracts), although
+contracts define it in a few fixed forms. Those forms are read here, deterministically:
 
 - a date followed by its definition: ``as of March 1, 2024 (the "Effective Date")``,
   ``dated 1 June 2021 ("Commencement Date")``;
@@ -15,8 +15,13 @@ although contracts define it in a few fixed forms. Those forms are read here, de
 - a key-terms line starting with the term: ``Effective Date: 1 June 2021``,
   ``Subscription Start Date: March 1st, 2021``.
 
-The defined terms accepted are :data:`EFFECTIVE_TERMS` (the names contracts give the day the term
-starts). Curly and straight quotes are both read. The first form found in the text wins.
+The defined terms accepted are :data:`pipeline.extraction.anchors.EFFECTIVE_TERMS` (the names
+contracts give the day the term starts). Curly and straight quotes are both read. Of the forms
+found, an explicit definition beats a reference to the agreement date, which beats "effective as
+of"; then "Effective Date" beats "Commencement Date" beats "Start Date"; then the earliest wins.
+
+The reader (:data:`READER`) gives the extraction this date when the model gave none, or adds it as
+a candidate when the model gave another.
 """
 
 from __future__ import annotations
@@ -25,21 +30,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from pipeline.extraction.anchors import EFFECTIVE_TERMS_RE, TERM_QUALIFIER_RE
+from pipeline.extraction.merge import read_list_dates
+from pipeline.extraction.readers.base import DocumentContext, Located, Reader, apply_readers
 from rules.text.dates import DateOrder, find_dates
-from pipeline.extraction.grounding import evidence_found_by_code
-
-#: Defined terms naming the day a contract takes effect (ABA/CUAD usage: "Effective Date";
-#: English drafting: "Commencement Date"; SaaS order forms: "Start Date").
-EFFECTIVE_TERMS = ("Effective Date", "Commencement Date", "Start Date")
+from schemas import ContractExtraction, DateClaim, SourceDocument
 
 _Q = "[\"“”'‘’]"
-_TERMS = "|".join(t.replace(" ", r"\s+") for t in EFFECTIVE_TERMS)
-#: The defined terms as one regular expression, for the modules that recognise a reference to this
-#: contract's start (pipeline.extraction.merge deadlines, pipeline.extraction.readers.term); matches case-insensitively with ``re.I``.
-EFFECTIVE_TERM_RE = r"(?:" + _TERMS + r")"
-#: Words that may qualify the term and still name this contract's start ("Subscription Start Date"); other
-#: qualifiers name another date ("Rent Commencement Date").
-TERM_QUALIFIER_RE = r"(?:subscription|agreement|contract|order|term)"
+_TERMS = EFFECTIVE_TERMS_RE
 _TERM = r"(?P<term>" + _TERMS + r")"
 _TERM2 = r"(?P<term2>" + _TERMS + r")"
 # (the "Effective Date"), ("Effective Date"), (hereinafter the "Effective Date"), (such date, the "Effective
@@ -89,7 +87,7 @@ _GAP = re.compile(r"^[\s,]*$")
 
 
 @dataclass(frozen=True)
-class DefinedDate:
+class DefinedDate(Located):
     """The effective date a contract defines.
 
     ``value``: the date (ISO 8601), ``None`` when the definition refers to the agreement date
@@ -101,11 +99,6 @@ class DefinedDate:
 
     value: dt.date | None
     term: str
-    start: int
-    end: int
-    value_start: int
-    value_end: int
-    text: str
     via_agreement_date: bool = False
 
 
@@ -141,24 +134,24 @@ def find_effective_date(text: str, order: DateOrder | None = None) -> DefinedDat
         got = _date_before(text, m.start(), order)
         if got:
             a, b, written, value = got
-            hits.append(("paren", DefinedDate(value, " ".join(m["term"].split()), a, m.end(), a, b, written)))
+            hits.append(("paren", DefinedDate(a, m.end(), a, b, written, value, " ".join(m["term"].split()))))
     for m in _MEANS_DEF.finditer(text):
         term = m["term"] or m["term2"]
         got = _date_after(text, m.end(), order)
         if got:
             a, b, written, value = got
-            hits.append(("means", DefinedDate(value, " ".join(term.split()), m.start(), b, a, b, written)))
+            hits.append(("means", DefinedDate(m.start(), b, a, b, written, value, " ".join(term.split()))))
             continue
         ref = _AGREEMENT_REF.match(text[m.end():m.end() + 80])
         if ref:
             a, b = m.end() + ref.start(), m.end() + ref.end()
-            hits.append(("reference", DefinedDate(None, " ".join(term.split()), m.start(), b, a, b, text[a:b],
+            hits.append(("reference", DefinedDate(m.start(), b, a, b, text[a:b], None, " ".join(term.split()),
                                                   via_agreement_date=True)))
     for m in _LABEL_DEF.finditer(text):
         got = _date_after(text, m.end(), order, max_gap=0)
         if got:
             a, b, written, value = got
-            hits.append(("label", DefinedDate(value, " ".join(m["term3"].split()), m.start(), b, a, b, written)))
+            hits.append(("label", DefinedDate(m.start(), b, a, b, written, value, " ".join(m["term3"].split()))))
     for m in _EFFECTIVE_AS_OF.finditer(text):
         sentence_start = max(text.rfind(".", 0, m.start()), text.rfind(";", 0, m.start()), text.rfind("\n\n", 0, m.start()))
         before = text[sentence_start + 1:m.start()]
@@ -167,29 +160,27 @@ def find_effective_date(text: str, order: DateOrder | None = None) -> DefinedDat
         got = _date_after(text, m.end(), order, max_gap=0)
         if got:
             a, b, written, value = got
-            hits.append(("effective", DefinedDate(value, "effective", m.start(), b, a, b, written)))
+            hits.append(("effective", DefinedDate(m.start(), b, a, b, written, value, "effective")))
     if not hits:
         return None
     form, best = min(hits, key=lambda fh: (_FORM_RANK[fh[0]], _TERM_RANK.get(fh[1].term.lower(), 3), fh[1].start))
     return best
 
 
-def fill_effective_date(x, doc) -> None:
-    """Give ``x`` (a merged, normalized ``ContractExtraction``) the effective date ``doc`` (its
-    ``SourceDocument``) defines, when the model stated none; mutates ``x``.
+def read_effective_date(x: ContractExtraction, ctx: DocumentContext) -> None:
+    """Give ``x`` (a merged extraction, values read from their spans) the effective date the document
+    defines (:func:`find_effective_date` with ``ctx.order``); mutates ``x``.
 
     - model gave no effective date: ``x.effective_date`` becomes the defined date, ``computed=True``
       (found by code, not stated by the model) with a note naming the definition, and evidence
       grounded in the document (page, offsets, rectangles, ``match=exact``). A definition by
       reference ("the date of this agreement") takes the agreement date's value and cites the
-      definition.
+      definition. The dates of list items relative to the effective date are read again
+      (:func:`pipeline.extraction.merge.read_list_dates`).
     - model gave a different date: the defined date is added to ``x.candidates["effective_date"]``
       so the conflict rule (C001) sends it to a reviewer; the model's value is kept.
-    - a computed expiration date (effective date + initial term) is recomputed from a filled date.
     """
-    from schemas import DateClaim
-
-    found = find_effective_date(doc.text, x.date_order)
+    found = find_effective_date(ctx.text, ctx.order)
     if found is None:
         return
     value = found.value
@@ -201,19 +192,25 @@ def fill_effective_date(x, doc) -> None:
                 "the model gave no effective date")
     if value is None:
         return
-    ev = evidence_found_by_code(doc, found.start, found.end, found.value_start, found.value_end)
-    claim = DateClaim(value=value, parsed=value, raw_text=found.text, evidence=ev, computed=True, note=note)
-    from pipeline.extraction.merge import computed_expiration, read_list_dates
-
+    claim = DateClaim(value=value, parsed=value, raw_text=found.text, evidence=found.evidence(ctx.doc), computed=True,
+                      note=note)
     cur = x.effective_date
     current = (cur.parsed or cur.value) if cur is not None else None
     if current is None:
         x.effective_date = claim
         read_list_dates(x)  # dates relative to the effective date can be computed now
-        exp = x.expiration_date
-        if exp is None or (exp.computed and exp.value is not None):
-            x.expiration_date = computed_expiration(x) or exp
     elif current != value:
         claim.note = f"found by code in the definition of {found.term!r}; differs from the model's {current.isoformat()}"
         x.candidates.setdefault("effective_date", [cur.model_dump(mode="json")])
         x.candidates["effective_date"].append(claim.model_dump(mode="json"))
+
+
+READER = Reader("defined_dates", ("effective_date", "candidates.effective_date"), read_effective_date)
+
+
+def fill_effective_date(x: ContractExtraction, doc: SourceDocument) -> None:
+    """This reader alone on ``doc`` (:func:`read_effective_date` with the day/month order
+    ``x.date_order``), then the values that depend on the effective date: a missing expiration date
+    is computed from the filled date + initial term
+    (:func:`pipeline.extraction.readers.base.fill_dependent_values`). Mutates ``x``."""
+    apply_readers(x, doc, (READER,))

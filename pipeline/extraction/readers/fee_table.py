@@ -1,8 +1,9 @@
-"""Fee and milestone tables read by code, row by row (issue 4: "rows of a fee or milestone table").
+"""Fee and milestone tables read by code, row by row.
 
-The PDF reader keeps a table's rows whole, one line per row with cells joined by `` | `` (pipeline.reading.pdf,
-failcase F05), so the link between a milestone, its date and its amount survives. A small model often
-lists the dates and forgets the amounts (F05: four dates, no amount). This module reads such a table:
+The PDF reader keeps a table's rows whole, one line per row with cells joined by `` | ``
+(:mod:`pipeline.reading.pdf`), so the link between a milestone, its date and its amount survives. A
+small model often lists the dates and forgets the amounts (a milestone table: four dates, no amount).
+This module reads such a table:
 
 - a header row with a column named as an amount ("Amount (USD)", "Fee", "Price", "Charges"; not
   "Payment Terms", "Cost Code", "Price per Share", "Minimum Coverage Amount");
@@ -13,8 +14,9 @@ lists the dates and forgets the amounts (F05: four dates, no amount). This modul
 - a row naming a total or subtotal is not a fee; a row whose amount has no currency (in the cell, a
   currency column or the header) is no fee either (days, share counts, codes).
 
-Tables of more than :data:`MAX_ROWS` rows are rate cards (F32: 1,200 unit rates), not fee schedules,
-and are left to the model and the reviewer.
+Tables of more than :data:`MAX_ROWS` rows are rate cards (one failure case holds 1,200 unit rates), not
+fee schedules, and are left to the model and the reviewer. The reader (:data:`READER`) adds the rows
+as fees only when the model gave no fee with an amount.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.extraction.readers.base import DocumentContext, Located, Reader
 from rules.text.dates import DateOrder, parse_date
-from pipeline.extraction.grounding import evidence_found_by_code
+from schemas import ContractExtraction, Fee, Money
 
 MAX_ROWS = 50
 #: The amount column: its header is an amount word, optionally with a currency ("Amount (USD)", "Fee",
@@ -48,7 +51,7 @@ _PERIODS = {"month": "monthly", "year": "annual", "annum": "annual", "quarter": 
             "monthly": "monthly", "annual": "annual", "annually": "annual", "quarterly": "quarterly",
             "weekly": "weekly"}
 @dataclass(frozen=True)
-class FeeRow:
+class FeeRow(Located):
     """One row of a fee table: ``description``, ``amount`` (a number), ``currency`` (ISO 4217 or None),
     ``due`` (ISO 8601 date or None), ``period`` (monthly, annual, ... or None), document offsets of the
     row (``start``/``end``) and of the amount cell as written (``value_start``/``value_end``, ``text``)."""
@@ -58,11 +61,6 @@ class FeeRow:
     currency: str | None
     due: object
     period: str | None
-    start: int
-    end: int
-    value_start: int
-    value_end: int
-    text: str
 
 
 def _cells(line: str) -> list[tuple[int, str]]:
@@ -129,26 +127,27 @@ def find_fee_rows(text: str, order: DateOrder | None = None) -> list[FeeRow]:
                 due = parse_date(cells[date_col][1], order=order).value if date_col is not None else None
                 p = _PERIOD.search(desc) or _PERIOD.search(m["per"] or "")
                 period = _PERIODS[(p["per"] or p["adj"]).lower()] if p else None
-                out.append(FeeRow(desc, amount, currency, due, period, rstart, rstart + len(row), rstart + at,
-                                  rstart + at + len(cell), cell))
+                out.append(FeeRow(rstart, rstart + len(row), rstart + at, rstart + at + len(cell), cell, desc, amount,
+                                  currency, due, period))
         i = j
     return out
 
 
-def fill_fee_rows(x, doc) -> None:
-    """Give ``x`` (a merged, normalized ``ContractExtraction``) the fee-table rows ``doc`` (its
-    ``SourceDocument``) holds, when the model gave no fee with an amount; mutates ``x``. Each fee is
-    marked ``computed`` (found by code) with a note, and its evidence is grounded (row quote, page,
-    offsets and rectangles of the amount cell, exact)."""
-    from schemas import Fee, Money
-
+def read_fee_rows(x: ContractExtraction, ctx: DocumentContext) -> None:
+    """Give ``x`` (a merged extraction) the fee-table rows the document holds (:func:`find_fee_rows`
+    with ``ctx.order``), when the model gave no fee with an amount; mutates ``x``. Each fee is marked
+    ``computed`` (found by code) with a note, and its evidence is grounded (row quote, page, offsets
+    and rectangles of the amount cell, exact)."""
     if any(f.amount is not None for f in x.fees):
         return
-    rows = find_fee_rows(doc.text, x.date_order)
+    rows = find_fee_rows(ctx.text, ctx.order)
     if not rows:
         return
     x.fees = list(x.fees) + [
         Fee(description=r.description, amount=Money(amount=r.amount, currency=r.currency), period=r.period,
             due_date=r.due, raw_text=r.text, computed=True, note="read by code from the row of a fee table",
-            evidence=evidence_found_by_code(doc, r.start, r.end, r.value_start, r.value_end))
+            evidence=r.evidence(ctx.doc))
         for r in rows]
+
+
+READER = Reader("fee_table", ("fees",), read_fee_rows)

@@ -1,7 +1,7 @@
-"""Payment terms as contracts write them, read by code (issue 4: payment terms are days and trigger).
+"""Payment terms as contracts write them (a number of days and what starts the clock), read by code.
 
-The default model left the payment terms out in five of the eight texts that state them (samples:
-services and supply agreements; failcases F04, F18, F22), although the clause has one fixed shape:
+The default model left the payment terms out in five of the eight texts that state them (the
+services and supply samples and three failure cases), although the clause has one fixed shape:
 a duty to pay (``shall pay``, ``payable``, ``due``) + ``within <number> (business) days`` + what
 starts the clock (``after receipt of a correct invoice``, ``of invoice``, ``from the end of the month
 in which the invoice is dated``). This module reads that shape:
@@ -14,7 +14,8 @@ in which the invoice is dated``). This module reads that shape:
   trigger "the end of the month in which the invoice is dated".
 
 Only sentences that mention an invoice count, so a delivery or notice period is never read as a
-payment term; months and years are not payment terms.
+payment term; months and years are not payment terms. The reader (:data:`READER`) fills the payment
+terms only when the model gave none.
 """
 
 from __future__ import annotations
@@ -22,9 +23,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.extraction.readers.base import DocumentContext, Located, Reader
 from rules.text.durations import find_durations
-from pipeline.extraction.grounding import evidence_found_by_code
-from rules.text.sentences import split_sentences
+from rules.text.sentences import Sentence, split_sentences
+from schemas import ContractExtraction, PaymentTerms
 
 _DUTY = re.compile(r"\b(?:shall|will|must|agrees?\s+to)\s+(?:pay|remit)\b|\bpayable\b|\bdue\s+(?:and\s+payable\s+)?(?=within)|"
                    r"\bbe\s+paid\b|\bpayment\s+(?:shall|will|must)\s+be\s+made\b", re.I)
@@ -43,7 +45,7 @@ _REACH = 90
 
 
 @dataclass(frozen=True)
-class StatedPayment:
+class StatedPayment(Located):
     """A payment term the text states: ``days`` (number of days), ``business`` (True for business
     days), ``trigger`` (what starts the clock, as written, or None), document offsets of the sentence
     (``start``/``end``) and of the period as written (``value_start``/``value_end``, ``text``)."""
@@ -51,15 +53,11 @@ class StatedPayment:
     days: int
     business: bool
     trigger: str | None
-    start: int
-    end: int
-    value_start: int
-    value_end: int
-    text: str
 
 
-def find_payment_terms(text: str) -> StatedPayment | None:
-    """The first payment term ``text`` (a document's stored text) states, or ``None``.
+def find_payment_terms(text: str, sentences: list[Sentence] | None = None) -> StatedPayment | None:
+    """The first payment term ``text`` (a document's stored text) states, or ``None``; ``sentences``:
+    ``text`` already split (:func:`rules.text.sentences.split_sentences`), split here when ``None``.
 
     A sentence counts when it mentions an invoice and no refund, credit or damages; the period is the
     first ``within`` + a duration in days or business days that follows a duty to pay ("shall pay",
@@ -67,7 +65,7 @@ def find_payment_terms(text: str) -> StatedPayment | None:
     earlier in the sentence is never read (break tests). Raises ``PunktModelMissing`` when
     the sentence splitter's data is absent (rules.text.sentences).
     """
-    for s in split_sentences(text):
+    for s in (split_sentences(text) if sentences is None else sentences):
         if not _INVOICE.search(s.text) or _NOT_PAYMENT_TERMS.search(s.text):
             continue
         for duty in _DUTY.finditer(s.text):
@@ -80,23 +78,25 @@ def find_payment_terms(text: str) -> StatedPayment | None:
                     continue
                 t = _TRIGGER.match(s.text[b:])
                 trigger = " ".join(t["trigger"].split()) if t else None
-                return StatedPayment(int(d.value.value), d.value.unit.value == "business_days", trigger, s.start,
-                                     s.end, s.start + a, s.start + b, d.text)
+                return StatedPayment(s.start, s.end, s.start + a, s.start + b, d.text, int(d.value.value),
+                                     d.value.unit.value == "business_days", trigger)
     return None
 
 
-def fill_payment_terms(x, doc) -> None:
-    """Give ``x`` (a merged ``ContractExtraction``) the payment terms ``doc`` (its ``SourceDocument``)
-    states, when the model gave none; mutates ``x``. The value is marked ``computed`` (found by code,
-    not by the model) with a note, and its evidence is grounded (page, offsets, rectangles, exact)."""
-    from schemas import PaymentTerms
-
+def read_payment_terms(x: ContractExtraction, ctx: DocumentContext) -> None:
+    """Give ``x`` (a merged extraction) the payment terms the document states (:func:`find_payment_terms`),
+    when the model gave none (no days and no span); mutates ``x``. The value is marked ``computed``
+    (found by code, not by the model) with a note, and its evidence is grounded (page, offsets,
+    rectangles, exact)."""
     if x.payment_terms is not None and (x.payment_terms.days is not None or x.payment_terms.raw_text):
         return
-    found = find_payment_terms(doc.text)
+    found = find_payment_terms(ctx.text, ctx.sentences)
     if found is None:
         return
-    ev = evidence_found_by_code(doc, found.start, found.end, found.value_start, found.value_end)
     x.payment_terms = PaymentTerms(days=found.days, day_type="business" if found.business else "calendar",
-                                   trigger=found.trigger, raw_text=found.text, evidence=ev, computed=True,
+                                   trigger=found.trigger, raw_text=found.text, evidence=found.evidence(ctx.doc),
+                                   computed=True,
                                    note="found by code in the payment clause; the model gave no payment terms")
+
+
+READER = Reader("payment", ("payment_terms",), read_payment_terms)

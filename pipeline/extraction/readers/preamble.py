@@ -1,4 +1,4 @@
-"""What a contract's preamble says about each party, read by code (issue 4, item 4; failcases F22, F24).
+"""What a contract's preamble says about each party, read by code, and the parties named by their legal names.
 
 A small model names the parties but often drops what follows the name: the defined terms in the
 parenthesis (``("H&P" or the "Supplier")``), a d/b/a name, a former name, the entity description
@@ -15,13 +15,21 @@ occurrence, up to the first parenthesis holding a quoted term (or the next party
   definition (``including X and Y``) join ``affiliates``; they never become parties.
 
 Nothing is removed: what the model gave stays, code adds what the text states.
+
+The reader (:data:`READER`, :func:`read_parties`) runs first: it replaces a party name that is only an
+alias by the legal name the text defines for it, adds what the preamble states, merges parties that
+then name the same entity, and resolves every obligor, obligee and termination holder to a legal name
+(an obligation without an obligor gets the party named before the duty verb, :func:`obligor_in`).
 """
 
 from __future__ import annotations
 
 import re
 
-from schemas import Party
+from pipeline.extraction.merge import merge_parties, recover_legal_names, resolve_party
+from pipeline.extraction.readers.base import DocumentContext, Reader
+from rules.text.names import NOT_A_PARTY_TERMS, PRONOUN_AND_DOCUMENT_TERMS
+from schemas import ContractExtraction, Party
 
 _ENTITY_TYPES = (
     "limited liability company", "limited liability partnership", "limited partnership", "public limited company",
@@ -46,8 +54,7 @@ _AFFILIATE_DEF = re.compile(r"[\"“]Affiliates?[\"”]\s+(?:means|shall\s+mean)
 _SUFFIX = r"(?:LLC|L\.L\.C\.|Inc\.?|Corp\.?|Corporation|Ltd\.?|Limited|LLP|LP|plc|GmbH|Co\.)"
 _NAME_END = re.compile(_SUFFIX + r"$")
 _LIST_SPLIT = re.compile(r",(?!\s*" + _SUFFIX + r"(?:\W|$))\s*(?:and\s+)?|\s+and\s+(?=[A-Z])")
-_GENERIC = {"party", "parties", "affiliate", "affiliates", "agreement", "this agreement", "we", "us", "you", "our",
-            "your"}
+_GENERIC = NOT_A_PARTY_TERMS | PRONOUN_AND_DOCUMENT_TERMS
 
 
 def _flat(s: str) -> str:
@@ -127,7 +134,7 @@ def obligor_in(sentence: str, parties: list[Party]) -> str | None:
     legal name: "H&P shall ship ..." → "Harbor & Pine Supply Co." when "H&P" is a defined term of that
     party; "Upon termination, the Distributor shall ..." and "Quill and Ember Retail, LLC shall pay" work
     too (any of a party's names: legal name, defined terms, d/b/a, former names; case-insensitive).
-    ``None`` when no party's name stands before a duty verb (F22: obligors resolved to legal names)."""
+    ``None`` when no party's name stands before a duty verb."""
     best: tuple[int, str] | None = None
     for p in parties:
         for n in [*p.all_names(), *([p.role] if p.role else [])]:
@@ -139,3 +146,27 @@ def obligor_in(sentence: str, parties: list[Party]) -> str | None:
             if m and (best is None or m.start() < best[0]):
                 best = (m.start(), p.name)
     return best[1] if best else None
+
+
+def read_parties(x: ContractExtraction, ctx: DocumentContext) -> None:
+    """Name the parties of ``x`` (a merged extraction) as the document defines them, in place: an
+    alias-only name becomes the legal name the text defines for it
+    (:func:`pipeline.extraction.merge.recover_legal_names`), what the preamble states after each legal
+    name is added (:func:`enrich_parties`), and parties that then name the same entity (one is
+    another's d/b/a name or defined term) are merged again. Obligors, obligees and termination holders
+    are resolved to the legal names; an obligation without an obligor gets the party named before the
+    duty verb of its cited sentence, else of the model's own action text (:func:`obligor_in`)."""
+    text = ctx.text
+    x.parties = merge_parties(enrich_parties(recover_legal_names(x.parties, text), text))
+    for o in x.obligations:
+        o.obligor = resolve_party(o.obligor, x.parties)
+        o.obligee = resolve_party(o.obligee, x.parties)
+        if o.obligor is None:  # the subject of the cited duty sentence, else of the model's own action text
+            o.obligor = obligor_in(o.evidence.quote or "", x.parties) if o.evidence is not None else None
+            o.obligor = o.obligor or obligor_in(o.action, x.parties)
+    for t in x.termination_rights:
+        t.holder = resolve_party(t.holder, x.parties)
+
+
+READER = Reader("preamble", ("parties", "obligations.obligor", "obligations.obligee", "termination_rights.holder"),
+                read_parties)

@@ -18,8 +18,9 @@ The default model left the initial term out in all three samples and the surviva
   extend for successive periods of twelve (12) months ... unless either party gives ... notice ... at
   least three (3) months before" likewise.
 
-The first sentence that fits wins. Values are filled only where the model gave none, marked
-``computed`` with a note, and their evidence is grounded.
+The first sentence that fits wins. The reader (:data:`READER`) fills values only where the model gave
+none, marked ``computed`` with a note, and grounds their evidence. A term that runs from another event
+than the effective date ("one (1) year from the date of delivery") gives no computed expiration date.
 """
 
 from __future__ import annotations
@@ -27,12 +28,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pipeline.extraction.anchors import EFFECTIVE_TERM_RE
+from pipeline.extraction.readers.base import DocumentContext, Located, Reader
 from rules.text.dates import DateOrder, find_dates
-from pipeline.extraction.readers.defined_dates import EFFECTIVE_TERM_RE
-from rules.text.durations import ORDINAL_WORDS, find_durations, words_to_int
-from pipeline.extraction.grounding import evidence_found_by_code
-from rules.text.sentences import split_sentences
-from schemas import Duration
+from rules.text.durations import find_durations
+from rules.text.numbers import ORDINAL_WORDS, words_to_int
+from rules.text.sentences import Sentence, split_sentences
+from schemas import BoolClaim, ContractExtraction, DateClaim, Duration, DurationClaim, Evidence, SourceDocument
 
 _STARTS_TERM = re.compile(
     r"\b(?:commence[sd]?|begins?|shall\s+commence|shall\s+begin|takes?\s+effect)\s+on\s+the\s+" + EFFECTIVE_TERM_RE
@@ -68,33 +70,37 @@ _FOR = re.compile(r"\bfor\s+(?:a\s+period\s+of\s+)?$", re.I)
 
 
 @dataclass(frozen=True)
-class StatedDuration:
+class StatedDuration(Located):
     """A duration a clause states: ``value``, document offsets of the sentence (``start``/``end``) and of
     the duration as written (``value_start``/``value_end``, ``text``); ``value`` is None for a term clause
-    that states only its end date."""
+    that states only its end date (its value offsets and ``text`` are then None too)."""
 
     value: Duration | None
-    start: int
-    end: int
-    value_start: int
-    value_end: int
-    text: str
 
 
 @dataclass(frozen=True)
 class StatedTerm(StatedDuration):
-    """The initial term, with a stated expiration date (ISO 8601) and its offsets when the sentence gives one."""
+    """The initial term, with a stated expiration date (ISO 8601) and its offsets when the sentence gives one;
+    ``other_start``: the term runs from another event than the effective date."""
 
     expiration: object = None
     expiration_start: int | None = None
     expiration_end: int | None = None
     expiration_text: str | None = None
-    other_start: bool = False  # the term runs from another event than the effective date
+    other_start: bool = False
+
+    def expiration_evidence(self, doc: SourceDocument) -> Evidence:
+        """Evidence of the stated expiration date in ``doc`` (quote = the term sentence, span = the date)."""
+        return Located(self.start, self.end, self.expiration_start, self.expiration_end,
+                       self.expiration_text).evidence(doc)
 
 
-def find_initial_term(text: str, order: DateOrder | None = None) -> StatedTerm | None:
-    """The initial term ``text`` (a document's stored text) states, or None (forms: module docstring)."""
-    for s in split_sentences(text):
+def find_initial_term(text: str, order: DateOrder | None = None,
+                      sentences: list[Sentence] | None = None) -> StatedTerm | None:
+    """The initial term ``text`` (a document's stored text) states, or None (forms: module docstring);
+    ``order``: the day/month order of numeric dates; ``sentences``: ``text`` already split
+    (:func:`rules.text.sentences.split_sentences`), split here when ``None``."""
+    for s in (split_sentences(text) if sentences is None else sentences):
         if not _STARTS_TERM.search(s.text) or _NOT_TERM_CLAUSE.search(s.text):
             continue
         value = vs = ve = written = None
@@ -115,8 +121,8 @@ def find_initial_term(text: str, order: DateOrder | None = None) -> StatedTerm |
             value = vs = ve = written = None  # the term's length depends on something else; only a stated date stands
         if value is None and exp is None:
             continue
-        return StatedTerm(value, s.start, s.end, s.start + vs if value else None, s.start + ve if value else None,
-                          written, exp.value if exp else None, s.start + exp.start if exp else None,
+        return StatedTerm(s.start, s.end, s.start + vs if value else None, s.start + ve if value else None, written,
+                          value, exp.value if exp else None, s.start + exp.start if exp else None,
                           s.start + exp.end if exp else None, exp.text if exp else None,
                           other_start=bool(value) and bool(_OTHER_START.match(s.text[ve:])))
     return None
@@ -139,7 +145,7 @@ def _in_confidentiality_section(text: str, pos: int) -> bool:
     return False
 
 
-def find_survival(text: str) -> StatedDuration | None:
+def find_survival(text: str, sentences: list[Sentence] | None = None) -> StatedDuration | None:
     """How long confidentiality lasts after the contract ends, as ``text`` states it, or None.
 
     The sentence must be about confidentiality ("confidential", "disclose", "non-disclosure", "secret") and
@@ -149,7 +155,7 @@ def find_survival(text: str) -> StatedDuration | None:
     whether those sections are about confidentiality is for the model or a reviewer.
     """
     is_nda = bool(_NDA.search(text[:600]))
-    for s in split_sentences(text):
+    for s in (split_sentences(text) if sentences is None else sentences):
         conf = list(_CONFIDENTIAL.finditer(s.text))
         if not conf and not _OTHER_DUTY.search(s.text) and (is_nda or _in_confidentiality_section(text, s.start)):
             conf = [re.match(r"", s.text)]  # the whole sentence is about confidentiality: its section or the NDA says so
@@ -166,7 +172,7 @@ def find_survival(text: str) -> StatedDuration | None:
             # the period after the confidentiality word, nearest first; one before it only when none follows
             gap = min((d.start - c.start()) if d.start >= c.start() else 10**6 + c.start() - d.start for c in conf)
             if best is None or gap < best[0]:
-                best = (gap, StatedDuration(d.value, s.start, s.end, s.start + d.start, s.start + d.end, d.text))
+                best = (gap, StatedDuration(s.start, s.end, s.start + d.start, s.start + d.end, d.text, d.value))
         if best is not None:
             return best[1]
     return None
@@ -187,21 +193,24 @@ _NOTICE = re.compile(r"\bnotice\b|\bnon-?renewal\b", re.I)
 
 @dataclass(frozen=True)
 class StatedRenewal:
-    """An automatic renewal: the sentence offsets, and the renewal term and the notice needed to stop
-    it when the sentence states them (each a StatedDuration or None)."""
+    """An automatic renewal: the sentence (document offsets ``start``/``end``, ``text``), the renewal term
+    and the notice needed to stop it when the sentence states them (each a StatedDuration or None), and
+    ``auto``, the words that make it automatic ("shall automatically renew") located in the sentence."""
 
     start: int
     end: int
     text: str
     term: StatedDuration | None
     notice: StatedDuration | None
+    auto: Located
 
 
-def find_renewal(text: str) -> StatedRenewal | None:
+def find_renewal(text: str, sentences: list[Sentence] | None = None) -> StatedRenewal | None:
     """The automatic renewal ``text`` states: "shall automatically renew for successive renewal terms of
     one (1) year each ... unless either Party gives written notice of non-renewal at least sixty (60)
-    days before the end of the then-current term" → term 1 year, notice 60 days; or None."""
-    for s in split_sentences(text):
+    days before the end of the then-current term" → term 1 year, notice 60 days; or None. ``sentences``:
+    ``text`` already split (:func:`rules.text.sentences.split_sentences`), split here when ``None``."""
+    for s in (split_sentences(text) if sentences is None else sentences):
         auto = _AUTO_RENEW.search(s.text)
         if not auto:
             continue
@@ -213,7 +222,7 @@ def find_renewal(text: str) -> StatedRenewal | None:
         for d in find_durations(s.text):
             if d.value is None or d.start < auto.start():
                 continue
-            ds = StatedDuration(d.value, s.start, s.end, s.start + d.start, s.start + d.end, d.text)
+            ds = StatedDuration(s.start, s.end, s.start + d.start, s.start + d.end, d.text, d.value)
             before = s.text[auto.end():d.start]
             is_notice = bool(_NOTICE_AFTER.match(s.text[d.end:])) or bool(
                 _NOTICE.search(s.text[max(prev_end, d.start - 80):d.start]))
@@ -223,63 +232,60 @@ def find_renewal(text: str) -> StatedRenewal | None:
                 notice = ds
             elif term is None and _SUCCESSIVE.search(before[-60:]) and not is_notice:
                 term = ds
-        return StatedRenewal(s.start, s.end, s.text, term, notice)
+        return StatedRenewal(s.start, s.end, s.text, term, notice,
+                             Located(s.start, s.end, s.start + auto.start(), s.start + auto.end(), auto.group(0)))
     return None
 
 
-def fill_term_and_survival(x, doc) -> None:
-    """Give ``x`` (a merged, normalized ``ContractExtraction``) the initial term, a stated or computed
-    expiration date, and the confidentiality survival ``doc`` states, where the model gave none;
-    mutates ``x``. Filled values are ``computed`` with a note; a computed expiration date is
-    effective date + initial term (pipeline.extraction.merge.computed_expiration)."""
-    from pipeline.extraction.merge import computed_expiration
-    from schemas import DateClaim, DurationClaim
-
-    other_start = False
+def read_term_and_survival(x: ContractExtraction, ctx: DocumentContext) -> None:
+    """Give ``x`` (a merged extraction) the initial term, a stated expiration date, the automatic renewal
+    (with its renewal term and notice) and the confidentiality survival the document states, each where
+    the model gave none; mutates ``x``. Filled values are ``computed`` with a note and grounded evidence.
+    A term clause's expiration date replaces an expiration without a value or a computed one. When the
+    term runs from another event than the effective date, ``ctx.term_from_other_event`` is set, so no
+    expiration date is computed from the effective date
+    (:func:`pipeline.extraction.readers.base.fill_dependent_values`)."""
+    doc = ctx.doc
     if x.initial_term is None or x.initial_term.value is None:
-        t = find_initial_term(doc.text, x.date_order)
+        t = find_initial_term(ctx.text, ctx.order, ctx.sentences)
         if t is not None:
-            other_start = t.other_start
+            ctx.term_from_other_event = t.other_start
             if t.value is not None:
                 x.initial_term = DurationClaim(
                     value=t.value, parsed=t.value, raw_text=t.text, computed=True,
                     note="found by code in the term clause; the model gave no initial term",
-                    evidence=evidence_found_by_code(doc, t.start, t.end, t.value_start, t.value_end))
+                    evidence=t.evidence(doc))
             exp = x.expiration_date
             if t.expiration is not None and (exp is None or exp.value is None or exp.computed):
                 x.expiration_date = DateClaim(
                     value=t.expiration, parsed=t.expiration, raw_text=t.expiration_text, computed=True,
                     note="found by code in the term clause; the model gave no expiration date",
-                    evidence=evidence_found_by_code(doc, t.start, t.end, t.expiration_start, t.expiration_end))
-    exp = x.expiration_date
-    if not other_start and (exp is None or exp.value is None):
-        x.expiration_date = computed_expiration(x) or exp
-    _fill_renewal(x, doc)
+                    evidence=t.expiration_evidence(doc))
+    _read_renewal(x, ctx)
     if x.confidentiality_survival is None or x.confidentiality_survival.value is None:
-        sv = find_survival(doc.text)
+        sv = find_survival(ctx.text, ctx.sentences)
         if sv is not None:
             x.confidentiality_survival = DurationClaim(
                 value=sv.value, parsed=sv.value, raw_text=sv.text, computed=True,
                 note="found by code in the survival clause; the model gave no survival period",
-                evidence=evidence_found_by_code(doc, sv.start, sv.end, sv.value_start, sv.value_end))
+                evidence=sv.evidence(doc))
 
 
-def _fill_renewal(x, doc) -> None:
+def _read_renewal(x: ContractExtraction, ctx: DocumentContext) -> None:
     """Auto-renewal, renewal term and renewal notice from the renewal clause, each where the model gave none."""
-    from schemas import BoolClaim, DurationClaim
-
-    r = find_renewal(doc.text)
+    r = find_renewal(ctx.text, ctx.sentences)
     if r is None:
         return
     note = "found by code in the renewal clause; the model gave none"
     if x.auto_renewal is None or x.auto_renewal.value is None:
-        m = _AUTO_RENEW.search(r.text)
-        x.auto_renewal = BoolClaim(value=True, raw_text=m.group(0), computed=True, note=note,
-                                   evidence=evidence_found_by_code(doc, r.start, r.end, r.start + m.start(),
-                                                                   r.start + m.end()))
+        x.auto_renewal = BoolClaim(value=True, raw_text=r.auto.text, computed=True, note=note,
+                                   evidence=r.auto.evidence(ctx.doc))
     for field, got in (("renewal_term", r.term), ("renewal_notice", r.notice)):
         cur = getattr(x, field)
         if got is not None and (cur is None or cur.value is None):
             setattr(x, field, DurationClaim(value=got.value, parsed=got.value, raw_text=got.text, computed=True,
-                                            note=note, evidence=evidence_found_by_code(
-                                                doc, got.start, got.end, got.value_start, got.value_end)))
+                                            note=note, evidence=got.evidence(ctx.doc)))
+
+
+READER = Reader("term", ("initial_term", "expiration_date", "auto_renewal", "renewal_term", "renewal_notice",
+                         "confidentiality_survival"), read_term_and_survival)

@@ -6,7 +6,7 @@ Create Date: 2026-11-29 12:00:00
 
 ``users``: accounts of the review UI (argon2id hashes, roles reviewer | admin | auditor), see
 :mod:`pipeline.review.users`. ``sign_offs``: one row per signed-off document (who, when, final values), see
-:mod:`pipeline.review.flow`. Mirrors the ORM classes there (frozen here).
+:mod:`pipeline.review.actions`. Mirrors the ORM classes of :mod:`pipeline.store.tables` (frozen here).
 """
 from alembic import op
 import sqlalchemy as sa
