@@ -62,7 +62,7 @@ from pipeline.extraction import (
     model_sentences,
     normalize_extraction,
 )
-from pipeline.llm.base import (
+from pipeline.llm import (
     AttemptRecord,
     Backend,
     LLMError,
@@ -73,13 +73,13 @@ from pipeline.llm.base import (
     ValidationFailed,
 )
 from pipeline.settings import Settings
-from pipeline.store.engine import transaction
-from pipeline.store.queries import source_document
-from pipeline.store.states import DocumentStatus, Reason, check_transition
-from pipeline.store.tables import Chunk, Document, ExtractionRun, utcnow
-from rules.text.sentences import Sentence
+from pipeline.store import transaction
+from pipeline.store import source_document
+from pipeline.store import DocumentStatus, Reason, check_transition
+from pipeline.store import Chunk, Document, ExtractionRun, utcnow
+from rules.text import Sentence
 from schemas import ChunkFailure, ClausewiseError, ContractExtraction, SourceDocument
-from schemas.chunk_output import ChunkExtraction
+from schemas import ChunkExtraction
 
 #: Splits of a truncated chunk: depth 3 = at most 8 parts per chunk (source: a recorded failure, 60
 #: obligations in one chunk against 8 obligations per answer).

@@ -17,14 +17,14 @@ from pathlib import Path
 from sqlalchemy import Engine, delete
 
 import audit
-from pipeline.reading.chunking import chunk_text
-from pipeline.store.engine import transaction
-from pipeline.store.tables import Chunk, Document, Page
-from pipeline.reading.pdf import PdfReadError, iter_pages, join_pages, layout_in_document, open_pdf
+from pipeline.reading import chunk_text
+from pipeline.store import transaction
+from pipeline.store import Chunk, Document, Page
+from pipeline.reading import PdfReadError, iter_pages, join_pages, layout_in_document, open_pdf
 from pipeline.settings import Settings
-from pipeline.store.states import DocumentStatus, Reason, check_transition
-from pipeline.reading.textfile import read_text_file
-from pipeline.reading.tokens import Tokenizer, tokenizer_for
+from pipeline.store import DocumentStatus, Reason, check_transition
+from pipeline.reading import read_text_file
+from pipeline.reading import Tokenizer, tokenizer_for
 
 SUPPORTED_SUFFIXES = (".pdf", ".txt")
 RETRYABLE = {DocumentStatus.NEEDS_PASSWORD, DocumentStatus.NEEDS_OCR, DocumentStatus.FAILED}

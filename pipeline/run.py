@@ -7,7 +7,7 @@ from rich.markup import escape
 from sqlalchemy import Engine
 
 from pipeline.extract import ExtractionError, extract_document
-from pipeline.llm.base import make_backend
+from pipeline.llm import make_backend
 from pipeline.settings import Settings
 from pipeline.verify import NothingToVerify, verify_document
 

@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 
 import audit
-from pipeline.store.engine import transaction
-from pipeline.review.fields import field_rows
-from pipeline.store.tables import Document, FindingRow, ReviewItem
+from pipeline.store import transaction
+from pipeline.review import field_rows
+from pipeline.store import Document, FindingRow, ReviewItem
 from pipeline.settings import Settings
-from pipeline.store.states import DocumentStatus, check_transition
-from pipeline.store.queries import extraction_of, latest_run, source_document
-from rules.engine import catalogue, evaluate
-from rules.playbook import DEFAULT_PLAYBOOK, Playbook, load_playbook
-from rules.routing import review_fields
+from pipeline.store import DocumentStatus, check_transition
+from pipeline.store import extraction_of, latest_run, source_document
+from rules import catalogue, evaluate
+from rules import DEFAULT_PLAYBOOK, Playbook, load_playbook
+from rules import review_fields
 from schemas import ClausewiseError, Finding
 
 

@@ -13,10 +13,10 @@ from functools import lru_cache
 
 from rules.fields import items
 from rules.registry import Hit, rule
-from rules.text.amounts import MONEY
-from rules.text.dates import states_date
-from rules.text.numbers import NUMBER_WORDS
-from rules.text.sentences import split_sentences
+from rules.text import MONEY
+from rules.text import states_date
+from rules.text import NUMBER_WORDS
+from rules.text import split_sentences
 from schemas import ContractExtraction, SourceDocument
 
 UNREAD_QUALITIES = ("no_text_layer", "gibberish")

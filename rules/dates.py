@@ -13,8 +13,8 @@ from collections.abc import Iterator
 
 from rules.fields import DATE_FIELDS, quote_of, stated_claims
 from rules.registry import Hit, rule
-from rules.text.durations import add_duration
-from rules.text.normalize import norm
+from rules.text import add_duration
+from rules.text import norm
 from schemas import ContractExtraction, DateClaim, Duration, DurationUnit, Evidence, SourceDocument
 
 YEAR_MIN, YEAR_MAX = 1900, 2100

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator
 
 from rules.registry import Hit, rule
-from rules.text.names import is_role_or_title, name_key
+from rules.text import is_role_or_title, name_key
 from schemas import ContractExtraction, Party, SourceDocument
 
 #: A d/b/a, former-name, alias or affiliates phrase; a legal name never holds one.

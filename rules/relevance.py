@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from rules.cues import FIELD_CUES, Cues
 from rules.fields import items, quote_of
 from rules.registry import Hit, rule
-from rules.text.normalize import norm
+from rules.text import norm
 from schemas import ContractExtraction, MatchStatus, SourceDocument
 
 

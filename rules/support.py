@@ -14,10 +14,10 @@ from collections.abc import Iterator
 
 from rules.fields import DATE_FIELDS, DURATION_FIELDS, items, quote_of, stated_claims
 from rules.registry import Hit, rule
-from rules.text.amounts import amount_in_text
-from rules.text.names import occurs_in
-from rules.text.normalize import norm
-from rules.text.numbers import number_in_text
+from rules.text import amount_in_text
+from rules.text import occurs_in
+from rules.text import norm
+from rules.text import number_in_text
 from schemas import ContractExtraction, DurationUnit, MatchStatus, SourceDocument
 
 

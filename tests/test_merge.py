@@ -168,7 +168,7 @@ def test_duration_value_from_model_number_and_unit():
     assert p.renewal_notice.evidence.sentence_ids == [7] and p.renewal_notice.evidence.chunk_seq == 3
 
 
-# --- normalization (pipeline.extraction.merge.normalize_extraction) -----------------------------------
+# --- normalization (pipeline.extraction.normalize_extraction) ------------------------------------------
 
 from pipeline.extraction.normalize import normalize_extraction  # noqa: E402
 

@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from sqlalchemy import Engine
 
-from pipeline.store.engine import make_engine, upgrade
+from pipeline.store import make_engine, upgrade
 from pipeline.settings import Settings
 
 console = Console()

@@ -16,7 +16,7 @@ from rich.table import Table
 import audit
 from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
-from pipeline.store.queries import AmbiguousDocument, DocumentNotFound, find_document
+from pipeline.store import AmbiguousDocument, DocumentNotFound, find_document
 
 audit_app = typer.Typer(help="The hash-chained audit log: verify, query, show, export.", no_args_is_help=True)
 app.add_typer(audit_app, name="audit")

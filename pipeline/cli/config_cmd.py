@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.cli import app
-from pipeline.store.engine import make_engine, upgrade
+from pipeline.store import make_engine, upgrade
 from pipeline.settings import Settings
 
 db_app = typer.Typer(help="Database maintenance: apply the Alembic migrations.", no_args_is_help=True)

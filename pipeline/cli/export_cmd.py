@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, engine_for, fail, settings
-from pipeline.review.fields import field_rows
-from pipeline.store.tables import Document, FindingRow
-from pipeline.store.queries import AmbiguousDocument, DocumentNotFound, extraction_of, find_document, latest_run
+from pipeline.review import field_rows
+from pipeline.store import Document, FindingRow
+from pipeline.store import AmbiguousDocument, DocumentNotFound, extraction_of, find_document, latest_run
 
 COLUMNS = ("document_id", "file_name", "status", "field", "value", "page", "start", "end", "match", "quote",
            "findings")

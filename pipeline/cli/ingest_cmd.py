@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
 from pipeline.ingest import IngestOutcome, ingest_file, iter_input_files
-from pipeline.store.tables import Chunk, Document
-from pipeline.store.states import DocumentStatus
-from pipeline.store.queries import DocumentNotFound, AmbiguousDocument, find_document
-from pipeline.reading.tokens import tokenizer_for
+from pipeline.store import Chunk, Document
+from pipeline.store import DocumentStatus
+from pipeline.store import DocumentNotFound, AmbiguousDocument, find_document
+from pipeline.reading import tokenizer_for
 
 STYLE = {
     "ingested": "green", "extracted": "green", "verified": "green", "auto_accepted": "green",
@@ -77,8 +77,8 @@ def ingest(
 
         todo = [o.document_id for o in outcomes if o.status == DocumentStatus.INGESTED.value and o.document_id]
         if todo:
-            from pipeline.llm.base import LLMError
-            from pipeline.llm.registry import ModelRegistryError
+            from pipeline.llm import LLMError
+            from pipeline.llm import ModelRegistryError
 
             try:
                 process_documents(engine, todo, cfg, console=console)
@@ -96,7 +96,7 @@ def _statuses_now(engine, outcomes: list[IngestOutcome]) -> dict[str, tuple[str,
     """Each stored document's status and reason after extraction and verification (what `status` shows)."""
     from sqlalchemy.orm import Session
 
-    from pipeline.store.tables import Document
+    from pipeline.store import Document
 
     ids = [o.document_id for o in outcomes if o.document_id]
     with Session(engine) as s:
@@ -164,7 +164,7 @@ def show(
     engine = engine_for(cfg.effective_database_url)
     from sqlalchemy.orm import Session
 
-    from pipeline.review.report import document_report, print_report
+    from pipeline.review import document_report, print_report
 
     with Session(engine) as s:
         try:

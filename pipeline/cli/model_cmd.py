@@ -7,14 +7,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.cli import app
-from pipeline.llm.registry import (
-    DEFAULT_MODEL,
-    REGISTRY,
-    ModelRegistryError,
-    file_sha256,
-    install,
-    model_path,
-)
+from pipeline.llm import DEFAULT_MODEL, REGISTRY, ModelRegistryError, file_sha256, install, model_path
 from pipeline.settings import Settings
 
 model_app = typer.Typer(help="Local GGUF models: install and list.", no_args_is_help=True)

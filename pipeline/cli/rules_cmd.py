@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
-from pipeline.store.queries import AmbiguousDocument, DocumentNotFound, find_document, latest_extraction, source_document
+from pipeline.store import AmbiguousDocument, DocumentNotFound, find_document, latest_extraction, source_document
 from rules import DEFAULT_PLAYBOOK, Playbook, PlaybookError, catalogue, evaluate, load_playbook
 
 rules_app = typer.Typer(help="The rule engine: catalogue and re-checks.", no_args_is_help=True)

@@ -8,7 +8,7 @@ from rich.table import Table
 
 from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
-from pipeline.review.users import Role, UserError, add_user, list_users, set_password
+from pipeline.review import Role, UserError, add_user, list_users, set_password
 
 users_app = typer.Typer(help="Review UI accounts: reviewer, admin, auditor.", no_args_is_help=True)
 app.add_typer(users_app, name="users")

@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
-from rules.text.sentences import Sentence
-from rules.text.normalize import find_normalized, normalize_for_matching
+from rules.text import Sentence
+from rules.text import find_normalized, normalize_for_matching
 from schemas import Evidence, MatchStatus, Rect, SourceDocument
 
 FUZZY_MIN_SCORE = 92.0

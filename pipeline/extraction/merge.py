@@ -37,9 +37,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from pipeline.extraction.anchors import EFFECTIVE_TERM_RE, TERM_QUALIFIER_RE
-from rules.text.names import NOT_A_PARTY_TERMS, name_key
-from rules.text.names import core_key as _core_key
-from rules.text.normalize import fold_quotes as _fold
+from rules.text import NOT_A_PARTY_TERMS, name_key
+from rules.text import core_key as _core_key
+from rules.text import fold_quotes as _fold
 from schemas import ContractExtraction, DateClaim, Deadline, Duration, Party
 
 # --- party names -------------------------------------------------------------------------
@@ -353,7 +353,7 @@ DURATION_FIELDS = ("initial_term", "renewal_term", "renewal_notice", "confidenti
 
 
 def _parse_date_claim(c: DateClaim, order: str | None, anchor: dt.date | None = None) -> None:
-    from rules.text.dates import parse_date
+    from rules.text import parse_date
 
     src = c.raw_text or (c.evidence.span if c.evidence else None)
     if not src:
@@ -376,7 +376,7 @@ def _text_date(raw: str | None, model: dt.date | None, order: str | None,
     """(value, model_value) of a date in a list item (key date, fee due date): the date code reads
     from ``raw`` (its span) when it reads one unambiguously, else ``None``; ``model_value`` is the
     model's date when it differs from that, else ``None``."""
-    from rules.text.dates import parse_date
+    from rules.text import parse_date
 
     if not raw:
         return None, model
@@ -437,8 +437,8 @@ def _read_deadline(dl: Deadline, order: str | None, start: dt.date | None) -> No
       and no duration, a duration the model gave is not in the text (it read "fifteenth day" as 15 days)
       and is dropped.
     """
-    from rules.text.dates import parse_date
-    from rules.text.durations import find_durations
+    from rules.text import parse_date
+    from rules.text import find_durations
 
     raw = dl.raw_text
     if not raw:
@@ -472,8 +472,8 @@ def normalize_values(x: ContractExtraction, text: str) -> ContractExtraction:
     the dates of list items (:func:`read_list_dates`) and of the date candidates. Parties and values
     found by the field readers are not touched (:mod:`pipeline.extraction.readers`). Mutates and
     returns ``x``. ``text`` is the whole document text (``documents.text``)."""
-    from rules.text.durations import parse_duration
-    from rules.text.dates import decide_date_order
+    from rules.text import parse_duration
+    from rules.text import decide_date_order
 
     law = x.governing_law.jurisdiction if x.governing_law else None
     order = decide_date_order(text, law)

@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from pipeline.extraction.merge import normalize_values
-from pipeline.extraction.readers.base import Reader, apply_readers
-from pipeline.extraction.readers.registry import READERS
+from pipeline.extraction.readers import Reader, apply_readers
+from pipeline.extraction.readers import READERS
 from schemas import ContractExtraction, SourceDocument
 
 

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pipeline.extraction.grounding import ground_evidence
-from rules.text.sentences import Sentence
+from rules.text import Sentence
 from schemas import (
     BoolClaim,
     ContractExtraction,

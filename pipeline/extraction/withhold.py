@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from rules.text.injection import scan
-from rules.text.sentences import Sentence, split_sentences
+from rules.text import scan
+from rules.text import Sentence, split_sentences
 
 #: A sentence that starts a new clause: a section number ("4.", "4.2"), a list marker ("(a)") or
 #: "Section"/"Article"/"Clause".

@@ -52,7 +52,7 @@ from typing import Literal
 
 import pymupdf
 
-from pipeline.store.states import Reason
+from pipeline.store import Reason
 from schemas import ClausewiseError
 
 # --------------------------------------------------------------------------------------------

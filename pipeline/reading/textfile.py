@@ -6,8 +6,8 @@ import os
 from pathlib import Path
 
 from pipeline.reading.pdf import EmptyDocument, EmptyFile, PageText, PdfInfo, PdfRead, PdfReadError, is_gibberish
-from pipeline.store.states import Reason
-from rules.text.normalize import nfkc
+from pipeline.store import Reason
+from rules.text import nfkc
 
 ENCODINGS = ("utf-8-sig", "utf-8", "cp1252")
 """Tried in order. ``utf-8-sig`` first so a byte-order mark is not kept as text; cp1252 covers the

@@ -46,10 +46,10 @@ from pipeline.review.errors import (
 )
 from pipeline.review.items import DECISIONS, blockers_of, final_values, run_items
 from pipeline.review.users import Role, User
-from pipeline.store.engine import transaction
-from pipeline.store.queries import latest_run
-from pipeline.store.states import DocumentStatus, check_transition
-from pipeline.store.tables import Document, ReviewItem, SignOffRow, UserRow
+from pipeline.store import transaction
+from pipeline.store import latest_run
+from pipeline.store import DocumentStatus, check_transition
+from pipeline.store import Document, ReviewItem, SignOffRow, UserRow
 from schemas import ContractExtraction, Evidence
 
 # ---------------------------------------------------------------------------------------------- the shared steps

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pipeline.review.fields import field_rows
-from pipeline.store.tables import ReviewItem
+from pipeline.store import ReviewItem
 from schemas import ContractExtraction
 
 DECISIONS: dict[str, str] = {"accept": "accepted", "correct": "corrected", "reject": "rejected"}

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from pipeline.review.errors import DocumentMissing
 from pipeline.review.fields import field_rows
 from pipeline.review.items import ItemView, blockers_of, run_items
-from pipeline.store.queries import latest_run
-from pipeline.store.tables import Document, ExtractionRun, FindingRow, Page, ReviewItem, SignOffRow
+from pipeline.store import latest_run
+from pipeline.store import Document, ExtractionRun, FindingRow, Page, ReviewItem, SignOffRow
 from schemas import ContractExtraction, Evidence
 
 QUEUE_STATUSES = ("needs_review", "in_review", "signed_off", "failed")

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pipeline.review.fields import field_rows
-from pipeline.store.tables import Document, FindingRow, Page
-from pipeline.store.queries import extraction_of, latest_run
+from pipeline.store import Document, FindingRow, Page
+from pipeline.store import extraction_of, latest_run
 
 
 def document_report(session: Session, doc: Document) -> dict[str, Any]:

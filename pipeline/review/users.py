@@ -21,8 +21,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 import audit
-from pipeline.store.engine import transaction
-from pipeline.store.tables import UserRow
+from pipeline.store import transaction
+from pipeline.store import UserRow
 from schemas import ClausewiseError
 
 MIN_PASSWORD_CHARS = 8

@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from pipeline.extraction.grounding import evidence_found_by_code
-from rules.text.dates import DateOrder
-from rules.text.sentences import Sentence, split_sentences
+from rules.text import DateOrder
+from rules.text import Sentence, split_sentences
 from schemas import ContractExtraction, DateClaim, Evidence, SourceDocument
 
 
@@ -86,7 +86,7 @@ class Reader:
 def computed_expiration(x: ContractExtraction) -> DateClaim | None:
     """The expiration date as effective date + initial term (each the text's reading, else the model's),
     marked ``computed`` with a note and the term's evidence; ``None`` when either is unknown."""
-    from rules.text.durations import add_duration
+    from rules.text import add_duration
 
     eff, term = x.effective_date, x.initial_term
     start = (eff.parsed or eff.value) if eff is not None else None

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pipeline.extraction.anchors import EFFECTIVE_TERMS_RE, TERM_QUALIFIER_RE
 from pipeline.extraction.merge import read_list_dates
 from pipeline.extraction.readers.base import DocumentContext, Located, Reader, apply_readers
-from rules.text.dates import DateOrder, find_dates
+from rules.text import DateOrder, find_dates
 from schemas import ContractExtraction, DateClaim, SourceDocument
 
 _Q = "[\"“”'‘’]"

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.extraction.readers.base import DocumentContext, Located, Reader
-from rules.text.dates import DateOrder, parse_date
+from rules.text import DateOrder, parse_date
 from schemas import ContractExtraction, Fee, Money
 
 MAX_ROWS = 50

@@ -24,8 +24,8 @@ import re
 from dataclasses import dataclass
 
 from pipeline.extraction.readers.base import DocumentContext, Located, Reader
-from rules.text.durations import find_durations
-from rules.text.sentences import Sentence, split_sentences
+from rules.text import find_durations
+from rules.text import Sentence, split_sentences
 from schemas import ContractExtraction, PaymentTerms
 
 _DUTY = re.compile(r"\b(?:shall|will|must|agrees?\s+to)\s+(?:pay|remit)\b|\bpayable\b|\bdue\s+(?:and\s+payable\s+)?(?=within)|"

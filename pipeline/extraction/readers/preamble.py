@@ -28,7 +28,7 @@ import re
 
 from pipeline.extraction.merge import merge_parties, recover_legal_names, resolve_party
 from pipeline.extraction.readers.base import DocumentContext, Reader
-from rules.text.names import NOT_A_PARTY_TERMS, PRONOUN_AND_DOCUMENT_TERMS
+from rules.text import NOT_A_PARTY_TERMS, PRONOUN_AND_DOCUMENT_TERMS
 from schemas import ContractExtraction, Party
 
 _ENTITY_TYPES = (

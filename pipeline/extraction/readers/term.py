@@ -30,10 +30,10 @@ from dataclasses import dataclass
 
 from pipeline.extraction.anchors import EFFECTIVE_TERM_RE
 from pipeline.extraction.readers.base import DocumentContext, Located, Reader
-from rules.text.dates import DateOrder, find_dates
-from rules.text.durations import find_durations
-from rules.text.numbers import ORDINAL_WORDS, words_to_int
-from rules.text.sentences import Sentence, split_sentences
+from rules.text import DateOrder, find_dates
+from rules.text import find_durations
+from rules.text import ORDINAL_WORDS, words_to_int
+from rules.text import Sentence, split_sentences
 from schemas import BoolClaim, ContractExtraction, DateClaim, Duration, DurationClaim, Evidence, SourceDocument
 
 _STARTS_TERM = re.compile(
