@@ -5,16 +5,19 @@ Text is read with the contract-text grammar in :mod:`rules.text`, the same one t
 Public API: :func:`evaluate`, :func:`catalogue`, :func:`review_fields`, :func:`load_playbook`,
 :class:`Playbook`, :class:`PlaybookError`, :class:`RuleInfo`, :data:`DEFAULT_PLAYBOOK`; the field
 names the rules group dates and durations by (:data:`DATE_FIELDS`, :data:`DURATION_FIELDS`) and
-:func:`quote_of` (the quote of a value's evidence, as the rules read it).
+:func:`quote_of` (the quote of a value's evidence, as the rules read it); :func:`field_items` walks every
+extracted value as an :class:`Item` (path, kind, value, evidence), the same walk the findings' paths come from.
 """
 
 from rules.engine import catalogue, evaluate
-from rules.fields import DATE_FIELDS, DURATION_FIELDS, quote_of
+from rules.fields import DATE_FIELDS, DURATION_FIELDS, Item, quote_of
+from rules.fields import items as field_items
 from rules.playbook import DEFAULT_PLAYBOOK, Playbook, PlaybookError, load_playbook
 from rules.registry import RuleInfo
 from rules.routing import review_fields
 
 __all__ = [
-    "DATE_FIELDS", "DEFAULT_PLAYBOOK", "DURATION_FIELDS", "Playbook", "PlaybookError", "RuleInfo", "catalogue", "evaluate", "load_playbook",
+    "DATE_FIELDS", "DEFAULT_PLAYBOOK", "DURATION_FIELDS", "Item", "Playbook", "PlaybookError", "RuleInfo",
+    "catalogue", "evaluate", "field_items", "load_playbook",
     "quote_of", "review_fields",
 ]

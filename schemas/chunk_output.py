@@ -48,6 +48,10 @@ class _Cited(BaseModel):
     span: str | None = Field(None, max_length=120, description=_SPAN)
 
 
+
+#: The cited part every answer value shares (sentence ids and the value's span), by its public name.
+CitedAnswer = _Cited
+
 class ChunkParty(_Cited):
     """A party that signs the contract (never a defined term, d/b/a name, former name or affiliate)."""
 

@@ -21,6 +21,10 @@ from pipeline.extraction.grounding import ground_evidence
 from rules.text import Sentence
 from schemas import (
     BoolClaim,
+    ChunkDate,
+    ChunkDuration,
+    ChunkExtraction,
+    CitedAnswer,
     ContractExtraction,
     DateClaim,
     Deadline,
@@ -41,10 +45,9 @@ from schemas import (
     TerminationKind,
     TerminationRight,
 )
-from schemas.chunk_output import ChunkDate, ChunkDuration, ChunkExtraction, _Cited
 
 
-def _evidence(c: _Cited, chunk_seq: int) -> Evidence:
+def _evidence(c: CitedAnswer, chunk_seq: int) -> Evidence:
     return Evidence(sentence_ids=list(c.sentence_ids), span=(c.span or None), chunk_seq=chunk_seq)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from rules.fields import items
+from rules import field_items as items
 from schemas import ContractExtraction, Evidence
 
 
