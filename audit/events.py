@@ -61,12 +61,19 @@ USER_ADDED = "user.added"
 USER_CHANGED = "user.changed"
 """A review account changed. Payload: ``user``, ``change`` (``password`` | ``role`` | ``active``) and, for a
 role, ``from`` and ``to``; for ``active``, ``to``."""
+EVAL_RUN = "eval.run"
+"""A ``clausewise eval`` run stored (table ``eval_runs``), written in the same transaction; ``run_id`` is the eval
+run's id. Payload: ``set`` (labelled set), ``selection``, ``documents``, ``backend``, ``model``, ``model_sha256``,
+``prompt_version`` and ``figures``: with the built-in rules alone (``builtin``) and with the playbook
+(``playbook``), the overall counts (``right``, ``wrong``, ``missing``, ``invented``, ``absent``, ``unlabelled``) and
+``auto_accept_precision`` and ``flag_recall`` (each ``{count, total, value, interval}``)."""
 
 EVENT_TYPES: tuple[str, ...] = (
     DOCUMENT_INGESTED, DOCUMENT_FAILED, CHUNK_CREATED, LLM_REQUEST, LLM_RESPONSE, LLM_ERROR,
     RULE_EVALUATED, FINDING_CREATED, REVIEW_CLAIMED, REVIEW_DECISION, DOCUMENT_SIGNED_OFF,
     CONFIG_CHANGED, AUDIT_EXPORTED, DOCUMENT_EXTRACTED, DOCUMENT_VERIFIED,
     REVIEW_RELEASED, REVIEW_ASSIGNED, REVIEW_COMMENTED, REVIEW_CONFIRMED, REVIEW_REFUSED, USER_ADDED, USER_CHANGED,
+    EVAL_RUN,
 )
 
 _TYPE_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")

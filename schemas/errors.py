@@ -54,6 +54,7 @@ Hierarchy::
     ├── ExtractionError                                 pipeline.extract
     │   └── DocumentNotExtractable
     ├── NothingToVerify (also LookupError)              pipeline.verify
+    ├── PriceTableError (also ValueError)               pipeline.evaluation.prices
     ├── ReviewError                                     pipeline.review.errors
     │   ├── Conflict
     │   ├── ClaimedByOther

@@ -31,7 +31,8 @@ from schemas import ClausewiseError
 REPO = Path(__file__).resolve().parents[1]
 PACKAGES = (
     "schemas", "rules", "rules.text", "audit", "pipeline", "pipeline.cli", "pipeline.extraction",
-    "pipeline.extraction.readers", "pipeline.llm", "pipeline.reading", "pipeline.review", "pipeline.store",
+    "pipeline.evaluation", "pipeline.extraction.readers", "pipeline.llm", "pipeline.reading", "pipeline.review",
+    "pipeline.store",
 )
 OURS = ("schemas", "rules", "audit", "pipeline")
 """Top-level packages whose names outside code may import (``review_ui`` is the UI itself, not a library)."""

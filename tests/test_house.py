@@ -13,7 +13,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 PIPELINE = REPO / "pipeline"
-ROOMS = ("cli", "extraction", "extraction/readers", "llm", "reading", "review", "store")
+ROOMS = ("cli", "evaluation", "extraction", "extraction/readers", "llm", "reading", "review", "store")
 HEAVY = ("sqlalchemy", "pymupdf", "fitz", "instructor", "openai", "llama_cpp")
 
 

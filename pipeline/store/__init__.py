@@ -6,7 +6,7 @@ and sign-offs (SQLite or PostgreSQL, SQLAlchemy 2.0), and the one document state
   :func:`session_factory`.
 - Tables: :class:`Document` (identity: SHA-256 of the file's bytes), :class:`Page`, :class:`Chunk`,
   :class:`ExtractionRun`, :class:`FindingRow`, :class:`ReviewItem`, :class:`UserRow`,
-  :class:`SignOffRow`, all on :class:`Base`.
+  :class:`SignOffRow`, :class:`EvalRun` (one ``clausewise eval`` run), all on :class:`Base`.
 - States: :class:`DocumentStatus`, :class:`Reason`, :data:`TRANSITIONS`, :func:`check_transition`
   (raises :class:`InvalidTransition`).
 - Queries: :func:`find_document` (by id, id prefix or file name; raises :class:`DocumentNotFound`,
@@ -36,6 +36,7 @@ from pipeline.store.tables import (
     Base,
     Chunk,
     Document,
+    EvalRun,
     ExtractionRun,
     FindingRow,
     Page,
@@ -46,7 +47,7 @@ from pipeline.store.tables import (
 )
 
 __all__ = [
-    "AmbiguousDocument", "Base", "Chunk", "Document", "DocumentNotFound", "DocumentStatus", "ExtractionRun",
+    "AmbiguousDocument", "Base", "Chunk", "Document", "DocumentNotFound", "DocumentStatus", "EvalRun", "ExtractionRun",
     "FindingRow", "InvalidTransition", "Page", "Reason", "ReviewItem", "SignOffRow", "TERMINAL_WITH_REASON",
     "TRANSITIONS", "UserRow", "check_transition", "extraction_of", "find_document", "latest_extraction",
     "latest_run", "make_engine", "session_factory", "source_document", "transaction", "upgrade", "utcnow",

@@ -176,3 +176,25 @@ class SignOffRow(Base):
     signed_off_by: Mapped[str] = mapped_column(String(128))
     signed_off_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     final_values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class EvalRun(Base):
+    """One run of ``clausewise eval`` (table ``eval_runs``, migration 0004): what was measured, with what.
+
+    ``selection``: how the documents were chosen (``{"how", "limit", "max_pages", "seed", "documents"}``);
+    ``settings``: the settings in force as ``clausewise config`` prints them (secrets masked); ``summary``:
+    the whole result as :meth:`pipeline.evaluation.EvalResult.to_dict` writes it.
+    """
+
+    __tablename__ = "eval_runs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    set_name: Mapped[str] = mapped_column(String(64), doc="labelled set: cuad | samples | gold")
+    selection: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, doc="settings in force, secrets masked")
+    backend: Mapped[str] = mapped_column(String(32))
+    model: Mapped[str] = mapped_column(String(256))
+    model_sha256: Mapped[str | None] = mapped_column(String(64))
+    prompt_version: Mapped[str] = mapped_column(String(32))
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

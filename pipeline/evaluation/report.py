@@ -1,0 +1,130 @@
+"""The terminal report of an evaluation run (rich) and its JSON file.
+
+:func:`print_report` prints, for an :class:`~pipeline.evaluation.runner.EvalResult`:
+
+- a table per field and overall: right, wrong, missing (gold has a value, the extraction none), invented
+  (gold labelled absent, the extraction has one), agreement = right / (right + wrong + missing), precision =
+  right / (right + wrong + invented), recall = right / (right + wrong + missing);
+- the trust lines, once with the built-in rules alone and once with the playbook: auto-accept precision (of
+  the values no warning or error finding flags, the share right) with its Wilson 95 % interval, flag recall
+  (of the wrong or invented values, the share flagged), missing values flagged by a completeness rule, and
+  the review load (share of scored fields flagged, share of documents sent to review, warning and error
+  findings per document, right values flagged anyway);
+- speed (model seconds per page p50 and p95 across documents, model calls, input and output tokens per page,
+  failed chunks) and cost per 1,000 pages.
+
+:func:`write_json` writes :meth:`EvalResult.to_dict` to a file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from pipeline.evaluation.runner import EvalResult
+from pipeline.evaluation.trust import Rate, TrustSummary
+
+
+def _share(rate: Rate, digits: int = 2) -> str:
+    return "-" if rate.value is None else f"{rate.value:.{digits}f}"
+
+
+def _rate(rate: Rate, *, interval: bool = False) -> str:
+    """``0.93 (38/41)``, with ``[0.81, 0.98]`` when ``interval``; ``- (0/0)`` when nothing was counted."""
+    text = f"{_share(rate)} ({rate.count}/{rate.total})"
+    if interval and rate.interval is not None:
+        lo, hi = rate.interval
+        text += f" [95% CI {lo:.2f}-{hi:.2f}]"
+    return text
+
+
+def _agreement(rate: Rate) -> str:
+    if not rate.total:
+        return "0/0 -"
+    return f"{rate.count}/{rate.total} {rate.value:.0%}"
+
+
+def field_table(result: EvalResult) -> Table:
+    """The per-field table of ``result`` (figures of the fields as scored; rules do not change them)."""
+    summary = result.playbook_summary
+    table = Table(title=f"Fields: {escape(result.set_name)}, {len(result.documents)} documents "
+                        f"({escape(result.backend)}, {escape(result.model)})")
+    table.add_column("field")
+    for name in ("right", "wrong", "missing", "invented", "agreement", "precision", "recall"):
+        table.add_column(name, justify="right")
+    rows = [(result.labels.get(f, f), summary.fields[f]) for f in result.fields if f in summary.fields]
+    for i, (label, s) in enumerate([*rows, ("overall", summary.overall)]):
+        table.add_row(escape(label), str(s.right), str(s.wrong), str(s.missing), str(s.invented),
+                      _agreement(s.agreement), _share(s.precision), _share(s.recall),
+                      end_section=i == len(rows) - 1)
+    return table
+
+
+def trust_lines(summary: TrustSummary, name: str) -> list[str]:
+    """The trust and review-load lines of one summary (``name``: "built-in rules" or "with playbook")."""
+    o = summary.overall
+    per_doc = summary.findings_per_document
+    return [
+        f"{name}: auto-accept precision {_rate(o.auto_accept_precision, interval=True)}; "
+        f"flag recall {_rate(o.flag_recall)}; missing values flagged by completeness "
+        f"{_rate(o.missing_flagged_by_completeness)}",
+        f"{name}: review load: fields flagged {_rate(o.fields_flagged)}, documents to review "
+        f"{_rate(summary.documents_to_review_share)}, findings per document "
+        f"{'-' if per_doc is None else f'{per_doc:.1f}'}, right values flagged anyway {_rate(o.right_flagged)}",
+    ]
+
+
+def _num(value: Any, fmt: str) -> str:
+    return "-" if value is None else format(value, fmt)
+
+
+def speed_lines(result: EvalResult) -> list[str]:
+    """Speed and cost lines."""
+    sp, cost = result.speed, result.cost
+    lines = [
+        f"speed: {sp['documents']} documents, {sp['pages']} pages; model seconds per page p50 "
+        f"{_num(sp['seconds_per_page_p50'], '.1f')}, p95 {_num(sp['seconds_per_page_p95'], '.1f')} "
+        f"(all pages {_num(sp['seconds_per_page'], '.1f')}); model calls {sp['calls']}; tokens per page "
+        f"{_num(sp['input_tokens_per_page'], '.0f')} in, {_num(sp['output_tokens_per_page'], '.0f')} out; "
+        f"failed chunks {sp['failed_chunks']} of {sp['chunks']}; documents not extracted {sp['failed_documents']}",
+    ]
+    if not cost.get("priced"):
+        lines.append(f"cost per 1,000 pages: unknown ({cost.get('note', '')})")
+    elif cost.get("local"):
+        lines.append(f"cost per 1,000 pages: $0 in tokens, {_num(cost['cpu_seconds_per_1000_pages'], ',.0f')} "
+                     f"CPU-seconds ({cost.get('note', '')})")
+    else:
+        price = cost["price"]
+        lines.append(f"cost per 1,000 pages: ${_num(cost['usd_per_1000_pages'], ',.2f')} (at "
+                     f"${price['input_usd_per_mtok']:g} in / ${price['output_usd_per_mtok']:g} out per million "
+                     f"tokens; {price['source'] or 'user price file'})")
+    return lines
+
+
+def print_report(result: EvalResult, console: Console | None = None) -> None:
+    """Print the field table, the trust lines (built-in rules, with playbook), speed and cost to ``console``."""
+    console = console or Console()
+    console.print(field_table(result))
+    o = result.playbook_summary.overall
+    console.print(f"fields right: {o.correct} ({o.right} values right, {o.absent} rightly left empty); "
+                  f"wrong {o.wrong}, missing {o.missing}, invented {o.invented}, not labelled {o.unlabelled}",
+                  highlight=False)
+    for line in (trust_lines(result.builtin, "built-in rules") + trust_lines(result.playbook_summary, "with playbook")
+                 + speed_lines(result)):
+        console.print(escape(line), highlight=False)
+    failed = [d for d in result.documents if d.run_status in (None, "failed")]
+    for d in failed:
+        console.print(f"[red]not extracted:[/red] {escape(d.name)} ({escape(d.status)}: {escape(d.reason or '')})",
+                      highlight=False)
+    console.print(f"workspace: {escape(result.workspace)}", highlight=False)
+
+
+def write_json(result: EvalResult, path: Path) -> None:
+    """Write everything of ``result`` (:meth:`EvalResult.to_dict`) as indented JSON (UTF-8) to ``path``."""
+    Path(path).write_text(json.dumps(result.to_dict(), indent=1, default=str, ensure_ascii=False) + "\n",
+                          encoding="utf-8")

@@ -1,0 +1,391 @@
+"""The evaluation stage: a labelled set through the whole pipeline on a workspace database, scored.
+
+:func:`run_eval` does, for each :class:`~pipeline.evaluation.labels.LabelledDocument`:
+
+1. ingest (read, check, chunk) into a **workspace** database, a fresh SQLite file ``eval-<run id>.db`` under
+   ``workdir`` (default: a new temporary folder, kept, so that its extractions can be opened afterwards with
+   ``CLAUSEWISE_DATABASE_URL=sqlite:///<file> clausewise show DOC``). The user's own database is untouched
+   and a document ingested there before is read again here;
+2. extract with the configured backend and verify with the playbook (:func:`pipeline.extract_document`,
+   :func:`pipeline.verify_document`), as ``clausewise ingest`` does;
+3. score the extraction against the gold values (:func:`~pipeline.evaluation.scoring.score`) and mark each
+   scored field flagged or not twice: by the findings with the playbook (as verify stored them) and by the
+   built-in rules alone (:func:`rules.evaluate` without a playbook), so that integrity and policy can be
+   told apart.
+
+A document that cannot be read or extracted is kept: it is scored as an empty extraction (a labelled value
+counts as missing), it has no findings, and it counts as a document to review. Replay misses and backend
+set-up errors (model not installed) propagate: the figures of a set with a hole are not figures.
+
+Speed is the model's own latency as the backend reports it (a replay reports the recording's): seconds per
+page per document (model seconds ÷ pages) with p50 and p95 across documents (linear interpolation between
+the closest ranks), model calls, input and output tokens per page, failed chunks. Cost per 1,000 pages comes
+from :mod:`pipeline.evaluation.prices`.
+
+:func:`store_eval_run` stores the result in the configured database (table ``eval_runs``) with an
+``eval.run`` audit event in the same transaction.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+import audit
+from pipeline.evaluation.labels import FIELD_LABELS, SCORED_FIELDS, LabelledDocument
+from pipeline.evaluation.prices import Price, cost_per_1000_pages, load_prices
+from pipeline.evaluation.scoring import score, value_text
+from pipeline.evaluation.trust import FieldRecord, TrustSummary, field_records, summarize
+from pipeline.extract import ExtractionError, extract_document
+from pipeline.extraction import PROMPT_VERSION
+from pipeline.ingest import ingest_file
+from pipeline.llm import make_backend
+from pipeline.reading import tokenizer_for
+from pipeline.review import field_rows
+from pipeline.settings import Settings
+from pipeline.store import Document, EvalRun, make_engine, source_document, transaction, upgrade, utcnow
+from pipeline.verify import NothingToVerify, verify_document
+from rules import DEFAULT_PLAYBOOK, Playbook, evaluate, load_playbook
+from schemas import ContractExtraction, Finding
+
+ROUTING_SEVERITIES = ("warning", "error")
+"""Severities that send a field to review (info findings route nothing, as in :func:`rules.review_fields`)."""
+
+
+@dataclass
+class FieldResult:
+    """One scored field of one document: the outcome, whether a finding flags it (built-in rules alone, and
+    with the playbook), whether a completeness rule flags it, and what was extracted (display value, the
+    cited text) next to the gold value."""
+
+    outcome: str
+    flagged_builtin: bool
+    flagged_playbook: bool
+    completeness_flagged: bool
+    got: str | None
+    gold: str | None
+    quote: str | None
+    page: int | None
+
+
+@dataclass
+class DocumentResult:
+    """One document of the set: file, pages, what the pipeline made of it and its scored fields.
+
+    ``status``: the document's state after verification (``auto_accepted`` | ``needs_review``), or ``failed``
+    / ``needs_ocr`` / ``needs_password`` with ``reason`` (``duplicate``: the same bytes as an earlier document of
+    the set, not read again); ``run_status``: the extraction run's (``complete`` |
+    ``partial`` | ``failed``, ``None`` when never extracted). ``model_seconds``: the model's latency summed
+    over the calls (seconds). Findings are ``{"rule_id", "severity", "field_path", "message"}`` dicts.
+    """
+
+    name: str
+    path: str
+    pages: int
+    status: str
+    run_status: str | None = None
+    reason: str | None = None
+    document_id: str | None = None
+    chunks: int = 0
+    failed_chunks: int = 0
+    calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    model_seconds: float = 0.0
+    fields: dict[str, FieldResult] = field(default_factory=dict)
+    findings_builtin: list[dict[str, Any]] = field(default_factory=list)
+    findings_playbook: list[dict[str, Any]] = field(default_factory=list)
+    to_review_builtin: bool = True
+    to_review_playbook: bool = True
+
+    @property
+    def seconds_per_page(self) -> float | None:
+        """Model seconds ÷ pages; ``None`` for a document with no pages."""
+        return self.model_seconds / self.pages if self.pages else None
+
+
+@dataclass
+class EvalResult:
+    """A whole evaluation run: what was measured with what, per document, and the summaries.
+
+    ``builtin`` and ``playbook`` are the trust summaries (:class:`~pipeline.evaluation.trust.TrustSummary`)
+    with the built-in rules alone and with the playbook; ``speed`` and ``cost`` plain dicts (see
+    :func:`speed_figures`, :func:`pipeline.evaluation.prices.cost_per_1000_pages`); ``labels`` the display
+    label of each scored field; ``workspace`` the SQLite file the documents were processed in.
+    """
+
+    id: str
+    created_at: datetime
+    set_name: str
+    selection: dict[str, Any]
+    settings: dict[str, Any]
+    backend: str
+    model: str
+    model_sha256: str | None
+    prompt_version: str
+    playbook: str
+    workspace: str
+    fields: list[str]
+    labels: dict[str, str]
+    documents: list[DocumentResult]
+    builtin: TrustSummary
+    playbook_summary: TrustSummary
+    speed: dict[str, Any]
+    cost: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything as JSON-serialisable values (timestamps ISO 8601 UTC)."""
+        return {
+            "id": self.id,
+            "created_at": self.created_at.isoformat(),
+            "set": self.set_name,
+            "selection": self.selection,
+            "settings": self.settings,
+            "backend": self.backend,
+            "model": self.model,
+            "model_sha256": self.model_sha256,
+            "prompt_version": self.prompt_version,
+            "playbook": self.playbook,
+            "workspace": self.workspace,
+            "fields": self.fields,
+            "labels": self.labels,
+            "summary": {"builtin": self.builtin.to_dict(), "playbook": self.playbook_summary.to_dict()},
+            "speed": self.speed,
+            "cost": self.cost,
+            "documents": [
+                {**{k: v for k, v in asdict(d).items() if k != "fields"},
+                 "seconds_per_page": d.seconds_per_page,
+                 "fields": {f: asdict(r) for f, r in d.fields.items()}}
+                for d in self.documents
+            ],
+        }
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """The ``q`` quantile (0..1) of ``values`` by linear interpolation between the closest ranks (numpy's
+    default method); ``None`` for no values."""
+    if not values:
+        return None
+    xs = sorted(values)
+    pos = (len(xs) - 1) * q
+    lo, hi = math.floor(pos), math.ceil(pos)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def speed_figures(documents: list[DocumentResult]) -> dict[str, Any]:
+    """Totals and per-page figures over ``documents``: ``documents``, ``pages``, ``model_seconds``,
+    ``seconds_per_page`` (all model seconds ÷ all pages), ``seconds_per_page_p50`` / ``_p95`` (across
+    documents with pages), ``calls``, ``input_tokens``, ``output_tokens``, ``input_tokens_per_page``,
+    ``output_tokens_per_page``, ``chunks``, ``failed_chunks``, ``failed_documents``."""
+    pages = sum(d.pages for d in documents)
+    per_doc = [d.seconds_per_page for d in documents if d.seconds_per_page is not None]
+    seconds = sum(d.model_seconds for d in documents)
+    tin, tout = sum(d.input_tokens for d in documents), sum(d.output_tokens for d in documents)
+    return {
+        "documents": len(documents),
+        "pages": pages,
+        "model_seconds": round(seconds, 3),
+        "seconds_per_page": seconds / pages if pages else None,
+        "seconds_per_page_p50": percentile(per_doc, 0.5),
+        "seconds_per_page_p95": percentile(per_doc, 0.95),
+        "calls": sum(d.calls for d in documents),
+        "input_tokens": tin,
+        "output_tokens": tout,
+        "input_tokens_per_page": tin / pages if pages else None,
+        "output_tokens_per_page": tout / pages if pages else None,
+        "chunks": sum(d.chunks for d in documents),
+        "failed_chunks": sum(d.failed_chunks for d in documents),
+        "failed_documents": sum(1 for d in documents if d.run_status in (None, "failed")),
+    }
+
+
+def _finding_dict(f: Finding) -> dict[str, Any]:
+    return {"rule_id": f.rule_id, "severity": f.severity.value, "field_path": f.field_path, "message": f.message}
+
+
+def _routing(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity.value in ROUTING_SEVERITIES]
+
+
+def _cited(x: ContractExtraction, name: str) -> tuple[str | None, int | None]:
+    """(cited text, page) of field ``name`` as the review screens show them; ``None``s when the extraction
+    states no value for it (several values, e.g. parties: their distinct quotes joined by `` | ``)."""
+    rows = [r for r in field_rows(x) if r.path == name or r.path.startswith(name + "[")]
+    quotes = [r.quote for r in rows if r.quote]
+    return (" | ".join(dict.fromkeys(quotes)) or None), (rows[0].page if rows else None)
+
+
+def _scored_fields(docs: list[LabelledDocument], labels: dict[str, str]) -> list[str]:
+    """The fields the gold values name, in the set's display order, then in :data:`SCORED_FIELDS` order."""
+    seen = set(f for d in docs for f in d.gold)
+    order = [*labels, *(f for f in SCORED_FIELDS if f not in labels)]
+    return [f for f in order if f in seen] + sorted(seen - set(order))
+
+
+def _document(d: LabelledDocument, engine: Engine, backend: Any, settings: Settings, playbook: Playbook,
+              tokenizer: Any, run_id: str) -> tuple[DocumentResult, ContractExtraction, list[Finding], list[Finding]]:
+    out = ingest_file(engine, d.path, settings, tokenizer=tokenizer, run_id=run_id)
+    res = DocumentResult(name=d.name, path=str(d.path), pages=out.pages or (d.pages or 0), status=out.status,
+                         reason=out.reason, document_id=out.document_id, chunks=out.chunks)
+    x = ContractExtraction()
+    builtin: list[Finding] = []
+    with_playbook: list[Finding] = []
+    if out.already:  # the same bytes as an earlier document of the set: scored as not read
+        res.status, res.reason = "duplicate", f"the same bytes as an earlier document ({out.message})"
+        return res, x, builtin, with_playbook
+    if out.status != "ingested" or out.document_id is None:
+        res.reason = out.reason or out.message
+        return res, x, builtin, with_playbook
+    try:
+        run = extract_document(engine, out.document_id, backend, settings)
+    except ExtractionError as exc:
+        res.status, res.reason = "failed", str(exc)
+        return res, x, builtin, with_playbook
+    outcomes = run.chunk_outcomes or []
+    res.run_status = run.status
+    res.chunks = len(outcomes)
+    res.failed_chunks = sum(1 for o in outcomes if o.get("status") == "failed")
+    res.calls = sum(o.get("calls", 0) for o in outcomes)
+    res.model_seconds = sum(o.get("model_seconds", 0.0) for o in outcomes)
+    res.input_tokens, res.output_tokens = run.input_tokens, run.output_tokens
+    if run.status == "failed" or run.extraction is None:  # no chunk was read: nothing to verify
+        with transaction(engine) as s:
+            doc = s.get(Document, out.document_id)
+            res.status, res.reason = doc.status, doc.status_message
+        return res, x, builtin, with_playbook
+    x = ContractExtraction.model_validate(run.extraction)
+    try:
+        verified = verify_document(engine, out.document_id, settings, playbook=playbook)
+    except NothingToVerify as exc:  # pragma: no cover - the run above stored an extraction
+        res.status, res.reason = "failed", str(exc)
+        return res, x, builtin, with_playbook
+    with transaction(engine) as s:
+        source = source_document(s, s.get(Document, out.document_id))
+    with_playbook = verified.findings
+    builtin = evaluate(x, source)
+    res.status = verified.status
+    res.to_review_playbook = verified.status == "needs_review"
+    res.to_review_builtin = bool(_routing(builtin)) or settings.review_all
+    return res, x, builtin, with_playbook
+
+
+def run_eval(docs: list[LabelledDocument], settings: Settings, *, set_name: str, playbook: Playbook | None = None,
+             workdir: Path | None = None, selection: dict[str, Any] | None = None,
+             prices: dict[str, Price] | None = None, labels: dict[str, str] | None = None,
+             on_document: Callable[[DocumentResult], None] | None = None) -> EvalResult:
+    """Run the pipeline on ``docs`` with the backend ``settings`` configure and score it (see the module doc).
+
+    ``playbook``: the playbook verify uses (default: the configured one, ``settings.playbook`` or the shipped
+    default); ``selection``: how ``docs`` were chosen, stored with the run; ``prices``: the price table
+    (default: the shipped one); ``labels``: a display label per field, in report order (default: the set's,
+    :data:`~pipeline.evaluation.labels.FIELD_LABELS`; a field without one shows its name); ``on_document``:
+    called after each document (progress output).
+
+    Raises:
+        pipeline.llm.ReplayMiss: the replay backend has no recorded answer for a chunk.
+        pipeline.llm.ModelRegistryError: the configured model is not installed.
+        audit.AuditWriteError: an audit event of the workspace could not be written.
+    """
+    run_id = str(uuid.uuid4())
+    created = utcnow()
+    playbook_path = Path(settings.playbook or DEFAULT_PLAYBOOK)
+    playbook = playbook if playbook is not None else load_playbook(playbook_path)
+    if getattr(playbook, "path", None):
+        playbook_path = Path(playbook.path)
+    folder = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="clausewise-eval-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    workspace = (folder / f"eval-{run_id}.db").resolve()
+    work_settings = settings.model_copy(update={"database_url": f"sqlite:///{workspace}"})
+    engine = make_engine(work_settings.effective_database_url)
+    upgrade(engine)
+    backend = make_backend(work_settings)
+    tok = tokenizer_for(work_settings)
+    labels = dict(labels if labels is not None else FIELD_LABELS.get(set_name, {}))
+    fields = _scored_fields(docs, labels)
+
+    documents: list[DocumentResult] = []
+    records_builtin: list[FieldRecord] = []
+    records_playbook: list[FieldRecord] = []
+    try:
+        for d in docs:
+            res, x, builtin, with_playbook = _document(d, engine, backend, work_settings, playbook, tok, run_id)
+            outcomes = score(d.gold, x)
+            by_builtin = field_records(d.name, outcomes, builtin)
+            by_playbook = field_records(d.name, outcomes, with_playbook)
+            for rb, rp in zip(by_builtin, by_playbook, strict=True):
+                quote, page = _cited(x, rb.field)
+                res.fields[rb.field] = FieldResult(rb.outcome, rb.flagged, rp.flagged, rp.completeness_flagged,
+                                                   value_text(x, rb.field), d.gold[rb.field].text, quote, page)
+            records_builtin.extend(by_builtin)
+            records_playbook.extend(by_playbook)
+            res.findings_builtin = [_finding_dict(f) for f in builtin]
+            res.findings_playbook = [_finding_dict(f) for f in with_playbook]
+            documents.append(res)
+            if on_document is not None:
+                on_document(res)
+    finally:
+        engine.dispose()
+
+    n = len(documents)
+    builtin_summary = summarize(records_builtin, n, sum(d.to_review_builtin for d in documents),
+                                sum(len(_routing_dicts(d.findings_builtin)) for d in documents))
+    playbook_summary = summarize(records_playbook, n, sum(d.to_review_playbook for d in documents),
+                                 sum(len(_routing_dicts(d.findings_playbook)) for d in documents))
+    speed = speed_figures(documents)
+    cost = cost_per_1000_pages(backend.model_id, prices if prices is not None else load_prices(),
+                               backend=settings.backend, pages=speed["pages"], input_tokens=speed["input_tokens"],
+                               output_tokens=speed["output_tokens"], model_seconds=speed["model_seconds"],
+                               n_threads=settings.n_threads)
+    return EvalResult(
+        id=run_id, created_at=created, set_name=set_name, selection=dict(selection or {}),
+        settings=settings.masked(), backend=backend.provider, model=backend.model_id,
+        model_sha256=backend.model_sha256, prompt_version=PROMPT_VERSION, playbook=str(playbook_path),
+        workspace=str(workspace), fields=fields, labels={f: labels.get(f, f) for f in fields}, documents=documents,
+        builtin=builtin_summary, playbook_summary=playbook_summary, speed=speed, cost=cost,
+    )
+
+
+def _routing_dicts(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [f for f in findings if f["severity"] in ROUTING_SEVERITIES]
+
+
+def store_eval_run(engine: Engine, result: EvalResult, *, actor: str = "system") -> None:
+    """Store ``result`` as one ``eval_runs`` row (the whole :meth:`EvalResult.to_dict` as its summary) and
+    append an ``eval.run`` audit event (``run_id``: the eval run's id) in the same transaction.
+
+    Raises:
+        audit.AuditWriteError: the event could not be written (the row is not stored either).
+    """
+    summary = result.to_dict()
+    with transaction(engine, immediate=True) as s:
+        s.add(EvalRun(id=result.id, created_at=result.created_at, set_name=result.set_name,
+                      selection=result.selection, settings=result.settings, backend=result.backend,
+                      model=result.model, model_sha256=result.model_sha256, prompt_version=result.prompt_version,
+                      summary=summary))
+        s.flush()
+        audit.append(s, type=audit.events.EVAL_RUN, actor=actor, run_id=result.id, payload={
+            "set": result.set_name,
+            "selection": result.selection,
+            "documents": len(result.documents),
+            "backend": result.backend,
+            "model": result.model,
+            "model_sha256": result.model_sha256,
+            "prompt_version": result.prompt_version,
+            "figures": {"builtin": _headline(summary["summary"]["builtin"]),
+                        "playbook": _headline(summary["summary"]["playbook"])},
+        })
+
+
+def _headline(summary: dict[str, Any]) -> dict[str, Any]:
+    """The overall counts and the two trust rates of a :meth:`TrustSummary.to_dict`, for the audit event."""
+    overall = summary.get("overall", {})
+    keep = ("right", "wrong", "missing", "invented", "absent", "unlabelled", "auto_accept_precision", "flag_recall")
+    return {k: overall[k] for k in keep if k in overall}
