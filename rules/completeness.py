@@ -17,6 +17,7 @@ from rules.text import MONEY
 from rules.text import states_date
 from rules.text import NUMBER_WORDS
 from rules.text import split_sentences
+from rules.text import STATES_GOVERNING_LAW
 from schemas import ContractExtraction, SourceDocument
 
 UNREAD_QUALITIES = ("no_text_layer", "gibberish")
@@ -86,8 +87,7 @@ STATED_CUES: dict[str, tuple[str, ...]] = {
     "renewal_term": (r"\brenew|\bextend", r"\bsuccessive\b|\badditional\b|\bfurther\b|\brenewal\s+term",
                      _DURATION),
     "renewal_notice": (r"\brenew|\bextend|\bextension", r"\bnotice\b", _DURATION),  # "shall automatically extend"
-    "governing_law": (r"\bgoverned\s+by\b|\bgoverning\s+law\b|\bconstrued\s+in\s+accordance\s+with\b",
-                      r"\blaws?\s+of\b"),
+    "governing_law": STATES_GOVERNING_LAW,
     "confidentiality_survival": (r"\bsurviv", r"\bconfidential|\bdisclos|\bobligations\b|\bsections?\b|\bclauses?\b",
                                  _DURATION),
     "payment_terms": (r"\binvoice", r"\bwithin\b", _DURATION),

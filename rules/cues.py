@@ -5,15 +5,18 @@ Matching is on :func:`rules.text.normalize.norm` text, at the start of a word ("
 cues of a different clause often mistaken for this field; they matter only when the field's own cues
 are absent (then the quote is evidence of the wrong clause, not merely of unusual drafting).
 
-Sources: each catalogue entry's ``source`` (governing law "governed by"/"laws of"; renewal notice "renew" +
-"notice"; effective date "effective"/"as of"/"entered into"/"dated"; a 90-day termination-for-convenience
-notice reported as the non-renewal notice); wording checked against the CUAD v1 contracts in
-../shared/corpus/cuad (Hendrycks et al., 2021), e.g. "made and entered into", "shall continue in effect until".
+Sources: each catalogue entry's ``source`` (governing law "governed by"/"laws of", the grammar's
+:data:`rules.text.law.LAW_CUES`; renewal notice "renew" + "notice"; effective date "effective"/"as of"/
+"entered into"/"dated"; a 90-day termination-for-convenience notice reported as the non-renewal notice);
+wording checked against the CUAD v1 contracts in ../shared/corpus/cuad (Hendrycks et al., 2021), e.g. "made
+and entered into", "shall continue in effect until".
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from rules.text import LAW_CUES
 
 
 @dataclass(frozen=True)
@@ -26,11 +29,7 @@ class Cues:
 _DATE_WORDS = ("effective", "as of", "entered into", "dated", "date", "commenc", "made", "executed", "signed")
 
 FIELD_CUES: dict[str, Cues] = {
-    "governing_law": Cues(
-        (("governed by", "governing law", "laws of", "law of", "construed", "governed in accordance",
-          "applicable law", "laws applicable", "governs"),),
-        ("arbitrat", "venue"),
-    ),
+    "governing_law": Cues((LAW_CUES,), ("arbitrat", "venue")),
     "renewal_notice": Cues(
         (("renew", "extend", "extension", "successive"), ("notice", "notif", "non-renewal", "nonrenewal", "written")),
         ("convenience", "breach", "insolven", "bankrupt", "without cause", "for cause"),

@@ -2,7 +2,8 @@
 
 Names are compared by :func:`rules.text.names.name_key`, the key the merge of the model's answers groups
 parties by; a defined term or document title is told from a legal name by
-:func:`rules.text.names.is_role_or_title`.
+:func:`rules.text.names.is_role_or_title`; a d/b/a, former-name, affiliates or "a/k/a" phrase in a name by
+:data:`rules.text.names.NAME_PHRASE`, the phrases the merge cuts out of a party name.
 """
 
 from __future__ import annotations
@@ -11,13 +12,8 @@ import re
 from collections.abc import Iterator
 
 from rules.registry import Hit, rule
-from rules.text import is_role_or_title, name_key
+from rules.text import NAME_PHRASE, is_role_or_title, name_key
 from schemas import ContractExtraction, Party, SourceDocument
-
-#: A d/b/a, former-name, alias or affiliates phrase; a legal name never holds one.
-_NAME_PHRASES = re.compile(
-    r"\b(d/?b/?a|doing business as|trading as|t/a|f/?k/?a|formerly known as|formerly|and its affiliates|"
-    r"a/k/a|also known as)\b", re.IGNORECASE)
 
 
 def resolves(name: str | None, parties: list[Party]) -> bool:
@@ -122,7 +118,7 @@ def alias_as_party(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
 )
 def swallowed_phrase(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for i, p in enumerate(x.parties):
-        m = _NAME_PHRASES.search(p.name)
+        m = NAME_PHRASE.search(p.name)
         if m:
             yield Hit(f"parties[{i}]", f"party name {p.name!r} includes {m.group(0)!r}: keep only the legal name",
                       p.evidence)

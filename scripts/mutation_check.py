@@ -54,6 +54,10 @@ sys.path.insert(0, str(REPO / "scripts"))
 from pipeline.extraction import ground_evidence
 from rules import DATE_FIELDS, DEFAULT_PLAYBOOK, DURATION_FIELDS, Playbook, evaluate, load_playbook, quote_of
 from rules.text import (
+    ENTITY_SUFFIX,
+    LAWS_OF,
+    NOT_NAME_WORDS,
+    POLITIES,
     Sentence,
     add_duration,
     find_dates,
@@ -62,6 +66,7 @@ from rules.text import (
     norm,
     parse_date,
     parse_duration,
+    phrase,
     split_sentences,
 )
 from schemas import (
@@ -88,19 +93,15 @@ COMPANY_NAMES = (
     "Halcyon Biotech Ltd.", "Ironbridge Capital Partners LP", "Silverline Software GmbH",
     "Oakmont Industrial Supply Co.", "Vantage Point Media Corporation", "Redwater Energy Limited",
 )
-_SUFFIX_WORDS = ("Inc", "Incorporated", "Corp", "Corporation", "LLC", "L.L.C", "Ltd", "Limited", "Company", "LLP", "PLC",
-                 "Plc")
-#: Corporate suffixes, Title case or capitals ("a Delaware company" is not a name).
-_SUFFIX = ("(?:" + "|".join(re.escape(w) + r"\.?" for w in sorted({*_SUFFIX_WORDS, *(w.upper() for w in _SUFFIX_WORDS)},
-                                                               key=len, reverse=True))
-           + r"|Co\.|CO\.|L\.P\.|LP|GmbH|AG|S\.A\.|N\.V\.|B\.V\.)")
+#: A company name as written: capitalized words ending in a corporate suffix (the grammar's, so "a Delaware
+#: company" is none); the words that stand before it without being part of it are
+#: :data:`rules.text.NOT_NAME_WORDS`.
 _COMPANY = re.compile(
-    rf"\b[A-Z][\w&'.-]*,?\s+(?:(?:[A-Z][\w&'.-]*|&|of|de|du|van|von),?\s+){{0,6}}{_SUFFIX}(?![\w])")
-#: Words that start a match of :data:`_COMPANY` without being part of a name (articles, titles, signature blocks).
-_NOT_NAME_WORDS = frozenset(
-    ["the", "this", "that", "these", "such", "each", "either", "any", "all", "and", "or", "of", "by", "between", "among", "agreement", "in", "on", "for", "to", "with", "from", "whereas", "now", "therefore", "section", "article", "exhibit", "schedule", "party", "parties", "dated", "made", "entered", "as", "is", "executive", "officer", "chief", "president", "vice", "director", "manager", "secretary", "treasurer", "chairman", "ceo", "cfo", "coo", "name", "title", "signature", "signed", "witness", "attention", "attn", "copy", "cc", "general", "counsel", "&", "its", "their", "our"])
+    rf"\b[A-Z][\w&'.-]*,?\s+(?:(?:[A-Z][\w&'.-]*|&|of|de|du|van|von),?\s+){{0,6}}{ENTITY_SUFFIX}(?![\w])")
+#: "laws of <Place>" (the grammar's :data:`rules.text.LAWS_OF` and :data:`rules.text.POLITIES`), the place
+#: in capitalized words.
 _LAW = re.compile(
-    r"\blaws?\s+of\s+(?:the\s+)?(?:(?:State|Commonwealth|Province|Republic|Kingdom|Federal Republic)\s+of\s+)?"
+    rf"\b(?:{phrase(LAWS_OF)})\s+(?:the\s+)?(?:(?:{'|'.join(w.title() for w in POLITIES)}|Federal Republic)\s+of\s+)?"
     r"(?P<place>[A-Z][A-Za-z]+(?:\s+(?:and\s+|of\s+)?[A-Z][A-Za-z]+){0,3})")
 _LAW_SKIP = frozenset({"any", "such", "all", "each", "other"})
 
@@ -252,7 +253,7 @@ def _company_names(text: str) -> list[str]:
     out = []
     for m in _COMPANY.finditer(text):
         words = m.group(0).split()
-        while words and words[0].strip(",:").lower() in _NOT_NAME_WORDS:
+        while words and words[0].strip(",:").lower() in NOT_NAME_WORDS:
             words = words[1:]
         name = re.split(r",?\s+(?:AND|And)\s+", " ".join(words))[-1].strip(" ,")
         words = name.split()
@@ -289,7 +290,7 @@ def _law_places(text: str) -> list[tuple[str, str]]:
             if m.group("place").split()[0].lower() not in _LAW_SKIP]
 
 
-_PLACE_WORDS = frozenset(["the", "state", "commonwealth", "province", "republic", "kingdom", "of", "law", "laws"])
+_PLACE_WORDS = frozenset(["the", "of", "law", "laws", *POLITIES])
 
 
 def _place_key(s: str | None) -> str:

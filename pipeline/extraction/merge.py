@@ -37,20 +37,17 @@ from collections.abc import Iterable
 from typing import Any
 
 from pipeline.extraction.anchors import EFFECTIVE_TERM_RE, TERM_QUALIFIER_RE
-from rules.text import NOT_A_PARTY_TERMS, name_key
+from rules.text import ABBREVIATED_SUFFIXES, AFFILIATES, DBA, FORMER_NAME, NOT_A_PARTY_TERMS, name_key
 from rules.text import core_key as _core_key
 from rules.text import fold_quotes as _fold
 from schemas import ContractExtraction, DateClaim, Deadline, Duration, Party
 
 # --- party names -------------------------------------------------------------------------
 
-_DBA = re.compile(r"\s*,?\s*\b(?:d/b/a|d\.b\.a\.?|dba|doing business as|trading as|t/a)\s+", re.I)
-_FORMERLY = re.compile(
-    r"\s*[,(]?\s*\b(?:formerly known as|formerly|f/k/a|fka|previously known as)\s+([^)]+?)\s*(?:\)|,|$)", re.I
-)
-_AFFILIATES = re.compile(
-    r"\s*,?\s*(?:(?:on behalf of|for) itself and (?:its|their) affiliates|and (?:its|their) affiliates)\b.*$", re.I
-)
+# the phrases are the grammar's (rules.text.names); these patterns say where each one ends in a name
+_DBA = re.compile(rf"\s*,?\s*\b{DBA}\s+", re.I)
+_FORMERLY = re.compile(rf"\s*[,(]?\s*\b{FORMER_NAME}\s+([^)]+?)\s*(?:\)|,|$)", re.I)
+_AFFILIATES = re.compile(rf"\s*,?\s*{AFFILIATES}\b.*$", re.I)
 _ENTITY_TAIL = re.compile(
     r",\s+(?:a|an)\s+(?P<desc>(?:[A-Z][\w.]*(?:\s+[A-Z][\w.]*)*\s+)?"
     r"(?:limited liability company|corporation|company|limited partnership|partnership|public limited company|"
@@ -196,7 +193,8 @@ def resolve_party(name: str | None, parties: list[Party]) -> str | None:
 
 
 _BOUNDARY = re.compile(
-    r"(?:\bby and between\b|\bbetween\b|\bamong\b|\)\s*[,;]?\s*and\b|;\s*and\b|[;:]\s|(?<!Inc)(?<!Co)(?<!Corp)(?<!Ltd)(?<!No)(?<!\b[A-Z])\.\s+(?=[A-Z(])|\n\s*\n)"
+    r"(?:\bby and between\b|\bbetween\b|\bamong\b|\)\s*[,;]?\s*and\b|;\s*and\b|[;:]\s|"
+    + "".join(rf"(?<!{w})" for w in ABBREVIATED_SUFFIXES) + r"(?<!No)(?<!\b[A-Z])\.\s+(?=[A-Z(])|\n\s*\n)"
 )
 _NAME_SHAPE = re.compile(r"^[A-Z0-9][\w.,&'’\- ]{1,118}$")
 

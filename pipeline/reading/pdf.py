@@ -17,8 +17,8 @@ side-by-side pieces are read row by row (forms, signature blocks). MuPDF's ``TEX
 and dropped: on CUAD it split the last line of paragraphs into separate regions and put them out of
 order. Lines of one paragraph are joined with a space, paragraphs and blocks are separated by ``"\\n"``.
 Soft line-end hyphens are joined ("noti-"/"fication"), real compounds and numeric ranges keep their
-hyphen ("third-party", "2021-2022"). Ligatures and compatibility characters are NFKC-normalized (the
-ligature U+FB01 becomes "fi"), so searches and quotes match. Ruled tables found by
+hyphen ("third-party", "2021-2022"). Ligatures and compatibility characters are NFKC-normalized
+(:func:`rules.text.nfkc`: the ligature U+FB01 becomes "fi"), so searches and quotes match. Ruled tables found by
 ``page.find_tables()`` come out one row per line, cells joined with `` | `` (a plain read may list a
 table column by column and separate each date from its amount). Lines that repeat at the same height
 on at least half of the pages in the top or bottom band (running headers, footers, page numbers) are
@@ -43,7 +43,6 @@ import math
 import os
 import re
 import shutil
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -53,6 +52,7 @@ from typing import Literal
 import pymupdf
 
 from pipeline.store import Reason
+from rules.text import nfkc
 from schemas import ClausewiseError
 
 # --------------------------------------------------------------------------------------------
@@ -388,7 +388,7 @@ _ALPHA_WORD = re.compile(r"^[a-z]+(?:-[a-z]+)*$")
 
 
 def _line_signature(text: str) -> str:
-    t = unicodedata.normalize("NFKC", text).lower()
+    t = nfkc(text).lower()
     return " ".join(_DIGITS.sub("#", t).split())
 
 
@@ -424,7 +424,7 @@ def _scan_document(doc: pymupdf.Document) -> _DocContext:
         lines: dict[tuple[int, int], list] = {}
         for w in page.get_text("words", flags=_WORDS_FLAGS):
             lines.setdefault((w[5], w[6]), []).append(w)
-            core = _WORD_CORE.match(unicodedata.normalize("NFKC", w[4]).lower())
+            core = _WORD_CORE.match(nfkc(w[4]).lower())
             if core and _ALPHA_WORD.match(core.group(1)):
                 vocab.add(core.group(1))
         blocks: dict[int, list[list]] = defaultdict(list)
@@ -697,7 +697,7 @@ class _PageReader:
                 if cur:
                     text = "".join(c for c, _ in cur)
                     if not text.isascii():
-                        text = unicodedata.normalize("NFKC", text)
+                        text = nfkc(text)
                     if text.strip():
                         x0 = min(b[0] for _, b in cur)
                         y0 = min(b[1] for _, b in cur)
@@ -741,7 +741,7 @@ class _PageReader:
                         lines.append(_Line(piece, _union([w.rect for w in piece]), rotated=rotated))
                         start = k
         for m, text, _ in runs:
-            t = " ".join(unicodedata.normalize("NFKC", text).split())
+            t = " ".join(nfkc(text).split())
             if t:
                 self.hidden.append(HiddenText(t, m))
         return lines

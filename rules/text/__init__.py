@@ -14,13 +14,17 @@ per module:
   :func:`decide_date_order`).
 - :mod:`rules.text.durations`: durations ("thirty (30) days") and date arithmetic (:func:`add_duration`).
 - :mod:`rules.text.numbers`: numbers in English words, both ways (:func:`words_to_int`, :func:`number_words`).
-- :mod:`rules.text.amounts`: amounts of money as written (:data:`MONEY`, :func:`amount_in_text`).
+- :mod:`rules.text.amounts`: amounts of money as written (:data:`MONEY`, :func:`amount_in_text`,
+  :func:`amount_value`).
 - :mod:`rules.text.names`: party-name keys (:func:`name_key`), the words that are no party's legal name,
-  corporate suffixes.
+  corporate suffixes (:data:`ENTITY_SUFFIXES`, :data:`ENTITY_SUFFIX` as written), the d/b/a, former-name
+  and affiliates phrases (:data:`NAME_PHRASE`).
+- :mod:`rules.text.law`: the governing-law phrases ("governed by", "laws of"), the place they name
+  (:data:`LAW_PLACE`) and the cue words of a governing-law clause (:data:`LAW_CUES`).
 - :mod:`rules.text.injection`: the scan for text that reads as instructions to a model (:func:`scan`).
 """
 
-from rules.text.amounts import MONEY, amount_in_text, readings
+from rules.text.amounts import MONEY, amount_in_text, amount_value, readings
 from rules.text.dates import (
     DateKind,
     DateOrder,
@@ -41,9 +45,29 @@ from rules.text.durations import (
     parse_duration,
 )
 from rules.text.injection import LOOKALIKES, scan, scan_form
+from rules.text.law import (
+    FORUM,
+    GOVERNED_BY,
+    GOVERNING_LAW,
+    LAW_CUES,
+    LAW_PLACE,
+    LAWS_OF,
+    POLITIES,
+    STATES_GOVERNING_LAW,
+    phrase,
+)
 from rules.text.names import (
+    ABBREVIATED_SUFFIXES,
+    AFFILIATES,
+    ALSO_KNOWN_AS,
+    DBA,
+    ENTITY_SUFFIX,
     ENTITY_SUFFIXES,
+    FORMER_NAME,
+    NAME_PHRASE,
     NOT_A_PARTY_TERMS,
+    NOT_NAME_WORDS,
+    ON_BEHALF_OF_AFFILIATES,
     PRONOUN_AND_DOCUMENT_TERMS,
     ROLE_TERMS,
     core_key,
@@ -75,13 +99,29 @@ from rules.text.sentences import (
 )
 
 __all__ = [
-    "CONTRACT_ABBREVIATIONS", "DASHES", "ENTITY_SUFFIXES", "FORMAT_CHARS", "LOOKALIKES", "MAX_SENTENCE_CHARS",
-    "MONEY", "NOT_A_PARTY_TERMS", "NUMBER_WORDS", "ORDINAL_WORDS", "PRONOUN_AND_DOCUMENT_TERMS", "QUOTES",
-    "ROLE_TERMS", "TYPOGRAPHY",
-    "DateKind", "DateOrder", "DateParse", "DurationError", "FoundDate", "FoundDuration", "MatchText",
-    "NonIntegralDuration", "PunktModelMissing", "Sentence", "SentenceError",
-    "add_business_days", "add_duration", "amount_in_text", "core_key", "decide_date_order", "find_dates",
-    "find_durations", "find_normalized", "fold_quotes", "is_role_or_title", "name_key", "nfkc", "norm",
-    "normalize_for_matching", "number_in_text", "number_sentences", "number_words", "occurs_in", "parse_date",
-    "parse_duration", "readings", "scan", "scan_form", "split_sentences", "states_date", "words_to_int",
+    # rules.text.normalize
+    "DASHES", "FORMAT_CHARS", "QUOTES", "TYPOGRAPHY", "MatchText", "find_normalized", "fold_quotes", "nfkc", "norm",
+    "normalize_for_matching",
+    # rules.text.sentences
+    "CONTRACT_ABBREVIATIONS", "MAX_SENTENCE_CHARS", "PunktModelMissing", "Sentence", "SentenceError",
+    "number_sentences", "split_sentences",
+    # rules.text.dates
+    "DateKind", "DateOrder", "DateParse", "FoundDate", "decide_date_order", "find_dates", "parse_date",
+    "states_date",
+    # rules.text.durations
+    "DurationError", "FoundDuration", "NonIntegralDuration", "add_business_days", "add_duration", "find_durations",
+    "parse_duration",
+    # rules.text.numbers
+    "NUMBER_WORDS", "ORDINAL_WORDS", "number_in_text", "number_words", "words_to_int",
+    # rules.text.amounts
+    "MONEY", "amount_in_text", "amount_value", "readings",
+    # rules.text.names
+    "ABBREVIATED_SUFFIXES", "AFFILIATES", "ALSO_KNOWN_AS", "DBA", "ENTITY_SUFFIX", "ENTITY_SUFFIXES", "FORMER_NAME",
+    "NAME_PHRASE", "NOT_A_PARTY_TERMS", "NOT_NAME_WORDS", "ON_BEHALF_OF_AFFILIATES", "PRONOUN_AND_DOCUMENT_TERMS",
+    "ROLE_TERMS", "core_key", "is_role_or_title", "name_key", "occurs_in",
+    # rules.text.law
+    "FORUM", "GOVERNED_BY", "GOVERNING_LAW", "LAW_CUES", "LAW_PLACE", "LAWS_OF", "POLITIES", "STATES_GOVERNING_LAW",
+    "phrase",
+    # rules.text.injection
+    "LOOKALIKES", "scan", "scan_form",
 ]

@@ -40,6 +40,7 @@ from typing import Literal
 from dateutil.relativedelta import relativedelta
 
 from rules.text.durations import _finditer_near, add_duration, find_durations
+from rules.text.law import LAW_PLACE
 from rules.text.numbers import ORDINAL_WORDS, words_to_int
 
 DateOrder = Literal["DMY", "MDY"]
@@ -323,11 +324,6 @@ _US_STATES = (
     "south carolina", "south dakota", "tennessee", "texas", "utah", "vermont", "virginia", "washington",
     "west virginia", "wisconsin", "wyoming", "united states", "u.s.a.", "u.s.",
 )
-_LAW_CONTEXT = re.compile(
-    r"(?:laws?\s+of|governed\s+by|construed\s+in\s+accordance\s+with|courts?\s+of|jurisdiction\s+of)\s+(?:the\s+)?"
-    r"(?:(?:state|commonwealth|province|republic|kingdom)\s+of\s+)?(?P<place>[A-Za-z .,&]{2,60})",
-    re.IGNORECASE,
-)
 
 
 def _order_of_place(place: str) -> DateOrder | None:
@@ -349,7 +345,7 @@ def decide_date_order(text: str, governing_law: str | None = None) -> DateOrder 
        > 12 (02/13/2021) proves MDY. Proofs of both orders -> ``None`` (mixed; flag it).
     2. Failing that, the jurisdiction: ``governing_law`` (e.g. "England and Wales",
        "State of New York") or, when not given, the place after "laws of" / "governed by" in the
-       text. UK, Ireland, Australia, India, ... -> DMY; US states -> MDY.
+       text (:data:`rules.text.law.LAW_PLACE`). UK, Ireland, Australia, India, ... -> DMY; US states -> MDY.
     3. Failing that, the document's habit with month names: only "March 1, 2021" -> MDY, only
        "1 March 2021" -> DMY.
     4. ``None`` when undecidable: callers then keep both readings and mark them ambiguous
@@ -371,7 +367,7 @@ def decide_date_order(text: str, governing_law: str | None = None) -> DateOrder 
     if governing_law and (o := _order_of_place(governing_law)):
         return o
     if not governing_law:
-        orders = {o for m in _LAW_CONTEXT.finditer(text) if (o := _order_of_place(m["place"]))}
+        orders = {o for m in LAW_PLACE.finditer(text) if (o := _order_of_place(m["place"]))}
         if len(orders) == 1:
             return orders.pop()
     # Last hint: how the document writes dates with month names. "March 1, 2021" is the US

@@ -8,7 +8,16 @@
 - :func:`occurs_in` says whether a name (a party, a place) is written in a cited text.
 - :data:`NOT_A_PARTY_TERMS`, :data:`PRONOUN_AND_DOCUMENT_TERMS` and :data:`ROLE_TERMS` are the words
   that are no party's legal name, by what they are; :func:`is_role_or_title` tells a defined term or a
-  document title from a legal name.
+  document title from a legal name. :data:`NOT_NAME_WORDS` are the words that stand before a company
+  name in running text without being part of it ("between", "Agreement", "President").
+- :data:`ENTITY_SUFFIX` is a corporate suffix as written in running text ("Inc.", "L.L.C.", "GmbH"), the
+  written forms of :data:`ENTITY_SUFFIXES`: a name ends with one. :data:`ABBREVIATED_SUFFIXES` are the
+  ones written with a full stop that ends no sentence ("Inc.").
+- :data:`DBA`, :data:`FORMER_NAME`, :data:`AFFILIATES` and :data:`ALSO_KNOWN_AS` are the phrases that
+  attach another name to a legal name ("Greenfield Holdings, LLC d/b/a Greenfield Fresh Market",
+  "(formerly known as Ashgrove Software Inc.)", "on behalf of itself and its Affiliates"). The merge cuts
+  a d/b/a name, a former name and an affiliates phrase out of a party name into the party's attributes;
+  a legal name holds none of them (:data:`NAME_PHRASE` finds any).
 """
 
 from __future__ import annotations
@@ -25,6 +34,42 @@ ENTITY_SUFFIXES: dict[str, str] = {
     "gmbh": "gmbh", "ag": "ag", "sa": "sa", "bv": "bv", "nv": "nv", "pty": "pty", "pte": "pte",
 }
 _SUFFIX_FORMS = frozenset(ENTITY_SUFFIXES.values())
+
+#: Corporate suffix words as written after a name, in title case and without a final full stop; each may
+#: be written in capitals and end in a full stop ("Inc", "INC.", "Corporation").
+_WRITTEN_SUFFIX_WORDS = ("Inc", "Incorporated", "Corp", "Corporation", "LLC", "L.L.C", "Ltd", "Limited", "Company",
+                         "LLP", "PLC", "Plc")
+#: Corporate suffixes written in one form only: abbreviations that take their full stop ("Co."), mixed-case,
+#: lower-case and dotted forms.
+_WRITTEN_SUFFIX_FORMS = (r"Co\.", r"CO\.", r"L\.P\.", "LP", "GmbH", "AG", r"S\.A\.", r"N\.V\.", r"B\.V\.", "plc")
+#: A corporate suffix as written in running text (a regular expression without groups; case-sensitive, so "a
+#: Delaware company" holds none): "Inc", "Inc.", "INC.", "L.L.C.", "Corporation", "Co.", "GmbH", "S.A.".
+#: Longer forms are tried first. Every form's :func:`name_key` (spaces removed) is a key of
+#: :data:`ENTITY_SUFFIXES`.
+ENTITY_SUFFIX = ("(?:" + "|".join(re.escape(w) + r"\.?" for w in sorted(
+    {*_WRITTEN_SUFFIX_WORDS, *(w.upper() for w in _WRITTEN_SUFFIX_WORDS)}, key=lambda w: (-len(w), w)))
+    + "|" + "|".join(_WRITTEN_SUFFIX_FORMS) + ")")
+
+#: Corporate suffixes abbreviated with a full stop ("Inc.", "Ltd.", "Corp.", "Co."): the full stop of one may
+#: end a name, not a sentence.
+ABBREVIATED_SUFFIXES = ("Inc", "Ltd", "Corp", "Co")
+
+# --- phrases that attach another name to a legal name (regular expressions without groups, read with re.I) --------
+#: The words before a d/b/a name: "d/b/a", "d.b.a.", "dba", "doing business as", "trading as", "t/a".
+DBA = r"(?:d/b/a|d\.b\.a\.?|dba|doing\s+business\s+as|trading\s+as|t/a)"
+#: The words before a former name: "formerly known as", "formerly", "f/k/a", "fka", "previously known as".
+FORMER_NAME = r"(?:formerly\s+known\s+as|formerly|f/k/a|fka|previously\s+known\s+as)"
+#: "on behalf of itself and its Affiliates": the party contracts for its affiliates too (their names, if
+#: any, are in the contract's "Affiliate" definition).
+ON_BEHALF_OF_AFFILIATES = r"on\s+behalf\s+of\s+itself\s+and\s+(?:its|their)\s+affiliates"
+#: An affiliates phrase after a name: "and its Affiliates", "for itself and its Affiliates",
+#: :data:`ON_BEHALF_OF_AFFILIATES`.
+AFFILIATES = r"(?:(?:on\s+behalf\s+of|for)\s+itself\s+)?and\s+(?:its|their)\s+affiliates"
+#: The words before an alias that is neither a d/b/a nor a former name: "a/k/a", "also known as" (the merge
+#: has no attribute for it and leaves it in the name).
+ALSO_KNOWN_AS = r"(?:a/k/a|also\s+known\s+as)"
+#: Any of the phrases above as whole words; a legal name holds none.
+NAME_PHRASE = re.compile(rf"\b(?:{DBA}|{FORMER_NAME}|{AFFILIATES}|{ALSO_KNOWN_AS})\b", re.IGNORECASE)
 
 #: Terms (in :func:`name_key` form) that name no single party: the parties together or any of them, the
 #: affiliates, or a fragment of such a phrase the model cut ("Company and ..."). An extracted party of
@@ -46,6 +91,18 @@ ROLE_TERMS = frozenset({
     "Discloser", "Owner", "Developer", "Publisher", "Sponsor", "Partner", "Member", "Investor", "Guarantor",
     "Licensors", "Customers", "Suppliers", "Corporation", "Bank", "Trust", "Holder",
 })
+
+#: Words that stand before a company name in running text without being part of it (lower case): articles,
+#: prepositions and conjunctions ("between", "and"), document and party words ("Agreement", "Section", "Parties"),
+#: signature-block titles and labels ("President", "Attn", "Signature") and possessives ("its").
+NOT_NAME_WORDS = frozenset([
+    "the", "this", "that", "these", "such", "each", "either", "any", "all", "and", "or", "of", "by", "between",
+    "among", "agreement", "in", "on", "for", "to", "with", "from", "whereas", "now", "therefore", "section",
+    "article", "exhibit", "schedule", "party", "parties", "dated", "made", "entered", "as", "is", "executive",
+    "officer", "chief", "president", "vice", "director", "manager", "secretary", "treasurer", "chairman", "ceo",
+    "cfo", "coo", "name", "title", "signature", "signed", "witness", "attention", "attn", "copy", "cc", "general",
+    "counsel", "&", "its", "their", "our",
+])
 
 _DOCUMENT_WORDS = re.compile(r"\b(?:agreement|contract|addendum|amendment|order form|schedule|exhibit|annex|"
                              r"appendix|terms and conditions|key terms)\b")

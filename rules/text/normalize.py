@@ -113,7 +113,7 @@ def normalize_for_matching(text: str, *, lowercase: bool = False) -> MatchText:
     for i, ch in enumerate(text):
         mapped = TYPOGRAPHY.get(ch)
         if mapped is None:
-            mapped = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch
+            mapped = nfkc(ch) if ord(ch) > 127 else ch
         for m in mapped:
             if m.isspace():
                 if pending_space is None:

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.extraction.readers.base import DocumentContext, Located, Reader
-from rules.text import DateOrder, parse_date
+from rules.text import DateOrder, amount_value, parse_date
 from schemas import ContractExtraction, Fee, Money
 
 MAX_ROWS = 50
@@ -42,7 +42,6 @@ _CURRENCY_HEAD = re.compile(r"^\s*currency\s*$", re.I)
 _HEAD_CURRENCY = re.compile(r"\((?P<cur>[A-Z]{3}|[$£€])\)")
 _AMOUNT = re.compile(r"^\s*(?P<code1>[A-Z]{3}|US\$)?\s*(?P<sym>[$£€])?\s*(?P<num>[0-9][0-9,.]*[0-9]|[0-9])\s*(?P<code>[A-Z]{3})?"
                      r"\s*(?P<per>(?:per|/)\s*(?:month|year|annum|quarter|week))?\s*$")
-_EUROPEAN = re.compile(r"^\d{1,3}(?:\.\d{3})*,\d{2}$")
 _TOTAL = re.compile(r"\b(?:sub-?total|total|grand\s+total)\b", re.I)
 _SYMBOLS = {"$": "USD", "£": "GBP", "€": "EUR", "US$": "USD"}
 _PERIOD = re.compile(r"\b(?:per\s+(?P<per>month|year|annum|quarter|week)|(?P<adj>monthly|annual|annually|quarterly|weekly))\b",
@@ -71,14 +70,6 @@ def _cells(line: str) -> list[tuple[int, str]]:
         out.append((pos + lead, raw.strip()))
         pos += len(raw) + 3
     return out
-
-
-def _number(num: str) -> float | None:
-    t = num.replace(".", "").replace(",", ".") if _EUROPEAN.match(num) else num.replace(",", "")
-    try:
-        return float(t)
-    except ValueError:
-        return None
 
 
 def find_fee_rows(text: str, order: DateOrder | None = None) -> list[FeeRow]:
@@ -117,7 +108,7 @@ def find_fee_rows(text: str, order: DateOrder | None = None) -> list[FeeRow]:
                 desc = cells[desc_col][1] if desc_col is not None else ""
                 if not m or any(_TOTAL.search(c) for _, c in cells):
                     continue
-                amount = _number(m["num"])
+                amount = amount_value(m["num"])
                 currency = (m["code1"] if m["code1"] and m["code1"] != "US$" else None) or m["code"] or (
                     head_cur["cur"] if head_cur and len(head_cur["cur"]) == 3 else None) or (
                     cells[cur_col][1].upper() if cur_col is not None and re.fullmatch(r"[A-Za-z]{3}", cells[cur_col][1])

@@ -28,7 +28,15 @@ import re
 
 from pipeline.extraction.merge import merge_parties, recover_legal_names, resolve_party
 from pipeline.extraction.readers.base import DocumentContext, Reader
-from rules.text import NOT_A_PARTY_TERMS, PRONOUN_AND_DOCUMENT_TERMS
+from rules.text import (
+    ABBREVIATED_SUFFIXES,
+    DBA,
+    ENTITY_SUFFIX,
+    FORMER_NAME,
+    NOT_A_PARTY_TERMS,
+    ON_BEHALF_OF_AFFILIATES,
+    PRONOUN_AND_DOCUMENT_TERMS,
+)
 from schemas import ContractExtraction, Party
 
 _ENTITY_TYPES = (
@@ -40,20 +48,20 @@ _ENTITY = re.compile(
     + "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in _ENTITY_TYPES) + r"))\b",
 )
 # the d/b/a name ends at a comma, a parenthesis, a line end, or words that start the next part of the preamble
-_DBA = re.compile(r"^\s*,?\s*\(?(?:d/b/a|d\.b\.a\.?|dba|doing\s+business\s+as|trading\s+as|t/a)\s+"
+_DBA = re.compile(rf"^\s*,?\s*\(?{DBA}\s+"
                   r"(?P<dba>[A-Z0-9][^,()\n]*?)(?=\s*(?:[,()\n]|\band\b|\bwith\b|\bwhose\b|\bhaving\b|\blocated\b|"
                   r"\bof\s+\d|$))", re.I)
-_FORMER = re.compile(r"[(,]\s*(?:formerly\s+known\s+as|formerly|f/k/a|fka|previously\s+known\s+as)\s+"
-                     r"(?P<former>[^),]+?(?:,\s*(?:Inc|LLC|Ltd|Corp|L\.L\.C)\.?)?)\s*(?=[),]|$)", re.I)
+_FORMER = re.compile(rf"[(,]\s*{FORMER_NAME}\s+"
+                     r"(?P<former>[^),]+?(?:,\s*" + ENTITY_SUFFIX + r")?)\s*(?=[),]|$)", re.I)
 _QUOTED_PAREN = re.compile(r"\([^()]*[\"“‘][^()]*\)")
 _QUOTED = re.compile(r"[\"“‘]([^\"”’]{1,40})[\"”’]")
-_FOR_AFFILIATES = re.compile(r"\bon\s+behalf\s+of\s+itself\s+and\s+(?:its|their)\s+affiliates\b", re.I)
+_FOR_AFFILIATES = re.compile(rf"\b{ON_BEHALF_OF_AFFILIATES}\b", re.I)
 # the list after "including": ends at a sentence end (". " + a capitalised word + a lower-case word), ";" or a line end
 _AFFILIATE_DEF = re.compile(r"[\"“]Affiliates?[\"”]\s+(?:means|shall\s+mean)[^;]*?\bincluding(?:,?\s+without\s+limitation,?)?\s+"
                             r"(?P<names>.+?)(?=\.\s*(?:\n|$)|(?-i:\.\s+[A-Z][a-z]+\s+[a-z])|;|\n\s*\n|$)", re.I | re.S)
-_SUFFIX = r"(?:LLC|L\.L\.C\.|Inc\.?|Corp\.?|Corporation|Ltd\.?|Limited|LLP|LP|plc|GmbH|Co\.)"
-_NAME_END = re.compile(_SUFFIX + r"$")
-_LIST_SPLIT = re.compile(r",(?!\s*" + _SUFFIX + r"(?:\W|$))\s*(?:and\s+)?|\s+and\s+(?=[A-Z])")
+_NAME_END = re.compile(ENTITY_SUFFIX + r"$")
+_LIST_SPLIT = re.compile(r",(?!\s*" + ENTITY_SUFFIX + r"(?:\W|$))\s*(?:and\s+)?|\s+and\s+(?=[A-Z])")
+_ABBREVIATED_END = re.compile(rf"\b(?:{'|'.join(ABBREVIATED_SUFFIXES)})$")
 _GENERIC = NOT_A_PARTY_TERMS | PRONOUN_AND_DOCUMENT_TERMS
 
 
@@ -76,7 +84,7 @@ def _named_affiliates(text: str) -> list[str]:
     if not m:
         return []
     names = _flat(m["names"])
-    if text[m.end("names"):m.end("names") + 1] == "." and re.search(r"\b(?:Inc|Ltd|Corp|Co)$", names):
+    if text[m.end("names"):m.end("names") + 1] == "." and _ABBREVIATED_END.search(names):
         names += "."  # the sentence's full stop is also the abbreviation's ("... and Acme Canada Inc.")
     parts = _LIST_SPLIT.split(names)
     return [p.strip(" ,") for p in parts if _NAME_END.search(p.strip(" ,"))]
