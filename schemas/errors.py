@@ -55,6 +55,12 @@ Hierarchy::
     │   └── DocumentNotExtractable
     ├── NothingToVerify (also LookupError)              pipeline.verify
     ├── PriceTableError (also ValueError)               pipeline.evaluation.prices
+    ├── WeightsError (also ValueError)                  pipeline.evaluation.compare
+    ├── ProbeError                                      pipeline.evaluation.probe
+    │   ├── BadProbeOption (also ValueError)
+    │   ├── HaystackTooShort
+    │   ├── NeedleNotUnique
+    │   └── PromptTruncated
     ├── ReviewError                                     pipeline.review.errors
     │   ├── Conflict
     │   ├── ClaimedByOther

@@ -53,4 +53,5 @@ def _register() -> None:
     from pipeline.cli import rules_cmd  # noqa: F401
     from pipeline.cli import users_cmd  # noqa: F401
     from pipeline.cli import eval_cmd  # noqa: F401
+    from pipeline.cli import probe_cmd  # noqa: F401
     from pipeline.cli import review_cmd  # noqa: F401

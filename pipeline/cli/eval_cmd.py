@@ -2,17 +2,25 @@
 
 Each command loads a labelled set (:mod:`pipeline.evaluation.labels`), selects documents, runs
 :func:`pipeline.evaluation.run_eval` with the configured backend on a workspace database, prints the report
-(:func:`pipeline.evaluation.print_report`), optionally writes it as JSON, and stores the run in the configured
-database (table ``eval_runs``, audit event ``eval.run``).
+(:func:`pipeline.evaluation.print_report`), optionally writes it as JSON and as one HTML page
+(:func:`pipeline.evaluation.write_html`), and stores the run in the configured database (table ``eval_runs``,
+audit event ``eval.run``).
+
+``clausewise eval runs`` lists the stored runs, ``clausewise eval report RUN --html OUT`` draws the HTML page
+of a stored run, and ``clausewise eval compare RUN [RUN ...]`` prints the backend scorecard of stored runs
+(:mod:`pipeline.evaluation.compare`). A run is named by its id or a prefix of it that only it has.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.markup import escape
+from rich.table import Table
+from sqlalchemy import select as sql_select
 
 from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
@@ -22,17 +30,26 @@ from pipeline.evaluation import (
     LabelledDocument,
     SELECTIONS,
     PriceTableError,
+    WeightsError,
     cuad_set,
     gold_set,
     load_prices,
+    load_weights,
+    missing_for_html,
     print_report,
     run_eval,
+    run_figures,
     samples_set,
+    scorecard,
+    scorecard_notes,
+    scorecard_table,
     select,
     store_eval_run,
+    write_html,
     write_json,
 )
 from pipeline.llm import LLMError, ModelRegistryError
+from pipeline.store import EvalRun, transaction
 from rules import DEFAULT_PLAYBOOK, PlaybookError, load_playbook
 from schemas import ClausewiseError
 
@@ -48,6 +65,8 @@ MaxPagesOption = typer.Option(None, "--max-pages", min=1,
                               help="Only documents of at most N pages (fewest-pages: 6 unless given).")
 SeedOption = typer.Option(0, "--seed", help="Seed of --select random.")
 JsonOption = typer.Option(None, "--json", help="Also write everything (per document and field) as JSON to OUT.")
+HtmlOption = typer.Option(None, "--html", dir_okay=False,
+                          help="Also write one self-contained HTML report (plots, wrong auto-accepted values) to OUT.")
 WorkdirOption = typer.Option(None, "--workdir",
                              help="Folder of the workspace database (default: a new temporary folder).")
 PricesOption = typer.Option(None, "--prices", help="Price file (YAML) overriding the shipped price table.")
@@ -77,7 +96,7 @@ def _progress(d: DocumentResult) -> None:
 def _evaluate(set_name: str, docs: list[LabelledDocument], *, source: dict[str, Any], limit: int | None,
               max_pages: int | None, how: str, seed: int, json_out: Path | None, workdir: Path | None,
               prices: Path | None, playbook: Path | None, backend: str | None, model: str | None,
-              database_url: str | None) -> None:
+              database_url: str | None, html_out: Path | None = None) -> None:
     if how not in SELECTIONS:
         fail(f"--select must be one of {', '.join(SELECTIONS)}, not {how!r}", 2)
     cfg = settings(database_url=database_url, backend=backend, model=model)
@@ -108,6 +127,9 @@ def _evaluate(set_name: str, docs: list[LabelledDocument], *, source: dict[str, 
         console.print(f"JSON written to {escape(str(json_out))}", highlight=False)
     store_eval_run(engine_for(cfg.effective_database_url), result)
     console.print(f"stored as eval run {result.id} in {escape(cfg.masked()['database_url'])}", highlight=False)
+    if html_out is not None:
+        write_html(result, html_out)
+        console.print(f"HTML report written to {escape(str(html_out))}", highlight=False)
 
 
 @eval_app.command("cuad")
@@ -121,6 +143,7 @@ def cuad(
     how: str = _select_option("fewest-pages"),
     seed: int = SeedOption,
     json_out: Path | None = JsonOption,
+    html_out: Path | None = HtmlOption,
     workdir: Path | None = WorkdirOption,
     prices: Path | None = PricesOption,
     playbook: Path | None = PlaybookOption,
@@ -135,7 +158,7 @@ def cuad(
         fail(str(exc), 2)
     _evaluate("cuad", labelled, source={"labels": str(labels), "docs": str(docs)}, limit=limit,
               max_pages=max_pages, how=how, seed=seed, json_out=json_out, workdir=workdir, prices=prices,
-              playbook=playbook, backend=backend, model=model, database_url=database_url)
+              playbook=playbook, backend=backend, model=model, database_url=database_url, html_out=html_out)
 
 
 @eval_app.command("samples")
@@ -147,6 +170,7 @@ def samples(
     how: str = _select_option("as-listed"),
     seed: int = SeedOption,
     json_out: Path | None = JsonOption,
+    html_out: Path | None = HtmlOption,
     workdir: Path | None = WorkdirOption,
     prices: Path | None = PricesOption,
     playbook: Path | None = PlaybookOption,
@@ -161,7 +185,7 @@ def samples(
         fail(str(exc), 2)
     _evaluate("samples", labelled, source={"folder": str(folder)}, limit=limit, max_pages=max_pages, how=how,
               seed=seed, json_out=json_out, workdir=workdir, prices=prices, playbook=playbook, backend=backend,
-              model=model, database_url=database_url)
+              model=model, database_url=database_url, html_out=html_out)
 
 
 @eval_app.command("gold")
@@ -173,6 +197,7 @@ def gold(
     how: str = _select_option("as-listed"),
     seed: int = SeedOption,
     json_out: Path | None = JsonOption,
+    html_out: Path | None = HtmlOption,
     workdir: Path | None = WorkdirOption,
     prices: Path | None = PricesOption,
     playbook: Path | None = PlaybookOption,
@@ -187,4 +212,103 @@ def gold(
         fail(str(exc), 2)
     _evaluate("gold", labelled, source={"file": str(file)}, limit=limit, max_pages=max_pages, how=how, seed=seed,
               json_out=json_out, workdir=workdir, prices=prices, playbook=playbook, backend=backend, model=model,
-              database_url=database_url)
+              database_url=database_url, html_out=html_out)
+
+
+# ------------------------------------------------------------------------------------------ stored runs
+
+
+def _stored_runs(database_url: str | None, refs: list[str]) -> list[dict[str, Any]]:
+    """The stored summary of each run ``refs`` names (an id or a prefix of one id), in the order given;
+    exits with code 2 when a reference matches no run or several."""
+    engine = engine_for(settings(database_url=database_url).effective_database_url)
+    out = []
+    with transaction(engine) as s:
+        for ref in refs:
+            ref = ref.strip().lower()
+            rows = list(s.scalars(sql_select(EvalRun).where(EvalRun.id.startswith(ref, autoescape=True))
+                                  .order_by(EvalRun.created_at).limit(6))) if ref else []
+            if not rows:
+                fail(f"no stored eval run {ref!r} (clausewise eval runs lists them)", 2)
+            exact = [r for r in rows if r.id == ref]
+            if len(rows) > 1 and not exact:
+                fail(f"{ref!r} names several eval runs: {', '.join(r.id for r in rows)}; give more characters", 2)
+            row = (exact or rows)[0]
+            out.append(dict(row.summary or {}, id=row.id))
+    return out
+
+
+@eval_app.command("runs")
+def runs_cmd(
+    limit: int = typer.Option(20, "--limit", min=1, help="Show the N most recent runs."),
+    database_url: str | None = DatabaseUrlOption,
+) -> None:
+    """List the stored evaluation runs, newest first: id, when (UTC), set, documents, backend, model."""
+    engine = engine_for(settings(database_url=database_url).effective_database_url)
+    with transaction(engine) as s:
+        rows = list(s.scalars(sql_select(EvalRun).order_by(EvalRun.created_at.desc()).limit(limit)))
+        table = Table(title="Stored eval runs")
+        for name in ("id", "when (UTC)", "set", "documents", "backend", "model", "auto-accept precision"):
+            table.add_column(name)
+        for r in rows:
+            summary = r.summary or {}
+            aap = (((summary.get("summary") or {}).get("playbook") or {}).get("overall") or {}) \
+                .get("auto_accept_precision") or {}
+            table.add_row(r.id, f"{r.created_at:%Y-%m-%d %H:%M}", escape(r.set_name),
+                          str(len(summary.get("documents") or [])), escape(r.backend), escape(r.model),
+                          "-" if aap.get("value") is None else f"{aap['value']:.2f} ({aap['count']}/{aap['total']})")
+    console.print(table if rows else "no stored eval run")
+
+
+@eval_app.command("report")
+def report_cmd(
+    run: str = typer.Argument(..., metavar="RUN",
+                              help="Eval run: its id or a prefix only it has (clausewise eval runs)."),
+    html_out: Path = typer.Option(..., "--html", dir_okay=False, help="Write the HTML report to OUT."),
+    database_url: str | None = DatabaseUrlOption,
+) -> None:
+    """Rebuild the HTML report of a stored evaluation run (plots, wrong auto-accepted values, documents)."""
+    (summary,) = _stored_runs(database_url, [run])
+    missing = missing_for_html(summary)
+    if missing:
+        fail(f"eval run {summary['id']} was stored without what the HTML report needs: {', '.join(missing[:12])}"
+             + (f" and {len(missing) - 12} more" if len(missing) > 12 else "") + "; run the evaluation again")
+    write_html(summary, html_out)
+    console.print(f"HTML report of eval run {summary['id']} written to {escape(str(html_out))}", highlight=False)
+
+
+@eval_app.command("compare")
+def compare_cmd(
+    runs: list[str] = typer.Argument(..., metavar="RUN...",
+                                     help="Eval runs: ids or prefixes only they have (clausewise eval runs)."),
+    weights: Path | None = typer.Option(None, "--weights", dir_okay=False,
+                                        help="Weights YAML overriding the shipped "
+                                             "pipeline/evaluation/weights.yaml key by key."),
+    pages_per_month: int | None = typer.Option(None, "--pages-per-month", min=1,
+                                                 help="Volume for cost per month and TCO per year "
+                                                      "(default: the weights file's)."),
+    json_out: Path | None = typer.Option(None, "--json", dir_okay=False, help="Also write the scorecard as JSON."),
+    database_url: str | None = DatabaseUrlOption,
+) -> None:
+    """The backend scorecard of stored runs: capability, review load, latency, cost, privacy, overhead, a
+    weighted score and the total cost of ownership per year.
+
+    Weights, prices of CPU and reviewer time and each backend's operator hours come from the weights YAML
+    (pipeline/evaluation/weights.yaml states each input and its meaning); each axis is scaled 0..1 across
+    the runs compared (best 1, worst 0) and a run is marked where it is worse than the others."""
+    try:
+        w = load_weights(weights).with_pages_per_month(pages_per_month)
+    except WeightsError as exc:
+        fail(str(exc), 2)
+    stored = _stored_runs(database_url, runs)
+    try:
+        figures = [run_figures(r, findings=w.findings) for r in stored]
+    except ValueError as exc:
+        fail(str(exc))
+    card = scorecard(figures, w)
+    console.print(scorecard_table(card))
+    for line in scorecard_notes(card):
+        console.print(escape(line), highlight=False)
+    if json_out is not None:
+        json_out.write_text(json.dumps(card.to_dict(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        console.print(f"JSON written to {escape(str(json_out))}", highlight=False)

@@ -29,9 +29,26 @@ trusted (``clausewise eval``).
 - Report (:mod:`~pipeline.evaluation.report`): :func:`print_report` (rich: the field table, trust lines with
   the built-in rules and with the playbook, speed and cost; :func:`field_table`, :func:`trust_lines`,
   :func:`speed_lines`), :func:`write_json`.
+- HTML report (:mod:`~pipeline.evaluation.html`): :func:`render_html` / :func:`write_html` make one
+  self-contained page (embedded PNG plots) from a run or a stored run's summary; :func:`missing_for_html`
+  says what a stored run lacks for it; :func:`wrong_auto_accepted` lists the wrong values no finding flags.
+- Backend scorecard (:mod:`~pipeline.evaluation.compare`): :func:`load_weights` (the shipped
+  ``weights.yaml``, :data:`DEFAULT_WEIGHTS`, and a user file; :class:`Weights`, :class:`BackendProfile`,
+  :class:`WeightsError`), :func:`run_figures` (:class:`RunFigures`, :class:`AxisValue`) and
+  :func:`scorecard` (:class:`Scorecard` of :class:`RunScore` with an :class:`AxisScore` per :class:`Axis`
+  of :data:`AXES`, :func:`scale`, :func:`tco_per_year` as a :class:`Tco`); :func:`text_leaves_machine`,
+  :func:`privacy_statement`; :func:`scorecard_table` and :func:`scorecard_notes` print it.
+- The context probe (:mod:`~pipeline.evaluation.probe`, ``clausewise probe context``): :func:`plan_probe`
+  (haystacks of real contract text, invented needles, depths: :class:`ProbePlan` of :class:`Trial`),
+  :func:`run_probe` (each question through the configured backend, audited: :class:`ProbeResult` of
+  :class:`TrialResult`, :class:`CellSummary` per length and depth), :func:`effective_context`,
+  :func:`recommend_chunk_tokens` and :func:`apply_chunk_budget` (``chunk_tokens`` into a settings file),
+  :func:`print_probe`, :func:`write_heatmap`, :func:`write_probe_json`; errors under :class:`ProbeError`
+  (:class:`PromptTruncated` for a server that cut the prompt).
 
 Pure: labels, scoring and trust read files and extractions, never a database or a model. The run, the
-prices and the report are loaded on first use, so importing the pure part loads no database or model client.
+prices, the reports, the scorecard and the probe are loaded on first use, so importing the pure part loads
+no database or model client.
 """
 
 from __future__ import annotations
@@ -85,6 +102,63 @@ if typing.TYPE_CHECKING:
         load_prices,
         price_of,
     )
+    from pipeline.evaluation.probe import (
+        ANSWER_TOKENS,
+        DEFAULT_DEPTHS,
+        DEFAULT_NEEDLES,
+        DEFAULT_THRESHOLD,
+        PROBE_PROMPT_VERSION,
+        BadProbeOption,
+        CellSummary,
+        HaystackTooShort,
+        Needle,
+        NeedleNotUnique,
+        ProbeAnswer,
+        ProbeError,
+        ProbePlan,
+        ProbeResult,
+        PromptTruncated,
+        Trial,
+        TrialResult,
+        apply_chunk_budget,
+        default_lengths,
+        effective_context,
+        needle_absent,
+        needle_candidates,
+        place_needle,
+        plan_probe,
+        print_probe,
+        probe_request,
+        recommend_chunk_tokens,
+        run_probe,
+        truncation_slack,
+        write_heatmap,
+        write_probe_json,
+    )
+    from pipeline.evaluation.compare import (
+        AXES,
+        DEFAULT_WEIGHTS,
+        Axis,
+        AxisScore,
+        AxisValue,
+        BackendProfile,
+        RunFigures,
+        RunScore,
+        Scorecard,
+        Tco,
+        Weights,
+        WeightsError,
+        load_weights,
+        privacy_statement,
+        run_figures,
+        scale,
+        scorecard,
+        scorecard_notes,
+        scorecard_table,
+        tco_per_year,
+        text_leaves_machine,
+    )
+    from pipeline.evaluation.html import missing_for_html, render_html, write_html, wrong_auto_accepted
     from pipeline.evaluation.report import field_table, print_report, speed_lines, trust_lines, write_json
     from pipeline.evaluation.runner import (
         DocumentResult,
@@ -111,15 +185,40 @@ __all__ = [
     "DocumentResult", "EvalResult", "FieldResult", "percentile", "run_eval", "speed_figures", "store_eval_run",
     "DEFAULT_PRICES", "Price", "PriceTableError", "cost_per_1000_pages", "load_prices", "price_of",
     "field_table", "print_report", "speed_lines", "trust_lines", "write_json",
+    # the context probe (loaded on first use)
+    "ANSWER_TOKENS", "BadProbeOption", "CellSummary", "DEFAULT_DEPTHS", "DEFAULT_NEEDLES", "DEFAULT_THRESHOLD",
+    "HaystackTooShort", "Needle", "NeedleNotUnique", "PROBE_PROMPT_VERSION", "ProbeAnswer", "ProbeError",
+    "ProbePlan", "ProbeResult", "PromptTruncated", "Trial", "TrialResult", "apply_chunk_budget",
+    "default_lengths", "effective_context", "needle_absent", "needle_candidates", "place_needle", "plan_probe",
+    "print_probe", "probe_request", "recommend_chunk_tokens", "run_probe", "truncation_slack", "write_heatmap",
+    "write_probe_json",
+    # HTML report, backend scorecard (loaded on first use)
+    "missing_for_html", "render_html", "write_html", "wrong_auto_accepted",
+    "AXES", "DEFAULT_WEIGHTS", "Axis", "AxisScore", "AxisValue", "BackendProfile", "RunFigures", "RunScore",
+    "Scorecard", "Tco", "Weights", "WeightsError", "load_weights", "privacy_statement", "run_figures", "scale",
+    "scorecard", "scorecard_notes", "scorecard_table", "tco_per_year", "text_leaves_machine",
 ]
 
 _LAZY = {
+    **dict.fromkeys(("ANSWER_TOKENS", "BadProbeOption", "CellSummary", "DEFAULT_DEPTHS", "DEFAULT_NEEDLES",
+                     "DEFAULT_THRESHOLD", "HaystackTooShort", "Needle", "NeedleNotUnique",
+                     "PROBE_PROMPT_VERSION", "ProbeAnswer", "ProbeError", "ProbePlan", "ProbeResult",
+                     "PromptTruncated", "Trial", "TrialResult", "apply_chunk_budget", "default_lengths",
+                     "effective_context", "needle_absent", "needle_candidates", "place_needle",
+                     "plan_probe", "print_probe", "probe_request", "recommend_chunk_tokens", "run_probe",
+                     "truncation_slack", "write_heatmap", "write_probe_json"), "pipeline.evaluation.probe"),
     **dict.fromkeys(("DocumentResult", "EvalResult", "FieldResult", "percentile", "run_eval", "speed_figures",
                      "store_eval_run"), "pipeline.evaluation.runner"),
     **dict.fromkeys(("DEFAULT_PRICES", "Price", "PriceTableError", "cost_per_1000_pages", "load_prices",
                      "price_of"), "pipeline.evaluation.prices"),
     **dict.fromkeys(("field_table", "print_report", "speed_lines", "trust_lines", "write_json"),
                     "pipeline.evaluation.report"),
+    **dict.fromkeys(("missing_for_html", "render_html", "write_html", "wrong_auto_accepted"),
+                    "pipeline.evaluation.html"),
+    **dict.fromkeys(("AXES", "DEFAULT_WEIGHTS", "Axis", "AxisScore", "AxisValue", "BackendProfile", "RunFigures",
+                     "RunScore", "Scorecard", "Tco", "Weights", "WeightsError", "load_weights", "privacy_statement",
+                     "run_figures", "scale", "scorecard", "scorecard_notes", "scorecard_table", "tco_per_year",
+                     "text_leaves_machine"), "pipeline.evaluation.compare"),
 }
 
 
