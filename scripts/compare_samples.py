@@ -1,8 +1,12 @@
 """Compare stored extractions of samples/*.pdf with their right values (samples/*.expected.json).
 
-For each field: ``right``, ``flagged`` (wrong or missing, and a finding routes it to review),
-or ``WRONG`` (wrong or missing with no finding: the failure the design must not allow).
-Also prints the share of right fields that were flagged anyway (noise).
+Reads the latest extraction and findings of each sample from the database (after ``clausewise ingest
+samples/``) and scores them as ``clausewise eval samples`` does (:func:`pipeline.evaluation.score`,
+:func:`pipeline.evaluation.flagged`); ``clausewise eval samples`` runs the pipeline on the samples afresh and
+adds the trust figures. For each field: ``right`` (the value agrees, or none is stated and none was given),
+``flagged`` (wrong, missing or invented, and a warning or error finding routes it to review), or ``WRONG``
+(wrong, missing or invented with no finding: the failure the design must not allow). Also prints the share
+of right fields that were flagged anyway (noise).
 
 Usage: python scripts/compare_samples.py [--database-url URL] [--json] [--strict]
 With ``--strict`` the exit code is 1 when any field is WRONG (wrong or missing, and no finding).
@@ -12,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -23,46 +26,23 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from pipeline import Settings  # noqa: E402
+from pipeline.evaluation import Absent, Gold, flagged, samples_gold, samples_set, score, value_text  # noqa: E402
 from pipeline.store import Document, FindingRow, latest_extraction, latest_run, make_engine, upgrade  # noqa: E402
 from schemas import ContractExtraction  # noqa: E402
 
+_RIGHT = ("right", "absent")
+"""Outcomes counted right: the value agrees, or the sample states none and none was given."""
 
-def _norm(s: str | None) -> str:
-    return re.sub(r"[^a-z0-9&]+", " ", (s or "").lower()).strip()
 
-
-def _dur(d) -> tuple | None:
-    if d is None:
-        return None
-    unit = d["unit"] if isinstance(d, dict) else d.unit.value
-    value = d["value"] if isinstance(d, dict) else d.value
-    if unit == "months" and float(value) % 12 == 0:
-        return (float(value) / 12, "years")
-    return (float(value), unit)
+def _compare(gold: dict[str, Gold], x: ContractExtraction) -> dict[str, tuple[bool, str, str]]:
+    return {f: (outcome in _RIGHT, str(value_text(x, f)), "None" if isinstance(gold[f], Absent) else gold[f].text)
+            for f, outcome in score(gold, x).items()}
 
 
 def compare(x: ContractExtraction, want: dict) -> dict[str, tuple[bool, str, str]]:
-    """Field → (right?, got, want) for the fields the samples state."""
-    out: dict[str, tuple[bool, str, str]] = {}
-    got_names = sorted(_norm(p.name) for p in x.parties)
-    want_names = sorted(_norm(p["name"]) for p in want["parties"])
-    out["parties"] = (got_names == want_names, "; ".join(p.name for p in x.parties),
-                      "; ".join(p["name"] for p in want["parties"]))
-    for f in ("agreement_date", "effective_date", "expiration_date"):
-        claim = getattr(x, f)
-        got = claim.value.isoformat() if claim and claim.value else None
-        out[f] = (got == want.get(f), str(got), str(want.get(f)))
-    for f in ("initial_term", "renewal_term", "renewal_notice", "confidentiality_survival"):
-        claim = getattr(x, f)
-        got = _dur(claim.value) if claim and claim.value else None
-        out[f] = (got == _dur(want.get(f)), str(got), str(_dur(want.get(f))))
-    gl = x.governing_law.jurisdiction if x.governing_law else None
-    wl = want.get("governing_law")
-    out["governing_law"] = (bool(gl) and (_norm(wl) in _norm(gl) or _norm(gl) in _norm(wl)), str(gl), str(wl))
-    pt = x.payment_terms.days if x.payment_terms else None
-    wpt = (want.get("payment_terms") or {}).get("days")
-    out["payment_terms"] = (pt == wpt, str(pt), str(wpt))
-    return out
+    """Field → (right?, got, want) for the fields the samples state (``want``: an ``*.expected.json``);
+    right by :func:`pipeline.evaluation.score`; got and want as a report shows them, ``"None"`` for no value."""
+    return _compare(samples_gold(want), x)
 
 
 def main() -> int:
@@ -77,34 +57,29 @@ def main() -> int:
     results = {}
     wrong = right_flagged = right_total = 0
     with Session(engine) as s:
-        for exp in sorted((REPO / "samples").glob("*.expected.json")):
-            want = json.loads(exp.read_text())
-            doc = s.scalars(select(Document).where(Document.file_name == want["file"])).first()
+        for d in samples_set(REPO / "samples"):
+            doc = s.scalars(select(Document).where(Document.file_name == d.name)).first()
             if doc is None:
-                print(f"{want['file']}: not ingested", file=sys.stderr)
+                print(f"{d.name}: not ingested", file=sys.stderr)
                 wrong += 1
                 continue
             x = latest_extraction(s, doc.id)
             run = latest_run(s, doc.id)
             if x is None:
-                print(f"{want['file']}: no extraction (status {doc.status})", file=sys.stderr)
+                print(f"{d.name}: no extraction (status {doc.status})", file=sys.stderr)
                 wrong += 1
                 continue
-            flagged_paths = {f.field_path.split("[")[0].split(".")[0] for f in s.scalars(
-                select(FindingRow).where(FindingRow.run_id == run.id))
-                if f.severity in ("warning", "error")}
+            findings = list(s.scalars(select(FindingRow).where(FindingRow.run_id == run.id)))
             rows = {}
-            for field, (ok, got, exp_v) in compare(x, want).items():
-                flagged = field in flagged_paths
-                verdict = "right" if ok else ("flagged" if flagged else "WRONG")
-                if not ok and exp_v in ("None", "null") and got in ("None", "null"):
-                    verdict = "right"
+            for field, (ok, got, want) in _compare(d.gold, x).items():
+                hit = flagged(field, findings)
+                verdict = "right" if ok else ("flagged" if hit else "WRONG")
                 if verdict == "right":
                     right_total += 1
-                    right_flagged += int(flagged)
+                    right_flagged += int(hit)
                 wrong += verdict == "WRONG"
-                rows[field] = {"verdict": verdict, "got": got, "want": exp_v, "flagged": flagged}
-            results[want["file"]] = {"status": doc.status, "fields": rows}
+                rows[field] = {"verdict": verdict, "got": got, "want": want, "flagged": hit}
+            results[d.name] = {"status": doc.status, "fields": rows}
     if args.json:
         print(json.dumps(results, indent=2))
     else:

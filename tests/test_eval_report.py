@@ -38,6 +38,8 @@ from pipeline.evaluation import (
     load_weights,
     missing_for_html,
     privacy_statement,
+    reading_figures,
+    reading_lines,
     render_html,
     run_figures,
     scale,
@@ -148,6 +150,38 @@ def test_a_stored_run_without_the_cited_text_says_what_is_missing():
     assert missing_for_html(run) == ["speed", "documents[1].fields.effective_date.quote"]
     with pytest.raises(ValueError, match=r"speed, documents\[1\]\.fields\.effective_date\.quote"):
         render_html(run)
+
+
+def test_reading_figures_and_lines_on_known_counts():
+    """Values filled by code per field, spans found, chunk overlap, prompt overhead and output tokens per value
+    over the documents; a result without them prints no reading line."""
+    result = _result()
+    assert reading_lines(result) == []
+    a, b = result.documents
+    a.fields["parties"] = FieldResult("right", False, False, False, "x", "x", None, None, computed=False)
+    b.fields["effective_date"] = FieldResult("wrong", False, False, False, "2020-01-01", "2021-01-01", None, None,
+                                             computed=True)
+    a.values, a.cited_values, a.spans_found = 6, 5, 4
+    b.values, b.cited_values, b.spans_found = 4, 3, 2
+    a.document_tokens, a.chunk_tokens, a.chunk_text_tokens = 900, 1000, 1100
+    b.document_tokens, b.chunk_tokens, b.chunk_text_tokens = 1100, 1200, 1400
+    rd = reading_figures(result.documents, prompt_overhead_tokens=800, fields=result.fields)
+    assert rd["filled_by_code"] == {"effective_date": {"values": 1, "answered": 1, "right": 0}}
+    assert (rd["values"], rd["cited_values"], rd["spans_found"], rd["spans_found_share"]) == (10, 8, 6, 0.75)
+    assert (rd["document_tokens"], rd["chunk_tokens"], rd["chunk_overlap_ratio"]) == (2000, 2200, 1.1)
+    # (2000 + 5000 input tokens - 2500 numbered chunk text tokens) / 3 calls
+    assert rd["prompt_overhead_tokens"] == 800 and rd["prompt_overhead_tokens_measured"] == 1500.0
+    assert (rd["output_tokens"], rd["output_tokens_per_value"]) == (1300, 130.0)
+    result.reading = rd
+    lines = reading_lines(result)
+    assert lines[0].endswith("Effective Date 0/1 (1)")
+    assert "spans found in the cited sentences 6/8 (75%)" in lines[1] and lines[1].endswith("1.100")
+    assert "per call 800 (prompt text, tokenizer), 1500 measured" in lines[2]
+    assert lines[3] == "reading: output tokens per extracted value 130.0 (1300 output tokens, 10 values)"
+    empty = reading_figures([])
+    assert empty["filled_by_code"] == {} and empty["spans_found_share"] is None
+    assert empty["chunk_overlap_ratio"] is None and empty["output_tokens_per_value"] is None
+    assert json.loads(json.dumps(result.to_dict()))["reading"] == rd
 
 
 # ------------------------------------------------------------------------------------------ scorecard

@@ -21,14 +21,16 @@ trusted (``clausewise eval``).
 - The run (:mod:`~pipeline.evaluation.runner`): :func:`run_eval` ingests, extracts and verifies the
   documents with the configured backend on a workspace database and scores them into an
   :class:`EvalResult` (one :class:`DocumentResult` per document, one :class:`FieldResult` per scored
-  field; built-in rules alone and with the playbook; :func:`speed_figures`, :func:`percentile`);
+  field; built-in rules alone and with the playbook; :func:`speed_figures`, :func:`percentile`,
+  :func:`reading_figures`: values filled by code, spans found in the cited sentences, chunk overlap, prompt
+  overhead and output tokens per value);
   :func:`store_eval_run` stores it (table ``eval_runs``) with its ``eval.run`` audit event.
 - Prices (:mod:`~pipeline.evaluation.prices`): :func:`load_prices` (the shipped ``prices.yaml``,
   :data:`DEFAULT_PRICES`, and a user file), :class:`Price`, :func:`price_of`, :func:`cost_per_1000_pages`;
   :class:`PriceTableError`.
 - Report (:mod:`~pipeline.evaluation.report`): :func:`print_report` (rich: the field table, trust lines with
-  the built-in rules and with the playbook, speed and cost; :func:`field_table`, :func:`trust_lines`,
-  :func:`speed_lines`), :func:`write_json`.
+  the built-in rules and with the playbook, speed and cost, reading; :func:`field_table`, :func:`trust_lines`,
+  :func:`speed_lines`, :func:`reading_lines`), :func:`write_json`.
 - HTML report (:mod:`~pipeline.evaluation.html`): :func:`render_html` / :func:`write_html` make one
   self-contained page (embedded PNG plots) from a run or a stored run's summary; :func:`missing_for_html`
   says what a stored run lacks for it; :func:`wrong_auto_accepted` lists the wrong values no finding flags.
@@ -159,12 +161,20 @@ if typing.TYPE_CHECKING:
         text_leaves_machine,
     )
     from pipeline.evaluation.html import missing_for_html, render_html, write_html, wrong_auto_accepted
-    from pipeline.evaluation.report import field_table, print_report, speed_lines, trust_lines, write_json
+    from pipeline.evaluation.report import (
+        field_table,
+        print_report,
+        reading_lines,
+        speed_lines,
+        trust_lines,
+        write_json,
+    )
     from pipeline.evaluation.runner import (
         DocumentResult,
         EvalResult,
         FieldResult,
         percentile,
+        reading_figures,
         run_eval,
         speed_figures,
         store_eval_run,
@@ -182,9 +192,10 @@ __all__ = [
     # trust
     "FieldRecord", "FieldSummary", "Rate", "TrustSummary", "field_records", "summarize", "wilson",
     # runner, prices, report (loaded on first use)
-    "DocumentResult", "EvalResult", "FieldResult", "percentile", "run_eval", "speed_figures", "store_eval_run",
+    "DocumentResult", "EvalResult", "FieldResult", "percentile", "reading_figures", "run_eval", "speed_figures",
+    "store_eval_run",
     "DEFAULT_PRICES", "Price", "PriceTableError", "cost_per_1000_pages", "load_prices", "price_of",
-    "field_table", "print_report", "speed_lines", "trust_lines", "write_json",
+    "field_table", "print_report", "reading_lines", "speed_lines", "trust_lines", "write_json",
     # the context probe (loaded on first use)
     "ANSWER_TOKENS", "BadProbeOption", "CellSummary", "DEFAULT_DEPTHS", "DEFAULT_NEEDLES", "DEFAULT_THRESHOLD",
     "HaystackTooShort", "Needle", "NeedleNotUnique", "PROBE_PROMPT_VERSION", "ProbeAnswer", "ProbeError",
@@ -207,11 +218,11 @@ _LAZY = {
                      "effective_context", "needle_absent", "needle_candidates", "place_needle",
                      "plan_probe", "print_probe", "probe_request", "recommend_chunk_tokens", "run_probe",
                      "truncation_slack", "write_heatmap", "write_probe_json"), "pipeline.evaluation.probe"),
-    **dict.fromkeys(("DocumentResult", "EvalResult", "FieldResult", "percentile", "run_eval", "speed_figures",
-                     "store_eval_run"), "pipeline.evaluation.runner"),
+    **dict.fromkeys(("DocumentResult", "EvalResult", "FieldResult", "percentile", "reading_figures", "run_eval",
+                     "speed_figures", "store_eval_run"), "pipeline.evaluation.runner"),
     **dict.fromkeys(("DEFAULT_PRICES", "Price", "PriceTableError", "cost_per_1000_pages", "load_prices",
                      "price_of"), "pipeline.evaluation.prices"),
-    **dict.fromkeys(("field_table", "print_report", "speed_lines", "trust_lines", "write_json"),
+    **dict.fromkeys(("field_table", "print_report", "reading_lines", "speed_lines", "trust_lines", "write_json"),
                     "pipeline.evaluation.report"),
     **dict.fromkeys(("missing_for_html", "render_html", "write_html", "wrong_auto_accepted"),
                     "pipeline.evaluation.html"),

@@ -11,7 +11,10 @@
   the review load (share of scored fields flagged, share of documents sent to review, warning and error
   findings per document, right values flagged anyway);
 - speed (model seconds per page p50 and p95 across documents, model calls, input and output tokens per page,
-  failed chunks) and cost per 1,000 pages.
+  failed chunks) and cost per 1,000 pages;
+- reading (:func:`~pipeline.evaluation.runner.reading_figures`): values filled by code per field (right / with
+  a labelled value), spans found in the cited sentences, chunk tokens including the overlap ÷ document
+  tokens, prompt overhead tokens per call (prompt text; measured) and output tokens per extracted value.
 
 :func:`write_json` writes :meth:`EvalResult.to_dict` to a file.
 """
@@ -106,8 +109,33 @@ def speed_lines(result: EvalResult) -> list[str]:
     return lines
 
 
+def reading_lines(result: EvalResult) -> list[str]:
+    """Reading lines (values filled by code, spans found, chunk overlap, prompt overhead, output tokens per
+    value); none for a result without reading figures."""
+    rd = result.reading
+    if not rd:
+        return []
+    by_code = rd.get("filled_by_code") or {}
+    filled = ", ".join(f"{result.labels.get(f, f)} {c['right']}/{c['answered']} ({c['values']})"
+                       for f, c in by_code.items()) or "none"
+    share = rd.get("spans_found_share")
+    measured = rd.get("prompt_overhead_tokens_measured")
+    return [
+        f"reading: values filled by code, right / with a labelled value (values): {filled}",
+        f"reading: spans found in the cited sentences {rd['spans_found']}/{rd['cited_values']} "
+        f"({'-' if share is None else f'{share:.0%}'}); chunk tokens incl. overlap / document tokens "
+        f"{_num(rd.get('chunk_overlap_ratio'), '.3f')}",
+        f"reading: prompt overhead tokens per call {_num(rd.get('prompt_overhead_tokens'), 'd')} (prompt text, "
+        f"tokenizer), {_num(measured, '.0f')} measured (input tokens - numbered chunk text, incl. chat template; "
+        f"splits count extra)",
+        f"reading: output tokens per extracted value {_num(rd.get('output_tokens_per_value'), '.1f')} "
+        f"({rd['output_tokens']} output tokens, {rd['values']} values)",
+    ]
+
+
 def print_report(result: EvalResult, console: Console | None = None) -> None:
-    """Print the field table, the trust lines (built-in rules, with playbook), speed and cost to ``console``."""
+    """Print the field table, the trust lines (built-in rules, with playbook), speed, cost and reading to
+    ``console``."""
     console = console or Console()
     console.print(field_table(result))
     o = result.playbook_summary.overall
@@ -115,7 +143,7 @@ def print_report(result: EvalResult, console: Console | None = None) -> None:
                   f"wrong {o.wrong}, missing {o.missing}, invented {o.invented}, not labelled {o.unlabelled}",
                   highlight=False)
     for line in (trust_lines(result.builtin, "built-in rules") + trust_lines(result.playbook_summary, "with playbook")
-                 + speed_lines(result)):
+                 + speed_lines(result) + reading_lines(result)):
         console.print(escape(line), highlight=False)
     failed = [d for d in result.documents if d.run_status in (None, "failed")]
     for d in failed:

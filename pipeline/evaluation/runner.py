@@ -22,6 +22,13 @@ page per document (model seconds ÷ pages) with p50 and p95 across documents (li
 the closest ranks), model calls, input and output tokens per page, failed chunks. Cost per 1,000 pages comes
 from :mod:`pipeline.evaluation.prices`.
 
+Reading figures (:func:`reading_figures`; tokens counted with the configured model's tokenizer): the values
+filled by code per field (found or computed by a reader, not cited by the model) and how many are right;
+spans found in the cited sentences (of the model's citations with a span, those whose match is exact,
+normalized or fuzzy); chunk tokens including the overlap ÷ document tokens; the prompt overhead tokens per
+call, from the prompt text and as measured (input tokens less the numbered chunk text, so it includes the
+chat template, and a chunk split again counts its text twice); output tokens per extracted value.
+
 :func:`store_eval_run` stores the result in the configured database (table ``eval_runs``) with an
 ``eval.run`` audit event in the same transaction.
 """
@@ -37,7 +44,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 import audit
 from pipeline.evaluation.labels import FIELD_LABELS, SCORED_FIELDS, LabelledDocument
@@ -45,15 +52,16 @@ from pipeline.evaluation.prices import Price, cost_per_1000_pages, load_prices
 from pipeline.evaluation.scoring import score, value_text
 from pipeline.evaluation.trust import FieldRecord, TrustSummary, field_records, summarize
 from pipeline.extract import ExtractionError, extract_document
-from pipeline.extraction import PROMPT_VERSION
+from pipeline.extraction import PROMPT_VERSION, iter_evidence, numbered_text, prompt_overhead_text
 from pipeline.ingest import ingest_file
 from pipeline.llm import make_backend
 from pipeline.reading import tokenizer_for
 from pipeline.review import field_rows
 from pipeline.settings import Settings
-from pipeline.store import Document, EvalRun, make_engine, source_document, transaction, upgrade, utcnow
+from pipeline.store import Chunk, Document, EvalRun, make_engine, source_document, transaction, upgrade, utcnow
 from pipeline.verify import NothingToVerify, verify_document
 from rules import DEFAULT_PLAYBOOK, Playbook, evaluate, load_playbook
+from rules.text import split_sentences
 from schemas import ContractExtraction, Finding
 
 ROUTING_SEVERITIES = ("warning", "error")
@@ -64,7 +72,8 @@ ROUTING_SEVERITIES = ("warning", "error")
 class FieldResult:
     """One scored field of one document: the outcome, whether a finding flags it (built-in rules alone, and
     with the playbook), whether a completeness rule flags it, and what was extracted (display value, the
-    cited text) next to the gold value."""
+    cited text) next to the gold value. ``computed``: the value was found or computed by code (a reader, or
+    e.g. the expiration date from the effective date and the initial term), not cited by the model."""
 
     outcome: str
     flagged_builtin: bool
@@ -74,6 +83,7 @@ class FieldResult:
     gold: str | None
     quote: str | None
     page: int | None
+    computed: bool = False
 
 
 @dataclass
@@ -85,6 +95,13 @@ class DocumentResult:
     the set, not read again); ``run_status``: the extraction run's (``complete`` |
     ``partial`` | ``failed``, ``None`` when never extracted). ``model_seconds``: the model's latency summed
     over the calls (seconds). Findings are ``{"rule_id", "severity", "field_path", "message"}`` dicts.
+
+    Reading counts (0 for a document not read): ``values``: values extracted (the single-valued fields not
+    found or computed by code, and every party, fee, obligation, termination right and key date);
+    ``cited_values``: the model's citations with a span; ``spans_found``: of those, the spans found in the
+    cited sentences (match exact, normalized or fuzzy); ``document_tokens``: tokens of the document's text;
+    ``chunk_tokens``: tokens of its chunks, overlap included; ``chunk_text_tokens``: tokens of the chunks'
+    numbered sentences as the prompt holds them.
     """
 
     name: str
@@ -105,6 +122,12 @@ class DocumentResult:
     findings_playbook: list[dict[str, Any]] = field(default_factory=list)
     to_review_builtin: bool = True
     to_review_playbook: bool = True
+    values: int = 0
+    cited_values: int = 0
+    spans_found: int = 0
+    document_tokens: int = 0
+    chunk_tokens: int = 0
+    chunk_text_tokens: int = 0
 
     @property
     def seconds_per_page(self) -> float | None:
@@ -117,9 +140,10 @@ class EvalResult:
     """A whole evaluation run: what was measured with what, per document, and the summaries.
 
     ``builtin`` and ``playbook`` are the trust summaries (:class:`~pipeline.evaluation.trust.TrustSummary`)
-    with the built-in rules alone and with the playbook; ``speed`` and ``cost`` plain dicts (see
-    :func:`speed_figures`, :func:`pipeline.evaluation.prices.cost_per_1000_pages`); ``labels`` the display
-    label of each scored field; ``workspace`` the SQLite file the documents were processed in.
+    with the built-in rules alone and with the playbook; ``speed``, ``cost`` and ``reading`` plain dicts (see
+    :func:`speed_figures`, :func:`pipeline.evaluation.prices.cost_per_1000_pages`, :func:`reading_figures`);
+    ``labels`` the display label of each scored field; ``workspace`` the SQLite file the documents were
+    processed in.
     """
 
     id: str
@@ -140,6 +164,7 @@ class EvalResult:
     playbook_summary: TrustSummary
     speed: dict[str, Any]
     cost: dict[str, Any]
+    reading: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Everything as JSON-serialisable values (timestamps ISO 8601 UTC)."""
@@ -160,6 +185,7 @@ class EvalResult:
             "summary": {"builtin": self.builtin.to_dict(), "playbook": self.playbook_summary.to_dict()},
             "speed": self.speed,
             "cost": self.cost,
+            "reading": self.reading,
             "documents": [
                 {**{k: v for k, v in asdict(d).items() if k != "fields"},
                  "seconds_per_page": d.seconds_per_page,
@@ -207,6 +233,84 @@ def speed_figures(documents: list[DocumentResult]) -> dict[str, Any]:
     }
 
 
+def reading_figures(documents: list[DocumentResult], *, prompt_overhead_tokens: int | None = None,
+                    fields: list[str] | None = None) -> dict[str, Any]:
+    """How the documents were read, over ``documents`` (see :class:`DocumentResult` for the counts):
+
+    - ``filled_by_code``: field → ``{"values", "answered", "right"}`` for each field of ``fields`` (default:
+      every scored field) with a value found or computed by code: such values, those whose gold has a value
+      (right, wrong or missing), and those right;
+    - ``values``, ``cited_values``, ``spans_found`` and ``spans_found_share`` (spans found ÷ cited values);
+    - ``document_tokens``, ``chunk_tokens`` and ``chunk_overlap_ratio`` (chunk tokens, overlap included, ÷
+      document tokens);
+    - ``prompt_overhead_tokens``: the tokens of the prompt text around the contract text
+      (:func:`pipeline.extraction.prompt_overhead_text`; ``None`` when not counted);
+      ``prompt_overhead_tokens_measured``: (input tokens − numbered chunk text tokens) ÷ model calls, which
+      includes the chat template, and a chunk split again counts its text twice;
+    - ``output_tokens_per_value``: output tokens ÷ ``values``.
+
+    Ratios are ``None`` when their denominator is 0."""
+    names = fields if fields is not None else list(dict.fromkeys(f for d in documents for f in d.fields))
+    by_code: dict[str, dict[str, int]] = {}
+    for f in names:
+        filled = [d.fields[f] for d in documents if f in d.fields and d.fields[f].computed]
+        if filled:
+            by_code[f] = {"values": len(filled),
+                          "answered": sum(r.outcome in ("right", "wrong", "missing") for r in filled),
+                          "right": sum(r.outcome == "right" for r in filled)}
+    total = {k: sum(getattr(d, k) for d in documents) for k in (
+        "values", "cited_values", "spans_found", "document_tokens", "chunk_tokens", "chunk_text_tokens",
+        "calls", "input_tokens", "output_tokens")}
+    return {
+        "filled_by_code": by_code,
+        "values": total["values"],
+        "cited_values": total["cited_values"],
+        "spans_found": total["spans_found"],
+        "spans_found_share": total["spans_found"] / total["cited_values"] if total["cited_values"] else None,
+        "document_tokens": total["document_tokens"],
+        "chunk_tokens": total["chunk_tokens"],
+        "chunk_overlap_ratio": (total["chunk_tokens"] / total["document_tokens"]
+                                if total["document_tokens"] else None),
+        "prompt_overhead_tokens": prompt_overhead_tokens,
+        "prompt_overhead_tokens_measured": ((total["input_tokens"] - total["chunk_text_tokens"]) / total["calls"]
+                                            if total["calls"] else None),
+        "output_tokens": total["output_tokens"],
+        "output_tokens_per_value": total["output_tokens"] / total["values"] if total["values"] else None,
+    }
+
+
+def _value_counts(x: ContractExtraction) -> tuple[int, int, int]:
+    """(values extracted, the model's citations with a span, of those the spans found in the cited
+    sentences): see :class:`DocumentResult`; values found or computed by code are not the model's."""
+    values = sum(1 for f in x.SINGLE_VALUED
+                 if getattr(x, f) is not None and not getattr(getattr(x, f), "computed", False))
+    values += len(x.parties) + len(x.fees) + len(x.obligations) + len(x.termination_rights) + len(x.key_dates)
+    cited = found = 0
+    for holder in iter_evidence(x):
+        if getattr(holder, "computed", False):
+            continue
+        e = holder.evidence
+        if e.span:
+            cited += 1
+            found += int(e.match is not None and e.match.value in ("exact", "normalized", "fuzzy"))
+    return values, cited, found
+
+
+def _computed(x: ContractExtraction, name: str) -> bool:
+    """The value of field ``name`` was found or computed by code (parties never are)."""
+    claim = getattr(x, name, None)
+    return claim is not None and not isinstance(claim, list) and bool(getattr(claim, "computed", False))
+
+
+def _token_counts(engine: Engine, document_id: str, tokenizer: Any) -> tuple[int, int, int]:
+    """(document tokens, chunk tokens with overlap, numbered chunk text tokens) of a stored document."""
+    with transaction(engine) as s:
+        doc = s.get(Document, document_id)
+        chunks = list(s.scalars(select(Chunk).where(Chunk.document_id == document_id).order_by(Chunk.seq)))
+        numbered = sum(tokenizer.count(numbered_text(split_sentences(c.text, base=c.start))) for c in chunks)
+        return tokenizer.count(doc.text or ""), sum(c.token_count for c in chunks), numbered
+
+
 def _finding_dict(f: Finding) -> dict[str, Any]:
     return {"rule_id": f.rule_id, "severity": f.severity.value, "field_path": f.field_path, "message": f.message}
 
@@ -244,6 +348,7 @@ def _document(d: LabelledDocument, engine: Engine, backend: Any, settings: Setti
     if out.status != "ingested" or out.document_id is None:
         res.reason = out.reason or out.message
         return res, x, builtin, with_playbook
+    res.document_tokens, res.chunk_tokens, res.chunk_text_tokens = _token_counts(engine, out.document_id, tokenizer)
     try:
         run = extract_document(engine, out.document_id, backend, settings)
     except ExtractionError as exc:
@@ -262,6 +367,7 @@ def _document(d: LabelledDocument, engine: Engine, backend: Any, settings: Setti
             res.status, res.reason = doc.status, doc.status_message
         return res, x, builtin, with_playbook
     x = ContractExtraction.model_validate(run.extraction)
+    res.values, res.cited_values, res.spans_found = _value_counts(x)
     try:
         verified = verify_document(engine, out.document_id, settings, playbook=playbook)
     except NothingToVerify as exc:  # pragma: no cover - the run above stored an extraction
@@ -308,6 +414,7 @@ def run_eval(docs: list[LabelledDocument], settings: Settings, *, set_name: str,
     upgrade(engine)
     backend = make_backend(work_settings)
     tok = tokenizer_for(work_settings)
+    overhead = tok.count(prompt_overhead_text())
     labels = dict(labels if labels is not None else FIELD_LABELS.get(set_name, {}))
     fields = _scored_fields(docs, labels)
 
@@ -323,7 +430,8 @@ def run_eval(docs: list[LabelledDocument], settings: Settings, *, set_name: str,
             for rb, rp in zip(by_builtin, by_playbook, strict=True):
                 quote, page = _cited(x, rb.field)
                 res.fields[rb.field] = FieldResult(rb.outcome, rb.flagged, rp.flagged, rp.completeness_flagged,
-                                                   value_text(x, rb.field), d.gold[rb.field].text, quote, page)
+                                                   value_text(x, rb.field), d.gold[rb.field].text, quote, page,
+                                                   computed=_computed(x, rb.field))
             records_builtin.extend(by_builtin)
             records_playbook.extend(by_playbook)
             res.findings_builtin = [_finding_dict(f) for f in builtin]
@@ -350,6 +458,7 @@ def run_eval(docs: list[LabelledDocument], settings: Settings, *, set_name: str,
         model_sha256=backend.model_sha256, prompt_version=PROMPT_VERSION, playbook=str(playbook_path),
         workspace=str(workspace), fields=fields, labels={f: labels.get(f, f) for f in fields}, documents=documents,
         builtin=builtin_summary, playbook_summary=playbook_summary, speed=speed, cost=cost,
+        reading=reading_figures(documents, prompt_overhead_tokens=overhead, fields=fields),
     )
 
 
