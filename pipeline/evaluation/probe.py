@@ -944,7 +944,7 @@ def write_heatmap(result: ProbeResult, path: Path) -> Path:
     ax.set_xlabel("needle depth")
     ax.set_ylabel("contract text (tokens)")
     eff = result.effective_context
-    ax.set_title(f"{result.model}: needles retrieved\neffective context {f'{eff:,}' if eff else 'none'} tokens",
+    ax.set_title(f"{result.model}: needles retrieved\neffective context " + (f"{eff:,} tokens" if eff else "none"),
                  fontsize=9)
     fig.tight_layout()
     path = Path(path)

@@ -1,0 +1,95 @@
+"""The live model runs of issue 11's acceptance, replayed: 6 CUAD PDFs chosen by ``--select random --seed 7
+--max-pages 6 --limit 6``, answered by the default 1.5B (``tests/recordings/eval-random7``) and by the 0.5B
+(``tests/recordings/eval-random7-05b``), both recorded on this project's 2-core machine with
+
+    CLAUSEWISE_BACKEND=replay CLAUSEWISE_RECORD=1 CLAUSEWISE_MODEL=<model> CLAUSEWISE_REPLAY_DIR=<folder> \\
+        clausewise eval cuad --labels ../shared/corpus/cuad/master_clauses.csv \\
+        --docs ../shared/corpus/cuad/full_contract_pdf --select random --seed 7 --max-pages 6 --limit 6
+
+Replaying them gives the figures the live runs printed, and ``eval compare`` of the two stored runs prints
+the backend scorecard.
+"""
+
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from pipeline.cli import _register, app
+from pipeline.llm import is_installed
+from pipeline.settings import Settings
+from tests.conftest import REPO, require_shared, unavailable
+
+_register()
+runner = CliRunner()
+RUNS = {  # model -> (recordings, per-field agreement the live run printed, auto-accept precision with the playbook)
+    "qwen2.5-coder-1.5b": ("eval-random7", {
+        "Parties": (3, 6), "Agreement Date": (5, 6), "Effective Date": (3, 4), "Expiration Date": (0, 2),
+        "Renewal Term": (2, 2), "Notice Period to Terminate Renewal": (2, 2), "Governing Law": (2, 2)}, (7, 8)),
+    "qwen2.5-coder-0.5b": ("eval-random7-05b", {
+        "Parties": (4, 6), "Agreement Date": (4, 6), "Effective Date": (1, 4), "Expiration Date": (0, 2),
+        "Renewal Term": (2, 2), "Notice Period to Terminate Renewal": (2, 2), "Governing Law": (0, 2)}, (6, 7)),
+}
+DOCUMENTS = ["GRIDIRONBIONUTRIENTS", "BellringBrandsInc", "IMAGEWARESYSTEMSINC", "SalesforcecomInc",
+             "AMERICASSHOPPINGMALLINC", "ArcGroupInc"]
+
+
+def test_live_runs_replay_to_their_figures_and_compare(tmp_path):
+    cuad = require_shared("corpus", "cuad")
+    url = f"sqlite:///{tmp_path / 'runs.db'}"
+    ids = []
+    for model, (recordings, agreement, aap) in RUNS.items():
+        if not is_installed(model, Settings().cache_dir):
+            unavailable(f"{model} is not installed: its tokenizer sets the chunks the recordings were made for")
+        out = tmp_path / f"{recordings}.json"
+        env = {"COLUMNS": "200", "CLAUSEWISE_BACKEND": "replay", "CLAUSEWISE_MODEL": model,
+               "CLAUSEWISE_REPLAY_DIR": str(REPO / "tests" / "recordings" / recordings),
+               "CLAUSEWISE_DATA_DIR": str(tmp_path / "data")}
+        res = runner.invoke(app, ["eval", "cuad", "--labels", str(cuad / "master_clauses.csv"),
+                                  "--docs", str(cuad / "full_contract_pdf"), "--select", "random", "--seed", "7",
+                                  "--max-pages", "6", "--limit", "6", "--json", str(out),
+                                  "--workdir", str(tmp_path / "work"), "--database-url", url], env=env)
+        assert res.exit_code == 0, res.output
+        data = json.loads(out.read_text())
+        assert [d["name"].split("_")[0].split(",")[0] for d in data["documents"]] == DOCUMENTS
+        fields = data["summary"]["playbook"]["fields"]
+        assert {data["labels"][f]: (s["agreement"]["count"], s["agreement"]["total"])
+                for f, s in fields.items()} == agreement, model
+        overall = data["summary"]["playbook"]["overall"]["auto_accept_precision"]
+        assert (overall["count"], overall["total"]) == aap, model
+        assert data["speed"]["pages"] == 21 and data["speed"]["failed_chunks"] == 0
+        ids.append(data["id"])
+
+    res = runner.invoke(app, ["eval", "compare", *ids, "--pages-per-month", "5000", "--database-url", url],
+                        env={"COLUMNS": "200", "CLAUSEWISE_DATA_DIR": str(tmp_path / "data")})
+    assert res.exit_code == 0, res.output
+    for text in ("Backend scorecard at 5,000 pages a month", "weighted score", "TCO per year"):
+        assert text in res.output, text
+    assert "caution: the runs were not made on the same documents" not in res.output
+
+
+def test_live_context_probe_of_the_05b_replays_to_its_table(tmp_path):
+    """The probe of the 0.5B recorded live (``tests/recordings/probe-05b``, 24 answers, 1,113 s of model time):
+
+        CLAUSEWISE_BACKEND=replay CLAUSEWISE_RECORD=1 CLAUSEWISE_MODEL=qwen2.5-coder-0.5b \\
+            CLAUSEWISE_REPLAY_DIR=tests/recordings/probe-05b clausewise probe context \\
+            --haystack ../shared/corpus/cuad/full_contract_txt --lengths 1000,2000,4000,7000
+
+    The model read the notice period of nearly every needle but named a party of the surrounding contract,
+    so no length retrieves every needle: the effective context is none."""
+    model = "qwen2.5-coder-0.5b"
+    if not is_installed(model, Settings().cache_dir):
+        unavailable(f"{model} is not installed: the probe counts tokens with its vocabulary")
+    txt = require_shared("corpus", "cuad", "full_contract_txt")
+    env = {"COLUMNS": "200", "CLAUSEWISE_BACKEND": "replay", "CLAUSEWISE_MODEL": model,
+           "CLAUSEWISE_REPLAY_DIR": str(REPO / "tests" / "recordings" / "probe-05b"),
+           "CLAUSEWISE_DATA_DIR": str(tmp_path / "data")}
+    res = runner.invoke(app, ["probe", "context", "--haystack", str(txt), "--lengths", "1000,2000,4000,7000",
+                              "--out", str(tmp_path / "out")], env=env)
+    assert res.exit_code == 0, res.output
+    data = json.loads((tmp_path / "out" / "context.json").read_text())
+    cells = {(c["length"], c["depth"]): c["hits"]["count"] for c in data["cells"]}
+    assert cells == {(1000, 0): 1, (1000, 50): 0, (1000, 100): 1, (2000, 0): 0, (2000, 50): 0, (2000, 100): 1,
+                     (4000, 0): 0, (4000, 50): 0, (4000, 100): 1, (7000, 0): 0, (7000, 50): 0, (7000, 100): 2}
+    assert data["effective_context"] is None
