@@ -76,7 +76,7 @@ def test_live_context_probe_of_the_05b_replays_to_its_table(tmp_path):
             CLAUSEWISE_REPLAY_DIR=tests/recordings/probe-05b clausewise probe context \\
             --haystack ../shared/corpus/cuad/full_contract_txt --lengths 1000,2000,4000,7000
 
-    The model read the notice period of nearly every needle but named a party of the surrounding contract,
+    The model read the notice period of 22 of 24 needles but named the right party in only 6,
     so no length retrieves every needle: the effective context is none."""
     model = "qwen2.5-coder-0.5b"
     if not is_installed(model, Settings().cache_dir):
@@ -93,3 +93,5 @@ def test_live_context_probe_of_the_05b_replays_to_its_table(tmp_path):
     assert cells == {(1000, 0): 1, (1000, 50): 0, (1000, 100): 1, (2000, 0): 0, (2000, 50): 0, (2000, 100): 1,
                      (4000, 0): 0, (4000, 50): 0, (4000, 100): 1, (7000, 0): 0, (7000, 50): 0, (7000, 100): 2}
     assert data["effective_context"] is None
+    trials = data["trials"]
+    assert (sum(t["days_right"] for t in trials), sum(t["party_right"] for t in trials)) == (22, 6)
