@@ -13,6 +13,7 @@ GenAI semantic-convention attribute names where one fits
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 DOCUMENT_INGESTED = "document.ingested"
@@ -133,3 +134,25 @@ def llm_payload(
     }
     fields.update(extra)
     return {k: v for k, v in fields.items() if v is not None}
+
+
+def llm_attempt_events(attempts: list[Any], payload: Callable[..., dict[str, Any]],
+                       parsed: Any = None) -> list[dict[str, Any]]:
+    """The audit events of one model call's attempts, in order, as ``{"type", "payload"}`` dicts.
+
+    For each re-ask (attempt number > 1) its ``llm.request`` first (a re-ask's request is known only after
+    the call), then one ``llm.response`` per attempt; ``parsed`` goes on the last attempt when it had no
+    error. ``attempts``: objects with ``number``, ``messages``, ``raw_text``, ``finish_reason``,
+    ``input_tokens``, ``output_tokens``, ``latency_ms`` and ``error`` (``pipeline.llm.AttemptRecord``);
+    ``payload(**fields)`` builds each payload (:func:`llm_payload` with the caller's own attributes).
+    """
+    out: list[dict[str, Any]] = []
+    for a in attempts:
+        if a.number > 1:
+            out.append({"type": LLM_REQUEST, "payload": payload(messages=a.messages, attempt=a.number)})
+        last = a is attempts[-1]
+        out.append({"type": LLM_RESPONSE, "payload": payload(
+            response_text=a.raw_text, parsed=parsed if (last and a.error is None) else None,
+            finish_reasons=[a.finish_reason] if a.finish_reason else None, input_tokens=a.input_tokens,
+            output_tokens=a.output_tokens, latency_ms=a.latency_ms, attempt=a.number, error_message=a.error)})
+    return out

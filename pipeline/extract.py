@@ -163,19 +163,10 @@ class _Ctx:
 
     def attempt_events(self, attempts: list[AttemptRecord], chunk_seq: int, part: str,
                        parsed: Any = None) -> list[dict[str, Any]]:
-        out = []
-        for a in attempts:
-            if a.number > 1:  # a re-ask: its request is only known after the call
-                out.append({"type": ev.LLM_REQUEST, "payload": self._payload(
-                    messages=a.messages, attempt=a.number, **{"clausewise.chunk_seq": chunk_seq,
-                                                              "clausewise.part": part})})
-            last = a is attempts[-1]
-            out.append({"type": ev.LLM_RESPONSE, "payload": self._payload(
-                response_text=a.raw_text, parsed=parsed if (last and a.error is None) else None,
-                finish_reasons=[a.finish_reason] if a.finish_reason else None, input_tokens=a.input_tokens,
-                output_tokens=a.output_tokens, latency_ms=a.latency_ms, attempt=a.number,
-                error_message=a.error, **{"clausewise.chunk_seq": chunk_seq, "clausewise.part": part})})
-        return out
+        """The audit events of one call's attempts (:func:`audit.events.llm_attempt_events`), each payload
+        naming the chunk and the split part."""
+        where = {"clausewise.chunk_seq": chunk_seq, "clausewise.part": part}
+        return ev.llm_attempt_events(attempts, lambda **kw: self._payload(**kw, **where), parsed)
 
 
 def _extract_part(ctx: _Ctx, sentences: list[Sentence], pages: list[int], chunk_seq: int, outcome: ChunkOutcome,

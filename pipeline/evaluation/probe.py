@@ -732,17 +732,8 @@ class _Audit:
              "run_id": self.run_id, "payload": e["payload"]} for e in events])
 
     def attempts(self, trial: Trial, attempts: list, parsed: Any = None) -> list[dict[str, Any]]:
-        out = []
-        for a in attempts:
-            if a.number > 1:
-                out.append({"type": ev.LLM_REQUEST, "payload": self.payload(trial, messages=a.messages,
-                                                                             attempt=a.number)})
-            last = a is attempts[-1]
-            out.append({"type": ev.LLM_RESPONSE, "payload": self.payload(
-                trial, response_text=a.raw_text, parsed=parsed if (last and a.error is None) else None,
-                finish_reasons=[a.finish_reason] if a.finish_reason else None, input_tokens=a.input_tokens,
-                output_tokens=a.output_tokens, latency_ms=a.latency_ms, attempt=a.number, error_message=a.error)})
-        return out
+        """The audit events of one question's attempts (:func:`audit.events.llm_attempt_events`)."""
+        return ev.llm_attempt_events(attempts, lambda **kw: self.payload(trial, **kw), parsed)
 
 
 def run_probe(plan: ProbePlan, backend: Backend, settings: Settings, *, engine: Engine,

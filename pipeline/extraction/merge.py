@@ -38,8 +38,7 @@ from typing import Any
 
 from pipeline.extraction.anchors import EFFECTIVE_TERM_RE, TERM_QUALIFIER_RE
 from rules.text import ABBREVIATED_SUFFIXES, AFFILIATES, DBA, FORMER_NAME, NOT_A_PARTY_TERMS, name_key
-from rules.text import core_key as _core_key
-from rules.text import fold_quotes as _fold
+from rules.text import core_key, decide_date_order, find_durations, fold_quotes, parse_date, parse_duration
 from schemas import ContractExtraction, DateClaim, Deadline, Duration, Party
 
 # --- party names -------------------------------------------------------------------------
@@ -58,7 +57,7 @@ _ENTITY_TAIL = re.compile(
 def clean_party(p: Party) -> Party:
     """Move a d/b/a name, a former name, "and its Affiliates" and an entity description written
     into ``name`` to their attributes; never splits at "&"/"and"."""
-    name = _fold(p.name).strip(" ,;")
+    name = fold_quotes(p.name).strip(" ,;")
     dba, former, affiliates_note = list(p.dba), list(p.former_names), False
     entity_type, jurisdiction = p.entity_type, p.jurisdiction
     m = _FORMERLY.search(name)
@@ -88,7 +87,7 @@ def clean_party(p: Party) -> Party:
     q.dba = _uniq([d for d in dba if d and name_key(d) != name_key(q.name)])
     q.former_names = _uniq([f for f in former if f and name_key(f) != name_key(q.name)])
     q.entity_type, q.jurisdiction = entity_type, jurisdiction
-    q.defined_terms = _uniq([_fold(d).strip(" \"'") for d in p.defined_terms
+    q.defined_terms = _uniq([fold_quotes(d).strip(" \"'") for d in p.defined_terms
                              if d and name_key(d) != name_key(q.name)])
     if affiliates_note and "Affiliates" not in q.affiliates and not q.affiliates:
         q.affiliates = ["Affiliates"]
@@ -114,7 +113,7 @@ def _aliases(p: Party) -> set[str]:
 
 
 def _same_entity(a: Party, b: Party) -> bool:
-    if name_key(a.name) == name_key(b.name) or (_core_key(a.name) and _core_key(a.name) == _core_key(b.name)):
+    if name_key(a.name) == name_key(b.name) or (core_key(a.name) and core_key(a.name) == core_key(b.name)):
         return True
     return name_key(b.name) in _aliases(a) or name_key(a.name) in _aliases(b)
 
@@ -126,7 +125,7 @@ def _absorb(into: Party, other: Party) -> None:
     extra_terms = list(other.defined_terms)
     if name_key(other.name) != name_key(into.name) and name_key(other.name) not in {
         name_key(n) for n in [*into.dba, *into.former_names]
-    } and _core_key(other.name) != _core_key(into.name):
+    } and core_key(other.name) != core_key(into.name):
         extra_terms.append(other.name)
     into.defined_terms = _uniq([*into.defined_terms, *extra_terms])
     into.dba = _uniq([*into.dba, *other.dba])
@@ -187,7 +186,7 @@ def resolve_party(name: str | None, parties: list[Party]) -> str | None:
         return name
     k = name_key(name)
     for p in parties:
-        if k == name_key(p.name) or k in _aliases(p) or (_core_key(name) and _core_key(name) == _core_key(p.name)):
+        if k == name_key(p.name) or k in _aliases(p) or (core_key(name) and core_key(name) == core_key(p.name)):
             return p.name
     return name
 
@@ -283,7 +282,7 @@ def _claim_key(field: str, v: Any) -> Any:
 
 
 def _text_key(s: str | None) -> str:
-    return " ".join(re.sub(r"[^\w\s]", " ", _fold(s or "").lower()).split())
+    return " ".join(re.sub(r"[^\w\s]", " ", fold_quotes(s or "").lower()).split())
 
 
 def _list_key(kind: str, item: Any) -> Any:
@@ -351,8 +350,6 @@ DURATION_FIELDS = ("initial_term", "renewal_term", "renewal_notice", "confidenti
 
 
 def _parse_date_claim(c: DateClaim, order: str | None, anchor: dt.date | None = None) -> None:
-    from rules.text import parse_date
-
     src = c.raw_text or (c.evidence.span if c.evidence else None)
     if not src:
         return
@@ -374,7 +371,6 @@ def _text_date(raw: str | None, model: dt.date | None, order: str | None,
     """(value, model_value) of a date in a list item (key date, fee due date): the date code reads
     from ``raw`` (its span) when it reads one unambiguously, else ``None``; ``model_value`` is the
     model's date when it differs from that, else ``None``."""
-    from rules.text import parse_date
 
     if not raw:
         return None, model
@@ -435,8 +431,6 @@ def _read_deadline(dl: Deadline, order: str | None, start: dt.date | None) -> No
       and no duration, a duration the model gave is not in the text (it read "fifteenth day" as 15 days)
       and is dropped.
     """
-    from rules.text import parse_date
-    from rules.text import find_durations
 
     raw = dl.raw_text
     if not raw:
@@ -470,8 +464,6 @@ def normalize_values(x: ContractExtraction, text: str) -> ContractExtraction:
     the dates of list items (:func:`read_list_dates`) and of the date candidates. Parties and values
     found by the field readers are not touched (:mod:`pipeline.extraction.readers`). Mutates and
     returns ``x``. ``text`` is the whole document text (``documents.text``)."""
-    from rules.text import parse_duration
-    from rules.text import decide_date_order
 
     law = x.governing_law.jurisdiction if x.governing_law else None
     order = decide_date_order(text, law)
