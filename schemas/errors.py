@@ -54,6 +54,7 @@ Hierarchy::
     ├── ExtractionError                                 pipeline.extract
     │   └── DocumentNotExtractable
     ├── NothingToVerify (also LookupError)              pipeline.verify
+    ├── LabelError (also ValueError)                    pipeline.evaluation.labels
     ├── PriceTableError (also ValueError)               pipeline.evaluation.prices
     ├── WeightsError (also ValueError)                  pipeline.evaluation.compare
     ├── ProbeError                                      pipeline.evaluation.probe

@@ -182,6 +182,12 @@ def test_reading_figures_and_lines_on_known_counts():
     assert empty["filled_by_code"] == {} and empty["spans_found_share"] is None
     assert empty["chunk_overlap_ratio"] is None and empty["output_tokens_per_value"] is None
     assert json.loads(json.dumps(result.to_dict()))["reading"] == rd
+    # the HTML page shows the same figures in its reading section; a run stored without them says so
+    section = render_html(result).split("<h2>Reading</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "Effective Date 0/1 (1 values)" in section and "6 of 8 (75%)" in section and "1.100" in section
+    assert "800 / 1500" in section and "130.0 (1300 tokens, 10 values)" in section
+    result.reading = {}
+    assert "stored without reading figures" in render_html(result)
 
 
 # ------------------------------------------------------------------------------------------ scorecard

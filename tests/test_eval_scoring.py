@@ -30,6 +30,7 @@ from pipeline.evaluation import (
     field_records,
     flagged,
     flagged_by_completeness,
+    LabelError,
     gold_set,
     gold_value,
     samples_set,
@@ -41,6 +42,7 @@ from pipeline.evaluation import (
     wilson,
 )
 from schemas import (
+    ClausewiseError,
     ContractExtraction,
     DateClaim,
     Duration,
@@ -346,8 +348,10 @@ def test_gold_file(tmp_path):
                          ('{"path": "contracts/msa.txt", "fields": {"effective_date": "03/01/2024"}}', "ISO 8601"),
                          ('{"path": "contracts/msa.txt", "fields": {"renewal_term": "monthly"}}', "duration")]:
         gold_file.write_text(bad + "\n")
-        with pytest.raises(ValueError, match=message):
+        with pytest.raises(LabelError, match=message) as info:
             gold_set(gold_file)
+        assert isinstance(info.value, ClausewiseError) and isinstance(info.value, ValueError)
+        assert str(info.value).startswith(f"{gold_file}, line 1: ")
     gold_file.write_text('{"path": "nowhere.pdf", "fields": {}}\n')
     with pytest.raises(FileNotFoundError, match="line 1"):
         gold_set(gold_file)

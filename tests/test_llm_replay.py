@@ -118,6 +118,22 @@ def test_recording_backend_writes_a_file_that_replays_identically(tmp_path):
     assert json.dumps(replayed.to_dict()) == json.dumps(recorded.to_dict())
 
 
+def test_a_recorder_is_the_backend_it_records(tmp_path):
+    """Runs made through a recorder are stored as runs of the backend whose answers it records, with its
+    latencies, so an evaluation recorded from the local model is scored as the local model, not as replay."""
+
+    class LocalAnswers:
+        provider, model_id, model_sha256 = "local", TEST_MODEL, SHA
+
+        def complete(self, request):
+            return recorded_backend().complete(request)
+
+    recorder = RecordingBackend(LocalAnswers(), tmp_path)
+    recorder.complete(notice_request())
+    assert recorder.provider == "local"
+    assert ReplayBackend(tmp_path, TEST_MODEL, SHA).provider == "replay"
+
+
 def test_make_backend_replay_needs_no_model_file(tmp_path, monkeypatch):
     monkeypatch.delenv("CLAUSEWISE_RECORD", raising=False)
     s = Settings(backend="replay", model=TEST_MODEL, cache_dir=tmp_path, replay_dir=RECORDINGS)

@@ -9,7 +9,8 @@ trusted (``clausewise eval``).
   :func:`gold_set` (an organisation's own labels, one JSON object per line; the format is in the module's
   docstring and README.md); one document's gold from a CUAD row (:func:`cuad_gold`), an
   ``*.expected.json`` (:func:`samples_gold`) or a JSON value (:func:`gold_value`); :func:`select` (fewest
-  pages, random, as listed); :data:`SCORED_FIELDS` and each set's display labels, :data:`FIELD_LABELS`.
+  pages, random, as listed); :class:`LabelError` for a labelled set that cannot be read;
+  :data:`SCORED_FIELDS` and each set's display labels, :data:`FIELD_LABELS`.
 - Scoring (:mod:`~pipeline.evaluation.scoring`): :func:`score` gives each labelled field an
   :data:`Outcome` (right, wrong, missing, invented, absent, unlabelled) by CUAD's conventions;
   :func:`flagged` (a warning or error finding on the field), :func:`flagged_by_completeness` (a K rule);
@@ -70,6 +71,7 @@ from pipeline.evaluation.labels import (
     GoldJurisdiction,
     GoldParties,
     GoldPaymentDays,
+    LabelError,
     LabelledDocument,
     Selection,
     Unlabelled,
@@ -184,7 +186,7 @@ __all__ = [
     # labels
     "FEWEST_PAGES_MAX", "FIELD_LABELS", "SCORED_FIELDS", "SELECTIONS",
     "Absent", "Gold", "GoldDate", "GoldDurations", "GoldJurisdiction", "GoldParties", "GoldPaymentDays",
-    "LabelledDocument", "Selection", "Unlabelled",
+    "LabelError", "LabelledDocument", "Selection", "Unlabelled",
     "cuad_gold", "cuad_set", "gold_set", "gold_value", "samples_gold", "samples_set", "select",
     # scoring
     "OUTCOMES", "PARTY_F1", "Outcome",

@@ -20,6 +20,7 @@ The page holds:
 - every wrong or invented value that was auto-accepted (no warning or error finding with the built-in
   rules, with the playbook, or both): document, field, value, gold value, the cited text and its page;
 - a histogram of model seconds per page per document (p50 and p95 marked), speed and cost figures;
+- the reading figures (values filled by code, spans found, chunk overlap, prompt overhead, output tokens per value);
 - one row per document (pages, state, seconds per page, calls, fields right of those labelled).
 
 :func:`missing_for_html` names the parts of a stored run the page needs and it lacks.
@@ -342,6 +343,29 @@ def _speed_section(run: Mapping[str, Any]) -> str:
     return _table(None, [[_e(k), _e(v)] for k, v in rows], cls="meta")
 
 
+def _reading_section(run: Mapping[str, Any]) -> str:
+    """The reading figures of the run (values filled by code, spans found, chunk overlap, prompt overhead,
+    output tokens per value); a note for a run stored without them."""
+    rd = run.get("reading") or {}
+    if not rd:
+        return '<p class="note">This run was stored without reading figures.</p>'
+    by_code = rd.get("filled_by_code") or {}
+    filled = ", ".join(f"{_label(run, f)} {c['right']}/{c['answered']} ({c['values']} values)"
+                       for f, c in by_code.items()) or "none"
+    share = rd.get("spans_found_share")
+    rows = [
+        ("values filled by code (right / labelled)", filled),
+        ("spans found in the cited sentences", f"{rd.get('spans_found', 0)} of {rd.get('cited_values', 0)}"
+                                               + ("" if share is None else f" ({share:.0%})")),
+        ("chunk tokens incl. overlap / document tokens", _num(rd.get("chunk_overlap_ratio"), ".3f")),
+        ("prompt overhead tokens per call (prompt text / measured)",
+         f"{_num(rd.get('prompt_overhead_tokens'), 'd')} / {_num(rd.get('prompt_overhead_tokens_measured'), '.0f')}"),
+        ("output tokens per extracted value", f"{_num(rd.get('output_tokens_per_value'), '.1f')} "
+                                              f"({rd.get('output_tokens', 0)} tokens, {rd.get('values', 0)} values)"),
+    ]
+    return _table(None, [[_e(k), _e(v)] for k, v in rows], cls="meta")
+
+
 def _documents_section(run: Mapping[str, Any]) -> str:
     body = []
     for d in run.get("documents", []):
@@ -421,6 +445,7 @@ def render_html(run: EvalResult | Mapping[str, Any]) -> str:
         auto_accept_chart(run), _trust_section(run),
         "<h2>Wrong values that were auto-accepted</h2>", _wrong_section(run),
         "<h2>Speed and cost</h2>", latency_chart(run), _speed_section(run),
+        "<h2>Reading</h2>", _reading_section(run),
         "<h2>Documents</h2>", _documents_section(run),
         '<p class="note">Made by clausewise eval; figures as stored with the run.</p>',
         "</body></html>",

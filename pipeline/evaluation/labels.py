@@ -47,7 +47,7 @@ skipped), one line per contract::
   contains the other, ignoring case, "the", "State of", "Commonwealth of", "Province of", "laws".
 - ``payment_terms``: days allowed for payment, a number or ``{"days": 45}``.
 
-A line that is not such an object raises :class:`ValueError` naming the file and line; a ``path`` that does
+A line that is not such an object raises :class:`LabelError` (a ``ValueError``) naming the file and line; a ``path`` that does
 not exist raises :class:`FileNotFoundError`.
 """
 
@@ -66,7 +66,12 @@ from typing import Any, Literal
 
 from rules import DATE_FIELDS, DURATION_FIELDS
 from rules.text import find_durations
-from schemas import Duration, DurationUnit
+from schemas import ClausewiseError, Duration, DurationUnit
+
+
+class LabelError(ClausewiseError, ValueError):
+    """A labelled set that cannot be read: a gold file line, an ``*.expected.json`` value or a CUAD answer of
+    the wrong shape. The message names the file and line where it has them."""
 
 SCORED_FIELDS: tuple[str, ...] = (
     "parties", "agreement_date", "effective_date", "expiration_date", "initial_term", "renewal_term",
@@ -326,7 +331,7 @@ def _cuad_field(fld: str, answer: str, context: str) -> Gold:
         return GoldDurations(found, label=a) if found else Unlabelled(reason="no duration in the answer", label=a)
     if fld == "governing_law":
         return GoldJurisdiction(a, label=a)
-    raise ValueError(f"CUAD labels no field {fld!r}")
+    raise LabelError(f"CUAD labels no field {fld!r}")
 
 
 def cuad_gold(row: Mapping[str, str]) -> dict[str, Gold]:
@@ -441,18 +446,18 @@ def _gold_date(raw: Any) -> GoldDate:
     if isinstance(raw, dt.date):
         return GoldDate(str(raw.year), raw.month, raw.day, label=raw.isoformat())
     if not isinstance(raw, str):
-        raise ValueError(f"a date is ISO 8601 text, not {raw!r}")
+        raise LabelError(f"a date is ISO 8601 text, not {raw!r}")
     s = raw.strip()
     if s.lower() == "perpetual":
         return GoldDate(perpetual=True, label=s)
     m = _DATE_PARTS.fullmatch(s)
     if not m:
-        raise ValueError(f"not an ISO 8601 date (YYYY-MM-DD, YYYY-MM or YYYY): {raw!r}")
+        raise LabelError(f"not an ISO 8601 date (YYYY-MM-DD, YYYY-MM or YYYY): {raw!r}")
     year, month, day = m.group(1), m.group(2), m.group(3)
     try:
         dt.date(int(year), int(month or 1), int(day or 1))
     except ValueError as exc:
-        raise ValueError(f"not a calendar date: {raw!r}") from exc
+        raise LabelError(f"not a calendar date: {raw!r}") from exc
     return GoldDate(year, int(month) if month else None, int(day) if day else None, label=s)
 
 
@@ -463,14 +468,14 @@ def _one_duration(raw: Any) -> Duration:
             return Duration(value=float(raw["value"]), unit=DurationUnit(unit))
         except (KeyError, TypeError, ValueError) as exc:
             units = ", ".join(u.value for u in DurationUnit)
-            raise ValueError(f"a duration object is {{\"value\": number, \"unit\": one of {units}}}, "
+            raise LabelError(f"a duration object is {{\"value\": number, \"unit\": one of {units}}}, "
                              f"not {raw!r}") from exc
     if isinstance(raw, str):
         found = [f.value for f in find_durations(raw) if f.value is not None]
         if len(found) != 1:
-            raise ValueError(f"not one duration: {raw!r}")
+            raise LabelError(f"not one duration: {raw!r}")
         return found[0]
-    raise ValueError(f"a duration is text or {{\"value\", \"unit\"}}, not {raw!r}")
+    raise LabelError(f"a duration is text or {{\"value\", \"unit\"}}, not {raw!r}")
 
 
 def _label_text(raw: Any) -> str:
@@ -480,20 +485,20 @@ def _label_text(raw: Any) -> str:
 def gold_value(fld: str, raw: Any) -> Gold:
     """The gold value of ``fld`` from its JSON form in a gold file or an ``*.expected.json`` (see the module
     docstring for the forms each field takes). ``None`` (and ``[]`` for parties) is :class:`Absent`.
-    Raises :class:`ValueError` on an unknown field or a value of the wrong shape."""
+    Raises :class:`LabelError` on an unknown field or a value of the wrong shape."""
     if fld not in SCORED_FIELDS:
-        raise ValueError(f"unknown field {fld!r}; fields: {', '.join(SCORED_FIELDS)}")
+        raise LabelError(f"unknown field {fld!r}; fields: {', '.join(SCORED_FIELDS)}")
     if raw is None:
         return Absent()
     label = _label_text(raw)
     if fld == "parties":
         if not isinstance(raw, list):
-            raise ValueError(f"parties is a list of names, not {raw!r}")
+            raise LabelError(f"parties is a list of names, not {raw!r}")
         names = []
         for p in raw:
             name = p.get("name") if isinstance(p, Mapping) else p
             if not isinstance(name, str) or not name.strip():
-                raise ValueError(f"a party is a name or an object with a \"name\", not {p!r}")
+                raise LabelError(f"a party is a name or an object with a \"name\", not {p!r}")
             names.append(name.strip())
         if not names:
             return Absent()
@@ -508,13 +513,13 @@ def gold_value(fld: str, raw: Any) -> Gold:
         return GoldDurations(accepted, label=" / ".join(str(d) for d in accepted))
     if fld == "governing_law":
         if not isinstance(raw, str) or not raw.strip():
-            raise ValueError(f"governing_law is a state or country name, not {raw!r}")
+            raise LabelError(f"governing_law is a state or country name, not {raw!r}")
         return GoldJurisdiction(raw.strip(), label=raw.strip())
     days = raw.get("days") if isinstance(raw, Mapping) else raw
     if days is None:
         return Absent()
     if isinstance(days, bool) or not isinstance(days, (int, float)) or days < 0 or days != int(days):
-        raise ValueError(f"payment_terms is a whole number of days or {{\"days\": n}}, not {raw!r}")
+        raise LabelError(f"payment_terms is a whole number of days or {{\"days\": n}}, not {raw!r}")
     return GoldPaymentDays(int(days), label=label if isinstance(raw, str) else f"{int(days)} days")
 
 
@@ -541,7 +546,7 @@ def samples_set(folder: Path) -> list[LabelledDocument]:
 
 def gold_set(jsonl: Path) -> list[LabelledDocument]:
     """An organisation's labelled contracts from a gold file (format: the module docstring), in file order.
-    Raises :class:`ValueError` (file and line named) on a malformed line and :class:`FileNotFoundError`
+    Raises :class:`LabelError` (file and line named) on a malformed line and :class:`FileNotFoundError`
     when a ``path`` does not exist."""
     jsonl = Path(jsonl)
     out = []
@@ -552,12 +557,12 @@ def gold_set(jsonl: Path) -> list[LabelledDocument]:
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise ValueError(f"{where}: not JSON ({exc.msg})") from exc
+            raise LabelError(f"{where}: not JSON ({exc.msg})") from exc
         if not isinstance(obj, dict) or not isinstance(obj.get("path"), str) or not isinstance(obj.get("fields"), dict):
-            raise ValueError(f"{where}: expected an object with \"path\" (text) and \"fields\" (an object)")
+            raise LabelError(f"{where}: expected an object with \"path\" (text) and \"fields\" (an object)")
         unknown = set(obj) - {"path", "name", "pages", "fields"}
         if unknown:
-            raise ValueError(f"{where}: unknown keys {sorted(unknown)}")
+            raise LabelError(f"{where}: unknown keys {sorted(unknown)}")
         path = Path(obj["path"])
         path = path if path.is_absolute() else jsonl.parent / path
         if not path.is_file():
@@ -565,10 +570,10 @@ def gold_set(jsonl: Path) -> list[LabelledDocument]:
         try:
             gold = {f: gold_value(f, v) for f, v in obj["fields"].items()}
         except ValueError as exc:
-            raise ValueError(f"{where}: {exc}") from exc
+            raise LabelError(f"{where}: {exc}") from exc
         pages = obj.get("pages")
         if pages is not None and (isinstance(pages, bool) or not isinstance(pages, int) or pages < 0):
-            raise ValueError(f"{where}: pages is a whole number, not {pages!r}")
+            raise LabelError(f"{where}: pages is a whole number, not {pages!r}")
         ordered = {f: gold[f] for f in SCORED_FIELDS if f in gold}
         out.append(LabelledDocument(path, str(obj.get("name") or path.name),
                                     pages if pages is not None else _pdf_pages(path), path.stat().st_size, ordered))

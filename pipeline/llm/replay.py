@@ -199,12 +199,15 @@ class ReplayBackend:
 
 class RecordingBackend:
     """Wraps a real backend: serves an existing recording, else calls ``inner`` and records the answer
-    (also a TruncatedOutput or ValidationFailed outcome; timeouts and unavailability are not recorded)."""
+    (also a TruncatedOutput or ValidationFailed outcome; timeouts and unavailability are not recorded).
 
-    provider = "replay"
+    Its ``provider`` is the inner backend's (``local``): every answer it gives, recorded now or earlier, is
+    that backend's, with that backend's latency, so runs and evaluations made through it are stored as runs
+    of that backend."""
 
     def __init__(self, inner, directory: Path):
         self.inner = inner
+        self.provider = inner.provider
         self.directory = Path(directory)
         self.model_id, self.model_sha256 = inner.model_id, inner.model_sha256
         self._replay = ReplayBackend(self.directory, self.model_id, self.model_sha256)
