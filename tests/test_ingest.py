@@ -147,3 +147,42 @@ def test_summary_counts_each_document_under_its_status_after_extraction(db_url, 
     assert res.exit_code == 0, res.output
     summary = res.output[res.output.index("Ingest summary"):]
     assert "needs_review" in summary and "ingested" not in summary.split("files", 1)[1].split("pages read")[0]
+
+
+def test_ingest_prints_how_long_each_contract_took(tmp_path, monkeypatch):
+    """The samples on their recorded answers: one line per contract with its pages, wall seconds and model
+    seconds (the recorded latencies: their sum over the contract's calls), and the totals."""
+    import re
+
+    from pipeline.llm import is_installed
+    from tests.conftest import REPO, unavailable
+
+    model = "qwen2.5-coder-1.5b"
+    if not is_installed(model, Settings().cache_dir):
+        unavailable(f"{model} is not installed: its tokenizer sets the chunks the recordings were made for")
+    recordings = REPO / "tests" / "recordings" / "samples"
+    monkeypatch.setenv("CLAUSEWISE_BACKEND", "replay")
+    monkeypatch.setenv("CLAUSEWISE_MODEL", model)
+    monkeypatch.setenv("CLAUSEWISE_REPLAY_DIR", str(recordings))
+    db_url = f"sqlite:///{tmp_path / 'demo.db'}"
+    res = runner.invoke(app, ["ingest", "--database-url", db_url, str(REPO / "samples")])
+    assert res.exit_code == 0, res.output
+    lines = {m.group(1): m for m in re.finditer(
+        r"^(\S+\.pdf) \(\w{12}\): (\d+) pages in ([\d.]+) s \(model ([\d.]+) s, ([\d.]+) s/page\)", res.output,
+        re.MULTILINE)}
+    assert set(lines) == {"mutual_nda.pdf", "services_agreement.pdf", "supply_agreement.pdf"}
+    from pipeline.store import latest_run, make_engine
+
+    engine = make_engine(db_url)
+
+    with Session(engine) as s:
+        for name, m in lines.items():
+            doc = s.scalars(select(Document).where(Document.file_name == name)).one()
+            run = latest_run(s, doc.id)
+            model_seconds = sum(c["model_seconds"] for c in run.chunk_outcomes)
+            assert int(m.group(2)) == doc.page_count
+            assert float(m.group(4)) == pytest.approx(model_seconds, abs=0.05)
+            assert float(m.group(5)) == pytest.approx(model_seconds / doc.page_count, abs=0.05)
+            assert model_seconds > 10  # recorded live latencies, not the replay's own milliseconds
+    total = re.search(r"extraction: 3 documents, (\d+) pages in ([\d.]+) s; model ([\d.]+) s", res.output)
+    assert total and float(total.group(3)) == pytest.approx(sum(float(m.group(4)) for m in lines.values()), abs=0.2)
