@@ -5,6 +5,11 @@
 - instructor runs in JSON_SCHEMA mode, whose ``response_format={"type": "json_schema"}``
   llama-cpp-python 0.3.36 silently ignores; :func:`_make_create` drops it and passes a grammar
   built up front from the schema (:mod:`pipeline.llm.grammar`, fails loudly).
+- Greedy constrained sampling checks the model's own first choice against the grammar before the whole
+  vocabulary (:mod:`pipeline.llm.sampling`): the same answer at about the speed of free decoding.
+- Consecutive calls share the KV cache of their common prompt head (llama-cpp-python keeps the evaluated
+  tokens and re-evaluates only from the first token that differs), so the instructions and the worked
+  example, which come first and never change, are evaluated once per loaded model.
 - llama-cpp has no call timeout: ``timeout_s`` (settings.llm_timeout_s) bounds one ``complete``
   call, all attempts together; the deadline is checked after every generated token and the call
   raises LLMTimeout once it passes (prompt evaluation itself is not interruptible).
@@ -21,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.llm.base import BackendUnavailable, ContextOverflow, LLMRequest, LLMResult, LLMTimeout
 from pipeline.llm.grammar import grammar_for_schema
+from pipeline.llm.sampling import GreedyGrammarSampler
 from pipeline.llm.structured import run_structured
 
 if TYPE_CHECKING:
@@ -43,15 +49,45 @@ def _llama_class():
         ) from exc
 
     class TimedLlama(Llama):
-        """Llama whose token loop stops with _DeadlinePassed once ``deadline`` (monotonic s) passes."""
+        """Llama whose token loop stops with _DeadlinePassed once ``deadline`` (monotonic s) passes, and
+        whose greedy constrained sampling checks the model's first choice before the whole vocabulary
+        (:class:`~pipeline.llm.sampling.GreedyGrammarSampler`; same tokens, at about free-decoding speed).
+        ``fast_grammar = False`` keeps the library's sampler chain; ``sampler_class`` makes the sampler of a
+        greedy constrained call (``(llama, grammar, penalty_repeat=, penalty_last_n=)``, with ``sample(ctx,
+        idx)``, ``stats`` and ``close()``; benchmarks put other candidates here); ``last_sampler_stats``
+        holds the :class:`~pipeline.llm.sampling.SamplerStats` of the last constrained call."""
 
         deadline: float | None = None
+        fast_grammar: bool = True
+        sampler_class: Any = GreedyGrammarSampler
+        last_sampler_stats: Any = None
+        _constraint: Any = None
 
-        def generate(self, *args: Any, **kwargs: Any):
-            for token in super().generate(*args, **kwargs):
-                if self.deadline is not None and time.monotonic() > self.deadline:
-                    raise _DeadlinePassed()
-                yield token
+        def generate(self, tokens: Any, *args: Any, **kwargs: Any):
+            grammar = kwargs.get("grammar")
+            plain = (not kwargs.get("logits_processor") and not kwargs.get("frequency_penalty")
+                     and not kwargs.get("presence_penalty") and not kwargs.get("mirostat_mode"))
+            if self.fast_grammar and grammar is not None and kwargs.get("temp") == 0.0 and plain:
+                kwargs["grammar"] = None
+                self._constraint = self.sampler_class(
+                    self, grammar, penalty_repeat=float(kwargs.get("repeat_penalty", 1.0)),
+                    penalty_last_n=self.last_n_tokens_size)
+                self.last_sampler_stats = self._constraint.stats
+            try:
+                for token in super().generate(tokens, *args, **kwargs):
+                    if self.deadline is not None and time.monotonic() > self.deadline:
+                        raise _DeadlinePassed()
+                    yield token
+            finally:
+                if self._constraint is not None:
+                    self._constraint.close()
+                    self._constraint = None
+
+        def sample(self, *args: Any, **kwargs: Any) -> int:
+            if self._constraint is None:
+                return super().sample(*args, **kwargs)
+            idx = kwargs.get("idx")
+            return self._constraint.sample(self._ctx.ctx, idx - self.n_tokens if idx is not None else -1)
 
     return TimedLlama
 
