@@ -69,7 +69,7 @@ class LLGuidanceSampler:
         import llguidance.llamacpp
         import llguidance.numpy as lln
 
-        from pipeline.llm.sampling import PenaltyWindow, SamplerStats
+        from pipeline.llm import PenaltyWindow, SamplerStats
 
         vocab = llama._model.vocab
         key = id(llama)

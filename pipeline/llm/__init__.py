@@ -10,7 +10,9 @@
   :class:`BackendUnavailable`, :class:`ContextOverflow`, :class:`LLMTimeout`,
   :class:`SchemaNotSupported`, :class:`ReplayMiss`), each carrying the attempts made.
 - Structured output: :func:`check_schema` refuses JSON schemas a generation grammar cannot express;
-  :func:`grammar_for_schema` builds the llama-cpp grammar.
+  :func:`grammar_for_schema` builds the llama-cpp grammar; :class:`GreedyGrammarSampler` samples a
+  constrained answer greedily, checking the model's first choice before the whole vocabulary
+  (:class:`PenaltyWindow`, llama.cpp's repeat penalty; :class:`SamplerStats`).
 - The GGUF model registry: :data:`REGISTRY` of pinned models (:class:`ModelSpec`),
   :data:`DEFAULT_MODEL`, :func:`install` (download, assemble, check size and SHA-256),
   :func:`resolve` (a registry name or a ``.gguf`` path to a verified :class:`ResolvedModel`),
@@ -41,6 +43,7 @@ from pipeline.llm.base import (
     recording_requested,
 )
 from pipeline.llm.grammar import check_schema, grammar_for_schema
+from pipeline.llm.sampling import GreedyGrammarSampler, PenaltyWindow, SamplerStats
 from pipeline.llm.registry import (
     DEFAULT_MODEL,
     REGISTRY,
@@ -59,7 +62,8 @@ from pipeline.llm.registry import (
 )
 
 __all__ = [
-    "AttemptRecord", "BACKENDS", "Backend", "BackendUnavailable", "ContextOverflow", "DEFAULT_MODEL", "LLMError",
+    "AttemptRecord", "BACKENDS", "Backend", "BackendUnavailable", "ContextOverflow", "DEFAULT_MODEL",
+    "GreedyGrammarSampler", "LLMError", "PenaltyWindow", "SamplerStats",
     "LLMRequest", "LLMResult", "LLMTimeout", "Message", "ModelChecksumError", "ModelDownloadError",
     "ModelNotInstalled", "ModelRegistryError", "ModelSpec", "RECORD_COMMAND", "RECORD_ENV", "REGISTRY",
     "ReplayMiss", "ResolvedModel", "SchemaNotSupported", "TruncatedOutput", "UnknownModel", "ValidationFailed",
