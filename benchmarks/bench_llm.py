@@ -2,9 +2,9 @@
 
 Two modes.
 
-``--chunks N`` (the production path): a real contract (``--contract``, default an 11-page CUAD sponsorship agreement) is read
-and chunked as ``clausewise ingest`` does (into a temporary SQLite database), and its first N chunks go
-through the production prompt and schema (``pipeline.extraction.build_messages``, ``ChunkExtraction``)
+``--chunks N`` (the production path): a real contract (``--contract``, default a 12-page CUAD content
+licence agreement of 6 chunks) is read and chunked as ``clausewise ingest`` does (into a temporary SQLite
+database), and its first N chunks go through the production prompt and schema (``pipeline.extraction.build_messages``, ``ChunkExtraction``)
 one after the other on one loaded model, without clearing the KV cache between them, so what is measured
 is what extraction does. Per chunk and decoder it prints prompt tokens sent, prompt tokens evaluated
 (llama.cpp's own counter: the rest came from the cache of the previous call), output tokens and output
@@ -52,8 +52,8 @@ from pipeline.llm import LLMRequest, grammar_for_schema, make_backend, resolve  
 
 SHARED = REPO.parent / "shared"
 CONTRACT = SHARED / "failcases" / "F32" / "contract.txt"
-DEFAULT_PDF = (SHARED / "corpus" / "cuad" / "full_contract_pdf" / "Part_I" / "Sponsorship"
-               / "FreezeTagInc_20180411_8-K_EX-10.1_11139603_EX-10.1_Sponsorship Agreement.pdf")
+DEFAULT_PDF = (SHARED / "corpus" / "cuad" / "full_contract_pdf" / "Part_I" / "License_Agreements"
+               / "GlobalTechnologiesGroupInc_20050928_10KSB_EX-10.9_4148808_EX-10.9_Content License Agreement.pdf")
 DECODERS = ("checkfirst", "full", "free", "llguidance")
 _LLG_TOKENIZERS: dict[int, object] = {}
 

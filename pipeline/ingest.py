@@ -20,7 +20,7 @@ import audit
 from pipeline.reading import chunk_text
 from pipeline.store import transaction
 from pipeline.store import Chunk, Document, Page
-from pipeline.reading import PdfReadError, iter_pages, join_pages, layout_in_document, open_pdf
+from pipeline.reading import PdfReadError, join_pages, layout_in_document, read_pdf
 from pipeline.settings import Settings
 from pipeline.store import DocumentStatus, Reason, check_transition
 from pipeline.reading import read_text_file
@@ -95,8 +95,8 @@ def _join(pages: list) -> tuple[str, list[tuple[int, int]]]:
 
 
 def _read_pdf(path: Path, password: str | None) -> _Read:
-    info = open_pdf(path, password)
-    page_texts = list(iter_pages(path, password))
+    read = read_pdf(path, password)  # one open of the file for its info and its pages
+    info, page_texts = read.info, read.pages
     text, spans = _join(page_texts)
     pages = []
     for p, (start, end) in zip(page_texts, spans, strict=True):

@@ -26,6 +26,12 @@ removed, so that they neither break a sentence at a page end nor offer a footer'
 contract date; this needs a first cheap pass over the document, so :func:`iter_pages` reads each page
 twice but never holds more than one page.
 
+In the second pass each page's MuPDF text page is built once and read as spans (``extractDICT``:
+font size, colour, render mode) and words (``extractWORDS``: a word's box is the union of its
+characters' boxes); characters (``extractRAWDICT``) are read only for the lines that need a decision
+per glyph (hidden text, glyphs outside the page, a word split MuPDF makes differently from
+whitespace), and the text and boxes are the same either way.
+
 Text that is never painted is not contract text (a hidden clause can contradict a visible fee or carry
 instructions to the model): render mode 3 (invisible), a fill colour equal to the background (white
 on white) or fully transparent, glyphs outside the page's visible box, and fonts under
@@ -43,9 +49,11 @@ import math
 import os
 import re
 import shutil
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Literal
 
@@ -413,20 +421,32 @@ def _band(y0: float, y1: float, height: float) -> str | None:
 
 
 def _scan_document(doc: pymupdf.Document) -> _DocContext:
-    """Pass 1: one cheap ``words`` extraction per page (page objects released as we go)."""
+    """Pass 1: one cheap ``words`` extraction per page (page objects released as we go).
+
+    Each distinct word string is judged for the vocabulary once per document; only blocks whose
+    every word lies in the top or bottom band are grouped into lines (a word reaching the body
+    puts its line, and so its block, out of the bands)."""
     seen: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)
     texts: dict[tuple[str, str], set[str]] = defaultdict(set)
     vocab: set[str] = set()
+    judged: set[str] = set()
     n = doc.page_count
     for i in range(n):
         page = doc.load_page(i)
         height = page.rect.height
-        lines: dict[tuple[int, int], list] = {}
-        for w in page.get_text("words", flags=_WORDS_FLAGS):
-            lines.setdefault((w[5], w[6]), []).append(w)
-            core = _WORD_CORE.match(nfkc(w[4]).lower())
+        top, bottom = height * RUNNING_BAND, height * (1 - RUNNING_BAND)
+        words = page.get_text("words", flags=_WORDS_FLAGS)
+        new = {w[4] for w in words} - judged
+        judged |= new
+        for s in new:
+            core = _WORD_CORE.match(nfkc(s).lower())
             if core and _ALPHA_WORD.match(core.group(1)):
                 vocab.add(core.group(1))
+        body_blocks = {w[5] for w in words if w[3] > top and w[1] < bottom}
+        lines: dict[tuple[int, int], list] = {}
+        for w in words:
+            if w[5] not in body_blocks:
+                lines.setdefault((w[5], w[6]), []).append(w)
         blocks: dict[int, list[list]] = defaultdict(list)
         for (bno, _), ws in lines.items():
             blocks[bno].append(ws)
@@ -461,20 +481,22 @@ def _scan_document(doc: pymupdf.Document) -> _DocContext:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass
 class _Word:
-    pieces: list[tuple[str, Rect]]  # text and box of each piece (a hyphen-joined word has two)
+    """A word: ``pieces`` are the text and box of each piece (a hyphen-joined word has two); ``text``
+    and ``rect`` (the union of the boxes) are computed once, as ``pieces`` is never changed."""
 
-    @property
-    def text(self) -> str:
-        return "".join(p[0] for p in self.pieces)
+    __slots__ = ("pieces", "text", "rect")
 
-    @property
-    def rect(self) -> Rect:
-        return self.pieces[-1][1] if len(self.pieces) == 1 else _union([p[1] for p in self.pieces])
+    def __init__(self, pieces: list[tuple[str, Rect]]) -> None:
+        self.pieces = pieces
+        if len(pieces) == 1:
+            self.text, self.rect = pieces[0]
+        else:
+            self.text = "".join(p[0] for p in pieces)
+            self.rect = _union([p[1] for p in pieces])
 
 
-@dataclass
+@dataclass(slots=True)
 class _Line:
     words: list[_Word]
     rect: Rect
@@ -482,7 +504,7 @@ class _Line:
     mblock: int = 0
 
 
-@dataclass
+@dataclass(slots=True)
 class _Block:
     """A run of text to emit: ``paragraphs`` of lines (text blocks) or ``rows`` of cells (tables)."""
 
@@ -492,7 +514,16 @@ class _Block:
 
 
 def _union(rects: list[Rect]) -> Rect:
-    return (min(r[0] for r in rects), min(r[1] for r in rects), max(r[2] for r in rects), max(r[3] for r in rects))
+    if len(rects) == 1:
+        r = rects[0]
+        return (r[0], r[1], r[2], r[3])
+    x0, y0, x1, y1 = zip(*rects)
+    return (min(x0), min(y0), max(x1), max(y1))
+
+
+FILL_BANDS = 64
+"""Horizontal bands a page is cut into to look up the filled shapes under a span (a page with more
+than 16 fills, such as a table with shaded cells, is otherwise scanned fill by fill for every span)."""
 
 
 GUTTER_MIN_WIDTH = 8.0
@@ -613,10 +644,14 @@ class _PageReader:
         self.ctx = ctx
         self.ocr_text = ocr_text
         self.rect = page.rect
+        self._bounds = (self.rect.x0, self.rect.y0, self.rect.x1, self.rect.y1)
         self.hidden: list[HiddenText] = []
         self._fills: list[tuple[Rect, tuple[float, ...]]] | None = None
+        self._fill_bands: list[list[int]] | None = None
         self._images: list[Rect] | None = None
         self._cdrawings: list[dict] | None = None
+        self._textpage: pymupdf.TextPage | None = None
+        self._raw_blocks: dict[int, dict] | None = None
         self.visible_chars = 0
 
     # ---- hidden text ------------------------------------------------------------------------
@@ -648,12 +683,38 @@ class _PageReader:
 
     def _background(self, bbox: Rect) -> tuple[float, ...]:
         """Colour under the centre of ``bbox``: the last filled shape containing it, else white."""
-        cx, cy = (bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2
         bg: tuple[float, ...] = (1.0, 1.0, 1.0)
-        for r, fill in self._fill_rects():
-            if r[0] <= cx <= r[2] and r[1] <= cy <= r[3]:
-                bg = fill
+        fills = self._fill_rects()
+        if fills:
+            cx, cy = (bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2
+            for i in self._fills_near(cy):
+                r, fill = fills[i]
+                if r[0] <= cx <= r[2] and r[1] <= cy <= r[3]:
+                    bg = fill
         return bg
+
+    def _fills_near(self, y: float) -> list[int] | range:
+        """Indices, ascending, of the fills that may contain height ``y``: those whose vertical extent
+        meets ``y``'s band when the page is cut into :data:`FILL_BANDS` bands (a page of table cells
+        has hundreds of fills), every fill for a short list or a height that is not finite."""
+        fills = self._fills or []
+        top, bottom = self._bounds[1], self._bounds[3]
+        step = (bottom - top) / FILL_BANDS
+        if len(fills) <= FILL_BANDS // 4 or not (step > 0 and math.isfinite(step) and math.isfinite(y)):
+            return range(len(fills))
+        if self._fill_bands is None:
+
+            def band(v: float) -> int:
+                return int(min(max((v - top) // step, 0.0), FILL_BANDS - 1))
+
+            self._fill_bands = [[] for _ in range(FILL_BANDS)]
+            for i, (r, _) in enumerate(fills):
+                # a band is monotonic in the height, so y0 <= y <= y1 puts y's band between theirs
+                lo = band(r[1]) if math.isfinite(r[1]) else 0
+                hi = band(r[3]) if math.isfinite(r[3]) else FILL_BANDS - 1
+                for k in range(lo, hi + 1):
+                    self._fill_bands[k].append(i)
+        return self._fill_bands[int(min(max((y - top) // step, 0.0), FILL_BANDS - 1))]
 
     def _span_mechanism(self, span: dict) -> Mechanism | None:
         if self.ocr_text:
@@ -665,11 +726,7 @@ class _PageReader:
             return "render_mode_3" if not painted else "invisible_color"
         if span["size"] < MIN_VISIBLE_FONT_SIZE:
             return "tiny_font"
-        rgb = _rgb(span.get("color", 0))
-        bg = _rgb_tuple(self._background(span["bbox"]))
-        if max(abs(a - b) for a, b in zip(rgb, bg)) < 0.08:
-            return "white_on_white" if min(bg) > 0.85 else "invisible_color"
-        return None
+        return _colour_mechanism(span.get("color", 0), self._background(span["bbox"]))
 
     def _on_image(self, bbox: Rect) -> bool:
         cx, cy = (bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2
@@ -677,8 +734,8 @@ class _PageReader:
 
     def _outside_part(self, bbox: Rect) -> bool:
         """True if any of ``bbox`` lies outside the page (then each glyph is checked)."""
-        r = self.rect
-        return bbox[0] < r.x0 or bbox[1] < r.y0 or bbox[2] > r.x1 or bbox[3] > r.y1
+        x0, y0, x1, y1 = self._bounds
+        return bbox[0] < x0 or bbox[1] < y0 or bbox[2] > x1 or bbox[3] > y1
 
     def _outside(self, bbox: Rect) -> bool:
         r = self.rect
@@ -686,65 +743,121 @@ class _PageReader:
 
     # ---- lines and words ----------------------------------------------------------------------
 
-    def _read_block(self, block: dict) -> list[_Line]:
+    def _read_block(self, block: dict, words: dict[tuple[int, int], list] | None) -> list[_Line]:
+        """The block's lines of visible words; hidden runs go to ``self.hidden``.
+
+        ``block`` is an ``extractDICT`` block (spans with their text) when ``words`` (MuPDF's words of
+        the same text page by ``(block, line)``) is given, else an ``extractRAWDICT`` block. A line
+        whose spans are all painted and inside the page, and whose text split at whitespace gives
+        exactly MuPDF's words, takes its words and boxes from ``words`` (a box is the union of the
+        word's character boxes either way). Any other line is read character by character, from the
+        text page's ``extractRAWDICT`` (made only then, once per page) or from ``block`` itself.
+        """
         lines: list[_Line] = []
         runs: list[list] = []  # hidden runs: [mechanism, text, open]
-        for line in block["lines"]:
-            words: list[_Word] = []
-            cur: list[tuple[str, Rect]] = []
-
-            def flush() -> None:
-                if cur:
-                    text = "".join(c for c, _ in cur)
-                    if not text.isascii():
-                        text = nfkc(text)
-                    if text.strip():
-                        x0 = min(b[0] for _, b in cur)
-                        y0 = min(b[1] for _, b in cur)
-                        x1 = max(b[2] for _, b in cur)
-                        y1 = max(b[3] for _, b in cur)
-                        words.append(_Word([(text, (x0, y0, x1, y1))]))
-                    cur.clear()
-
-            for span in line["spans"]:
-                mech = self._span_mechanism(span)
-                check_outside = mech is None and self._outside_part(span["bbox"])
-                for ch in span["chars"]:
-                    c, bbox = ch["c"], ch["bbox"]
-                    m = mech or ("outside_page_box" if check_outside and self._outside(bbox) else None)
-                    if m:
-                        flush()
-                        if runs and runs[-1][0] == m and runs[-1][2]:
-                            runs[-1][1] += c
-                        else:
-                            runs.append([m, c, True])
-                        continue
-                    if runs:
-                        runs[-1][2] = False
-                    if c.isspace():
-                        flush()
-                    else:
-                        cur.append((c, bbox))
-                        self.visible_chars += 1
-            flush()
+        for j, line in enumerate(block["lines"]):
+            fast = None if words is None else self._line_from_words(line, words.get((block["number"], j), ()))
+            if fast is None:
+                raw_line = line if words is None else self._raw_block_lines(block)[j]
+                line_words = self._line_from_chars(raw_line, runs)
+            else:
+                text, line_words = fast
+                if text and runs:
+                    runs[-1][2] = False
             if runs and runs[-1][2]:
                 runs[-1][1] += " "  # a hidden run that reaches the line end may continue on the next line
-            if words:
+            if line_words:
                 d = line.get("dir", (1.0, 0.0))
                 rotated = abs(d[1]) > 0.1
-                h = max(w.rect[3] - w.rect[1] for w in words)
-                start = 0
-                for k in range(1, len(words) + 1):
+                rects = [w.rect for w in line_words]
+                n = len(rects)
+                ends = [n]
+                if not rotated and n > 1:
                     # a wide gap inside one MuPDF line separates pieces (columns, label and value)
-                    if k == len(words) or (not rotated and words[k].rect[0] - words[k - 1].rect[2] > 2.0 * h):
-                        piece = words[start:k]
-                        lines.append(_Line(piece, _union([w.rect for w in piece]), rotated=rotated))
-                        start = k
+                    gap = 2.0 * max(r[3] - r[1] for r in rects)
+                    ends = [k for k in range(1, n) if rects[k][0] - rects[k - 1][2] > gap] + ends
+                start = 0
+                for k in ends:
+                    lines.append(_Line(line_words[start:k], _union(rects[start:k]), rotated=rotated))
+                    start = k
         for m, text, _ in runs:
             t = " ".join(nfkc(text).split())
             if t:
                 self.hidden.append(HiddenText(t, m))
         return lines
+
+    def _line_from_words(self, line: dict, mwords: list | tuple) -> tuple[str, list[_Word]] | None:
+        """``(line text, words)`` from MuPDF's words of an ``extractDICT`` line, or None when a span is
+        hidden or reaches outside the page, or when the text split at whitespace differs from
+        ``mwords`` (other delimiters, a dropped empty box): the line then needs its characters."""
+        spans = line["spans"]
+        for span in spans:
+            if self._span_mechanism(span) is not None or self._outside_part(span["bbox"]):
+                return None
+        text = spans[0]["text"] if len(spans) == 1 else "".join([span["text"] for span in spans])
+        tokens = text.split()
+        if tokens != [w[4] for w in mwords]:
+            return None
+        joined = "".join(tokens)
+        self.visible_chars += len(joined)
+        if joined.isascii():
+            return text, [_Word([(t, w[:4])]) for t, w in zip(tokens, mwords)]
+        words: list[_Word] = []
+        for t, w in zip(tokens, mwords):
+            if not t.isascii():
+                t = nfkc(t)
+            if t.strip():
+                words.append(_Word([(t, w[:4])]))
+        return text, words
+
+    def _line_from_chars(self, line: dict, runs: list[list]) -> list[_Word]:
+        """Words of an ``extractRAWDICT`` line, character by character: hidden characters (by span, or
+        a glyph outside the page) split words and extend ``runs``; a word's box is the union of its
+        characters' boxes."""
+        words: list[_Word] = []
+        cur: list[tuple[str, Rect]] = []
+
+        def flush() -> None:
+            if cur:
+                text = "".join(c for c, _ in cur)
+                if not text.isascii():
+                    text = nfkc(text)
+                if text.strip():
+                    x0 = min(b[0] for _, b in cur)
+                    y0 = min(b[1] for _, b in cur)
+                    x1 = max(b[2] for _, b in cur)
+                    y1 = max(b[3] for _, b in cur)
+                    words.append(_Word([(text, (x0, y0, x1, y1))]))
+                cur.clear()
+
+        for span in line["spans"]:
+            mech = self._span_mechanism(span)
+            check_outside = mech is None and self._outside_part(span["bbox"])
+            for ch in span["chars"]:
+                c, bbox = ch["c"], ch["bbox"]
+                m = mech or ("outside_page_box" if check_outside and self._outside(bbox) else None)
+                if m:
+                    flush()
+                    if runs and runs[-1][0] == m and runs[-1][2]:
+                        runs[-1][1] += c
+                    else:
+                        runs.append([m, c, True])
+                    continue
+                if runs:
+                    runs[-1][2] = False
+                if c.isspace():
+                    flush()
+                else:
+                    cur.append((c, bbox))
+                    self.visible_chars += 1
+        flush()
+        return words
+
+    def _raw_block_lines(self, block: dict) -> list[dict]:
+        """The ``extractRAWDICT`` lines of ``block`` (same text page; extracted once per page, on first need)."""
+        if self._raw_blocks is None:
+            self._raw_blocks = {b["number"]: b for b in self._textpage.extractRAWDICT()["blocks"]}
+        return self._raw_blocks[block["number"]]["lines"]
 
     def _drop_running(self, lines: list[_Line]) -> list[_Line]:
         """Remove running header/footer lines; only from blocks lying wholly in the top or bottom band."""
@@ -764,8 +877,10 @@ class _PageReader:
     # ---- tables -------------------------------------------------------------------------------
 
     def _maybe_tables(self) -> list:
-        """Ruled tables with at least 2 rows and 2 columns. ``find_tables`` is costly (~0.2 s/page),
-        so it runs only where the drawings hold at least 3 vertical and 3 horizontal rules."""
+        """Ruled tables with at least 2 rows and 2 columns. ``find_tables`` is costly (0.2-3 s a page
+        with PyMuPDF 2, which runs an ONNX layout model first; 0.6 s on average over the 185 CUAD
+        pages that call it), so it runs only where the drawings hold at least 3 vertical and 3
+        horizontal rules."""
         vx: set[int] = set()
         hy: set[int] = set()
         page_area = self.rect.width * self.rect.height
@@ -835,12 +950,23 @@ class _PageReader:
 
     # ---- assembly -----------------------------------------------------------------------------
 
-    def read(self, blocks: list[dict]) -> tuple[str, list, int]:
+    def read(self, textpage: pymupdf.TextPage) -> tuple[str, list, int]:
+        """``(page text, word boxes, length of the text)`` from one text page of this page.
+
+        Text layers are read from ``extractDICT`` spans and ``extractWORDS`` words, characters only
+        where a line needs them; OCR text pages from ``extractRAWDICT`` characters."""
+        self._textpage = textpage
+        if self.ocr_text:
+            blocks, by_line = textpage.extractRAWDICT()["blocks"], None
+        else:
+            blocks = textpage.extractDICT()["blocks"]
+            # MuPDF lists words line by line: one run per (block, line)
+            by_line = {key: list(ws) for key, ws in groupby(textpage.extractWORDS(), key=itemgetter(5, 6))}
         all_lines: list[_Line] = []
         for k, b in enumerate(blocks):
             if b.get("type") != 0:
                 continue
-            for ln in self._drop_running(self._read_block(b)):
+            for ln in self._drop_running(self._read_block(b, by_line)):
                 ln.mblock = k
                 all_lines.append(ln)
         out: list[_Block] = []
@@ -905,6 +1031,17 @@ class _PageReader:
         return new_blocks
 
 
+@functools.lru_cache(maxsize=4096)
+def _colour_mechanism(color: int, background: tuple[float, ...]) -> Mechanism | None:
+    """How text of sRGB ``color`` (0xRRGGBB) on ``background`` (gray, RGB or CMYK fill, 0..1) is hidden:
+    ``"white_on_white"`` / ``"invisible_color"`` when every channel differs by less than 0.08, else None."""
+    rgb = _rgb(color)
+    bg = _rgb_tuple(background)
+    if max(abs(a - b) for a, b in zip(rgb, bg)) < 0.08:
+        return "white_on_white" if min(bg) > 0.85 else "invisible_color"
+    return None
+
+
 def _rgb(color: int) -> tuple[float, float, float]:
     return (((color >> 16) & 255) / 255, ((color >> 8) & 255) / 255, (color & 255) / 255)
 
@@ -934,10 +1071,21 @@ class _Emitter:
         self.parts.append(s)
         self.pos += len(s)
 
-    def _word(self, w: _Word) -> None:
-        for t, r in w.pieces:
-            self.words.append((self.pos, self.pos + len(t), r[0], r[1], r[2], r[3]))
-            self._text(t)
+    def _words(self, words: list[_Word]) -> None:
+        """``words`` joined by single spaces, each piece's offsets and box recorded."""
+        parts, out, pos = self.parts, self.words, self.pos
+        space = False
+        for w in words:
+            if space:
+                parts.append(" ")
+                pos += 1
+            space = True
+            for t, r in w.pieces:
+                end = pos + len(t)
+                out.append((pos, end, r[0], r[1], r[2], r[3]))
+                parts.append(t)
+                pos = end
+        self.pos = pos
 
     def _sep(self) -> None:
         if self.parts and not self.parts[-1].endswith("\n"):
@@ -949,10 +1097,7 @@ class _Emitter:
             for k, cell in enumerate(row):
                 if k:
                     self._text(" | ")
-                for j, w in enumerate(cell):
-                    if j:
-                        self._text(" ")
-                    self._word(w)
+                self._words(cell)
 
     def block(self, lines: list[_Line]) -> None:
         right = max(ln.rect[2] for ln in lines)
@@ -973,10 +1118,7 @@ class _Emitter:
             prev = ln
         for para in paragraphs:
             self._sep()
-            for j, w in enumerate(para):
-                if j:
-                    self._text(" ")
-                self._word(w)
+            self._words(para)
 
     def result(self) -> tuple[str, list, int]:
         text = "".join(self.parts)
@@ -1076,17 +1218,25 @@ def word_share(text: str) -> tuple[float, int]:
     (inner hyphens and apostrophes allowed), at least 2 long, with a vowel (a-e-i-o-u-y); or "a"/"I".
     """
     judged = good = 0
-    for tok in text.split():
-        if any(c.isdigit() for c in tok) or (len(tok) == 1 and not tok.isalnum()) or _REDACTION.match(tok):
-            continue
-        core = tok.strip(_STRIP)
-        judged += 1
-        plain = core.replace("-", "").replace("'", "")
-        if len(plain) >= 2 and plain.isalpha() and any(c in _VOWELS for c in plain):
-            good += 1
-        elif len(plain) == 1 and plain.isalpha() and plain in "aAI":
-            good += 1
+    for tok, count in Counter(text.split()).items():
+        j, g = _judge_token(tok)
+        judged += j * count
+        good += g * count
     return (good / judged if judged else 1.0), judged
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _judge_token(tok: str) -> tuple[int, int]:
+    """``(judged, word-like)`` of one token, each 0 or 1 (see :func:`word_share`); cached, as
+    documents repeat most of their tokens."""
+    if any(c.isdigit() for c in tok) or (len(tok) == 1 and not tok.isalnum()) or _REDACTION.match(tok):
+        return 0, 0
+    plain = tok.strip(_STRIP).replace("-", "").replace("'", "")
+    if len(plain) >= 2 and plain.isalpha() and any(c in _VOWELS for c in plain):
+        return 1, 1
+    if len(plain) == 1 and plain.isalpha() and plain in "aAI":
+        return 1, 1
+    return 1, 0
 
 
 def is_gibberish(text: str) -> bool:
@@ -1103,9 +1253,9 @@ def is_gibberish(text: str) -> bool:
 def _read_page(page: pymupdf.Page, ctx: _DocContext, ocr: bool | str) -> tuple[PageText, list[str]]:
     warnings: list[str] = []
     reader = _PageReader(page, ctx)
-    # an infinite clip: without it MuPDF drops glyphs outside the mediabox before we can report them
-    raw = page.get_text("rawdict", flags=_FLAGS, clip=pymupdf.INFINITE_RECT())
-    text, words, _ = reader.read(raw["blocks"])
+    # one text page for every extraction of this page; an infinite clip: without it MuPDF drops
+    # glyphs outside the mediabox before we can report them
+    text, words, _ = reader.read(page.get_textpage(clip=pymupdf.INFINITE_RECT(), flags=_FLAGS))
     quality: Quality = "ok"
     if reader.visible_chars < OCR_MIN_VISIBLE_CHARS and page.get_images(full=False):
         tessdata = tessdata_dir() if ocr else None
@@ -1115,9 +1265,8 @@ def _read_page(page: pymupdf.Page, ctx: _DocContext, ocr: bool | str) -> tuple[P
                 warnings.append(f"page {page.number + 1}: OCR asked for but tesseract is not installed")
         else:
             tp = page.get_textpage_ocr(flags=_FLAGS, full=True, language="eng", dpi=OCR_DPI, tessdata=tessdata)
-            raw = page.get_text("rawdict", textpage=tp)
             ocr_reader = _PageReader(page, ctx, ocr_text=True)
-            text, words, _ = ocr_reader.read(raw["blocks"])
+            text, words, _ = ocr_reader.read(tp)
             quality = "gibberish" if is_gibberish(text) else "ocr"
     elif is_gibberish(text):
         quality = "gibberish"
@@ -1150,6 +1299,11 @@ def iter_pages(
     """
     p = Path(path)
     doc, info = _open_document(p, password)
+    yield from _pages(doc, info, p, ocr)
+
+
+def _pages(doc: pymupdf.Document, info: PdfInfo, path: Path, ocr: bool | str) -> Iterator[PageText]:
+    """The two passes of :func:`iter_pages` over an opened document, which is closed at the end."""
     try:
         ctx = _scan_document(doc)
         for i in range(info.page_count):
@@ -1160,16 +1314,18 @@ def iter_pages(
             if info.is_repaired:
                 msgs = pymupdf.TOOLS.mupdf_warnings().lower()
                 if any(s in msgs for s in _TRUNCATION_WARNINGS):
-                    raise TruncatedPdf(p, f"page {i + 1} is cut off (its content stream is incomplete)")
+                    raise TruncatedPdf(path, f"page {i + 1} is cut off (its content stream is incomplete)")
             yield page_text
     finally:
         doc.close()
 
 
 def read_pdf(path: str | os.PathLike[str], password: str | None = None, *, ocr: bool | Literal["auto"] = "auto") -> PdfRead:
-    """Open and read every page (see :func:`iter_pages`). Raises the :func:`open_pdf` errors."""
-    info = open_pdf(path, password)
-    return PdfRead(info=info, pages=list(iter_pages(path, password, ocr=ocr)))
+    """Open and read every page (see :func:`iter_pages`; the file is opened once). Raises the
+    :func:`open_pdf` errors."""
+    p = Path(path)
+    doc, info = _open_document(p, password)
+    return PdfRead(info=info, pages=list(_pages(doc, info, p, ocr)))
 
 
 # --------------------------------------------------------------------------------------------

@@ -88,14 +88,39 @@ class GGUFTokenizer:
     def encode(self, text: str) -> list[int]:
         if not text:
             return []
+        data = text.encode("utf-8")
         with self._lock:
-            return list(self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+            vocab = getattr(getattr(self._llama, "_model", None), "vocab", None)
+            if vocab is None:  # another llama-cpp-python layout: its own (slower) path
+                return list(self._llama.tokenize(data, add_bos=False, special=False))
+            return _tokenize(vocab, data)
 
     def count(self, text: str) -> int:
         return len(self.encode(text))
 
     def __repr__(self) -> str:
         return f"GGUFTokenizer({str(self.path)!r})"
+
+
+def _tokenize(vocab, data: bytes, size: int | None = None) -> list[int]:
+    """Token ids of UTF-8 ``data`` in a llama.cpp vocabulary (no BOS, special tokens as plain text).
+
+    The same ``llama_tokenize`` call as ``Llama.tokenize``, into a buffer of ``size`` tokens (default:
+    one per byte of ``data`` plus one for a space prefix) instead of one as long as the model's training
+    context (32,768 tokens for Qwen2.5, allocated and zeroed per call); a longer result is asked for
+    again at its exact size."""
+    import llama_cpp
+
+    size = len(data) + 1 if size is None else size
+    buf = (llama_cpp.llama_token * size)()
+    n = llama_cpp.llama_tokenize(vocab, data, len(data), buf, size, False, False)
+    if n < 0:
+        size = -n
+        buf = (llama_cpp.llama_token * size)()
+        n = llama_cpp.llama_tokenize(vocab, data, len(data), buf, size, False, False)
+        if n < 0:
+            raise TokenizerError(f"llama.cpp could not tokenize {len(data)} bytes (asked for {size} tokens, got {n})")
+    return buf[:n]
 
 
 class DefaultTokenizer:
