@@ -221,9 +221,8 @@ def _one_call(backend, decoder: str, messages, max_tokens: int) -> dict:
             valid = False
         fallbacks = None
     else:
-        llama.fast_grammar = decoder in ("checkfirst", "llguidance")
-        if decoder == "llguidance":
-            llama.sampler_class = LLGuidanceSampler
+        llama.sampler_class = {"checkfirst": type(llama).sampler_class, "llguidance": LLGuidanceSampler,
+                               "full": None}[decoder]
         try:
             req = LLMRequest(messages=messages, response_model=ChunkExtraction, max_tokens=max_tokens,
                              prompt_version="bench", max_attempts=1)
@@ -236,7 +235,6 @@ def _one_call(backend, decoder: str, messages, max_tokens: int) -> dict:
                 out_tokens = sum(a.output_tokens for a in attempts)
                 valid = False
         finally:
-            llama.fast_grammar = True
             llama.sampler_class = type(llama).sampler_class
         wall = time.perf_counter() - t0
         stats = llama.last_sampler_stats if decoder == "checkfirst" else None

@@ -52,11 +52,11 @@ def test_checking_the_first_choice_gives_the_answer_of_the_full_grammar_chain():
                          max_tokens=400, prompt_version="test-sampling-v1", max_attempts=1)
     backend = local_backend(timeout_s=600.0)
     llama = backend.llama
-    llama.fast_grammar = False
+    llama.sampler_class = None  # the library's sampler chain: the grammar over the whole vocabulary
     try:
         full = backend.complete(request)
     finally:
-        llama.fast_grammar = True
+        llama.sampler_class = type(llama).sampler_class
     fast = backend.complete(request)
     stats = llama.last_sampler_stats
     assert fast.raw_text == full.raw_text and fast.output_tokens == full.output_tokens

@@ -52,13 +52,12 @@ def _llama_class():
         """Llama whose token loop stops with _DeadlinePassed once ``deadline`` (monotonic s) passes, and
         whose greedy constrained sampling checks the model's first choice before the whole vocabulary
         (:class:`~pipeline.llm.sampling.GreedyGrammarSampler`; same tokens, at about free-decoding speed).
-        ``fast_grammar = False`` keeps the library's sampler chain; ``sampler_class`` makes the sampler of a
-        greedy constrained call (``(llama, grammar, penalty_repeat=, penalty_last_n=)``, with ``sample(ctx,
-        idx)``, ``stats`` and ``close()``; benchmarks put other candidates here); ``last_sampler_stats``
-        holds the :class:`~pipeline.llm.sampling.SamplerStats` of the last constrained call."""
+        ``sampler_class`` makes the sampler of a greedy constrained call (``(llama, grammar, penalty_repeat=,
+        penalty_last_n=)``, with ``sample(ctx, idx)``, ``stats`` and ``close()``; benchmarks put other
+        candidates here; ``None`` keeps the library's own sampler chain); ``last_sampler_stats`` holds
+        the :class:`~pipeline.llm.sampling.SamplerStats` of the last constrained call."""
 
         deadline: float | None = None
-        fast_grammar: bool = True
         sampler_class: Any = GreedyGrammarSampler
         last_sampler_stats: Any = None
         _constraint: Any = None
@@ -67,7 +66,7 @@ def _llama_class():
             grammar = kwargs.get("grammar")
             plain = (not kwargs.get("logits_processor") and not kwargs.get("frequency_penalty")
                      and not kwargs.get("presence_penalty") and not kwargs.get("mirostat_mode"))
-            if self.fast_grammar and grammar is not None and kwargs.get("temp") == 0.0 and plain:
+            if self.sampler_class is not None and grammar is not None and kwargs.get("temp") == 0.0 and plain:
                 kwargs["grammar"] = None
                 self._constraint = self.sampler_class(
                     self, grammar, penalty_repeat=float(kwargs.get("repeat_penalty", 1.0)),
