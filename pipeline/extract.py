@@ -29,7 +29,9 @@ Flow of :func:`extract_document`:
      offsets) are in the ``llm.request`` audit event and the chunk outcome; the rule engine still
      flags the passage (rule I001), so the document goes to a reviewer, who sees any value stated
      only there.
-3. Each answer becomes a partial extraction whose evidence is grounded in the document (quote,
+3. Values the answer copied from the prompt's worked example and the contract does not state are
+   dropped as no answer and listed in the chunk outcome (:mod:`pipeline.extraction.example_leak`).
+   Each answer becomes a partial extraction whose evidence is grounded in the document (quote,
    page, offsets, rectangles, match status of the span; :mod:`pipeline.extraction.partial`).
 4. The partials are merged (:func:`pipeline.extraction.merge.merge_partials`) and normalized
    (:func:`pipeline.extraction.normalize_extraction`): dates and durations read from the evidence
@@ -57,6 +59,7 @@ from pipeline.extraction import (
     PROMPT_VERSION,
     build_messages,
     chunk_to_partial,
+    drop_example_values,
     ground_partial,
     merge_partials,
     model_sentences,
@@ -101,7 +104,8 @@ class ChunkOutcome:
     """What happened to one chunk: ``status`` ok | failed; ``parts`` how many calls answered it
     (1, or more after splits); ``failures`` the parts that failed (kind, reason); ``seconds`` wall
     time of its calls here; ``model_seconds`` the model's own latency as the backend reports it
-    (a replay reports the recorded latency)."""
+    (a replay reports the recorded latency); ``example_values`` the answer values dropped as copies
+    of the prompt's worked example (:func:`pipeline.extraction.drop_example_values`)."""
 
     chunk_seq: int
     pages: list[int]
@@ -115,6 +119,7 @@ class ChunkOutcome:
     model_seconds: float = 0.0
     failures: list[dict[str, str]] = field(default_factory=list)
     withheld: list[list[int]] = field(default_factory=list)
+    example_values: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         reason = "; ".join(f"{f['kind']}: {f['reason']}" for f in self.failures) or None
@@ -122,7 +127,7 @@ class ChunkOutcome:
                 "calls": self.calls, "parts": self.parts, "pages": self.pages, "input_tokens": self.input_tokens,
                 "output_tokens": self.output_tokens, "seconds": round(self.seconds, 3),
                 "model_seconds": round(self.model_seconds, 3), "failures": self.failures,
-                "withheld_spans": self.withheld}
+                "withheld_spans": self.withheld, "example_values_dropped": self.example_values}
 
 
 def _failure_kind(exc: LLMError) -> str:
@@ -216,7 +221,9 @@ def _extract_part(ctx: _Ctx, sentences: list[Sentence], pages: list[int], chunk_
     parsed = result.parsed
     ctx.audit(ctx.attempt_events(result.attempts, chunk_seq, part,
                                  parsed=parsed.model_dump(mode="json") if parsed is not None else None))
-    partial = chunk_to_partial(parsed, chunk_seq)
+    answer, dropped = drop_example_values(parsed, sentences)
+    outcome.example_values.extend(dropped)
+    partial = chunk_to_partial(answer, chunk_seq)
     ground_partial(partial, sentences, ctx.doc)
     return [partial]
 

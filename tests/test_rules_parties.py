@@ -81,6 +81,31 @@ def test_party_name_swallowing_dba_phrase_f24():
     fires(run(x, doc), "P006", "parties[0]")
 
 
+def test_heading_or_label_named_as_party():
+    """A recorded 0.5B answer on a key-terms lease named its headings "Term" and "Rent" as parties."""
+    x, doc = clean()
+    silent(run(x, doc), "P007")
+    doc = doc.model_copy(update={"text": doc.text + "\nRent: USD 3,150 per month.\n7.2 Notices - in writing\n"})
+    x.parties.append(Party(name="Rent", evidence=ev(PREAMBLE, "Acme Widgets, Inc.")))
+    x.parties.append(Party(name="Notices", evidence=ev(PREAMBLE, "Acme Widgets, Inc.")))
+    fires(run(x, doc), "P007", "parties[2]")
+    fires(run(x, doc), "P007", "parties[3]")
+    silent([f for f in run(x, doc) if f.field_path in ("parties[0]", "parties[1]")], "P007")
+
+
+@pytest.mark.parametrize("name, text, expected", [
+    ("Beta Retail", "between Acme and Beta Retail (\"Customer\").\nBeta Retail: Attn. Legal\n", False),  # running text once
+    ("BARAK I.T.C", "IN WITNESS WHEREOF\n     BARAK I.T.C\nBy: ____\n", True),  # only a signature-block line
+    ("Acme Fund, L.P.", "Acme Fund, L.P.\n", False),  # a legal form is never a heading
+    ("Term", "Term: two years from the start.\nThe Term renews.", False),  # "The Term" is running text
+    ("Term", "", False),  # a name the text does not hold is another rule's concern (G001)
+])
+def test_heading_or_label_grammar(name, text, expected):
+    from rules.text import is_heading_or_label
+
+    assert is_heading_or_label(name, text) is expected
+
+
 # --- conflicts ---------------------------------------------------------------------------------------------
 
 def test_conflicting_candidates_from_chunks_listed_with_pages():

@@ -5,6 +5,7 @@ No database, PDF library or LLM client (import-linter checks it). The extraction
 
 - :mod:`.withhold`: a chunk's sentences as the model sees them, instruction-like passages withheld;
 - :mod:`.prompts`: the messages sent to the model;
+- :mod:`.example_leak`: values of an answer copied from the prompt's worked example, dropped;
 - :mod:`.partial`: one chunk's answer as a partial extraction, its evidence grounded
   (:mod:`.grounding`: quote, page, offsets, rectangles and match status in the document);
 - :mod:`.merge`: the partials merged into one extraction, values read from their spans;
@@ -12,6 +13,7 @@ No database, PDF library or LLM client (import-linter checks it). The extraction
 - :mod:`.anchors`: the names of the contract's start date the merge and the readers share.
 """
 
+from pipeline.extraction.example_leak import drop_example_values
 from pipeline.extraction.grounding import evidence_found_by_code, ground_evidence, locate_quote, rects_for
 from pipeline.extraction.merge import merge_partials
 from pipeline.extraction.normalize import normalize_extraction
@@ -23,6 +25,7 @@ __all__ = [
     "PROMPT_VERSION",
     "build_messages",
     "chunk_to_partial",
+    "drop_example_values",
     "evidence_found_by_code",
     "ground_evidence",
     "ground_partial",

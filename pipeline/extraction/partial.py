@@ -2,8 +2,8 @@
 
 - :func:`chunk_to_partial` turns one chunk's :class:`schemas.chunk_output.ChunkExtraction` (the
   model's answer) into a partial :class:`schemas.ContractExtraction`: values as the model gave them,
-  evidence carrying the chunk-local sentence ids, the span and ``chunk_seq``; empty objects (no
-  value and no span) are dropped as "not stated".
+  evidence carrying the chunk-local sentence ids, the span (a party's name where the model gave no
+  span for it) and ``chunk_seq``; empty objects (no value and no span) are dropped as "not stated".
 - :func:`ground_partial` ties every evidence of a partial to its place in the document
   (:func:`pipeline.extraction.grounding.ground_evidence`: quote, page, offsets, rectangles, match
   status); :func:`iter_evidence` walks every holder of an evidence.
@@ -47,8 +47,8 @@ from schemas import (
 )
 
 
-def _evidence(c: CitedAnswer, chunk_seq: int) -> Evidence:
-    return Evidence(sentence_ids=list(c.sentence_ids), span=(c.span or None), chunk_seq=chunk_seq)
+def _evidence(c: CitedAnswer, chunk_seq: int, default_span: str | None = None) -> Evidence:
+    return Evidence(sentence_ids=list(c.sentence_ids), span=(c.span or default_span or None), chunk_seq=chunk_seq)
 
 
 def _iso(s: str | None) -> dt.date | None:
@@ -103,7 +103,7 @@ def chunk_to_partial(out: ChunkExtraction, chunk_seq: int) -> ContractExtraction
                 name=p.name.strip(), role=_s(p.role), defined_terms=[t for t in p.defined_terms if _s(t)],
                 entity_type=_s(p.entity_type), jurisdiction=_s(p.jurisdiction), dba=[t for t in p.dba if _s(t)],
                 former_names=[t for t in p.former_names if _s(t)], affiliates=[t for t in p.affiliates if _s(t)],
-                evidence=_evidence(p, chunk_seq),
+                evidence=_evidence(p, chunk_seq, default_span=p.name.strip()),
             )
         )
     x.agreement_date = _date_claim(out.agreement_date, chunk_seq)

@@ -71,6 +71,7 @@ from rules.text.names import (
     PRONOUN_AND_DOCUMENT_TERMS,
     ROLE_TERMS,
     core_key,
+    is_heading_or_label,
     is_role_or_title,
     name_key,
     occurs_in,
@@ -118,7 +119,7 @@ __all__ = [
     # rules.text.names
     "ABBREVIATED_SUFFIXES", "AFFILIATES", "ALSO_KNOWN_AS", "DBA", "ENTITY_SUFFIX", "ENTITY_SUFFIXES", "FORMER_NAME",
     "NAME_PHRASE", "NOT_A_PARTY_TERMS", "NOT_NAME_WORDS", "ON_BEHALF_OF_AFFILIATES", "PRONOUN_AND_DOCUMENT_TERMS",
-    "ROLE_TERMS", "core_key", "is_role_or_title", "name_key", "occurs_in",
+    "ROLE_TERMS", "core_key", "is_heading_or_label", "is_role_or_title", "name_key", "occurs_in",
     # rules.text.law
     "FORUM", "GOVERNED_BY", "GOVERNING_LAW", "LAW_CUES", "LAW_PLACE", "LAWS_OF", "POLITIES", "STATES_GOVERNING_LAW",
     "phrase",

@@ -151,3 +151,32 @@ def is_role_or_title(name: str) -> bool:
     or "Trust") rather than a legal name."""
     k = re.sub(r"^(the|each|either|any) ", "", name_key(name))
     return k in _NOT_A_LEGAL_NAME or (bool(_DOCUMENT_WORDS.search(k)) and not _LEGAL_FORM.search(k))
+
+
+#: What may stand before a heading or label on its line: nothing, or a clause number ("12.", "4.2",
+#: "(a)", "Section 3").
+_LINE_LEAD = re.compile(r"[ \t]*(?:(?:section|article|clause)[ \t]+)?(?:\d{1,3}(?:\.\d{1,3})*\.?|\([a-z0-9]{1,4}\))?[ \t]*",
+                        re.I)
+#: What follows a heading or label: a colon, a dash, or the end of the line.
+_LINE_TAIL = re.compile(r"[ \t]*(?::|[-\u2013\u2014]\s|\n|$)")
+
+
+def is_heading_or_label(name: str, text: str) -> bool:
+    """True when ``name`` (case as written) occurs in ``text`` and every occurrence is a heading or a
+    label: at the start of its line (after a clause number at most) and followed by ``:``, a dash or
+    the end of the line ("Rent: USD 3,150 per month", "LEASE OF PREMISES - KEY TERMS"). A name with a
+    legal form ("Inc.", "Trust") is never one. A party's legal name appears in running text at least
+    once (the preamble, a notice clause), so one that only heads lines is a heading or a field label."""
+    name = " ".join(name.split())
+    if not name or _LEGAL_FORM.search(name_key(name.replace(".", ""))):  # "L.P." as "LP"
+        return False
+    pattern = re.compile(r"\s+".join(re.escape(w) for w in name.split()))
+    found = False
+    for m in pattern.finditer(text):
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if not _LINE_LEAD.fullmatch(text[line_start:m.start()]):
+            return False
+        if not _LINE_TAIL.match(text, m.end()):
+            return False
+        found = True
+    return found
