@@ -120,6 +120,17 @@ def _stated_in(text: str, patterns: tuple[str, ...]) -> str | None:
     return None
 
 
+def stated_in(text: str, field: str) -> str | None:
+    """The first sentence of ``text`` that seems to state ``field`` (a key of :data:`STATED_CUES`: every
+    cue pattern of the field matches within the sentence, or else every pattern of
+    :data:`FALLBACK_CUES`), whitespace folded; ``None`` when no sentence does. Raises KeyError for a
+    field without cues."""
+    sentence = _stated_in(text, STATED_CUES[field])
+    if sentence is None and field in FALLBACK_CUES:
+        sentence = _stated_in(text, FALLBACK_CUES[field])
+    return sentence
+
+
 @rule(
     "K004",
     title="Field left empty although the text appears to state it",
@@ -135,9 +146,7 @@ def stated_but_missing(x: ContractExtraction, doc: SourceDocument) -> Iterator[H
             continue
         if field in ("renewal_notice", "renewal_term") and x.auto_renewal is not None and x.auto_renewal.value is False:
             continue
-        sentence = _stated_in(doc.text, patterns)
-        if sentence is None and field in FALLBACK_CUES:
-            sentence = _stated_in(doc.text, FALLBACK_CUES[field])
+        sentence = stated_in(doc.text, field)
         if sentence:
             yield Hit(field, f"{field.replace('_', ' ')} not extracted, but the text seems to state it: "
                              f"{sentence[:160]!r}")

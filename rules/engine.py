@@ -20,7 +20,7 @@ def evaluate(
         assert info.check is not None
         findings.extend(info.finding(hit) for hit in info.check(extraction, document))
     if playbook is not None:
-        findings.extend(playbook.evaluate(extraction))
+        findings.extend(playbook.evaluate(extraction, document))
     return sorted(findings, key=lambda f: (f.rule_id, f.field_path, f.message))
 
 

@@ -28,8 +28,10 @@ from typing import Any
 import celpy
 import yaml
 
+from rules.completeness import stated_in
 from rules.registry import RuleInfo
-from schemas import ClausewiseError, ContractExtraction, Finding, Severity, TerminationKind
+from rules.text import jurisdiction_of
+from schemas import ClausewiseError, ContractExtraction, Finding, Severity, SourceDocument, TerminationKind
 
 DEFAULT_PLAYBOOK = Path(__file__).with_name("playbooks") / "default.yaml"
 
@@ -44,8 +46,26 @@ def _days(claim) -> float | None:
     return round(claim.value.approx_days(), 4)
 
 
-def view(x: ContractExtraction) -> dict[str, Any]:
-    """The CEL variables for ``x`` (JSON types only; ``None`` = not stated). Documented in default.yaml."""
+def _law_name(x: ContractExtraction) -> str | None:
+    """The canonical name of the governing law's place (:func:`rules.text.jurisdiction_of`), else as written."""
+    g = x.governing_law
+    if g is None or not (g.jurisdiction or g.raw_text):
+        return None
+    place = jurisdiction_of(g.jurisdiction) or jurisdiction_of(g.raw_text)
+    return place.name if place is not None else (g.jurisdiction or g.raw_text)
+
+
+def _law_code(x: ContractExtraction) -> str | None:
+    g = x.governing_law
+    if g is None:
+        return None
+    place = jurisdiction_of(g.jurisdiction) or jurisdiction_of(g.raw_text)
+    return place.code if place is not None else None
+
+
+def view(x: ContractExtraction, doc: SourceDocument | None = None) -> dict[str, Any]:
+    """The CEL variables for ``x`` (JSON types only; ``None`` = not stated). Documented in default.yaml.
+    ``doc`` gives the variables read from the text (``liability_cap_in_text``; ``None`` without it)."""
     tfc = [t for t in x.termination_rights if t.kind == TerminationKind.FOR_CONVENIENCE]
     tfc_notice = [t.notice.approx_days() for t in tfc if t.notice is not None]
     lc = x.liability_cap
@@ -62,10 +82,12 @@ def view(x: ContractExtraction) -> dict[str, Any]:
         "auto_renewal": x.auto_renewal.value if x.auto_renewal is not None else None,
         "renewal_term_days": _days(x.renewal_term),
         "renewal_notice_days": _days(x.renewal_notice),
-        "governing_law": x.governing_law.jurisdiction if x.governing_law else None,
+        "governing_law": _law_name(x),
+        "governing_law_code": _law_code(x),
         "payment_terms_days": pt.days if pt is not None else None,
         "payment_terms_day_type": pt.day_type if pt is not None else None,
         "liability_cap_present": lc is not None and (lc.amount is not None or bool(lc.formula)),
+        "liability_cap_in_text": None if doc is None else stated_in(doc.text, "liability_cap") is not None,
         "liability_cap_amount": lc.amount.amount if lc is not None and lc.amount is not None else None,
         "liability_cap_currency": lc.amount.currency if lc is not None and lc.amount is not None else None,
         "confidentiality_survival_days": survival,
@@ -81,8 +103,8 @@ def view(x: ContractExtraction) -> dict[str, Any]:
 _SAMPLE = {
     "party_count": 2, "party_names": ["Acme Corp.", "Beta LLC"], "agreement_date": "2024-01-01",
     "effective_date": "2024-01-01", "expiration_date": "2025-01-01", "initial_term_days": 365.25,
-    "auto_renewal": True, "renewal_term_days": 365.25, "renewal_notice_days": 60.0, "governing_law": "Delaware",
-    "payment_terms_days": 30, "payment_terms_day_type": "calendar", "liability_cap_present": True,
+    "auto_renewal": True, "renewal_term_days": 365.25, "renewal_notice_days": 60.0, "governing_law": "Delaware", "governing_law_code": "US-DE",
+    "payment_terms_days": 30, "payment_terms_day_type": "calendar", "liability_cap_present": True, "liability_cap_in_text": True,
     "liability_cap_amount": 100000.0, "liability_cap_currency": "USD", "confidentiality_survival_days": 1095.75,
     "confidentiality_survival_years": 3.0, "termination_for_convenience": True,
     "termination_for_convenience_notice_days": 90.0, "fee_count": 1, "obligation_count": 3,
@@ -142,9 +164,10 @@ class Playbook:
             return True
         return self._run(r, r._expr, r.expr, "expr", variables)
 
-    def evaluate(self, x: ContractExtraction) -> list[Finding]:
-        """A finding for every rule that does not hold for ``x``. Raises PlaybookError on an evaluation error."""
-        variables = view(x)
+    def evaluate(self, x: ContractExtraction, doc: SourceDocument | None = None) -> list[Finding]:
+        """A finding for every rule that does not hold for ``x`` (and the text of ``doc``, when given: see
+        :func:`view`). Raises PlaybookError on an evaluation error."""
+        variables = view(x, doc)
         out = []
         for r in self.rules:
             if not self.check(r, variables):

@@ -4,7 +4,9 @@ R002 (error) fires when the cited text has none of the field's cues and does hol
 the field is confused with (e.g. "convenience" for the renewal notice): that is positive evidence the
 value came from the wrong clause. R001 (warning) fires when the field's cues are absent and nothing
 points to another clause: drafting may use words the catalogue lacks, so a reviewer looks, but it is
-not asserted wrong. Each rule's ``source`` names where it comes from.
+not asserted wrong. R003 (error) fires when an agreement or effective date is the date of another document
+the contract refers to ("that certain License Agreement dated ...": :mod:`rules.text.references`). Each
+rule's ``source`` names where it comes from.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Iterator
 from rules.cues import FIELD_CUES, Cues
 from rules.fields import items, quote_of
 from rules.registry import Hit, rule
-from rules.text import norm
+from rules.text import norm, other_document_before
 from schemas import ContractExtraction, MatchStatus, SourceDocument
 
 
@@ -71,3 +73,35 @@ def wrong_clause(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
         if wrong:
             yield Hit(path, f"the cited text is about {', '.join(wrong)}, not {fld.replace('_', ' ')}", ev,
                       {"wrong_clause_cues": wrong})
+
+
+def _value_start(ev, doc: SourceDocument) -> int | None:
+    """Document offset of the value's span: as grounding set it, else the span's place in the quote."""
+    if ev is None:
+        return None
+    if ev.value_start is not None:
+        return ev.value_start
+    if ev.start is not None and ev.quote and ev.span:
+        i = ev.quote.find(ev.span)
+        return ev.start + i if i >= 0 else None
+    return None
+
+
+@rule(
+    "R003",
+    title="Date of another document given as this contract's date",
+    severity="error",
+    fields=("agreement_date", "effective_date"),
+    source="issue 13: 'the Agreement dated May 8, 2008' in a termination agreement stored as its effective date; "
+           "no gold agreement or effective date of the 174 CUAD contracts is introduced so",
+)
+def date_of_another_document(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    for fld in ("agreement_date", "effective_date"):
+        claim = getattr(x, fld)
+        if claim is None or claim.computed or claim.evidence is None:
+            continue
+        start = _value_start(claim.evidence, doc)
+        ref = other_document_before(doc.text, start) if start is not None else None
+        if ref:
+            yield Hit(fld, f"the date is that of another document ({ref!r}), not of this contract", claim.evidence,
+                      {"document": ref})

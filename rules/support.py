@@ -16,6 +16,7 @@ from rules.fields import DATE_FIELDS, DURATION_FIELDS, items, quote_of, stated_c
 from rules.registry import Hit, rule
 from rules.text import amount_in_text
 from rules.text import occurs_in
+from rules.text import jurisdiction_of, jurisdictions_in
 from rules.text import norm
 from rules.text import number_in_text
 from schemas import ContractExtraction, DurationUnit, MatchStatus, SourceDocument
@@ -128,7 +129,7 @@ def party_not_in_quote(x: ContractExtraction, doc: SourceDocument) -> Iterator[H
     title="Governing-law jurisdiction does not occur in its evidence",
     severity="error",
     fields=("governing_law",),
-    source="issue 5 (support): the jurisdiction must be in the cited text",
+    source="issue 5 (support): the jurisdiction must be in the cited text (by any of its names)",
 )
 def jurisdiction_not_in_quote(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     g = x.governing_law
@@ -138,8 +139,10 @@ def jurisdiction_not_in_quote(x: ContractExtraction, doc: SourceDocument) -> Ite
     if not q or (g.evidence is not None and g.evidence.match == MatchStatus.NOT_FOUND):
         return
     # "Ontario, Canada" or "England and Wales": every named place must be in the quote, in any order
+    # or by another of its names ("PRC" for "China": rules.text.jurisdictions)
+    cited = {j.code for j in jurisdictions_in(q)}
     parts = [p for p in re.split(r",|\band\b|/", g.jurisdiction) if p.strip()]
-    if not all(occurs_in(p.strip(), q) for p in parts):
+    if not all(occurs_in(p.strip(), q) or getattr(jurisdiction_of(p), "code", None) in cited for p in parts):
         yield Hit("governing_law", f"jurisdiction {g.jurisdiction!r} does not occur in the cited text {q[:160]!r}",
                   g.evidence)
 

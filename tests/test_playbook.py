@@ -34,7 +34,6 @@ def test_clean_contract_meets_default_positions(default):
     ("PB002", lambda x: setattr(x.payment_terms, "days", 60)),
     ("PB003", lambda x: setattr(x, "renewal_notice", None)),
     ("PB003", lambda x: setattr(x.renewal_notice, "value", days(15))),
-    ("PB004", lambda x: setattr(x, "liability_cap", None)),
     ("PB005", lambda x: setattr(x.confidentiality_survival, "value", days(12, "months"))),
 ])
 def test_default_positions_fail_when_broken(default, rule_id, change):
@@ -43,6 +42,26 @@ def test_default_positions_fail_when_broken(default, rule_id, change):
     change(x)
     f = fires(default.evaluate(x), rule_id)
     assert f.severity == Severity.WARNING and f.details["playbook"] == "default"
+
+
+def test_no_cap_stated_is_told_from_a_cap_missed(default):
+    """PB004 informs where the text states no limit on liability; where it states one the extraction
+    missed, K004 (a warning quoting the sentence) reports it and PB004 stays silent."""
+    x, doc = clean()
+    x.liability_cap = None
+    missed = rules.evaluate(x, doc, playbook=default)
+    silent(missed, "PB004")
+    assert "liability" in fires(missed, "K004", "liability_cap").message
+    no_cap_text = doc.text.replace("Each party's aggregate liability shall not exceed the fees",
+                                   "Each party remains responsible for the fees")
+    assert no_cap_text != doc.text
+    doc = doc.model_copy(update={"text": no_cap_text})
+    stated_none = rules.evaluate(x, doc, playbook=default)
+    f = fires(stated_none, "PB004", "liability_cap")
+    assert f.severity == Severity.INFO and f.message == "The contract states no limit on liability."
+    silent(stated_none, "K004")
+    assert rules.review_fields(f for f in stated_none if f.rule_id == "PB004") == {}  # info routes nothing
+    silent(default.evaluate(x), "PB004")  # without the text, whether one is stated is unknown
 
 
 def test_when_false_skips_rule(default):

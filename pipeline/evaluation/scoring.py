@@ -19,7 +19,8 @@ How a value agrees, by the gold's kind (CUAD's conventions, ``../shared/corpus/c
 - dates: the extraction's date (the one read from the cited text, else the value) agrees with every known
   part (:func:`date_matches`); for a "perpetual" gold the extraction is right when it has no date;
 - durations: the read or the given duration equals an accepted one after :meth:`schemas.Duration.canonical`;
-- governing law: one of the jurisdiction (else the law's text) and the gold contains the other, compared
+- governing law: both name the same place (:func:`rules.text.same_jurisdiction`: "PRC" is China, "NY" is
+  New York), or one of the jurisdiction (else the law's text) and the gold contains the other, compared
   without case, punctuation, "the", "State of", "Commonwealth of", "Province of" and "laws";
 - payment terms: the same number of days.
 
@@ -46,7 +47,7 @@ from pipeline.evaluation.labels import (
     Unlabelled,
 )
 from rules import DATE_FIELDS, DURATION_FIELDS
-from rules.text import ENTITY_SUFFIXES, name_key, norm
+from rules.text import ENTITY_SUFFIXES, name_key, norm, same_jurisdiction
 from schemas import ContractExtraction, Duration
 
 Outcome = Literal["right", "wrong", "missing", "invented", "absent", "unlabelled"]
@@ -103,6 +104,8 @@ def _law_words(s: str) -> str:
 
 
 def _jurisdiction_matches(gold: GoldJurisdiction, text: str) -> bool:
+    if same_jurisdiction(gold.name, text):
+        return True
     g, v = _law_words(gold.name), _law_words(text)
     return bool(v) and (g in v or v in g)
 

@@ -21,6 +21,10 @@ per module:
   and affiliates phrases (:data:`NAME_PHRASE`).
 - :mod:`rules.text.law`: the governing-law phrases ("governed by", "laws of"), the place they name
   (:data:`LAW_PLACE`) and the cue words of a governing-law clause (:data:`LAW_CUES`).
+- :mod:`rules.text.references`: references to another document that introduce its date ("that certain
+  License Agreement dated ...": :func:`other_document_before`).
+- :mod:`rules.text.jurisdictions`: the canonical name and ISO 3166 code of the place a text names
+  (:func:`jurisdiction_of`; "PRC" is China, "State of New York" and "NY" are New York).
 - :mod:`rules.text.injection`: the scan for text that reads as instructions to a model (:func:`scan`).
 """
 
@@ -45,6 +49,8 @@ from rules.text.durations import (
     parse_duration,
 )
 from rules.text.injection import LOOKALIKES, scan, scan_form
+from rules.text.jurisdictions import Jurisdiction, jurisdiction_of, jurisdictions_in, same_jurisdiction
+from rules.text.references import DOCUMENT_NOUNS, other_document_before
 from rules.text.law import (
     FORUM,
     GOVERNED_BY,
@@ -119,7 +125,7 @@ __all__ = [
     # rules.text.names
     "ABBREVIATED_SUFFIXES", "AFFILIATES", "ALSO_KNOWN_AS", "DBA", "ENTITY_SUFFIX", "ENTITY_SUFFIXES", "FORMER_NAME",
     "NAME_PHRASE", "NOT_A_PARTY_TERMS", "NOT_NAME_WORDS", "ON_BEHALF_OF_AFFILIATES", "PRONOUN_AND_DOCUMENT_TERMS",
-    "ROLE_TERMS", "core_key", "is_heading_or_label", "is_role_or_title", "name_key", "occurs_in",
+    "ROLE_TERMS", "core_key", "Jurisdiction", "jurisdiction_of", "jurisdictions_in", "DOCUMENT_NOUNS", "other_document_before", "same_jurisdiction", "is_heading_or_label", "is_role_or_title", "name_key", "occurs_in",
     # rules.text.law
     "FORUM", "GOVERNED_BY", "GOVERNING_LAW", "LAW_CUES", "LAW_PLACE", "LAWS_OF", "POLITIES", "STATES_GOVERNING_LAW",
     "phrase",

@@ -1,0 +1,56 @@
+"""References to another document: "that certain License Agreement dated May 8, 2008", "the Original Lease,
+dated as of ...", "as amended by the Amendment effective ...".
+
+A contract names the dates of the agreements it amends, terminates or follows; those dates are not its own.
+:func:`other_document_before` reads the words just before a date and tells whether they introduce the date
+of another document: a determiner that points away from this one ("the", "that certain", "a", "an", "such",
+"said", "each", "any", "prior", "original", "existing"), up to eight more words (none of them "the",
+"this" or "that"), a document noun
+(:data:`DOCUMENT_NOUNS`), an optional "between ..." naming its parties, an optional parenthesis or comma,
+and a verb of dating ("dated", "dated as of",
+"effective as of", "entered into on", "made on", "executed on"). "This Agreement, dated as of" is this
+contract; "the Effective Date" is not a document noun.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: The nouns of documents a contract may refer to (singular; a plural "s" is allowed).
+DOCUMENT_NOUNS: tuple[str, ...] = (
+    "agreement", "contract", "lease", "sublease", "license", "licence", "amendment", "addendum", "plan", "note",
+    "indenture", "deed", "memorandum", "letter", "order", "statement of work", "sow", "policy", "charter",
+)
+
+_DETERMINER = r"(?:the|that\s+certain|certain|a|an|such|said|each|any|prior|original|existing|earlier)"
+_WORD = r"(?!(?:the|this|that)\b)[A-Za-z0-9&.,'’\-]+"
+_DATING = (r"(?:dated|effective|entered\s+into|made|executed|signed)(?:\s+(?:as\s+of|on|effective(?:\s+as\s+of)?|"
+           r"and\s+effective(?:\s+as\s+of)?))?(?:\s+the)?")
+_NOUNS = "|".join(r"\s+".join(n.split()) for n in DOCUMENT_NOUNS)
+_REFERENCE = re.compile(
+    rf"\b(?P<ref>{_DETERMINER}\s+(?:{_WORD}\s+){{0,8}}?(?:{_NOUNS})s?)"
+    rf"(?:\s+(?:by\s+and\s+)?between\s+[^();]{{0,100}}?)?\s*(?:\([^()]{{0,80}}\)\s*)?,?\s*{_DATING}\s*$",
+    re.IGNORECASE,
+)
+
+
+#: A full stop that ends a sentence: after a word, before a capital (group ``word``: the word before it).
+_SENTENCE_END = re.compile(r"(?P<word>[A-Za-z]+)\.\s+(?=[A-Z(\"“])")
+#: Words a full stop follows without ending the sentence (company forms, "No.", titles, single letters).
+_ABBREVIATIONS = frozenset({"inc", "ltd", "co", "corp", "llc", "lp", "llp", "plc", "sa", "ag", "bv", "nv", "no",
+                            "mr", "ms", "mrs", "dr", "st", "jr", "sr", "u", "s", "p", "l", "c", "a", "b", "n", "v"})
+
+
+def other_document_before(text: str, start: int, window: int = 160) -> str | None:
+    """The reference to another document that introduces the date at ``start`` in ``text`` ("that certain
+    License Agreement"), or ``None`` when the words before it (at most ``window`` characters, within the
+    sentence) do not refer to another document. ``start``: offset of the date's first character."""
+    head = text[max(0, start - window):start]
+    ends = [m.end() for m in _SENTENCE_END.finditer(head) if m.group("word").lower() not in _ABBREVIATIONS]
+    cut = max([head.rfind(";") + 1, head.rfind("\n\n") + 1, *ends])
+    head = head[cut:]
+    m = _REFERENCE.search(head)
+    if m is None:
+        return None
+    ref = " ".join(m.group("ref").split())
+    return None if re.match(r"(?i)this\b", ref) else ref

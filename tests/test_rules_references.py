@@ -1,0 +1,49 @@
+"""R003: the date of another document the contract refers to is not its own date. The clauses are written
+for this test, blind to the CUAD texts, with forms that must not fire."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+import rules
+from rules.text import other_document_before
+from schemas import DateClaim, SourceDocument, SourcePage
+from tests.rules_fixtures import clean, ev, fires, silent
+
+
+@pytest.mark.parametrize("sentence, ref", [
+    ("This Termination Agreement ends the Agreement dated May 8, 2008 between the parties.", "the Agreement"),
+    ("WHEREAS, Lessor and Lessee entered into that certain Equipment Lease, dated as of May 8, 2008.",
+     "that certain Equipment Lease"),
+    ("As amended by the First Amendment effective as of May 8, 2008, the Plan continues.", "the First Amendment"),
+    ("Reference is made to the Supply Agreement by and between Acme Inc. and Beta LLC dated May 8, 2008.",
+     "the Supply Agreement"),
+    ("The Original Lease (as defined below) dated May 8, 2008 is replaced.", "The Original Lease"),
+    ("Each Statement of Work executed on May 8, 2008 remains in force.", "Each Statement of Work"),
+    ("This Agreement is dated as of May 8, 2008.", None),
+    ("This Supply Agreement, dated as of May 8, 2008, is made between Acme and Beta.", None),
+    ("This Agreement is made effective the 8th day of May 8, 2008.", None),
+    ("The term of this Agreement shall commence on May 8, 2008.", None),
+    ("Subject to the terms of this Agreement dated May 8, 2008, Acme shall deliver.", None),
+    ("The Effective Date is May 8, 2008.", None),
+])
+def test_reference_to_another_document_before_a_date(sentence, ref):
+    assert other_document_before(sentence, sentence.index("May 8, 2008")) == ref
+
+
+def test_effective_date_of_the_terminated_agreement_is_an_error():
+    text = ("TERMINATION AGREEMENT\n"
+            "This Termination Agreement is entered into as of June 30, 2012 by Acme Widgets, Inc. and Beta Retail "
+            "LLC. The parties terminate the Distribution Agreement dated May 8, 2008.\n")
+    doc = SourceDocument(text=text, pages=[SourcePage(number=1, start=0, end=len(text))])
+    x, _ = clean()
+    line = text.split("\n")[1]
+    x.effective_date = DateClaim(value=dt.date(2008, 5, 8), parsed=dt.date(2008, 5, 8),
+                                 evidence=ev(line, "May 8, 2008", text=text))
+    f = fires(rules.evaluate(x, doc), "R003", "effective_date")
+    assert f.details["document"] == "the Distribution Agreement" and f.severity == "error"
+    x.effective_date = DateClaim(value=dt.date(2012, 6, 30), parsed=dt.date(2012, 6, 30),
+                                 evidence=ev(line, "June 30, 2012", text=text))
+    silent(rules.evaluate(x, doc), "R003")
