@@ -14,7 +14,7 @@ from functools import lru_cache
 from rules.fields import items
 from rules.registry import Hit, rule
 from rules.text import MONEY
-from rules.text import states_date
+from rules.text import is_blank_date, states_date
 from rules.text import NUMBER_WORDS
 from rules.text import split_sentences
 from rules.text import STATES_GOVERNING_LAW
@@ -53,6 +53,21 @@ def page_unread(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
         kinds = sorted({p.quality for p in bad})
         yield Hit("document", f"pages {_pages([p.number for p in bad])} not read ({', '.join(kinds)})",
                   details={"pages": [p.number for p in bad]})
+
+
+@rule(
+    "K007",
+    title="Pages read by OCR",
+    severity="warning",
+    fields=("document",),
+    source="failcase F07 (a scan must not pass unseen): OCR may misread a digit or a name, and grounding checks "
+           "values against the OCR text, not against the page image a reviewer sees",
+)
+def pages_read_by_ocr(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    ocr = [p.number for p in doc.pages if p.quality == "ocr"]
+    if ocr:
+        yield Hit("document", f"pages {_pages(ocr)} were read by OCR: check the values against the page images",
+                  details={"pages": ocr})
 
 
 @rule(
@@ -147,6 +162,8 @@ def stated_but_missing(x: ContractExtraction, doc: SourceDocument) -> Iterator[H
         if field in ("renewal_notice", "renewal_term") and x.auto_renewal is not None and x.auto_renewal.value is False:
             continue
         sentence = stated_in(doc.text, field)
+        if sentence and field == "effective_date" and is_blank_date(sentence):
+            continue  # "made this day of , 2009 (the "Effective Date")": the date was left blank
         if sentence:
             yield Hit(field, f"{field.replace('_', ' ')} not extracted, but the text seems to state it: "
                              f"{sentence[:160]!r}")

@@ -26,27 +26,16 @@ _IDS = "ids of the sentences stating the value, e.g. [12]"
 _SPAN = "the few words stating the value, copied exactly, e.g. 'sixty (60) days'"
 
 
-def _compact(schema: dict, cite_keys: tuple[str, ...]) -> None:
-    props = schema.get("properties", {})
-    for prop in props.values():
-        prop.pop("title", None)
-    cite = [k for k in cite_keys if k in props]
-    if cite:
-        schema["required"] = cite + [k for k in schema.get("required", []) if k not in cite]
-
-
 def _compact_schema(schema: dict) -> None:
     """Drop the per-property ``title`` Pydantic adds (they only grow the grammar), and make the
     evidence keys ``sentence_ids`` and ``span`` required in the generation grammar, so that every
     value the model states comes with its citation (Python-side they default to empty/None)."""
-    _compact(schema, ("sentence_ids", "span"))
-
-
-def _compact_party_schema(schema: dict) -> None:
-    """:func:`_compact_schema` with only ``sentence_ids`` required: a party's span would repeat its
-    name, so the model may leave it out and code takes the name as the span
-    (:func:`pipeline.extraction.partial.chunk_to_partial`)."""
-    _compact(schema, ("sentence_ids",))
+    props = schema.get("properties", {})
+    for prop in props.values():
+        prop.pop("title", None)
+    cite = [k for k in ("sentence_ids", "span") if k in props]
+    if cite:
+        schema["required"] = cite + [k for k in schema.get("required", []) if k not in cite]
 
 
 _CONFIG = ConfigDict(extra="ignore", json_schema_extra=_compact_schema)
@@ -63,11 +52,8 @@ class _Cited(BaseModel):
 #: The cited part every answer value shares (sentence ids and the value's span), by its public name.
 CitedAnswer = _Cited
 
-
 class ChunkParty(_Cited):
     """A party that signs the contract (never a defined term, d/b/a name, former name or affiliate)."""
-
-    model_config = ConfigDict(extra="ignore", json_schema_extra=_compact_party_schema)
 
     name: str = Field(max_length=120, description="full legal name as written, e.g. 'Harbor & Pine Supply Co.'")
     role: str | None = Field(None, max_length=40, description="e.g. Supplier, Licensee, Customer")
@@ -164,7 +150,7 @@ class ChunkObligation(_Cited):
 
 
 class ChunkExtraction(BaseModel):
-    """What one chunk of a contract states. Leave out anything this text does not state."""
+    """What one chunk of a contract states. Use null or [] for anything this text does not state."""
 
     model_config = _CONFIG
 

@@ -2,7 +2,7 @@
 
 - CUAD: the 10 contracts of ``scripts/eval_cuad.py`` with that script's recordings give its per-field
   agreement (Parties 8/10, Agreement Date 6/9, Effective Date 5/8, Expiration Date 4/7, Renewal Term 1/4,
-  Notice Period 0/2, Governing Law 9/10).
+  Notice Period 0/2, Governing Law 10/10, places compared by their canonical names).
 - The samples with their recordings: 30 right fields (as ``scripts/compare_samples.py`` counts them) and
   auto-accept precision 1.0 over the values with no finding.
 - Each run is stored in ``eval_runs`` with its ``eval.run`` audit event; the chain still verifies.
@@ -43,7 +43,7 @@ MODEL = "qwen2.5-coder-1.5b"
 RECORDINGS = REPO / "tests" / "recordings"
 CUAD_AGREEMENT = {  # scripts/eval_cuad.py on tests/recordings/cuad-eval
     "Parties": (8, 10), "Agreement Date": (6, 9), "Effective Date": (5, 8), "Expiration Date": (4, 7),
-    "Renewal Term": (1, 4), "Notice Period to Terminate Renewal": (0, 2), "Governing Law": (9, 10),
+    "Renewal Term": (1, 4), "Notice Period to Terminate Renewal": (0, 2), "Governing Law": (10, 10),
 }
 
 

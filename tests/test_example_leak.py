@@ -1,23 +1,24 @@
-"""The prompt's worked example cannot become a stored value, and the compact answer form.
+"""The prompt's worked example cannot become a stored value.
 
 The answers here are HAND-WRITTEN model answers, each a fixture for one wrong answer: a small model
-that copies the worked example's companies or spans into its answer for a contract that states
+that copies the worked example's companies, date or spans into its answer for a contract that states
 something else. They go through the real instructor path (``run_structured``) and the real stage.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from pipeline.extract import extract_document
 from pipeline.extraction import chunk_to_partial, drop_example_values
 from pipeline.extraction.example_leak import example_texts
-from pipeline.extraction.prompts import EXAMPLE_ANSWER, EXAMPLE_SENTENCES
+from pipeline.extraction.prompts import EXAMPLE_ANSWER
 from pipeline.llm.base import LLMRequest, LLMResult
 from pipeline.llm.structured import run_structured
 from pipeline.settings import Settings
 from rules.text import Sentence
-from schemas import ChunkExtraction, ChunkParty, ContractExtraction
+from schemas import ChunkExtraction, ContractExtraction
 from tests.extract_fixtures import store_text_document
 from tests.test_extract_split import _completion
 
@@ -27,17 +28,22 @@ CONTRACT = (
     "unless a party gives sixty (60) days notice.\n"
 )
 
-#: HAND-WRITTEN: the example's buyer listed as a party beside the contract's own two, and the
-#: example's renewal notice span (90 days) where the contract states sixty (60) days.
+#: HAND-WRITTEN: the example's buyer listed as a party beside the contract's own two, the example's date
+#: as the ISO date of a span the contract does hold, and the example's delivery duty.
 HANDWRITTEN_LEAKING_ANSWER = {
     "parties": [
-        {"sentence_ids": [1], "name": "Harbor Logistics LLC", "role": "Provider", "defined_terms": ["Provider"]},
-        {"sentence_ids": [1], "name": "Example Buyer Ltd", "role": "Buyer", "defined_terms": ["Buyer"]},
-        {"sentence_ids": [1], "name": "Northwind Foods Inc.", "role": "Customer", "defined_terms": ["Customer"]},
+        {"sentence_ids": [1], "span": "Harbor Logistics LLC", "name": "Harbor Logistics LLC", "role": "Provider",
+         "defined_terms": ["Provider"]},
+        {"sentence_ids": [1], "span": "Example Buyer Ltd", "name": "Example Buyer Ltd", "role": "Buyer",
+         "defined_terms": ["Buyer"]},
+        {"sentence_ids": [1], "span": "Northwind Foods Inc.", "name": "Northwind Foods Inc.", "role": "Customer",
+         "defined_terms": ["Customer"]},
     ],
+    "effective_date": {"sentence_ids": [1], "span": "the date of the last signature", "iso": "2019-05-03"},
     "initial_term": {"sentence_ids": [2], "span": "three (3) years", "number": 3, "unit": "years"},
-    "renewal_term": {"sentence_ids": [2], "span": "one (1) year", "number": 1, "unit": "years"},
-    "renewal_notice": {"sentence_ids": [2], "span": "ninety (90) days", "number": 90, "unit": "days"},
+    "obligations": [{"sentence_ids": [2], "span": "within ten (10) days of each order", "obligor": "Example Seller Inc.",
+                     "action": "deliver the Goods", "category": "delivery", "deadline_number": 10,
+                     "deadline_unit": "days"}],
 }
 
 
@@ -46,27 +52,15 @@ def _sentences() -> list[Sentence]:
     return [Sentence(1, 0, len(first) + 1, first + "."), Sentence(2, len(first) + 2, len(CONTRACT), "The " + second)]
 
 
-def test_example_holds_no_date_or_amount_a_contract_could_hold():
-    answer = json.loads(EXAMPLE_ANSWER)
-    keys = {k for v in answer.values() for item in (v if isinstance(v, list) else [v]) for k in item}
-    assert not keys & {"iso", "due_iso", "deadline_iso", "amount", "fee_amount"}
-    assert "2019" not in EXAMPLE_SENTENCES and "$" not in EXAMPLE_SENTENCES
-    assert example_texts()[1] == frozenset()
+def test_example_texts_are_read_from_the_example_answer():
+    texts, isos = example_texts()
+    assert {"example buyer ltd", "example seller inc", "3 may 2019", "within ten (10) days of each order"} <= texts
+    assert isos == frozenset({"2019-05-03"})
+    assert "buyer" not in texts and "delivery" not in texts  # roles and categories are words contracts share
+    assert all(t in EXAMPLE_ANSWER.lower() for t in texts)
 
 
-def test_example_answer_is_the_compact_form_it_teaches():
-    answer = json.loads(EXAMPLE_ANSWER)
-    assert "null" not in EXAMPLE_ANSWER and "[]" not in EXAMPLE_ANSWER  # absent keys are left out
-    assert all("span" not in p for p in answer["parties"])  # a party's span would repeat its name
-    parsed = ChunkExtraction.model_validate(answer)
-    assert [p.name for p in parsed.parties] == ["Example Buyer Ltd", "Example Seller Inc."]
-    assert parsed.renewal_notice.number == 90 and parsed.effective_date.iso is None
-
-
-def test_party_span_is_optional_in_the_grammar_and_filled_from_the_name():
-    schema = ChunkParty.model_json_schema()
-    assert schema["required"][:2] == ["sentence_ids", "name"] and "span" not in schema["required"]
-    assert ChunkExtraction.model_json_schema()["$defs"]["ChunkDate"]["required"][:2] == ["sentence_ids", "span"]
+def test_party_without_span_takes_its_name_as_span():
     partial = chunk_to_partial(ChunkExtraction.model_validate(
         {"parties": [{"sentence_ids": [1], "name": " Harbor Logistics LLC "}]}), 0)
     assert partial.parties[0].evidence.span == "Harbor Logistics LLC"
@@ -76,18 +70,22 @@ def test_copied_values_are_dropped_and_listed():
     answer = ChunkExtraction.model_validate(HANDWRITTEN_LEAKING_ANSWER)
     kept, dropped = drop_example_values(answer, _sentences())
     assert [p.name for p in kept.parties] == ["Harbor Logistics LLC", "Northwind Foods Inc."]
-    assert kept.renewal_notice is None and kept.renewal_term.number == 1 and kept.initial_term.number == 3
+    assert kept.obligations == [] and kept.initial_term.number == 3
+    # the copied ISO date goes, the contract's own words stay (code reads no date from them)
+    assert kept.effective_date.iso is None and kept.effective_date.span == "the date of the last signature"
     assert dropped == [{"field": "parties", "value": "Example Buyer Ltd", "sentence_ids": [1]},
-                       {"field": "renewal_notice", "value": "ninety (90) days", "sentence_ids": [2]}]
-    assert len(answer.parties) == 3 and answer.renewal_notice is not None  # the model's answer is untouched
+                       {"field": "effective_date.iso", "value": "2019-05-03", "sentence_ids": [1]},
+                       {"field": "obligations", "value": "within ten (10) days of each order", "sentence_ids": [2]}]
+    assert len(answer.parties) == 3 and answer.effective_date.iso == "2019-05-03"  # the model's answer is untouched
 
 
 def test_example_words_the_contract_states_are_kept():
-    text = "Either party may end renewal by giving ninety (90) days notice to Example Buyer Ltd."
+    text = "This Agreement is made on 3 May 2019 between Example Buyer Ltd and Acme Inc."
     sentences = [Sentence(1, 0, len(text), text)]
     answer = ChunkExtraction.model_validate({
-        "parties": [{"sentence_ids": [1], "name": "EXAMPLE BUYER LTD"}],
-        "renewal_notice": {"sentence_ids": [], "span": "ninety (90) days", "number": 90, "unit": "days"},
+        "parties": [{"sentence_ids": [1], "span": "EXAMPLE BUYER LTD", "name": "EXAMPLE BUYER LTD"}],
+        "agreement_date": {"sentence_ids": [1], "span": "3 May 2019", "iso": "2019-05-03"},
+        "effective_date": {"sentence_ids": [], "span": "the date first written above", "iso": "2019-05-03"},
     })
     kept, dropped = drop_example_values(answer, sentences)
     assert kept is answer and dropped == []
@@ -111,35 +109,8 @@ def test_stage_stores_no_example_value_and_records_the_drop(engine, tmp_path):
     x = ContractExtraction.model_validate(run.extraction)
     names = [p.name for p in x.parties]
     assert "Example Buyer Ltd" not in names and "Harbor Logistics LLC" in names
-    assert x.renewal_notice is None or x.renewal_notice.value.value == 60  # a reader may fill it from the text
+    assert x.obligations == []
+    assert x.effective_date is None or x.effective_date.value != dt.date(2019, 5, 3)
     drops = run.chunk_outcomes[0]["example_values_dropped"]
-    assert [d["value"] for d in drops] == ["Example Buyer Ltd", "ninety (90) days"]
+    assert [d["value"] for d in drops] == ["Example Buyer Ltd", "2019-05-03", "within ten (10) days of each order"]
 
-
-def _grammar_order(schema: dict, defs: dict) -> list[str]:
-    """Key order llama.cpp's JSON-schema grammar allows: required keys, then the optional ones, each in
-    the order of ``properties``."""
-    props = list(schema["properties"])
-    required = schema.get("required", [])
-    return [k for k in props if k in required] + [k for k in props if k not in required]
-
-
-def _check_order(value, schema: dict, defs: dict) -> None:
-    if "$ref" in schema:
-        schema = defs[schema["$ref"].rsplit("/", 1)[1]]
-    for alt in schema.get("anyOf", []):
-        if alt.get("type") != "null":
-            return _check_order(value, alt, defs)
-    if isinstance(value, list):
-        for item in value:
-            _check_order(item, schema["items"], defs)
-    elif isinstance(value, dict):
-        order = _grammar_order(schema, defs)
-        assert list(value) == [k for k in order if k in value], (list(value), order)
-        for k, v in value.items():
-            _check_order(v, schema["properties"][k], defs)
-
-
-def test_example_answer_keys_come_in_the_grammar_order():
-    schema = ChunkExtraction.model_json_schema()
-    _check_order(json.loads(EXAMPLE_ANSWER), schema, schema["$defs"])

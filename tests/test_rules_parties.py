@@ -146,10 +146,13 @@ def test_unread_page_is_an_error(quality):
     assert "pages 1" in f.message and quality in f.message
 
 
-def test_ocr_page_is_read():
+def test_ocr_page_is_read_and_sent_to_a_reviewer():
     x, doc = clean()
+    silent(run(x, doc), "K007")
     doc.pages[0].quality = "ocr"
     silent(run(x, doc), "K002")
+    f = fires(run(x, doc), "K007", "document")
+    assert f.severity == "warning" and f.details["pages"] == [1]
 
 
 def test_hidden_text_dropped_warns_with_pages():

@@ -17,32 +17,51 @@ from pipeline.review import field_rows
 from pipeline.store import Document, FindingRow
 from pipeline.store import AmbiguousDocument, DocumentNotFound, extraction_of, find_document, latest_run
 
-COLUMNS = ("document_id", "file_name", "status", "field", "value", "page", "start", "end", "match", "quote",
-           "findings")
+COLUMNS = ("document_id", "file_name", "status", "reason", "field", "value", "page", "start", "end", "match", "quote",
+           "findings", "messages")
 
 
 def export_rows(session: Session, docs: list[Document]) -> list[dict]:
-    """One row per extracted field of each document's latest run, with its evidence and finding rule ids.
+    """One row per extracted field of each document's latest run, with its evidence, its findings
+    (``"RULE:severity"``) and their messages; then one row per field path that has findings but no value
+    (a field left empty, a list as a whole, ``"document"``: the injection flag, an unread page), and one
+    ``"document"`` row for a document with no row at all (not extracted, or nothing found), so every
+    document and every finding a reviewer sees is in the export.
 
-    ``start``/``end`` are character offsets of the quote in the stored document text; ``page`` is 1-based.
+    ``start``/``end`` are character offsets of the quote in the stored document text; ``page`` is 1-based;
+    ``reason`` is the document's status reason (``extraction_failed``, ...) or None.
     """
     rows = []
     for d in docs:
+        base = {"document_id": d.id, "file_name": d.file_name, "status": d.status, "reason": d.status_reason}
         run = latest_run(session, d.id)
         x = extraction_of(run)
-        if x is None:
-            continue
-        by_path: dict[str, list[str]] = {}
-        for f in session.scalars(select(FindingRow).where(FindingRow.run_id == run.id)):
-            by_path.setdefault(f.field_path, []).append(f"{f.rule_id}:{f.severity}")
-        for r in field_rows(x):
+        by_path: dict[str, list[FindingRow]] = {}
+        if run is not None:
+            for f in session.scalars(select(FindingRow).where(FindingRow.run_id == run.id)
+                                     .order_by(FindingRow.rule_id, FindingRow.id)):
+                by_path.setdefault(f.field_path, []).append(f)
+        doc_rows = []
+        covered: set[str] = set()
+        for r in field_rows(x) if x is not None else []:
             ev = r.evidence
-            rows.append({
-                "document_id": d.id, "file_name": d.file_name, "status": d.status, "field": r.path,
-                "value": r.display, "page": r.page, "start": ev.start if ev else None, "end": ev.end if ev else None,
-                "match": r.match, "quote": r.quote, "findings": sorted(by_path.get(r.path, [])),
-            })
+            covered.add(r.path)
+            doc_rows.append({**base, "field": r.path, "value": r.display, "page": r.page,
+                             "start": ev.start if ev else None, "end": ev.end if ev else None, "match": r.match,
+                             "quote": r.quote, **_findings(by_path.get(r.path, []))})
+        for path in sorted(set(by_path) - covered):
+            doc_rows.append({**base, "field": path, "value": None, "page": None, "start": None, "end": None,
+                             "match": None, "quote": None, **_findings(by_path[path])})
+        if not doc_rows:
+            doc_rows.append({**base, "field": "document", "value": None, "page": None, "start": None, "end": None,
+                             "match": None, "quote": None, "findings": [], "messages": []})
+        rows += doc_rows
     return rows
+
+
+def _findings(found: list[FindingRow]) -> dict[str, list[str]]:
+    pairs = sorted((f"{f.rule_id}:{f.severity}", f"{f.rule_id}: {f.message}") for f in found)
+    return {"findings": [p[0] for p in pairs], "messages": [p[1] for p in pairs]}
 
 
 @app.command("export")
@@ -52,7 +71,8 @@ def export(
     out: Path | None = typer.Option(None, "--out", help="Write to this file instead of standard output."),
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
-    """Export the extracted fields (value, page, offsets, match, quote, finding ids) of stored documents."""
+    """Export the extracted fields (value, page, offsets, match, quote, findings and their messages) of stored
+    documents, the findings on empty fields and on the document, and documents not extracted."""
     if fmt not in {"json", "jsonl", "csv"}:
         fail(f"--format must be json, jsonl or csv, not {fmt!r}")
     engine = engine_for(settings(database_url=database_url).effective_database_url)
@@ -72,10 +92,10 @@ def export(
         w = csv.DictWriter(buf, fieldnames=COLUMNS)
         w.writeheader()
         for r in rows:
-            w.writerow({**r, "findings": ";".join(r["findings"])})
+            w.writerow({**r, "findings": ";".join(r["findings"]), "messages": " | ".join(r["messages"])})
         text = buf.getvalue()
     if out:
         out.write_text(text, encoding="utf-8")
-        typer.echo(f"{len(rows)} fields of {len({r['document_id'] for r in rows})} documents written to {out}")
+        typer.echo(f"{len(rows)} rows of {len({r['document_id'] for r in rows})} documents written to {out}")
     else:
         typer.echo(text, nl=False)

@@ -9,8 +9,9 @@ winning the merge over the contract's own value).
 A value of the answer (a party, a date, a duration, one fee, obligation, ...) is dropped when one of
 its texts (name, span, obligor, obligee, text value) equals, ignoring case, spacing and enclosing
 punctuation, a text of the example answer and does not occur in the contract text it cites (every
-sentence of the chunk when it cites none), or when its ISO date equals one of the example's and its
-span is not in that text. A value the contract really states in the example's words stays.
+sentence of the chunk when it cites none). An ISO date equal to one of the example's that the cited text
+does not state is removed from the value, which keeps its span: the date is then read from the span by
+code, or not at all. A value the contract really states in the example's words stays.
 
 Pure functions, no model and no database.
 """
@@ -23,7 +24,7 @@ from functools import lru_cache
 from typing import Any
 
 from pipeline.extraction.prompts import EXAMPLE_ANSWER
-from rules.text import Sentence
+from rules.text import Sentence, find_dates, norm
 from schemas import ChunkExtraction, CitedAnswer
 
 #: The keys whose text is a value (or names who owes it); roles, categories and defined terms are
@@ -31,8 +32,8 @@ from schemas import ChunkExtraction, CitedAnswer
 _VALUE_KEYS = ("name", "span", "obligor", "obligee", "value")
 
 
-def _norm(text: str) -> str:
-    return " ".join(text.casefold().split()).strip(" .,;:'\"")
+def _comparable(text: str) -> str:
+    return norm(text).strip(" .,;:'\"")
 
 
 def _walk(node: Any) -> Iterator[tuple[str, Any]]:
@@ -55,34 +56,65 @@ def example_texts() -> tuple[frozenset[str], frozenset[str]]:
     for key, value in _walk(json.loads(EXAMPLE_ANSWER)):
         if not isinstance(value, str):
             continue
-        if key in _VALUE_KEYS and len(_norm(value)) >= 3:
-            texts.add(_norm(value))
+        if key in _VALUE_KEYS and len(_comparable(value)) >= 3:
+            texts.add(_comparable(value))
         elif key in ("iso", "due_iso", "deadline_iso"):
             isos.add(value.strip())
     return frozenset(texts), frozenset(isos)
 
 
-def _leaked(item: CitedAnswer, sentences: list[Sentence]) -> str | None:
-    """The example text ``item`` repeats without the cited contract text stating it, else None."""
-    texts, isos = example_texts()
+_ISO_KEYS = ("iso", "due_iso", "deadline_iso")
+
+
+def _cited_text(item: CitedAnswer, sentences: list[Sentence]) -> str:
     by_id = {s.id: s.text for s in sentences}
-    cited = [by_id[i] for i in item.sentence_ids if i in by_id] or list(by_id.values())
-    source = _norm(" ".join(cited))
+    return " ".join([by_id[i] for i in item.sentence_ids if i in by_id] or list(by_id.values()))
+
+
+def _leaked_text(item: CitedAnswer, source: str) -> str | None:
+    """The example text ``item`` repeats that the cited text ``source`` (comparable form) does not hold."""
+    texts, _ = example_texts()
     for key in _VALUE_KEYS:
         value = getattr(item, key, None)
-        if isinstance(value, str) and _norm(value) in texts and _norm(value) not in source:
-            return value
-    for key in ("iso", "due_iso", "deadline_iso"):
-        value = getattr(item, key, None)
-        if isinstance(value, str) and value.strip() in isos and not (item.span and _norm(item.span) in source):
+        if isinstance(value, str) and _comparable(value) in texts and _comparable(value) not in source:
             return value
     return None
 
 
+def _leaked_isos(item: CitedAnswer, cited: str) -> dict[str, str]:
+    """``{key: ISO date}`` of the item's ISO dates that are the example's and that the cited text does not
+    state (no date :func:`rules.text.find_dates` reads in it is that date)."""
+    _, isos = example_texts()
+    out = {}
+    for key in _ISO_KEYS:
+        value = getattr(item, key, None)
+        if isinstance(value, str) and value.strip() in isos:
+            stated = {f.value.isoformat() for f in find_dates(cited) if f.value is not None}
+            if value.strip() not in stated:
+                out[key] = value
+    return out
+
+
+def _clean(item: CitedAnswer, sentences: list[Sentence], field: str, dropped: list[dict]) -> CitedAnswer | None:
+    """``item``, ``item`` without its copied ISO dates, or ``None`` when a value text is the example's."""
+    cited = _cited_text(item, sentences)
+    hit = _leaked_text(item, _comparable(cited))
+    if hit is not None:
+        dropped.append({"field": field, "value": hit, "sentence_ids": list(item.sentence_ids)})
+        return None
+    isos = _leaked_isos(item, cited)
+    if not isos:
+        return item
+    for key, value in isos.items():
+        dropped.append({"field": f"{field}.{key}", "value": value, "sentence_ids": list(item.sentence_ids)})
+    return item.model_copy(update={k: None for k in isos})
+
+
 def drop_example_values(answer: ChunkExtraction, sentences: list[Sentence]) -> tuple[ChunkExtraction, list[dict]]:
     """``answer`` without the values copied from the worked example (see the module docstring), and
-    one record per dropped value: ``{"field": name of the ChunkExtraction field, "value": the example
-    text it repeats, "sentence_ids": the ids it cited}``.
+    one record per drop: ``{"field": the ChunkExtraction field ("effective_date"), or the field and key of
+    a copied ISO date ("effective_date.iso"), "value": the example text or date it repeats, "sentence_ids":
+    the ids it cited}``.
 
     ``sentences`` are the chunk's sentences with the ids the model saw. ``answer`` is not changed; the
     same object is returned when nothing is dropped."""
@@ -91,20 +123,13 @@ def drop_example_values(answer: ChunkExtraction, sentences: list[Sentence]) -> t
     for field in ChunkExtraction.model_fields:
         current = getattr(answer, field)
         if isinstance(current, list):
-            kept = []
-            for item in current:
-                hit = _leaked(item, sentences)
-                if hit is None:
-                    kept.append(item)
-                else:
-                    dropped.append({"field": field, "value": hit, "sentence_ids": list(item.sentence_ids)})
-            if len(kept) != len(current):
+            kept = [c for c in (_clean(item, sentences, field, dropped) for item in current) if c is not None]
+            if len(kept) != len(current) or any(k is not o for k, o in zip(kept, current)):
                 changes[field] = kept
         elif current is not None:
-            hit = _leaked(current, sentences)
-            if hit is not None:
-                dropped.append({"field": field, "value": hit, "sentence_ids": list(current.sentence_ids)})
-                changes[field] = None
+            cleaned = _clean(current, sentences, field, dropped)
+            if cleaned is not current:
+                changes[field] = cleaned
     if not changes:
         return answer, []
     return answer.model_copy(update=changes), dropped

@@ -3,7 +3,8 @@
 - :func:`chunk_to_partial` turns one chunk's :class:`schemas.chunk_output.ChunkExtraction` (the
   model's answer) into a partial :class:`schemas.ContractExtraction`: values as the model gave them,
   evidence carrying the chunk-local sentence ids, the span (a party's name where the model gave no
-  span for it) and ``chunk_seq``; empty objects (no value and no span) are dropped as "not stated".
+  span for it) and ``chunk_seq``; empty objects (no value and no span) and dates left blank ("this day
+  of , 2009": :func:`rules.text.is_blank_date`) are dropped as "not stated".
 - :func:`ground_partial` ties every evidence of a partial to its place in the document
   (:func:`pipeline.extraction.grounding.ground_evidence`: quote, page, offsets, rectangles, match
   status); :func:`iter_evidence` walks every holder of an evidence.
@@ -18,7 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pipeline.extraction.grounding import ground_evidence
-from rules.text import Sentence
+from rules.text import Sentence, is_blank_date
 from schemas import (
     BoolClaim,
     ChunkDate,
@@ -75,6 +76,8 @@ def _money(amount: float | None, currency: str | None) -> Money | None:
 def _date_claim(c: ChunkDate | None, seq: int) -> DateClaim | None:
     if c is None or (not c.iso and not c.span):
         return None
+    if c.span and is_blank_date(c.span):
+        return None  # "this day of , 2009": the date was left blank, the text states none (any ISO is invented)
     value = _iso(c.iso)
     note = None if value or not c.iso else f"model's date {c.iso!r} is not an ISO 8601 date"
     return DateClaim(value=value, raw_text=c.span, evidence=_evidence(c, seq), note=note)

@@ -36,6 +36,7 @@ from rules.text.dates import (
     FoundDate,
     decide_date_order,
     find_dates,
+    is_blank_date,
     parse_date,
     states_date,
 )
@@ -93,6 +94,7 @@ from rules.text.normalize import (
     nfkc,
     norm,
     normalize_for_matching,
+    strip_accents,
 )
 from rules.text.numbers import NUMBER_WORDS, ORDINAL_WORDS, number_in_text, number_words, words_to_int
 from rules.text.sentences import (
@@ -108,12 +110,12 @@ from rules.text.sentences import (
 __all__ = [
     # rules.text.normalize
     "DASHES", "FORMAT_CHARS", "QUOTES", "TYPOGRAPHY", "MatchText", "find_normalized", "fold_quotes", "nfkc", "norm",
-    "normalize_for_matching",
+    "normalize_for_matching", "strip_accents",
     # rules.text.sentences
     "CONTRACT_ABBREVIATIONS", "MAX_SENTENCE_CHARS", "PunktModelMissing", "Sentence", "SentenceError",
     "number_sentences", "split_sentences",
     # rules.text.dates
-    "DateKind", "DateOrder", "DateParse", "FoundDate", "decide_date_order", "find_dates", "parse_date",
+    "DateKind", "DateOrder", "DateParse", "FoundDate", "decide_date_order", "find_dates", "is_blank_date", "parse_date",
     "states_date",
     # rules.text.durations
     "DurationError", "FoundDuration", "NonIntegralDuration", "add_business_days", "add_duration", "find_durations",
@@ -125,7 +127,11 @@ __all__ = [
     # rules.text.names
     "ABBREVIATED_SUFFIXES", "AFFILIATES", "ALSO_KNOWN_AS", "DBA", "ENTITY_SUFFIX", "ENTITY_SUFFIXES", "FORMER_NAME",
     "NAME_PHRASE", "NOT_A_PARTY_TERMS", "NOT_NAME_WORDS", "ON_BEHALF_OF_AFFILIATES", "PRONOUN_AND_DOCUMENT_TERMS",
-    "ROLE_TERMS", "core_key", "Jurisdiction", "jurisdiction_of", "jurisdictions_in", "DOCUMENT_NOUNS", "other_document_before", "same_jurisdiction", "is_heading_or_label", "is_role_or_title", "name_key", "occurs_in",
+    "ROLE_TERMS", "core_key", "is_heading_or_label", "is_role_or_title", "name_key", "occurs_in",
+    # rules.text.jurisdictions
+    "Jurisdiction", "jurisdiction_of", "jurisdictions_in", "same_jurisdiction",
+    # rules.text.references
+    "DOCUMENT_NOUNS", "other_document_before",
     # rules.text.law
     "FORUM", "GOVERNED_BY", "GOVERNING_LAW", "LAW_CUES", "LAW_PLACE", "LAWS_OF", "POLITIES", "STATES_GOVERNING_LAW",
     "phrase",

@@ -209,6 +209,25 @@ def states_date(text: str) -> bool:
     return bool(_absolute(text, None))
 
 
+#: A date written with blanks for the day or the month: "this day of , 2009", "the ____ day of
+#: __________, 20__", "as of ___________, 2021", "January __, 2020".
+_MONTH_WORD = _MONTH.replace("(?P<month>", "(?:")
+_BLANK_DATE = re.compile(
+    rf"\b(?:this|the)\s+(?:_+\s*)?day\s+of\s*(?:_+|,|{_MONTH_WORD}\s*,?\s*(?:_+|(?:19|20)\d\d))"
+    rf"|(?:\b(?:as\s+of|dated|on)\s+)_{{3,}}\s*,?\s*(?:19|20)(?:\d\d|_+)"
+    rf"|\b{_MONTH_WORD}\s+_+\s*,?\s*(?:19|20)(?:\d\d|_+)"
+    rf"|(?:19|20)_{{2}}\b",
+    re.IGNORECASE,
+)
+
+
+def is_blank_date(text: str | None) -> bool:
+    """Whether ``text`` is a date form left blank to be filled in on signature (no day, or no month, or no
+    year written: "this day of , 2009", "the ____ day of ________, 20__", "January __, 2020") and writes
+    no calendar date (:func:`states_date`). Such a span states no date: the contract is undated there."""
+    return bool(text) and _BLANK_DATE.search(text) is not None and not states_date(text)
+
+
 def find_dates(text: str, *, order: DateOrder | None = None, base: int = 0) -> list[FoundDate]:
     """Every calendar date written in ``text`` (offsets + ``base``), in order, plus recurring days.
 
@@ -257,7 +276,7 @@ def parse_date(
 ) -> DateParse:
     """The date stated by ``text`` (an evidence span or a short sentence).
 
-    - absolute: "this 1st day of March, 2021", "the fifteenth day of April, 2021",
+    - absolute: "this 1st day of March, 2021", "the fifteenth day of April, 2021", "the 10 day of January 2019",
       "thirtieth (30th) day of June 2021", "March 1st, 2021", "1 March 2021", "2021-03-01";
       numeric "01/02/2021" by ``order`` ("DMY" -> 2021-02-01, "MDY" -> 2021-01-02, ``None`` ->
       ``value=None``, ``alternatives`` both, ``ambiguous=True``). The first date wins.
@@ -281,7 +300,10 @@ def parse_date(
         base = tail[0].value if tail and tail[0].value else anchor
         value = base + relativedelta(years=n) if base and n else None
         return DateParse(value, kind="relative", note=None if value else "anniversary without an anchor date")
+    absolute = _absolute(stripped, order)
     for dur in find_durations(stripped):
+        if any(f.start <= dur.start < f.end for f in absolute):
+            continue  # "the 10 day of January 2019" is a calendar date, not ten days of something
         direction = _RELATIVE_DIRECTION.match(stripped[dur.end:])
         if not direction:
             continue
@@ -294,7 +316,7 @@ def parse_date(
         value = add_duration(base, dur.value, before=before) if base else None
         return DateParse(value, kind="relative", inclusive=None,
                          note=None if value else "relative date without an anchor date")
-    found = _absolute(stripped, order)
+    found = absolute
     if found:
         f = found[0]
         prefix = stripped[: f.start]

@@ -20,11 +20,12 @@ in capitals ("NY", "DE", "CHN"), never inside a sentence.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 import pycountry
+
+from rules.text.normalize import norm, strip_accents
 
 #: Countries whose first-level subdivisions are read (ISO 3166-1 alpha-2).
 SUBDIVISION_COUNTRIES = ("US", "CA", "AU", "GB", "CN", "IN")
@@ -49,9 +50,7 @@ class Jurisdiction:
 
 def _key(text: str) -> str:
     """Lower case, accents and punctuation dropped, "&" read as "and", one space between words."""
-    t = unicodedata.normalize("NFKD", text)
-    t = "".join(c for c in t if not unicodedata.combining(c)).lower().replace("&", " and ")
-    t = t.replace("’", "'").replace("'s ", " s ")
+    t = strip_accents(norm(text)).replace("&", " and ").replace("'s ", " s ")
     return " ".join(re.findall(r"[a-z0-9]+", t))
 
 

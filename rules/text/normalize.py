@@ -70,6 +70,12 @@ def fold_quotes(text: str) -> str:
     return nfkc(text).translate(_QUOTES).strip()
 
 
+def strip_accents(text: str) -> str:
+    """``text`` with accents and other combining marks removed (NFKD, then the marks dropped):
+    "Québec" → "Quebec", "Mahārāshtra" → "Maharashtra"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
 def norm(text: str | None) -> str:
     """The comparison form: NFKC, format characters (:data:`FORMAT_CHARS`) removed, quotes and dashes
     made ASCII (:data:`TYPOGRAPHY`), case-folded, whitespace runs → one space, stripped; ``""`` for
