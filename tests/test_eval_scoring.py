@@ -148,6 +148,19 @@ def test_dates_with_unknown_parts_and_perpetual():
     assert gold_value("expiration_date", "2027-03") == GoldDate("2027", 3, None, label="2027-03")
 
 
+def test_date_left_blank_in_the_contract_is_right_only_undated():
+    """CUAD labels "this ___ day of _______, 2004" as ``[]/[]/2004``: the contract states no date there."""
+    row = {"Agreement Date": "['this ___ day of _________, 2004']", "Agreement Date-Answer": "[]/[]/2004",
+           "Effective Date": "['December 2019']", "Effective Date-Answer": "12/[]/2019"}
+    gold = cuad_gold(row)
+    assert gold["agreement_date"].blank and not gold["effective_date"].blank  # a month and year is a date
+    got = {f: gold[f] for f in ("agreement_date", "effective_date")}
+    assert score(got, _x(agreement_date=None, effective_date=_d("2019-12-20"))) == {
+        "agreement_date": "right", "effective_date": "right"}
+    assert score(got, _x(agreement_date=_d("2004-07-04"), effective_date=None)) == {
+        "agreement_date": "wrong", "effective_date": "missing"}
+
+
 @pytest.mark.parametrize("fld", ["initial_term", "renewal_term", "renewal_notice", "confidentiality_survival"])
 def test_durations(fld):
     gold = {fld: gold_value(fld, "1 year")}
@@ -426,7 +439,7 @@ def test_cuad_agreement_as_eval_cuad_on_its_recordings(tmp_path):
             assert outcomes[fld] in expected[theirs[column]], (d.name, fld, outcomes[fld], theirs[column])
             totals[fld][0] += outcomes[fld] == "right"
             totals[fld][1] += outcomes[fld] in ("right", "wrong", "missing")
-    assert totals == {"parties": [8, 10], "agreement_date": [6, 9], "effective_date": [5, 8],
+    assert totals == {"parties": [8, 10], "agreement_date": [5, 9], "effective_date": [4, 8],
                       "expiration_date": [4, 7], "renewal_term": [1, 4], "renewal_notice": [0, 2],
                       "governing_law": [10, 10]}
     engine.dispose()

@@ -60,12 +60,12 @@ import json
 import random
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
 from rules import DATE_FIELDS, DURATION_FIELDS
-from rules.text import find_durations
+from rules.text import find_durations, is_blank_date
 from schemas import ClausewiseError, Duration, DurationUnit
 
 
@@ -184,6 +184,10 @@ class GoldDate(Gold):
     month: int | None = None
     day: int | None = None
     perpetual: bool = False
+    #: The labelled clause is a date form left blank in the contract ("this ___ day of _______, 2004", which
+    #: CUAD labels ``[]/[]/2004``; :func:`rules.text.is_blank_date`): the contract states no calendar date
+    #: there, so no date is the right answer.
+    blank: bool = False
 
     @property
     def text(self) -> str:
@@ -323,7 +327,10 @@ def _cuad_field(fld: str, answer: str, context: str) -> Gold:
     if fld in DATE_FIELDS:
         if a.lower() == "perpetual":
             return GoldDate(perpetual=True, label=a)
-        return _cuad_date(a) or Unlabelled(reason="not a m/d/yyyy date", label=a)
+        got = _cuad_date(a)
+        if got is not None and is_blank_date(context):
+            return replace(got, blank=True)
+        return got or Unlabelled(reason="not a m/d/yyyy date", label=a)
     if fld in DURATION_FIELDS:
         if "perpetual" in a.lower():
             return Unlabelled(reason="perpetual: no duration to compare", label=a)

@@ -17,7 +17,8 @@ How a value agrees, by the gold's kind (CUAD's conventions, ``../shared/corpus/c
 - parties: with a complete list, the same names by :func:`rules.text.name_key` (as many of each); else every
   gold name has an extracted party name with :func:`token_f1` ≥ 0.6 (:data:`PARTY_F1`);
 - dates: the extraction's date (the one read from the cited text, else the value) agrees with every known
-  part (:func:`date_matches`); for a "perpetual" gold the extraction is right when it has no date;
+  part (:func:`date_matches`); for a "perpetual" gold, or one left blank in the contract (CUAD's `[]/[]/20[]`),
+  the extraction is right when it has no date;
 - durations: the read or the given duration equals an accepted one after :meth:`schemas.Duration.canonical`;
 - governing law: both name the same place (:func:`rules.text.same_jurisdiction`: "PRC" is China, "NY" is
   New York), or one of the jurisdiction (else the law's text) and the gold contains the other, compared
@@ -86,9 +87,9 @@ def token_f1(a: str, b: str) -> float:
 
 def date_matches(gold: GoldDate, value: dt.date | None) -> bool:
     """``value`` agrees with every known part of ``gold`` (month, day, the year's known leading digits); a
-    perpetual gold agrees with no date only."""
-    if gold.perpetual or value is None:
-        return gold.perpetual and value is None
+    perpetual gold, or a blank one (:attr:`GoldDate.blank`), agrees with no date only."""
+    if gold.perpetual or gold.blank or value is None:
+        return (gold.perpetual or gold.blank) and value is None
     return ((gold.month is None or gold.month == value.month) and (gold.day is None or gold.day == value.day)
             and (gold.year is None or str(value.year).startswith(gold.year)))
 
@@ -186,7 +187,7 @@ def score_field(gold: Gold, x: ContractExtraction, fld: str) -> Outcome:
     has = _has_value(x, fld)
     if isinstance(gold, Absent):
         return "invented" if has else "absent"
-    if isinstance(gold, GoldDate) and gold.perpetual:
+    if isinstance(gold, GoldDate) and (gold.perpetual or gold.blank):
         return "wrong" if has else "right"
     if not has:
         return "missing"
