@@ -40,21 +40,31 @@ _STARTS_TERM = re.compile(
     r"\b(?:commence[sd]?|begins?|shall\s+commence|shall\s+begin|takes?\s+effect)\s+on\s+the\s+" + EFFECTIVE_TERM_RE
     + r"\b|\(\s*(?:the\s+)?[\"“](?:initial\s+)?term[\"”]\s*\)|"
     r"\b(?:initial\s+)?term\s+of\s+this\s+agreement\s+(?:(?:shall|will)\s+(?:be|commence|begin|continue|run)|is)\b|"
-    r"\bthis\s+agreement\s+(?:shall|will)\s+(?:commence|begin)\b", re.I)
+    r"\bthis\s+agreement\s+(?:shall|will)\s+(?:commence|begin)\b|"
+    # the agreement as subject and a verb of duration: "This Agreement shall remain in effect for ...",
+    # "The term of this Agreement shall be for ...", "... and shall expire on the day that is 24 months from ..."
+    r"\bthis\s+agreement\s+(?:shall|will)\s+(?:remain|continue)\s+in\s+(?:full\s+)?(?:force|effect)\b|"
+    r"\bthis\s+agreement\s+(?:shall|will)\s+(?:(?:become\s+effective|commence|begin)\b[^.;]{0,120}\band\s+)?"
+    r"(?:shall\s+|will\s+)?expire\s+on\s+the\s+(?:day|date)\s+(?:that|which)\s+is\b", re.I)
 #: Sentences that mention the term without stating it (break tests on CUAD: "During the term of this Agreement
 #: and for a period of five (5) years thereafter ...", definitions, extensions, post-term periods).
 _NOT_TERM_CLAUSE = re.compile(
     r"(?:during|throughout|upon\s+(?:the\s+)?(?:expiration|expiry|termination)\s+of|in\s+the\s+event|if)\s+(?:the\s+)?"
-    r"(?:initial\s+)?term\s+of\s+this\s+agreement\b|[\"“][^\"”]{1,40}[\"”]\s+(?:shall\s+)?means?\b|\bthereafter\b|"
+    r"(?:initial\s+)?term\s+of\s+this\s+agreement\b|[\"“][^\"”]{1,40}[\"”]\s+(?:shall\s+)?means?\b|"
+    # "... and for a period of five (5) years thereafter": a period after the term, not the term
+    r"\band\s+for\s+[^.;]{0,60}?\bthereafter\b|\bthereafter\s*,|"
+    # the term of another thing: "The term for Sample Profiling ...", '(the "Profiling Term")'
+    r"\bterm\s+for\b|[\"“](?!initial\b|renewal\b)[A-Za-z]+\s+term[\"”]|"
     r"\b(?:after|following)\s+(?:the\s+)?(?:termination|expiration|expiry)\b", re.I)
 _LATER_OF = re.compile(r"\bwhichever\s+is\s+(?:later|longer)|\bif\s+later\b|\bthe\s+later\s+of\b|\bor\s+until\b", re.I)
 _LENGTH_CUE = re.compile(
-    r"\b(?:(?:remains?|continues?|shall\s+continue|shall\s+remain|will\s+continue|will\s+remain)\s+(?:in\s+(?:full\s+)?"
-    r"(?:force\s+and\s+)?effect\s+)?for|initial\s+term\s+of|(?:term|period)\s+of|shall\s+be|will\s+be|is)\s+"
+    r"\b(?:(?:remains?|continues?|shall\s+continue|shall\s+remain|will\s+continue|will\s+remain)\s+(?:thereafter\s+)?"
+    r"(?:in\s+(?:full\s+)?(?:force\s+and\s+)?effect\s+)?for|initial\s+term\s+of|(?:term|period)\s+of|shall\s+be(?:\s+for)?|"
+    r"will\s+be(?:\s+for)?|is|expire\s+on\s+the\s+(?:day|date)\s+(?:that|which)\s+is)\s+"
     r"(?:a\s+(?:term|period)\s+of\s+)?$", re.I)
 #: A term that runs from another event ("one (1) year from the date of delivery") gives no expiration date.
 _OTHER_START = re.compile(r"^\W*(?:(?:from|after|following)\s+|commencing\s+(?:on\s+)?(?=the\b))(?!(?:the\s+)?(?:"
-                          + EFFECTIVE_TERM_RE + r"|date\s+(?:of\s+this|hereof)))", re.I)
+                          + EFFECTIVE_TERM_RE + r"|date\s+(?:of\s+this|hereof)|(?:that|such)\s+date\b))", re.I)
 _ANNIVERSARY = re.compile(
     rf"\buntil\s+the\s+(?:(?P<d>\d{{1,2}})(?:st|nd|rd|th)|(?P<w>{ORDINAL_WORDS}))(?:\s*\(\s*\d{{1,2}}(?:st|nd|rd|th)?\s*\))?"
     r"\s+anniversary\s+of\s+the\s+" + EFFECTIVE_TERM_RE + r"\b", re.I)
