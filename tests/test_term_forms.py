@@ -35,3 +35,13 @@ def test_term_forms_read(sentence, length, other_start):
 ])
 def test_forms_that_are_not_the_agreements_term(sentence):
     assert find_initial_term(sentence) is None
+
+
+def test_definition_of_the_term_under_its_name_gives_the_stated_end():
+    import datetime as dt
+
+    got = find_initial_term('"Contract Period" shall mean that period of time commencing as of June 1, 2010 and '
+                            "concluding June 1, 2012.")
+    assert got is not None and got.value is None and got.expiration == dt.date(2012, 6, 1)
+    assert find_initial_term('"Option Period" shall mean that period of time commencing as of June 1, 2010 and '
+                             "concluding June 1, 2012.") is None  # a period of another thing

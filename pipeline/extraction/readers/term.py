@@ -36,6 +36,8 @@ from rules.text import ORDINAL_WORDS, words_to_int
 from rules.text import Sentence, split_sentences
 from schemas import BoolClaim, ContractExtraction, DateClaim, Duration, DurationClaim, Evidence, SourceDocument
 
+#: Names a contract gives its own term in a definition ('"Contract Period" shall mean that period ...').
+_TERM_NAMES = r"(?:(?:initial\s+)?term|(?:contract|agreement)\s+(?:period|term))"
 _STARTS_TERM = re.compile(
     r"\b(?:commence[sd]?|begins?|shall\s+commence|shall\s+begin|takes?\s+effect)\s+on\s+the\s+" + EFFECTIVE_TERM_RE
     + r"\b|\(\s*(?:the\s+)?[\"“](?:initial\s+)?term[\"”]\s*\)|"
@@ -45,12 +47,14 @@ _STARTS_TERM = re.compile(
     # "The term of this Agreement shall be for ...", "... and shall expire on the day that is 24 months from ..."
     r"\bthis\s+agreement\s+(?:shall|will)\s+(?:remain|continue)\s+in\s+(?:full\s+)?(?:force|effect)\b|"
     r"\bthis\s+agreement\s+(?:shall|will)\s+(?:(?:become\s+effective|commence|begin)\b[^.;]{0,120}\band\s+)?"
-    r"(?:shall\s+|will\s+)?expire\s+on\s+the\s+(?:day|date)\s+(?:that|which)\s+is\b", re.I)
+    r"(?:shall\s+|will\s+)?expire\s+on\s+the\s+(?:day|date)\s+(?:that|which)\s+is\b|"
+    # a definition of the term under its name: '"Contract Period" shall mean that period of time commencing ...'
+    rf"[\"“]{_TERM_NAMES}[\"”]\s+(?:shall\s+)?means?\s+(?:that|the)\s+period\b", re.I)
 #: Sentences that mention the term without stating it (break tests on CUAD: "During the term of this Agreement
 #: and for a period of five (5) years thereafter ...", definitions, extensions, post-term periods).
 _NOT_TERM_CLAUSE = re.compile(
     r"(?:during|throughout|upon\s+(?:the\s+)?(?:expiration|expiry|termination)\s+of|in\s+the\s+event|if)\s+(?:the\s+)?"
-    r"(?:initial\s+)?term\s+of\s+this\s+agreement\b|[\"“][^\"”]{1,40}[\"”]\s+(?:shall\s+)?means?\b|"
+    rf"(?:initial\s+)?term\s+of\s+this\s+agreement\b|[\"“](?!{_TERM_NAMES}[\"”])[^\"”]{{1,40}}[\"”]\s+(?:shall\s+)?means?\b|"
     # "... and for a period of five (5) years thereafter": a period after the term, not the term
     r"\band\s+for\s+[^.;]{0,60}?\bthereafter\b|\bthereafter\s*,|"
     # the term of another thing: "The term for Sample Profiling ...", '(the "Profiling Term")'
@@ -68,7 +72,7 @@ _OTHER_START = re.compile(r"^\W*(?:(?:from|after|following)\s+|commencing\s+(?:o
 _ANNIVERSARY = re.compile(
     rf"\buntil\s+the\s+(?:(?P<d>\d{{1,2}})(?:st|nd|rd|th)|(?P<w>{ORDINAL_WORDS}))(?:\s*\(\s*\d{{1,2}}(?:st|nd|rd|th)?\s*\))?"
     r"\s+anniversary\s+of\s+the\s+" + EFFECTIVE_TERM_RE + r"\b", re.I)
-_EXPIRING = re.compile(r"\b(?:(?:expir\w*|ending|ends?|terminat\w*)\s+(?:on|at)|(?:effective|continue|remain)\s+until|until)\s+$",
+_EXPIRING = re.compile(r"\b(?:(?:expir\w*|ending|ends?|terminat\w*)\s+(?:on|at)|(?:and\s+)?conclud\w*(?:\s+on)?|(?:effective|continue|remain)\s+until|until)\s+$",
                        re.I)
 #: A date "until"/"ending on" that belongs to something else than the agreement (a fiscal year, a lease, a
 #: prior agreement, a notice, payments).
