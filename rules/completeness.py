@@ -156,7 +156,7 @@ def stated_in(text: str, field: str) -> str | None:
 def stated_but_missing(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     if x.chunk_failures and not x.parties:
         return  # nothing was read: K001 already reports the document
-    for field, patterns in STATED_CUES.items():
+    for field in STATED_CUES:
         if getattr(x, field) is not None:
             continue
         if field in ("renewal_notice", "renewal_term") and x.auto_renewal is not None and x.auto_renewal.value is False:

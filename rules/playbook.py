@@ -46,21 +46,15 @@ def _days(claim) -> float | None:
     return round(claim.value.approx_days(), 4)
 
 
-def _law_name(x: ContractExtraction) -> str | None:
-    """The canonical name of the governing law's place (:func:`rules.text.jurisdiction_of`), else as written."""
+def _law(x: ContractExtraction) -> tuple[str | None, str | None]:
+    """``(name, ISO 3166 code)`` of the governing law's place: the canonical name and code when
+    :func:`rules.text.jurisdiction_of` knows the place, else the text as written and ``None``."""
     g = x.governing_law
-    if g is None or not (g.jurisdiction or g.raw_text):
-        return None
+    written = (g.jurisdiction or g.raw_text) if g is not None else None
+    if not written:
+        return None, None
     place = jurisdiction_of(g.jurisdiction) or jurisdiction_of(g.raw_text)
-    return place.name if place is not None else (g.jurisdiction or g.raw_text)
-
-
-def _law_code(x: ContractExtraction) -> str | None:
-    g = x.governing_law
-    if g is None:
-        return None
-    place = jurisdiction_of(g.jurisdiction) or jurisdiction_of(g.raw_text)
-    return place.code if place is not None else None
+    return (place.name, place.code) if place is not None else (written, None)
 
 
 def view(x: ContractExtraction, doc: SourceDocument | None = None) -> dict[str, Any]:
@@ -71,6 +65,7 @@ def view(x: ContractExtraction, doc: SourceDocument | None = None) -> dict[str, 
     lc = x.liability_cap
     pt = x.payment_terms
     survival = _days(x.confidentiality_survival)
+    law_name, law_code = _law(x)
     return {
         "party_count": len(x.parties),
         "party_names": [p.name for p in x.parties],
@@ -82,8 +77,8 @@ def view(x: ContractExtraction, doc: SourceDocument | None = None) -> dict[str, 
         "auto_renewal": x.auto_renewal.value if x.auto_renewal is not None else None,
         "renewal_term_days": _days(x.renewal_term),
         "renewal_notice_days": _days(x.renewal_notice),
-        "governing_law": _law_name(x),
-        "governing_law_code": _law_code(x),
+        "governing_law": law_name,
+        "governing_law_code": law_code,
         "payment_terms_days": pt.days if pt is not None else None,
         "payment_terms_day_type": pt.day_type if pt is not None else None,
         "liability_cap_present": lc is not None and (lc.amount is not None or bool(lc.formula)),

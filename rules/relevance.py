@@ -75,18 +75,6 @@ def wrong_clause(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
                       {"wrong_clause_cues": wrong})
 
 
-def _value_start(ev, doc: SourceDocument) -> int | None:
-    """Document offset of the value's span: as grounding set it, else the span's place in the quote."""
-    if ev is None:
-        return None
-    if ev.value_start is not None:
-        return ev.value_start
-    if ev.start is not None and ev.quote and ev.span:
-        i = ev.quote.find(ev.span)
-        return ev.start + i if i >= 0 else None
-    return None
-
-
 @rule(
     "R003",
     title="Date of another document given as this contract's date",
@@ -98,10 +86,9 @@ def _value_start(ev, doc: SourceDocument) -> int | None:
 def date_of_another_document(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for fld in ("agreement_date", "effective_date"):
         claim = getattr(x, fld)
-        if claim is None or claim.computed or claim.evidence is None:
-            continue
-        start = _value_start(claim.evidence, doc)
-        ref = other_document_before(doc.text, start) if start is not None else None
+        if claim is None or claim.computed or claim.evidence is None or claim.evidence.value_start is None:
+            continue  # a span grounding did not find has no place to read before (G001 reports it)
+        ref = other_document_before(doc.text, claim.evidence.value_start)
         if ref:
             yield Hit(fld, f"the date is that of another document ({ref!r}), not of this contract", claim.evidence,
                       {"document": ref})

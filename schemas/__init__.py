@@ -12,14 +12,14 @@ Imports nothing else of ours (checked by import-linter), so every package may im
   and its parts :class:`Party`, :class:`KeyDate`, :class:`PaymentTerms`, :class:`Fee`,
   :class:`LiabilityCap`, :class:`TerminationRight`, :class:`GoverningLaw`, :class:`Obligation`,
   :class:`Deadline`; :class:`ChunkFailure` for a chunk the model did not answer.
-- What the model answers for one chunk: :class:`ChunkExtraction` (its parties :class:`ChunkParty`, dates
-  :class:`ChunkDate`, durations :class:`ChunkDuration`, and the cited part every value shares, :data:`CitedAnswer`).
+- What the model answers for one chunk: :class:`ChunkExtraction` (its dates :class:`ChunkDate`, durations
+  :class:`ChunkDuration`, and the cited part every value shares, :data:`CitedAnswer`).
 - What the rules report: :class:`Finding` with its :class:`Severity`.
 - :class:`ClausewiseError`: the base class of every exception Clausewise raises (the whole tree is
   drawn in :mod:`schemas.errors`).
 """
 
-from schemas.chunk_output import ChunkDate, ChunkDuration, ChunkExtraction, ChunkParty, CitedAnswer
+from schemas.chunk_output import ChunkDate, ChunkDuration, ChunkExtraction, CitedAnswer
 from schemas.document import HiddenText, SourceDocument, SourcePage
 from schemas.errors import ClausewiseError
 from schemas.evidence import Evidence, MatchStatus, Rect
@@ -50,7 +50,7 @@ from schemas.values import (
 )
 
 __all__ = [
-    "BoolClaim", "ChunkDate", "ChunkDuration", "ChunkExtraction", "ChunkParty", "CitedAnswer", "ChunkFailure", "Claim", "ClausewiseError", "ContractExtraction", "DateClaim",
+    "BoolClaim", "ChunkDate", "ChunkDuration", "ChunkExtraction", "CitedAnswer", "ChunkFailure", "Claim", "ClausewiseError", "ContractExtraction", "DateClaim",
     "Deadline", "Duration", "DurationClaim", "DurationUnit", "Evidence", "Fee", "Finding", "GoverningLaw",
     "HiddenText", "KeyDate", "KeyDateKind", "LiabilityCap", "MatchStatus", "Money", "MoneyClaim", "Obligation",
     "ObligationCategory", "Party", "PaymentTerms", "Rect", "Severity", "SourceDocument", "SourcePage",

@@ -38,8 +38,7 @@ def export_rows(session: Session, docs: list[Document]) -> list[dict]:
         x = extraction_of(run)
         by_path: dict[str, list[FindingRow]] = {}
         if run is not None:
-            for f in session.scalars(select(FindingRow).where(FindingRow.run_id == run.id)
-                                     .order_by(FindingRow.rule_id, FindingRow.id)):
+            for f in session.scalars(select(FindingRow).where(FindingRow.run_id == run.id)):
                 by_path.setdefault(f.field_path, []).append(f)
         doc_rows = []
         covered: set[str] = set()
@@ -49,14 +48,14 @@ def export_rows(session: Session, docs: list[Document]) -> list[dict]:
             doc_rows.append({**base, "field": r.path, "value": r.display, "page": r.page,
                              "start": ev.start if ev else None, "end": ev.end if ev else None, "match": r.match,
                              "quote": r.quote, **_findings(by_path.get(r.path, []))})
-        for path in sorted(set(by_path) - covered):
-            doc_rows.append({**base, "field": path, "value": None, "page": None, "start": None, "end": None,
-                             "match": None, "quote": None, **_findings(by_path[path])})
-        if not doc_rows:
-            doc_rows.append({**base, "field": "document", "value": None, "page": None, "start": None, "end": None,
-                             "match": None, "quote": None, "findings": [], "messages": []})
+        paths = sorted(set(by_path) - covered) or ([] if doc_rows else ["document"])
+        doc_rows += [{**base, "field": path, **_NO_VALUE, **_findings(by_path.get(path, []))} for path in paths]
         rows += doc_rows
     return rows
+
+
+#: The columns of a row that holds no value.
+_NO_VALUE = dict.fromkeys(("value", "page", "start", "end", "match", "quote"))
 
 
 def _findings(found: list[FindingRow]) -> dict[str, list[str]]:

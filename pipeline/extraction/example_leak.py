@@ -30,6 +30,8 @@ from schemas import ChunkExtraction, CitedAnswer
 #: The keys whose text is a value (or names who owes it); roles, categories and defined terms are
 #: words many contracts share and are never compared.
 _VALUE_KEYS = ("name", "span", "obligor", "obligee", "value")
+#: The keys of ISO 8601 dates.
+_ISO_KEYS = ("iso", "due_iso", "deadline_iso")
 
 
 def _comparable(text: str) -> str:
@@ -58,12 +60,9 @@ def example_texts() -> tuple[frozenset[str], frozenset[str]]:
             continue
         if key in _VALUE_KEYS and len(_comparable(value)) >= 3:
             texts.add(_comparable(value))
-        elif key in ("iso", "due_iso", "deadline_iso"):
+        elif key in _ISO_KEYS:
             isos.add(value.strip())
     return frozenset(texts), frozenset(isos)
-
-
-_ISO_KEYS = ("iso", "due_iso", "deadline_iso")
 
 
 def _cited_text(item: CitedAnswer, sentences: list[Sentence]) -> str:
@@ -85,14 +84,12 @@ def _leaked_isos(item: CitedAnswer, cited: str) -> dict[str, str]:
     """``{key: ISO date}`` of the item's ISO dates that are the example's and that the cited text does not
     state (no date :func:`rules.text.find_dates` reads in it is that date)."""
     _, isos = example_texts()
-    out = {}
-    for key in _ISO_KEYS:
-        value = getattr(item, key, None)
-        if isinstance(value, str) and value.strip() in isos:
-            stated = {f.value.isoformat() for f in find_dates(cited) if f.value is not None}
-            if value.strip() not in stated:
-                out[key] = value
-    return out
+    copied = {key: value for key in _ISO_KEYS
+              if isinstance(value := getattr(item, key, None), str) and value.strip() in isos}
+    if not copied:
+        return {}
+    stated = {f.value.isoformat() for f in find_dates(cited) if f.value is not None}
+    return {key: value for key, value in copied.items() if value.strip() not in stated}
 
 
 def _clean(item: CitedAnswer, sentences: list[Sentence], field: str, dropped: list[dict]) -> CitedAnswer | None:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import re
 
+from rules.text.sentences import CONTRACT_ABBREVIATIONS
+
 #: The nouns of documents a contract may refer to (singular; a plural "s" is allowed).
 DOCUMENT_NOUNS: tuple[str, ...] = (
     "agreement", "contract", "lease", "sublease", "license", "licence", "amendment", "addendum", "plan", "note",
@@ -36,9 +38,9 @@ _REFERENCE = re.compile(
 
 #: A full stop that ends a sentence: after a word, before a capital (group ``word``: the word before it).
 _SENTENCE_END = re.compile(r"(?P<word>[A-Za-z]+)\.\s+(?=[A-Z(\"“])")
-#: Words a full stop follows without ending the sentence (company forms, "No.", titles, single letters).
-_ABBREVIATIONS = frozenset({"inc", "ltd", "co", "corp", "llc", "lp", "llp", "plc", "sa", "ag", "bv", "nv", "no",
-                            "mr", "ms", "mrs", "dr", "st", "jr", "sr", "u", "s", "p", "l", "c", "a", "b", "n", "v"})
+#: Words a full stop follows without ending the sentence: the sentence splitter's abbreviations, company
+#: forms written without inner dots, and single letters ("U.S.", "L.P.").
+_ABBREVIATIONS = CONTRACT_ABBREVIATIONS | {"lp", "llp", "sa", "ag", "bv", "nv"}
 
 
 def other_document_before(text: str, start: int, window: int = 160) -> str | None:
@@ -46,7 +48,8 @@ def other_document_before(text: str, start: int, window: int = 160) -> str | Non
     License Agreement"), or ``None`` when the words before it (at most ``window`` characters, within the
     sentence) do not refer to another document. ``start``: offset of the date's first character."""
     head = text[max(0, start - window):start]
-    ends = [m.end() for m in _SENTENCE_END.finditer(head) if m.group("word").lower() not in _ABBREVIATIONS]
+    ends = [m.end() for m in _SENTENCE_END.finditer(head)
+            if len(m.group("word")) > 1 and m.group("word").lower() not in _ABBREVIATIONS]
     cut = max([head.rfind(";") + 1, head.rfind("\n\n") + 1, *ends])
     head = head[cut:]
     m = _REFERENCE.search(head)
