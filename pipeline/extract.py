@@ -39,7 +39,13 @@ Flow of :func:`extract_document`:
    names, and the effective date, payment terms, fee-table rows, initial term, expiration, renewal
    and confidentiality survival the model left out and the text states), then the expiration date
    computed from effective date + initial term when none is stated.
-5. A new :class:`pipeline.store.tables.ExtractionRun` is stored (status ``complete`` | ``partial`` |
+5. The second pass (:mod:`pipeline.extraction.second_pass`, setting ``second_pass``): for each field the
+   merged extraction leaves empty although a sentence seems to state it (the sentences rule K004
+   reports), one small call asks the model about that sentence alone; each call is audited like a
+   chunk's (``clausewise.pass`` = ``second``), recorded for replay and counted in the chunk's tokens and
+   seconds (its outcome's ``second_pass`` list). The answers are merged after the chunks' (they only fill
+   what is empty) and normalized again; the rule engine checks them like any value.
+6. A new :class:`pipeline.store.tables.ExtractionRun` is stored (status ``complete`` | ``partial`` |
    ``failed``, tokens, seconds, the extraction as JSON, chunk outcomes) and the document moves to
    ``extracted``, or to ``failed`` with reason ``extraction_failed`` when every chunk failed.
 """
@@ -65,6 +71,7 @@ from pipeline.extraction import (
     model_sentences,
     normalize_extraction,
 )
+from pipeline.extraction import second_pass
 from pipeline.llm import (
     AttemptRecord,
     Backend,
@@ -105,7 +112,10 @@ class ChunkOutcome:
     (1, or more after splits); ``failures`` the parts that failed (kind, reason); ``seconds`` wall
     time of its calls here; ``model_seconds`` the model's own latency as the backend reports it
     (a replay reports the recorded latency); ``example_values`` the answer values dropped as copies
-    of the prompt's worked example (:func:`pipeline.extraction.drop_example_values`)."""
+    of the prompt's worked example (:func:`pipeline.extraction.drop_example_values`); ``second_pass`` one
+    dict per second-pass question about a sentence of this chunk (field, sentence offsets, status
+    ``answered`` | ``not_stated`` | ``failed``, reason, tokens, seconds), whose calls, tokens and seconds
+    the chunk's totals include."""
 
     chunk_seq: int
     pages: list[int]
@@ -120,6 +130,7 @@ class ChunkOutcome:
     failures: list[dict[str, str]] = field(default_factory=list)
     withheld: list[list[int]] = field(default_factory=list)
     example_values: list[dict[str, Any]] = field(default_factory=list)
+    second_pass: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         reason = "; ".join(f"{f['kind']}: {f['reason']}" for f in self.failures) or None
@@ -127,7 +138,8 @@ class ChunkOutcome:
                 "calls": self.calls, "parts": self.parts, "pages": self.pages, "input_tokens": self.input_tokens,
                 "output_tokens": self.output_tokens, "seconds": round(self.seconds, 3),
                 "model_seconds": round(self.model_seconds, 3), "failures": self.failures,
-                "withheld_spans": self.withheld, "example_values_dropped": self.example_values}
+                "withheld_spans": self.withheld, "example_values_dropped": self.example_values,
+                "second_pass": self.second_pass}
 
 
 def _failure_kind(exc: LLMError) -> str:
@@ -228,6 +240,61 @@ def _extract_part(ctx: _Ctx, sentences: list[Sentence], pages: list[int], chunk_
     return [partial]
 
 
+def _ask_again(ctx: _Ctx, x: ContractExtraction, chunks: list[Chunk],
+               outcomes: dict[int, ChunkOutcome]) -> list[ContractExtraction]:
+    """The second pass (:mod:`pipeline.extraction.second_pass`): one call per field that ``x`` leaves empty
+    although a sentence seems to state it, audited like a chunk's call (``clausewise.pass`` = ``second``);
+    returns the partials that answered. A failed call leaves the field empty (rule K004 still reports it)."""
+    asked: list[ContractExtraction] = []
+    for q in second_pass.questions_for(x, ctx.doc, [(c.seq, c.start) for c in chunks]):
+        outcome = outcomes[q.chunk_seq]
+        where = {"clausewise.pass": "second", "clausewise.field": q.field,
+                 "clausewise.sentence_span": [q.sentence.start, q.sentence.end]}
+        messages = second_pass.build_messages(q)
+        ctx.audit([{"type": ev.LLM_REQUEST, "payload": ctx._payload(
+            messages=messages, attempt=1, **{"clausewise.chunk_seq": q.chunk_seq, **where})}])
+        req = LLMRequest(messages=messages, response_model=second_pass.answer_model(q.field),
+                         max_tokens=min(ctx.settings.max_output_tokens, second_pass.MAX_TOKENS),
+                         prompt_version=second_pass.SECOND_PASS_VERSION, max_attempts=ctx.settings.llm_max_attempts)
+        record: dict[str, Any] = {"field": q.field, "sentence": [q.sentence.start, q.sentence.end]}
+        outcome.second_pass.append(record)
+        t0 = time.perf_counter()
+        outcome.calls += 1
+        try:
+            result = ctx.backend.complete(req)
+        except LLMError as exc:
+            attempts = exc.attempts
+            events = ctx.attempt_events(attempts, q.chunk_seq, "second")
+            events.append({"type": ev.LLM_ERROR, "payload": ctx._payload(
+                error_type=type(exc).__name__, error_message=str(exc),
+                **{"clausewise.chunk_seq": q.chunk_seq, "clausewise.failure_kind": _failure_kind(exc), **where})})
+            ctx.audit(events)
+            if isinstance(exc, ReplayMiss):
+                raise
+            record.update(status="failed", reason=f"{_failure_kind(exc)}: {exc}")
+            latency = sum(a.latency_ms for a in attempts)
+            tokens = (sum(a.input_tokens for a in attempts), sum(a.output_tokens for a in attempts))
+            partial = None
+        else:
+            attempts, latency = result.attempts, result.latency_ms
+            tokens = (result.input_tokens, result.output_tokens)
+            ctx.audit(ctx.attempt_events(attempts, q.chunk_seq, "second",
+                                         parsed=result.parsed.model_dump(mode="json")))
+            partial = second_pass.answer_to_partial(q, result.parsed, ctx.doc)
+            record.update(status="answered" if partial is not None else "not_stated", reason=None)
+        seconds = time.perf_counter() - t0
+        record.update(input_tokens=tokens[0], output_tokens=tokens[1], seconds=round(seconds, 3),
+                      model_seconds=round(latency / 1000.0, 3))
+        outcome.seconds += seconds
+        outcome.model_seconds += latency / 1000.0
+        outcome.attempts += len(attempts)
+        outcome.input_tokens += tokens[0]
+        outcome.output_tokens += tokens[1]
+        if partial is not None:
+            asked.append(partial)
+    return asked
+
+
 def _load(engine: Engine, document_id: str) -> tuple[SourceDocument, list[Chunk], int, str]:
     with transaction(engine) as s:
         doc = s.get(Document, document_id)
@@ -291,8 +358,18 @@ def extract_document(engine: Engine, document_id: str, backend: Backend, setting
         _store(engine, run_id, document_id, "failed", outcomes, None, time.perf_counter() - t0, actor,
                reason=str(exc), move=False)
         raise
-    seconds = time.perf_counter() - t0
     merged = normalize_extraction(merge_partials(partials), source)
+    merged.chunk_failures = failures
+    if settings.second_pass and partials:
+        try:
+            asked = _ask_again(ctx, merged, chunks, {o.chunk_seq: o for o in outcomes})
+        except ReplayMiss as exc:
+            _store(engine, run_id, document_id, "failed", outcomes, None, time.perf_counter() - t0, actor,
+                   reason=str(exc), move=False)
+            raise
+        if asked:
+            merged = normalize_extraction(merge_partials(partials + asked), source)
+    seconds = time.perf_counter() - t0
     merged.document_id, merged.run_id = document_id, run_id
     merged.model, merged.prompt_version = backend.model_id, PROMPT_VERSION
     merged.chunk_ids = [c.seq for c in chunks]

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     max_output_tokens: int = Field(1024, description="Upper bound on generated tokens per call.")
     llm_timeout_s: float = Field(600.0, description="Wall-clock limit of one LLM call in seconds.")
     llm_max_attempts: int = Field(2, description="Attempts per call; the second gets the validation error.")
+    second_pass: bool = Field(
+        False, description="Ask the model again, one small call per field, about a sentence that seems to state "
+                          "a field the chunks' answers left empty (the sentences rule K004 reports).")
     n_threads: int = Field(2, description="CPU threads for the local backend.")
     review_all: bool = Field(False, description="Send every document to review, even with no finding.")
     playbook: Path | None = Field(None, description="Playbook YAML; default rules/playbooks/default.yaml.")

@@ -128,22 +128,50 @@ def _sentences(text: str) -> tuple[tuple[int, int, str], ...]:
     return tuple((s.start, s.end, s.text) for s in split_sentences(text))
 
 
-def _stated_in(text: str, patterns: tuple[str, ...]) -> str | None:
-    for _, _, s in _sentences(text):
+def _stated_span(text: str, patterns: tuple[str, ...]) -> tuple[int, int, str] | None:
+    for a, b, s in _sentences(text):
         if all(re.search(p, s, re.IGNORECASE) for p in patterns):
-            return " ".join(s.split())
+            return a, b, s
     return None
 
 
+def stated_sentence(text: str, field: str) -> tuple[int, int, str] | None:
+    """``(start, end, sentence)`` of the first sentence of ``text`` that seems to state ``field`` (a key of
+    :data:`STATED_CUES`: every cue pattern of the field matches within the sentence, or else every pattern
+    of :data:`FALLBACK_CUES`); offsets into ``text``, the sentence as written. ``None`` when no sentence
+    does. Raises KeyError for a field without cues."""
+    found = _stated_span(text, STATED_CUES[field])
+    if found is None and field in FALLBACK_CUES:
+        found = _stated_span(text, FALLBACK_CUES[field])
+    return found
+
+
 def stated_in(text: str, field: str) -> str | None:
-    """The first sentence of ``text`` that seems to state ``field`` (a key of :data:`STATED_CUES`: every
-    cue pattern of the field matches within the sentence, or else every pattern of
-    :data:`FALLBACK_CUES`), whitespace folded; ``None`` when no sentence does. Raises KeyError for a
-    field without cues."""
-    sentence = _stated_in(text, STATED_CUES[field])
-    if sentence is None and field in FALLBACK_CUES:
-        sentence = _stated_in(text, FALLBACK_CUES[field])
-    return sentence
+    """The sentence :func:`stated_sentence` finds for ``field``, whitespace folded; ``None`` when no
+    sentence seems to state it. Raises KeyError for a field without cues."""
+    found = stated_sentence(text, field)
+    return " ".join(found[2].split()) if found else None
+
+
+def missing_but_stated(x: ContractExtraction, doc: SourceDocument) -> list[tuple[str, int, int, str]]:
+    """``(field, start, end, sentence)`` for every field of :data:`STATED_CUES` that ``x`` leaves empty
+    although a sentence of ``doc.text`` seems to state it (:func:`stated_sentence`; offsets into
+    ``doc.text``), in the order of :data:`STATED_CUES`. Not listed: the renewal fields when the extraction
+    says the term does not renew, and an effective date whose sentence leaves the date blank ("made this
+    day of , 2009"). Empty when nothing was read (chunks failed and no party extracted)."""
+    if x.chunk_failures and not x.parties:
+        return []
+    out = []
+    for field in STATED_CUES:
+        if getattr(x, field) is not None:
+            continue
+        if field in ("renewal_notice", "renewal_term") and x.auto_renewal is not None and x.auto_renewal.value is False:
+            continue
+        found = stated_sentence(doc.text, field)
+        if found is None or (field == "effective_date" and is_blank_date(found[2])):
+            continue
+        out.append((field, *found))
+    return out
 
 
 @rule(
@@ -154,19 +182,10 @@ def stated_in(text: str, field: str) -> str | None:
     source="issue 5 (completeness) and issue 4 ('not stated' instead of inventing): a miss must reach a reviewer",
 )
 def stated_but_missing(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
-    if x.chunk_failures and not x.parties:
-        return  # nothing was read: K001 already reports the document
-    for field in STATED_CUES:
-        if getattr(x, field) is not None:
-            continue
-        if field in ("renewal_notice", "renewal_term") and x.auto_renewal is not None and x.auto_renewal.value is False:
-            continue
-        sentence = stated_in(doc.text, field)
-        if sentence and field == "effective_date" and is_blank_date(sentence):
-            continue  # "made this day of , 2009 (the "Effective Date")": the date was left blank
-        if sentence:
-            yield Hit(field, f"{field.replace('_', ' ')} not extracted, but the text seems to state it: "
-                             f"{sentence[:160]!r}")
+    for field, _start, _end, sentence in missing_but_stated(x, doc):
+        sentence = " ".join(sentence.split())
+        yield Hit(field, f"{field.replace('_', ' ')} not extracted, but the text seems to state it: "
+                         f"{sentence[:160]!r}")
 
 
 _MODAL = re.compile(r"\b(?:shall|must|will|may|agrees?\s+to|undertakes?\s+to)\b", re.I)

@@ -1,7 +1,8 @@
 """Parties: at least two, distinct, real names (not defined terms, headings or labels), every obligor/obligee resolves.
 
 Names are compared by :func:`rules.text.names.name_key`, the key the merge of the model's answers groups
-parties by; a defined term or document title is told from a legal name by
+parties by; a name first listed as a party of a document the contract refers to is found by
+:func:`rules.text.party_of_other_document`; a defined term or document title is told from a legal name by
 :func:`rules.text.names.is_role_or_title`; a d/b/a, former-name, affiliates or "a/k/a" phrase in a name by
 :data:`rules.text.names.NAME_PHRASE`, the phrases the merge cuts out of a party name.
 """
@@ -12,7 +13,8 @@ import re
 from collections.abc import Iterator
 
 from rules.registry import Hit, rule
-from rules.text import NAME_PHRASE, is_heading_or_label, is_role_or_title, name_key
+from rules.text import NAME_PHRASE, find_normalized, is_heading_or_label, is_role_or_title, name_key
+from rules.text import party_of_other_document
 from schemas import ContractExtraction, Party, SourceDocument
 
 
@@ -138,3 +140,30 @@ def heading_as_party(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit
         if not is_role_or_title(p.name) and is_heading_or_label(p.name, doc.text):
             yield Hit(f"parties[{i}]", f"party name {p.name!r} appears in the text only as a heading or a label "
                                        "(start of a line, before ':' or a dash), never in running text", p.evidence)
+
+
+@rule(
+    "P008",
+    title="Party listed only as a party of another document",
+    severity="warning",
+    fields=("parties",),
+    source="a termination-and-amendment agreement (CUAD, tests/recordings/eval-random7) whose recorded answer "
+           "listed the three parties of the joint venture agreement it amends ('... that certain Joint Venture "
+           "Agreement dated March 7, 2016 by and among Autoliv ASP, Inc. ...') as its own parties; fires only where "
+           "another party is first named outside such a list (an amendment between the parties of the agreement it "
+           "amends names them so)",
+)
+def party_of_another_document(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    refs: dict[int, str | None] = {}
+    for i, p in enumerate(x.parties):
+        found = find_normalized(doc.text, p.name, lowercase=True)
+        if found is not None:  # a name the text does not hold is the grounding rules' to report
+            refs[i] = party_of_other_document(doc.text, found[0])
+    if not any(r is None for r in refs.values()):
+        return  # every party is named as one of the document referred to: an amendment between the same parties
+    for i, ref in refs.items():
+        if ref:
+            p = x.parties[i]
+            yield Hit(f"parties[{i}]", f"{p.name!r} is first named as a party of another document ({ref!r}), "
+                                       "while the contract names its own parties elsewhere", p.evidence,
+                      {"document": ref})

@@ -175,3 +175,30 @@ def test_span_in_a_neighbouring_sentence_is_relocated_and_the_citation_kept():
     # a right citation is untouched
     right = ground_evidence(Evidence(sentence_ids=[3], span="laws of Ontario"), sents, doc)
     assert right.match == MatchStatus.EXACT and right.cited_sentence_ids is None
+
+
+def test_a_long_span_found_once_far_from_its_citation_is_relocated_a_repeated_or_short_one_is_not():
+    from pipeline.extraction.grounding import FAR_MIN_WORDS, NEIGHBOUR_WINDOW, ground_evidence
+    from rules.text.sentences import split_sentences
+    from schemas import Evidence, MatchStatus, SourceDocument, SourcePage
+
+    text = ("Supplier shall keep a spare parts depot in Lyon. The Parties are named below. Words one. Words two. "
+            "Words three. Words four. Supplier shall answer each call within two hours. Supplier shall keep "
+            "records. Supplier shall keep records.")
+    doc = SourceDocument(text=text, pages=[SourcePage(number=1, start=0, end=len(text))])
+    sents = split_sentences(text)
+    far_id = 7
+    assert far_id - 1 > NEIGHBOUR_WINDOW
+    assert sents[far_id - 1].text.startswith("Supplier shall answer")
+    moved = ground_evidence(Evidence(sentence_ids=[1], span="answer each call within two hours"), sents, doc)
+    assert moved.match == MatchStatus.EXACT and moved.sentence_ids == [far_id] and moved.cited_sentence_ids == [1]
+    assert text[moved.value_start:moved.value_end] == "answer each call within two hours"
+    back = ground_evidence(Evidence(sentence_ids=[far_id], span="keep a spare parts depot"), sents, doc)
+    assert back.sentence_ids == [1] and back.match == MatchStatus.EXACT
+    # held by two sentences: the place is not known, the citation is not moved
+    twice = ground_evidence(Evidence(sentence_ids=[1], span="Supplier shall keep records"), sents, doc)
+    assert twice.match == MatchStatus.NOT_FOUND and twice.cited_sentence_ids is None
+    # too short to name its place
+    short = "within two hours"
+    assert len(short.split()) < FAR_MIN_WORDS
+    assert ground_evidence(Evidence(sentence_ids=[1], span=short), sents, doc).match == MatchStatus.NOT_FOUND

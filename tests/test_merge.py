@@ -304,3 +304,19 @@ def test_deadline_without_one_readable_date_has_none(span, model_date):
     )
     x = normalize_extraction(merge_partials(_partials(c)), text)
     assert x.obligations[0].deadline.date is None
+
+
+def test_a_date_answer_without_a_date_is_no_candidate_and_yields_to_a_stated_date():
+    """A chunk whose answer cites "the date first written above" (no date, none readable) and a later chunk
+    that gives the date: the field takes the date and no conflict is recorded (a value against no value
+    is not two values); two stated dates stay two candidates."""
+    text = "Signed on the date first written above. Dated: June 25, 2009. Also July 1, 2009."
+    c0 = ChunkExtraction(agreement_date=ChunkDate(span="the date first written above", sentence_ids=[1]))
+    c1 = ChunkExtraction(agreement_date=ChunkDate(iso="2009-06-25", span="June 25, 2009", sentence_ids=[2]))
+    x = normalize_extraction(merge_partials(_partials(c0, c1)), text)
+    assert x.agreement_date.value == dt.date(2009, 6, 25) and x.agreement_date.evidence.chunk_seq == 1
+    assert "agreement_date" not in x.candidates
+    c2 = ChunkExtraction(agreement_date=ChunkDate(iso="2009-07-01", span="July 1, 2009", sentence_ids=[3]))
+    x = normalize_extraction(merge_partials(_partials(c0, c1, c2)), text)
+    assert x.agreement_date.value == dt.date(2009, 6, 25)
+    assert [c["value"] for c in x.candidates["agreement_date"]] == ["2009-06-25", "2009-07-01"]

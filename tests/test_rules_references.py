@@ -1,5 +1,6 @@
-"""R003: the date of another document the contract refers to is not its own date. The clauses are written
-for this test, blind to the CUAD texts, with forms that must not fire."""
+"""R003: the date of another document the contract refers to is not its own date; P008: nor are the parties
+of that document its own. The clauses are written for this test, blind to the CUAD texts, with forms that
+must not fire."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import datetime as dt
 import pytest
 
 import rules
-from rules.text import other_document_before
-from schemas import DateClaim, SourceDocument, SourcePage
+from rules.text import other_document_before, party_of_other_document
+from schemas import DateClaim, Party, SourceDocument, SourcePage
 from tests.rules_fixtures import clean, ev, fires, silent
 
 
@@ -47,3 +48,41 @@ def test_effective_date_of_the_terminated_agreement_is_an_error():
     x.effective_date = DateClaim(value=dt.date(2012, 6, 30), parsed=dt.date(2012, 6, 30),
                                  evidence=ev(line, "June 30, 2012", text=text))
     silent(rules.evaluate(x, doc), "R003")
+
+
+@pytest.mark.parametrize("sentence, name, ref", [
+    ("This Second Amendment is made by Rowan Foods LLC and Tide Mills Inc. as an amendment to that certain "
+     "Supply Agreement dated June 2, 2014 by and among Heron Capital, Inc., Rowan Foods LLC and Tide Mills Inc.",
+     "Heron Capital", "that certain Supply Agreement"),
+    ("This Release is given under the Asset Purchase Agreement, dated as of 1 March 2019, between Heron Capital "
+     "Inc. and Rowan Foods LLC, by Tide Mills Inc.", "Heron Capital", "the Asset Purchase Agreement"),
+    ("The Guarantor guarantees the obligations under the Lease between Heron Capital Inc. and Rowan Foods LLC.",
+     "Rowan Foods", "the Lease"),
+    ("This Agreement is made between Heron Capital Inc. and Rowan Foods LLC.", "Rowan Foods", None),
+    ("This is a services agreement between Heron Capital Inc. and Rowan Foods LLC.", "Rowan Foods", None),
+    ("This Amendment to the Supply Agreement dated June 2, 2014 is made between Heron Capital Inc. and Rowan "
+     "Foods LLC.", "Rowan Foods", None),
+    ("This Agreement is entered into as of the Agreement Date shown above between Heron Capital Inc. and Rowan "
+     "Foods LLC.", "Heron Capital", None),
+    ("The parties terminate the Supply Agreement. Heron Capital Inc. shall return the goods.", "Heron Capital", None),
+])
+def test_party_of_another_document(sentence, name, ref):
+    assert party_of_other_document(sentence, sentence.index(name)) == ref
+
+
+def test_parties_of_the_amended_agreement_are_flagged_only_beside_the_contracts_own():
+    text = ("AMENDMENT\n"
+            "This Amendment is made by Rowan Foods LLC and Tide Mills Inc. as an amendment to that certain Supply "
+            "Agreement dated June 2, 2014 by and among Heron Capital, Inc., Rowan Foods LLC and Tide Mills Inc.\n")
+    doc = SourceDocument(text=text, pages=[SourcePage(number=1, start=0, end=len(text))])
+    x, _ = clean()
+    x.parties = [Party(name="Rowan Foods LLC"), Party(name="Tide Mills Inc."), Party(name="Heron Capital, Inc.")]
+    f = fires(rules.evaluate(x, doc), "P008", "parties[2]")
+    assert f.details["document"] == "that certain Supply Agreement" and f.severity == "warning"
+    assert [g.field_path for g in rules.evaluate(x, doc) if g.rule_id == "P008"] == ["parties[2]"]
+    # an amendment that names its parties only as those of the agreement it amends: they are its parties
+    text = ("This First Amendment amends the Supply Agreement dated June 2, 2014 by and between Rowan Foods LLC "
+            "and Tide Mills Inc.\n")
+    doc = SourceDocument(text=text, pages=[SourcePage(number=1, start=0, end=len(text))])
+    x.parties = x.parties[:2]
+    silent(rules.evaluate(x, doc), "P008")

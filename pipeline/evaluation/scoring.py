@@ -48,7 +48,7 @@ from pipeline.evaluation.labels import (
     Unlabelled,
 )
 from rules import DATE_FIELDS, DURATION_FIELDS
-from rules.text import ENTITY_SUFFIXES, name_key, norm, same_jurisdiction
+from rules.text import DBA, ENTITY_SUFFIXES, FORMER_NAME, name_key, norm, same_jurisdiction
 from schemas import ContractExtraction, Duration
 
 Outcome = Literal["right", "wrong", "missing", "invented", "absent", "unlabelled"]
@@ -67,13 +67,22 @@ _LAW_NOISE = re.compile(r"\b(?:the|state|commonwealth|of|laws?|province)\b")
 # ---------------------------------------------------------------------------------------------- comparisons
 
 
+#: What follows a party's legal name in a label and is not part of it: a d/b/a or former name.
+_NAME_TAIL = re.compile(rf",?\s*(?:{DBA}|{FORMER_NAME})\b.*$", re.IGNORECASE | re.DOTALL)
+
+
 def _name_words(name: str) -> list[str]:
+    """The words of a party name that carry its identity: a d/b/a or former-name tail cut off (the
+    extraction keeps those apart from the name), apostrophes dropped ("Stremick's" is "Stremicks"),
+    then :func:`rules.text.name_key` words less corporate suffixes and articles."""
+    name = _NAME_TAIL.sub("", name).replace("'", "").replace("\u2019", "")
     return [w for w in re.findall(r"[^\W_]+", name_key(name)) if w not in _NAME_STOP_WORDS]
 
 
 def token_f1(a: str, b: str) -> float:
     """Token F1 of two party names (SQuAD's answer F1 over words): words by :func:`rules.text.name_key`,
-    corporate suffixes and articles left out; 0.0 when either has no word left.
+    corporate suffixes and articles left out, a d/b/a or former-name tail cut off and apostrophes dropped;
+    0.0 when either has no word left.
     Example: ``token_f1("Acme Widgets Inc.", "ACME WIDGETS CORPORATION") == 1.0``."""
     wa, wb = _name_words(a), _name_words(b)
     if not wa or not wb:

@@ -10,6 +10,7 @@ No database, PDF library or LLM client (import-linter checks it). The extraction
   (:mod:`.grounding`: quote, page, offsets, rectangles and match status in the document);
 - :mod:`.merge`: the partials merged into one extraction, values read from their spans;
 - :mod:`.normalize`: the merged extraction made final with the field readers (:mod:`.readers`);
+- :mod:`.second_pass`: the question about one sentence for a field left empty that the text seems to state;
 - :mod:`.anchors`: the names of the contract's start date the merge and the readers share.
 """
 

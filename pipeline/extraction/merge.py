@@ -32,6 +32,7 @@ Pure functions, no model and no database:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -494,4 +495,25 @@ def normalize_values(x: ContractExtraction, text: str) -> ContractExtraction:
             c = DateClaim.model_validate(cand)
             _parse_date_claim(c, order)
             cand.update(c.model_dump(mode="json"))
+    _drop_valueless_candidates(x)
     return x
+
+
+def _drop_valueless_candidates(x: ContractExtraction) -> None:
+    """A date candidate with no value once read (the model gave no date, and none could be read from its
+    span, e.g. "the date first written above") states no value: it is dropped from
+    ``x.candidates`` (so it conflicts with nothing), and when the chosen claim is such a one, the first
+    candidate with a value is chosen instead. Candidate lists left with fewer than two distinct values go."""
+    for f in DATE_FIELDS:
+        cands = x.candidates.get(f)
+        if not cands:
+            continue
+        valued = [c for c in cands if c.get("value") is not None]
+        chosen = getattr(x, f)
+        if chosen is not None and chosen.value is None and valued:
+            setattr(x, f, DateClaim.model_validate(valued[0]))
+        distinct = {json.dumps(c["value"], sort_keys=True, default=str) for c in valued}
+        if len(distinct) > 1:
+            x.candidates[f] = valued
+        else:
+            del x.candidates[f]

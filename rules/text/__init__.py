@@ -22,7 +22,8 @@ per module:
 - :mod:`rules.text.law`: the governing-law phrases ("governed by", "laws of"), the place they name
   (:data:`LAW_PLACE`) and the cue words of a governing-law clause (:data:`LAW_CUES`).
 - :mod:`rules.text.references`: references to another document that introduce its date ("that certain
-  License Agreement dated ...": :func:`other_document_before`).
+  License Agreement dated ...": :func:`other_document_before`; the parties of such a document:
+  :func:`party_of_other_document`).
 - :mod:`rules.text.jurisdictions`: the canonical name and ISO 3166 code of the place a text names
   (:func:`jurisdiction_of`; "PRC" is China, "State of New York" and "NY" are New York).
 - :mod:`rules.text.injection`: the scan for text that reads as instructions to a model (:func:`scan`).
@@ -51,7 +52,7 @@ from rules.text.durations import (
 )
 from rules.text.injection import LOOKALIKES, scan, scan_form
 from rules.text.jurisdictions import Jurisdiction, jurisdiction_of, jurisdictions_in, same_jurisdiction
-from rules.text.references import DOCUMENT_NOUNS, other_document_before
+from rules.text.references import DOCUMENT_NOUNS, other_document_before, party_of_other_document
 from rules.text.law import (
     FORUM,
     GOVERNED_BY,
@@ -131,7 +132,7 @@ __all__ = [
     # rules.text.jurisdictions
     "Jurisdiction", "jurisdiction_of", "jurisdictions_in", "same_jurisdiction",
     # rules.text.references
-    "DOCUMENT_NOUNS", "other_document_before",
+    "DOCUMENT_NOUNS", "other_document_before", "party_of_other_document",
     # rules.text.law
     "FORUM", "GOVERNED_BY", "GOVERNING_LAW", "LAW_CUES", "LAW_PLACE", "LAWS_OF", "POLITIES", "STATES_GOVERNING_LAW",
     "phrase",

@@ -10,6 +10,10 @@ of another document: a determiner that points away from this one ("the", "that c
 and a verb of dating ("dated", "dated as of",
 "effective as of", "entered into on", "made on", "executed on"). "This Agreement, dated as of" is this
 contract; "the Effective Date" is not a document noun.
+
+A contract names the parties of those documents too ("as an amendment to that certain Joint Venture Agreement
+dated March 7, 2016 by and among Alder Holdings, Inc. and ..."): :func:`party_of_other_document` tells whether
+a name at a place in the text is listed as a party of another document.
 """
 
 from __future__ import annotations
@@ -57,3 +61,35 @@ def other_document_before(text: str, start: int, window: int = 160) -> str | Non
         return None
     ref = " ".join(m.group("ref").split())
     return None if re.match(r"(?i)this\b", ref) else ref
+
+
+_REFERENCE_NOUN = re.compile(rf"\b(?P<ref>{_DETERMINER}\s+(?:{_WORD}\s+){{0,8}}?(?:{_NOUNS})s?)\b"
+                             r"(?!\s+(?:date|term|period)\b)", re.IGNORECASE)
+#: "This is a managed hosting agreement between ...": the document named is this one.
+_PREDICATE = re.compile(r"\b(?:is|was)\s+$", re.IGNORECASE)
+#: After the document noun: its date or description (no semicolon, at most 80 characters), "between" or
+#: "(by and) among", then the names listed before the one asked about (at most 300 characters, no semicolon).
+_PARTY_LIST_TAIL = re.compile(r"(?P<mid>[^;]{0,80}?)\b(?:between|among(?:st)?)\b[^;]{0,300}$", re.IGNORECASE)
+#: A verb in the date or description makes the list that follows this contract's ("the Supply Agreement dated
+#: May 1, 2010 is made between ..." is an amendment made between its own parties).
+_CLAUSE_VERB = re.compile(r"\b(?:is|are|was|were|shall|will|hereby|agree|agrees)\b", re.IGNORECASE)
+
+
+def party_of_other_document(text: str, start: int, window: int = 400) -> str | None:
+    """The reference to another document ("that certain Joint Venture Agreement") whose list of parties
+    ("... dated March 7, 2016 by and among Alder Holdings, Inc. and ...") the name at ``start`` in ``text``
+    belongs to, or ``None`` when the words before it (at most ``window`` characters, within the sentence)
+    list it as a party of no other document. "This Agreement is made between" and "This is a hosting
+    agreement between" list this contract's parties: ``None``; so does "the Agreement Date ... between". ``start``: offset of the name's first character."""
+    head = text[max(0, start - window):start]
+    ends = [m.end() for m in _SENTENCE_END.finditer(head)
+            if len(m.group("word")) > 1 and m.group("word").lower() not in _ABBREVIATIONS]
+    cut = max([head.rfind(";") + 1, head.rfind("\n\n") + 1, *ends])
+    head = head[cut:]
+    found = None
+    for m in _REFERENCE_NOUN.finditer(head):
+        tail = _PARTY_LIST_TAIL.match(head, m.end())
+        if (tail and not _CLAUSE_VERB.search(tail.group("mid")) and not re.match(r"(?i)this\b", m.group("ref"))
+                and not _PREDICATE.search(head, 0, m.start())):
+            found = " ".join(m.group("ref").split())
+    return found
