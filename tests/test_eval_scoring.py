@@ -108,6 +108,12 @@ def test_parties_cuad_labels_matched_by_token_f1():
     sentence = cuad_gold({"Parties": "['x']", "Parties-Answer":
                           'Acme Corp ("Acme"); (the "Parties" or individually a "Party")'})["parties"]
     assert sentence.names == ("Acme Corp",)
+    # the parties' aliases listed together are no party; a name joined by "and" that is no alias list stays
+    together = cuad_gold({"Parties": "['x']", "Parties-Answer":
+                          'Pine Tools, Inc. ("Company"); Harbor Group, Inc. ("HGI"); Company and HGI (each a "Party")'})
+    assert together["parties"].names == ("Pine Tools, Inc", "Harbor Group, Inc")
+    joined = cuad_gold({"Parties": "['x']", "Parties-Answer": 'Smith and Jones Trading Co. ("S&J")'})
+    assert joined["parties"].names == ("Smith and Jones Trading Co",)
 
 
 def test_token_f1():

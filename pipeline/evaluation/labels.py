@@ -286,14 +286,19 @@ def _context_given(context: str) -> bool:
 def _cuad_party_names(answer: str) -> list[str]:
     """Entity names of a CUAD ``Parties-Answer``: ``;``-separated, aliases in parentheses and blanks (``[]``,
     ``[ * * * ]``) dropped, sentences about the parties ("Each of the foregoing parties ...", "(the
-    "Parties" ... referred to collectively)") skipped."""
+    "Parties" ... referred to collectively)") and the parties' quoted aliases listed together ("Company and
+    AGI (each a "Party")" where "Company" and "AGI" are aliases in the answer) skipped."""
     names = []
+    aliases = {a.lower() for a in re.findall(r"[\"“]([^\"“”]{1,60})[\"”]", answer)}
     for part in answer.split(";"):
         part = part.strip().lstrip("(")
         name = re.sub(r"\([^()]*\)|\[[^\]]*\]", "", part).strip(" ,.\n\"'")
         lowered = name.lower()
         if lowered.startswith(("each of", "the ")) or _NOT_A_NAME.search(lowered):
             continue
+        pieces = [w.strip() for w in re.split(r",|&|\band\b", lowered) if w.strip()]
+        if pieces and all(w in aliases for w in pieces):
+            continue  # "Company and AGI (each a "Party")": the parties' aliases, not a party
         if name and re.search(r"[A-Za-z]", name):
             names.append(name)
     return names
