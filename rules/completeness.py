@@ -18,7 +18,7 @@ from rules.text import is_blank_date, states_date
 from rules.text import NUMBER_WORDS
 from rules.text import split_sentences
 from rules.text import STATES_GOVERNING_LAW
-from schemas import ContractExtraction, SourceDocument
+from schemas import ContractExtraction, DateClaim, DurationClaim, SourceDocument
 
 UNREAD_QUALITIES = ("no_text_layer", "gibberish")
 
@@ -154,7 +154,8 @@ def stated_in(text: str, field: str) -> str | None:
 
 
 def missing_but_stated(x: ContractExtraction, doc: SourceDocument) -> list[tuple[str, int, int, str]]:
-    """``(field, start, end, sentence)`` for every field of :data:`STATED_CUES` that ``x`` leaves empty
+    """``(field, start, end, sentence)`` for every field of :data:`STATED_CUES` that ``x`` leaves empty (no
+    claim, or a date or duration claim with no value read: "the last day in February" as written, no date)
     although a sentence of ``doc.text`` seems to state it (:func:`stated_sentence`; offsets into
     ``doc.text``), in the order of :data:`STATED_CUES`. Not listed: the renewal fields when the extraction
     says the term does not renew, and an effective date whose sentence leaves the date blank ("made this
@@ -163,7 +164,9 @@ def missing_but_stated(x: ContractExtraction, doc: SourceDocument) -> list[tuple
         return []
     out = []
     for field in STATED_CUES:
-        if getattr(x, field) is not None:
+        claim = getattr(x, field)
+        if claim is not None and not (isinstance(claim, (DateClaim, DurationClaim)) and claim.value is None
+                                      and claim.parsed is None):
             continue
         if field in ("renewal_notice", "renewal_term") and x.auto_renewal is not None and x.auto_renewal.value is False:
             continue

@@ -20,7 +20,7 @@ from pipeline.settings import Settings
 from pipeline.store import Document, source_document, transaction
 from rules import evaluate
 from rules.text import Sentence
-from schemas import BoolClaim, ChunkExtraction, ContractExtraction, GoverningLaw, Party, SourceDocument
+from schemas import BoolClaim, ChunkExtraction, ContractExtraction, DateClaim, GoverningLaw, Party, SourceDocument
 from tests.extract_fixtures import store_text_document
 from tests.test_extract_split import _completion
 
@@ -176,3 +176,13 @@ def test_wrong_answer_is_checked_by_the_same_rules(engine, tmp_path):
         doc = source_document(s, s.get(Document, doc_id))
     assert [(f.rule_id, f.field_path) for f in evaluate(x, doc) if f.rule_id == "R003"] == [("R003", "effective_date")]
 
+
+
+def test_a_date_claim_with_no_date_read_counts_as_empty():
+    text = "The term of this Agreement expires on the last business day of February, 2031.\n"
+    x = ContractExtraction(parties=[Party(name="A Corp."), Party(name="B LLC")])
+    x.expiration_date = DateClaim(raw_text="the last business day of February, 2031")  # no date read from it
+    doc = _doc(text)
+    assert [f.field_path for f in evaluate(x, doc) if f.rule_id == "K004"] == ["expiration_date"]
+    x.expiration_date = DateClaim(raw_text="February 28, 2031", value=dt.date(2031, 2, 28))
+    assert [f.field_path for f in evaluate(x, doc) if f.rule_id == "K004"] == []
