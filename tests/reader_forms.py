@@ -210,6 +210,8 @@ FORMS: dict[str, list[tuple[str, object]]] = {
          "either party objects.", None),
         ("The Software Subscription shall renew automatically each year unless cancelled with thirty (30) days"
          " notice.", None),
+        ("Thereafter, this Agreement shall be in effect from month to month until terminated by either party upon "
+         "thirty (30) days' prior written notice.", True),
     ],
     "renewal_term": [
         ("This Agreement shall automatically renew for successive one-year periods unless either party gives "
@@ -245,6 +247,8 @@ FORMS: dict[str, list[tuple[str, object]]] = {
         ("This Agreement shall automatically renew each year unless either party gives sixty (60) days notice "
          "of non-renewal.", "1 years"),
         ("The Lease Term shall automatically renew for successive one-year terms.", None),
+        ("Thereafter, this Agreement shall be in effect from month to month until terminated by either party upon "
+         "thirty (30) days' prior written notice.", "1 months"),
     ],
     "renewal_notice": [
         ("This Agreement shall automatically renew for successive one-year periods unless either party gives "
@@ -280,6 +284,8 @@ FORMS: dict[str, list[tuple[str, object]]] = {
          "either party may terminate this Agreement upon ninety (90) days' notice for convenience.", None),
         ("This Agreement shall automatically renew for successive one (1) year terms. Payment is due within "
          "thirty (30) days of invoice.", None),
+        ("Thereafter, this Agreement shall be in effect from month to month until terminated by either party upon "
+         "thirty (30) days' prior written notice.", "30 days"),
     ],
 }
 

@@ -337,7 +337,8 @@ _AUTO_RENEW = re.compile(
     r"\b(?:(?:shall|will)\s+(?:thereafter\s+)?(?:be\s+)?(?:renew(?:ed)?|extend(?:ed)?)|renews|extends|is\s+(?:renewed|extended))\b"
     r"(?=\s+(?:automatically\s+)?(?:for|by|from|on)\b)(?=[^.;]*\bunless\b[^.]{0,200}?\b(?:notice|notif\w*|terminat\w*|cancel\w*|"
     r"non-?renewal|not\s+to\s+(?:renew|extend)|elects?|object\w*)\b)|"
-    r"\b(?:shall|will)\s+(?:thereafter\s+)?(?:continue|remain\s+in\s+(?:full\s+)?(?:force|effect))\b(?=[^.;]{0,60}?"
+    r"\b(?:shall|will)\s+(?:thereafter\s+)?(?:continue|remain\s+in\s+(?:full\s+)?(?:force|effect)|"
+    r"be\s+(?:effective|in\s+(?:full\s+)?(?:force|effect)))\b(?=[^.;]{0,60}?"
     r"\b(?:year|month|quarter|week)[\s-]+to[\s-]+(?:year|month|quarter|week)\b)", re.I)
 #: The renewal must be the agreement's (or its term's), and not negated ("shall not automatically renew";
 #: "time periods will be automatically extended" in a force-majeure clause; "the Lease Term shall ...").
@@ -351,7 +352,7 @@ _NOTICE_AFTER = re.compile(r"^(?:['’]s?|s['’])?\s*(?:\(\s*\)\s*)?(?:prior\s+
 _NOTICE = re.compile(r"\bnotice\b|\bnon-?renewal\b|\bnotif\w*|\bnot\s+to\s+(?:renew|extend)\b|\bobject\w*", re.I)
 #: A notice that stops the renewal: it comes with "unless", "non-renewal", "not to renew", or before the end of
 #: the term ("prior to the end of the then-current term", "before expiry").
-_STOPS_RENEWAL = re.compile(r"\bunless\b|\bnon-?renewal\b|\bnot\s+to\s+(?:renew|extend)\b|\belect\w*\s+not\b|"
+_STOPS_RENEWAL = re.compile(r"\bunless\b|\buntil\s+terminated\b|\bnon-?renewal\b|\bnot\s+to\s+(?:renew|extend)\b|\belect\w*\s+not\b|"
                             r"\b(?:prior\s+to|before|in\s+advance\s+of|preceding)\s+(?:the\s+)?(?:end|expir\w*|anniversary|"
                             r"renewal|close|termination\s+of\s+the\s+(?:then|current|initial))", re.I)
 #: A notice of another right to end: for breach, default, insolvency, or at will ("for convenience").
