@@ -15,6 +15,7 @@ from rules.fields import DATE_FIELDS, quote_of, stated_claims
 from rules.registry import Hit, rule
 from rules.text import add_duration
 from rules.text import norm
+from rules.text import last_signature_clause, signature_dates
 from schemas import ContractExtraction, DateClaim, Duration, DurationUnit, Evidence, SourceDocument
 
 YEAR_MIN, YEAR_MAX = 1900, 2100
@@ -152,3 +153,37 @@ def ambiguous_order(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]
             alts = sorted({c.value, *c.alternatives})
             yield Hit(name, f"day/month order undecided: {' or '.join(a.isoformat() for a in alts)}", c.evidence,
                       {"alternatives": [a.isoformat() for a in alts]})
+
+
+@rule(
+    "D006",
+    title="Effective date is not the latest signature date",
+    severity="error",
+    fields=("effective_date",),
+    source="issue 13 item 8: 'effective as of the date last signed' given the first signature's date; the contract "
+           "takes effect on its last signature, so the effective date is the latest of the signature blocks' dates, "
+           "and a reviewer reads them where they cannot all be read",
+)
+def not_the_last_signature(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    clause = last_signature_clause(doc.text)
+    if clause is None:
+        return
+    said = " ".join(doc.text[clause[0]:clause[1]].split())
+    sig = signature_dates(doc.text, x.date_order, after=clause[1])
+    e = x.effective_date
+    value = e.value if e is not None else None
+    latest = sig.latest
+    if latest is not None:
+        if value != latest.value:
+            yield Hit("effective_date",
+                      f"the contract takes effect on its last signature ({said!r}): the latest signature date is "
+                      f"{latest.value.isoformat()}, but the effective date is "
+                      f"{value.isoformat() if value else 'empty'}",
+                      e.evidence if e is not None else None, {"expected": latest.value.isoformat()})
+        return
+    yield Hit("effective_date",
+              f"the contract takes effect on its last signature ({said!r}), but its signature dates cannot all be read "
+              f"({len(sig.read)} read, {len(sig.unread)} blank or unreadable): "
+              + (f"the effective date {value.isoformat()} cannot be checked" if value else "a reviewer reads them"),
+              e.evidence if e is not None else None,
+              {"signature_dates": [f.value.isoformat() for f in sig.read if f.value], "unread": len(sig.unread)})

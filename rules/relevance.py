@@ -86,7 +86,7 @@ def wrong_clause(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
 def date_of_another_document(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for fld in ("agreement_date", "effective_date"):
         claim = getattr(x, fld)
-        if claim is None or claim.computed or claim.evidence is None or claim.evidence.value_start is None:
+        if claim is None or claim.evidence is None or claim.evidence.value_start is None:
             continue  # a span grounding did not find has no place to read before (G001 reports it)
         ref = other_document_before(doc.text, claim.evidence.value_start)
         if ref:

@@ -54,8 +54,8 @@ def main(argv: list[str] | None = None) -> int:
         found += 1
         answer = g["Agreement Date-Answer"] if hit.via_agreement_date else g["Effective Date-Answer"]
         value = hit.value
-        if hit.via_agreement_date:
-            value = None  # needs the agreement date; compare the agreement answer's presence only
+        if hit.via_agreement_date or value is None:
+            # needs the agreement date, or the last signature's date could not be read (no value is given)
             ok = None
         else:
             ok = _agrees(answer, value)

@@ -75,8 +75,8 @@ def main(argv: list[str] | None = None) -> int:
             for got, answer, name in ((rn.term, r["Renewal Term-Answer"], "ren_term"),
                                       (rn.notice, r["Notice Period to Terminate Renewal-Answer"], "notice")):
                 want = _gold_duration(answer) if answer.strip() else None
-                if got is None or want is None:
-                    continue
+                if got is None or want is None or got.value is None:
+                    continue  # (a renewal "for like periods" has the initial term's length, not read here)
                 ok = got.value.canonical() == want.canonical()
                 c[f"{name}_{'agree' if ok else 'disagree'}"] += 1
                 if not ok and args.show:

@@ -385,3 +385,29 @@ def test_signature_dates_and_recitals_are_no_uncovered_dated_clause():
              "By: /s/ J. Doe   Date: March 2, 2021\n\n")
     text = doc.text + extra
     silent(run(x, SourceDocument(text=text, pages=[SourcePage(number=1, start=0, end=len(text))])), "K005")
+
+
+def _signed(text: str):
+    from schemas import SourceDocument, SourcePage
+
+    return SourceDocument(document_id="doc1", text=text, pages=[SourcePage(number=1, start=0, end=len(text))])
+
+
+def test_effective_on_last_signature_must_be_the_latest_signature_date():
+    from schemas import ContractExtraction
+    from tests.reader_forms import SIGNED_BOTH, SIGNED_ONE_BLANK
+
+    doc = _signed("This Agreement is effective as of the date last signed below." + SIGNED_BOTH)
+    first = ContractExtraction(effective_date=DateClaim(value=dt.date(2022, 3, 9)))  # the first signature's date
+    f = fires(run(first, doc), "D006", "effective_date")
+    assert f.severity == Severity.ERROR and "2022-03-14" in f.message and f.details["expected"] == "2022-03-14"
+    silent(run(ContractExtraction(effective_date=DateClaim(value=dt.date(2022, 3, 14))), doc), "D006")
+    # a signature date left blank: the effective date cannot be read, empty or not
+    blank = _signed("This Agreement is effective as of the date last signed below." + SIGNED_ONE_BLANK)
+    assert "reviewer" in fires(run(ContractExtraction(), blank), "D006", "effective_date").message
+    assert "cannot be checked" in fires(run(first, blank), "D006", "effective_date").message
+    # no last-signature clause: an amendment signed by both parties is not this agreement taking effect
+    other = _signed("Any amendment shall be effective only when signed by both parties." + SIGNED_BOTH)
+    silent(run(first, other), "D006")
+    x, clean_doc = clean()
+    silent(run(x, clean_doc), "D006")

@@ -86,3 +86,23 @@ def test_parties_of_the_amended_agreement_are_flagged_only_beside_the_contracts_
     doc = SourceDocument(text=text, pages=[SourcePage(number=1, start=0, end=len(text))])
     x.parties = x.parties[:2]
     silent(rules.evaluate(x, doc), "P008")
+
+
+def test_a_date_found_by_code_is_checked_like_the_models():
+    """Issue 13 item 3: a reader's value is checked by the same rules as the model's (R003 reads computed dates)."""
+    text = ("TERMINATION AGREEMENT\n"
+            "This Termination Agreement is entered into as of June 30, 2012 by Acme Widgets, Inc. and Beta Retail "
+            "LLC. The parties terminate the Distribution Agreement dated May 8, 2008.\n")
+    doc = SourceDocument(text=text, pages=[SourcePage(number=1, start=0, end=len(text))])
+    x, _ = clean()
+    line = text.split("\n")[1]
+    x.agreement_date = DateClaim(value=dt.date(2008, 5, 8), parsed=dt.date(2008, 5, 8), computed=True,
+                                 evidence=ev(line, "May 8, 2008", text=text))
+    fires(rules.evaluate(x, doc), "R003", "agreement_date")
+    # and the readers themselves read this contract's own date, never the other agreement's
+    from pipeline.extraction.readers import READERS, apply_readers
+    from schemas import ContractExtraction
+
+    y = apply_readers(ContractExtraction(), doc, READERS)
+    assert y.agreement_date.value == dt.date(2012, 6, 30) and y.effective_date.value == dt.date(2012, 6, 30)
+    silent(rules.evaluate(y, doc), "R003")

@@ -21,6 +21,10 @@ per module:
   and affiliates phrases (:data:`NAME_PHRASE`).
 - :mod:`rules.text.law`: the governing-law phrases ("governed by", "laws of"), the place they name
   (:data:`LAW_PLACE`) and the cue words of a governing-law clause (:data:`LAW_CUES`).
+- :mod:`rules.text.effect`: when this agreement takes effect: the agreement as the subject of a clause
+  (:func:`clause_subjects`), the clauses in which it takes effect or dates itself (:func:`effect_clauses`), the
+  last signature as its start (:func:`last_signature_clause`) and the signature blocks' dates
+  (:func:`signature_dates`).
 - :mod:`rules.text.references`: references to another document that introduce its date ("that certain
   License Agreement dated ...": :func:`other_document_before`; the parties of such a document:
   :func:`party_of_other_document`).
@@ -49,6 +53,20 @@ from rules.text.durations import (
     add_duration,
     find_durations,
     parse_duration,
+)
+from rules.text.effect import (
+    AGREEMENT_DATE_REF,
+    GAP_ALTERNATIVES,
+    LAST_SIGNATURE,
+    EffectClause,
+    SignatureDates,
+    StartKind,
+    clause_subjects,
+    effect_clauses,
+    last_signature_at,
+    last_signature_clause,
+    signature_dates,
+    start_kind,
 )
 from rules.text.injection import LOOKALIKES, scan, scan_form
 from rules.text.jurisdictions import Jurisdiction, jurisdiction_of, jurisdictions_in, same_jurisdiction
@@ -131,6 +149,9 @@ __all__ = [
     "ROLE_TERMS", "core_key", "is_heading_or_label", "is_role_or_title", "name_key", "occurs_in",
     # rules.text.jurisdictions
     "Jurisdiction", "jurisdiction_of", "jurisdictions_in", "same_jurisdiction",
+    # rules.text.effect
+    "GAP_ALTERNATIVES", "LAST_SIGNATURE", "EffectClause", "SignatureDates", "clause_subjects", "effect_clauses",
+    "last_signature_at", "last_signature_clause", "signature_dates", "start_kind", "AGREEMENT_DATE_REF", "StartKind",
     # rules.text.references
     "DOCUMENT_NOUNS", "other_document_before", "party_of_other_document",
     # rules.text.law

@@ -13,7 +13,13 @@ from pipeline.extraction.readers.base import (
     computed_expiration,
     fill_dependent_values,
 )
-from pipeline.extraction.readers.defined_dates import DefinedDate, fill_effective_date, find_effective_date
+from pipeline.extraction.readers.defined_dates import (
+    AgreementDate,
+    DefinedDate,
+    fill_effective_date,
+    find_agreement_date,
+    find_effective_date,
+)
 from pipeline.extraction.readers.fee_table import FeeRow, find_fee_rows
 from pipeline.extraction.readers.payment import StatedPayment, find_payment_terms
 from pipeline.extraction.readers.preamble import enrich_parties, obligor_in
@@ -29,6 +35,7 @@ from pipeline.extraction.readers.term import (
 
 __all__ = [
     "READERS",
+    "AgreementDate",
     "DefinedDate",
     "DocumentContext",
     "FeeRow",
@@ -43,6 +50,7 @@ __all__ = [
     "enrich_parties",
     "fill_dependent_values",
     "fill_effective_date",
+    "find_agreement_date",
     "find_effective_date",
     "find_fee_rows",
     "find_initial_term",

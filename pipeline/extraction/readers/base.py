@@ -54,8 +54,9 @@ class DocumentContext:
     ``doc``: the document (text and pages, for grounding); ``order``: its day/month order for numeric
     dates ("DMY", "MDY" or ``None`` when undecided; decided when the extraction was normalized);
     ``term_from_other_event``: set by a reader that found the initial term running from another event
-    than the effective date ("one (1) year from the date of delivery"), so that no expiration date is
-    computed from the effective date."""
+    than the effective date ("one (1) year from the date of delivery") or without a fixed end ("until
+    terminated", "the later of December 31, 2025 and the completion of the Services"), so that no expiration
+    date is computed from the effective date."""
 
     doc: SourceDocument
     order: DateOrder | None = None
