@@ -71,6 +71,23 @@ def pages_read_by_ocr(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hi
 
 
 @rule(
+    "K008",
+    title="Page text runs in several directions: reading order not established",
+    severity="warning",
+    fields=("document",),
+    source="issue 13 (a fee table on a rotated page read out of order): a page read in the frame of its main text "
+           "direction is in order only when that direction carries most of its text (pipeline.reading.pdf, "
+           "DIRECTION_MIN_SHARE); text in several directions or slanted may be given to the model out of order",
+)
+def reading_order_unsure(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    pages = [p.number for p in doc.pages if p.quality == "unsure_order"]
+    if pages:
+        yield Hit("document", f"pages {_pages(pages)} hold text in several directions (or slanted): the order in "
+                              f"which their lines and table cells were read may not be the order on the page; check "
+                              f"the values from these pages against the page images", details={"pages": pages})
+
+
+@rule(
     "K003",
     title="Hidden text dropped from pages",
     severity="warning",
