@@ -4,13 +4,15 @@ gives them (sentence ids and a span) and go through grounding, merge and normali
 
 from __future__ import annotations
 
+import pytest
+
 import rules
 from pipeline.extraction.merge import merge_partials
 from pipeline.extraction.normalize import normalize_extraction
 from pipeline.extraction.partial import chunk_to_partial, ground_partial
 from rules.text import split_sentences
 from schemas import SourceDocument, SourcePage
-from schemas.chunk_output import ChunkDate, ChunkExtraction, ChunkObligation, ChunkParty
+from schemas.chunk_output import ChunkDate, ChunkExtraction, ChunkKeyDate, ChunkObligation, ChunkParty, ChunkTermination
 from tests.rules_fixtures import fires, silent
 
 HEAD = ('This Licence Agreement is effective as of January 15, 2024 between Northwind Optics Ltd ("Licensor") and '
@@ -22,16 +24,17 @@ GAME = "Licensor shall show the Licensee logo for thirty seconds during each qua
 FISCAL_YEAR = "Licensee's fiscal year ends on June 30 of each year."
 
 
-def _run(text: str, *obligations: ChunkObligation):
+def _run(text: str, *obligations: ChunkObligation, **answer):
+    """The model's answer (two parties, the effective date, ``obligations`` and ``answer``'s other fields) run
+    through grounding, merge and normalization against ``text``; returns the extraction and the findings."""
     doc = SourceDocument(text=text, pages=[SourcePage(number=1, start=0, end=len(text))])
-    sentences = split_sentences(text)
     out = ChunkExtraction(
         parties=[ChunkParty(name="Northwind Optics Ltd", role="Licensor", sentence_ids=[1]),
                  ChunkParty(name="Blue Heron Labs Inc.", role="Licensee", sentence_ids=[1])],
         effective_date=ChunkDate(iso="2024-01-15", span="January 15, 2024", sentence_ids=[1]),
-        obligations=list(obligations))
+        obligations=list(obligations), **answer)
     x = chunk_to_partial(out, 0)
-    ground_partial(x, sentences, doc)
+    ground_partial(x, split_sentences(text), doc)
     x = normalize_extraction(merge_partials([x]), doc)
     return x, rules.evaluate(x, doc)
 
@@ -87,3 +90,27 @@ def test_quarter_deadline_cited_by_a_duty_that_kept_no_deadline_is_listed():
                                           span="Payment for each Deliverable", deadline_number=2,
                                           sentence_ids=[_id(text, PAY)]))
     assert fires(found, "K005", "obligations").details["sentences"] == [PAY]
+
+
+TFC = "Either party may terminate this Agreement for convenience on two (2) calendar quarters' prior written notice."
+
+
+@pytest.mark.parametrize(("number", "unit", "flagged"), [(2, "months", True), (2, "weeks", True),
+                                                    (6, "months", False), (0.5, "years", False)])
+def test_a_termination_notice_in_quarters_read_as_months_is_flagged(number, unit, flagged):
+    text = HEAD + TFC
+    _, found = _run(text, termination_rights=[ChunkTermination(
+        kind="for_convenience", notice_number=number, notice_unit=unit, sentence_ids=[_id(text, TFC)],
+        span="two (2) calendar quarters' prior written notice")])
+    if flagged:
+        assert "6 months" in fires(found, "S008", "termination_rights[0]").message
+    else:
+        silent(found, "S008")
+
+
+def test_a_key_date_counted_in_quarters_states_a_period():
+    text = HEAD + "The first release is due within two (2) calendar quarters after the Effective Date."
+    x, found = _run(text, other_dates=[ChunkKeyDate(label="first release due", iso="2024-07-15", sentence_ids=[2],
+                                                    span="within two (2) calendar quarters after the Effective Date")])
+    assert x.key_dates[0].value.isoformat() == "2024-07-15"
+    silent(found, "S009")
