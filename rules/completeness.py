@@ -71,6 +71,23 @@ def pages_read_by_ocr(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hi
 
 
 @rule(
+    "K008",
+    title="Page text runs in several directions: reading order not established",
+    severity="warning",
+    fields=("document",),
+    source="issue 13 (a fee table on a rotated page read out of order): a page read in the frame of its main text "
+           "direction is in order only when that direction carries most of its text (pipeline.reading.pdf, "
+           "DIRECTION_MIN_SHARE); text in several directions or slanted may be given to the model out of order",
+)
+def reading_order_unsure(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    pages = [p.number for p in doc.pages if p.quality == "unsure_order"]
+    if pages:
+        yield Hit("document", f"pages {_pages(pages)} hold text in several directions (or slanted): the order in "
+                              f"which their lines and table cells were read may not be the order on the page; check "
+                              f"the values from these pages against the page images", details={"pages": pages})
+
+
+@rule(
     "K003",
     title="Hidden text dropped from pages",
     severity="warning",
@@ -191,8 +208,18 @@ def stated_but_missing(x: ContractExtraction, doc: SourceDocument) -> Iterator[H
                          f"{sentence[:160]!r}")
 
 
-_MODAL = re.compile(r"\b(?:shall|must|will|may|agrees?\s+to|undertakes?\s+to)\b", re.I)
-_DEADLINE_CUE = re.compile(rf"{_DURATION}|\b(?:on\s+or\s+before|no\s+later\s+than|not\s+later\s+than)\b", re.I)
+#: A duty: a modal verb, or a payment stated as due ("payment is due within two (2) calendar quarters").
+_MODAL = re.compile(r"\b(?:shall|must|will|may|agrees?\s+to|undertakes?\s+to)\b|\b(?:is|are|becomes?)\s+(?:due|payable)\b",
+                    re.I)
+#: A deadline in quarters: "two (2) calendar quarters", "after each fiscal quarter", "the last day of the third fiscal
+#: quarter" (a quarter is three months; a fiscal one needs the fiscal calendar, rules.text.quarters); not a mere
+#: mention ("for such Calendar Quarter") nor the quarter of something else ("during each quarter of each home game").
+_QUARTERS = re.compile(rf"(?<![\d.])\b{_NUM}\b[^.;]{{0,12}}?\bquarters?\b"
+                       r"|\b(?:each|every|per)\s+(?:fiscal\s+|calendar\s+)?quarter\b(?!\s+of\s+(?:each|every|a|an|any)\b)"
+                       r"|\b(?:end|close|last\s+day|first\s+day)\s+of\s+(?:the|each|every|such|any|a)\s+(?:\w+\s+){0,2}quarter\b",
+                       re.I)
+_DEADLINE_CUE = re.compile(rf"{_DURATION}|{_QUARTERS.pattern}|\b(?:on\s+or\s+before|no\s+later\s+than|not\s+later\s+than)\b",
+                           re.I)
 #: A dated clause counts when it binds something to the date ("rates are fixed until 31 December 2022"); a
 #: signature line ("Date: March 2, 2021"), a recital ("an agreement dated ...") or a release date does not.
 _DATE_BINDS = re.compile(r"\bby\s+(?=\w)|\b(?:until|no\s+later\s+than|not\s+later\s+than|on\s+or\s+(?:before|after)|before|after|"
@@ -226,6 +253,33 @@ def _uncovered(x: ContractExtraction, doc: SourceDocument, *tests: Callable[[str
     return out
 
 
+def _timed(obj) -> bool:
+    """Whether an extracted value carries a time: a deadline with a date, period or day of the month, a date,
+    a duration, a notice period, payment days or a due date."""
+    dl = getattr(obj, "deadline", None)
+    if dl is not None:
+        return dl.date is not None or dl.duration is not None or dl.day_of_month is not None
+    if getattr(obj, "notice", None) is not None or getattr(obj, "days", None) is not None:
+        return True
+    if getattr(obj, "due_date", None) is not None:
+        return True
+    v = getattr(obj, "value", None)
+    return v is not None and not isinstance(v, (bool, str))
+
+
+def _untimed_quarter_deadlines(x: ContractExtraction, doc: SourceDocument) -> list[str]:
+    """Sentences stating a duty with a deadline in quarters that values cite but none of them with a time
+    (the model's deadline was dropped: "quarters" is no unit it can give, a fiscal quarter's date is unknown)."""
+    out = []
+    for a, b, s in _sentences(doc.text):
+        if not (_MODAL.search(s) and _QUARTERS.search(s)) or not _covered(x, a, b):
+            continue
+        if not any(_timed(it.obj) for it in items(x) if it.evidence is not None and it.evidence.start is not None
+                   and it.evidence.end is not None and it.evidence.start < b and it.evidence.end > a):
+            out.append(" ".join(s.split()))
+    return out
+
+
 def _listed(sentences: list[str]) -> str:
     shown = "; ".join(repr(s[:120]) for s in sentences[:_MAX_LISTED])
     more = f" and {len(sentences) - _MAX_LISTED} more" if len(sentences) > _MAX_LISTED else ""
@@ -239,12 +293,13 @@ def _listed(sentences: list[str]) -> str:
     fields=("obligations",),
     source="issue 4 (every value carries its evidence; nothing dropped silently) and issue 5 (completeness); "
            "failcases F02 (10 business days to return data), F04 (notice periods), F32 (rates fixed until a date) "
-           "left out by the default model",
+           "left out by the default model; issue 13 (deadlines in quarters: cited by a value that kept no time)",
 )
 def deadline_not_extracted(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     if x.chunk_failures and not x.parties:
         return
     found = _uncovered(x, doc, _MODAL.search, _DEADLINE_CUE.search)
+    found += _untimed_quarter_deadlines(x, doc)
     seen = set(found)
     found += [s for s in _uncovered(x, doc, _DATE_BINDS.search, states_date) if s not in seen]
     if found:

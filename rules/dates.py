@@ -1,4 +1,5 @@
-"""Dates: valid and plausible, in order, consistent with the term, notice shorter than the term it ends.
+"""Dates: valid and plausible, in order, consistent with the term, notice shorter than the term it ends, and
+not set by a fiscal calendar the contract leaves undefined.
 
 A year far from the agreement date ("60" read as 2060-01-15) is flagged unless the cited text writes it; an
 end before the start is kept as written and flagged; an undecided day/month order is flagged. Each rule's
@@ -11,9 +12,10 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 
-from rules.fields import DATE_FIELDS, quote_of, stated_claims
+from rules.fields import DATE_FIELDS, DURATION_FIELDS, items, quote_of, stated_claims
 from rules.registry import Hit, rule
 from rules.text import add_duration
+from rules.text import fiscal_calendar_defined, fiscal_period_in
 from rules.text import norm
 from rules.text import last_signature_clause, signature_dates
 from schemas import ContractExtraction, DateClaim, Duration, DurationUnit, Evidence, SourceDocument
@@ -187,3 +189,42 @@ def not_the_last_signature(x: ContractExtraction, doc: SourceDocument) -> Iterat
               + (f"the effective date {value.isoformat()} cannot be checked" if value else "a reviewer reads them"),
               e.evidence if e is not None else None,
               {"signature_dates": [f.value.isoformat() for f in sig.read if f.value], "unread": len(sig.unread)})
+
+
+#: Fields whose value is a date, a deadline or a period: the ones a fiscal calendar can decide.
+_TIMED_FIELDS = DATE_FIELDS + DURATION_FIELDS + ("key_dates", "obligations", "fees", "termination_rights",
+                                                  "payment_terms")
+
+
+@rule(
+    "D007",
+    title="Deadline or date set by a fiscal period the contract does not define",
+    severity="warning",
+    fields=_TIMED_FIELDS,
+    source="issue 13 (deadlines stated in fiscal quarters dropped without a flag): 'within forty-five (45) days "
+           "after the end of each fiscal quarter' or 'the last day of the third fiscal quarter of 2024' has a "
+           "calendar date only where the contract says when its fiscal year or quarters end "
+           "(rules.text.quarters); no date is computed from it, and a reviewer needs the fiscal calendar",
+)
+def fiscal_calendar_needed(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    if fiscal_calendar_defined(doc.text):
+        return
+    for it in items(x):
+        if it.field not in _TIMED_FIELDS or it.computed:
+            continue
+        ev = it.evidence
+        dl = getattr(it.obj, "deadline", None)
+        cited = " ".join(t for t in (getattr(it.obj, "raw_text", None), dl.raw_text if dl else None,
+                                     ev.span if ev else None, quote_of(ev)) if t)
+        phrase = fiscal_period_in(cited)
+        if phrase is None:
+            continue
+        what = "the deadline" if it.field == "obligations" else "the value"
+        if it.field == "obligations" and (dl is None or (dl.date is None and dl.duration is None
+                                                         and dl.day_of_month is None)):
+            what = "the deadline (none could be read)"
+        model = getattr(it.obj, "model_value", None)
+        kept = f" (the model's date {model.isoformat()} was not taken)" if isinstance(model, dt.date) else ""
+        yield Hit(it.path, f"{what} is set by a fiscal period ({phrase!r}) and the contract does not say when its "
+                           f"fiscal year or quarters end: the due date needs the fiscal calendar{kept}", ev,
+                  {"fiscal_period": phrase})

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from rules.fields import DATE_FIELDS, DURATION_FIELDS, items, quote_of, stated_claims
 from rules.registry import Hit, rule
 from rules.text import amount_in_text
+from rules.text import find_durations
 from rules.text import occurs_in
 from rules.text import jurisdiction_of, jurisdictions_in
 from rules.text import norm
@@ -171,7 +172,7 @@ def payment_days_not_in_quote(x: ContractExtraction, doc: SourceDocument) -> Ite
     severity="error",
     fields=("termination_rights",),
     source="issue 5 (support); failcases F18, F21: the number must be in the cited text, business days only "
-           "when the text says business days",
+           "when the text says business days; issue 13: a notice in quarters is three months a quarter",
 )
 def termination_notice_not_in_quote(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for i, t in enumerate(x.termination_rights):
@@ -180,7 +181,15 @@ def termination_notice_not_in_quote(x: ContractExtraction, doc: SourceDocument) 
             continue
         n = t.notice.value
         says_business = re.search(r"business days?|working days?", norm(q)) is not None
-        if not float(n).is_integer() or not number_in_text(int(n), q):
+        # "two (2) calendar quarters' notice": the model has no quarters and may give 2 months, or 6 months
+        stated = [d for d in find_durations(q) if d.value is not None]
+        quarters = [d for d in stated if "quarter" in d.text.lower()]
+        if any(d.value.canonical() == t.notice.canonical() for d in quarters):
+            continue
+        if quarters and all(d.value.canonical() != t.notice.canonical() for d in stated):
+            yield Hit(f"termination_rights[{i}]", f"notice {t.notice} but the cited text counts quarters: "
+                      f"{quarters[0].text!r} is {quarters[0].value}", t.evidence)
+        elif not float(n).is_integer() or not number_in_text(int(n), q):
             yield Hit(f"termination_rights[{i}]", f"notice {t.notice} is not written in the cited text {q[:160]!r}",
                       t.evidence)
         elif (t.notice.unit == DurationUnit.BUSINESS_DAYS) != says_business and t.notice.unit in (
@@ -193,7 +202,8 @@ _MONTHS = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|
 _DATE_LIKE = re.compile(
     rf"\b{_MONTHS}\.? \d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)? (?:day of )?{_MONTHS}\b|\b\d{{1,4}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}\b"
     r"|\b(?:19|20)\d\d\b|\banniversary\b"
-    r"|\b(?:\d+|[a-z]+(?:-[a-z]+)?)(?: \(\d+\))? (?:business |calendar )?(?:days?|weeks?|months?|years?)\b"
+    r"|\b(?:\d+|[a-z]+(?:-[a-z]+)?)(?: \(\d+\))? (?:business |calendar |fiscal )?(?:days?|weeks?|months?|quarters?|years?)\b"
+    r"|\b(?:first|second|third|fourth|1st|2nd|3rd|4th) (?:calendar )?quarter of (?:19|20)\d\d\b"
 )
 
 

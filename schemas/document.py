@@ -18,7 +18,7 @@ class SourcePage(BaseModel):
     number: int = Field(ge=1)
     start: int = Field(ge=0)
     end: int = Field(ge=0)
-    quality: str = Field("ok", description="ok | ocr | no_text_layer | gibberish")
+    quality: str = Field("ok", description="ok | ocr | no_text_layer | gibberish | unsure_order")
     hidden_text: list[HiddenText] = Field(default_factory=list)
     layout: list[list[float]] = Field(
         default_factory=list, description="word boxes [start, end, x0, y0, x1, y1], document offsets, points"

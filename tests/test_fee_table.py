@@ -59,3 +59,17 @@ def test_break_test_tables():
     assert rows("Service | Price\nHosting | € 12,50\n") == [("Hosting", 12.5, "EUR")]
     r, = find_fee_rows("Deliverable | Amount\nTraining of 5,000 users | $5,000\n")
     assert r.value_start == len("Deliverable | Amount\nTraining of 5,000 users | ")  # the amount cell, not the text
+
+
+def test_a_period_column_gives_each_row_its_period():
+    """Issue 13, item 8: a fee schedule "Service | Fee | Frequency" states each fee's period in its own column."""
+    rows = lambda t: [(r.description, r.amount, r.period) for r in find_fee_rows(t)]  # noqa: E731
+    assert rows("Service | Fee | Frequency\nHosting | USD 1,200 | Monthly\nSupport | USD 3,000 | per quarter\n"
+                "Setup | USD 500 | One-time\nAudit | USD 700 | as requested\n") == [
+        ("Hosting", 1200.0, "monthly"), ("Support", 3000.0, "quarterly"), ("Setup", 500.0, "one-time"),
+        ("Audit", 700.0, None)]
+    # the period column is not the description, whichever column comes first
+    assert rows("Billing Cycle | Item | Charge (EUR)\nAnnually | Licence | 9,000\n") == [("Licence", 9000.0, "annual")]
+    # a column of payment days is no period: the description's own period stays
+    assert rows("Service | Fee | Payment Period\nMonthly hosting | $1,000 | 30 days\n") == [
+        ("Monthly hosting", 1000.0, "monthly")]

@@ -39,7 +39,8 @@ from typing import Any
 
 from pipeline.extraction.anchors import EFFECTIVE_TERM_RE, TERM_QUALIFIER_RE
 from rules.text import ABBREVIATED_SUFFIXES, AFFILIATES, DBA, FORMER_NAME, NOT_A_PARTY_TERMS, name_key
-from rules.text import core_key, decide_date_order, find_durations, fold_quotes, parse_date, parse_duration
+from rules.text import core_key, decide_date_order, find_durations, fiscal_period_in, fold_quotes, parse_date
+from rules.text import parse_duration
 from schemas import ContractExtraction, DateClaim, Deadline, Duration, Party
 
 # --- party names -------------------------------------------------------------------------
@@ -387,6 +388,9 @@ _EFFECTIVE_ANCHOR = re.compile(
     r"\bthe\s+(?:" + TERM_QUALIFIER_RE + r"\s+)?" + EFFECTIVE_TERM_RE + r"\b"
     r"(?!\s+of\s+(?!this\s+(?:agreement|contract)\b))"
     r"|\bdate\s+(?:of\s+this\s+agreement|hereof)\b", re.I)
+#: A quarter named as a point in time: "the third fiscal quarter", "the next calendar quarter", "each quarter".
+_NAMED_QUARTER = re.compile(r"\b(?:first|second|third|fourth|1st|2nd|3rd|4th|last|next|current|following|preceding|"
+                            r"each|every|such)\s+(?:fiscal\s+|calendar\s+)?quarter\b", re.I)
 #: A deadline with two limits ("..., and in any event within 90 days after ...", "... or June 30, 2021,
 #: whichever is earlier", "but not before ...") has no single date code can read.
 _TWO_LIMITS = re.compile(r"\bwhichever\b|\bin\s+any\s+event\b|\bbut\s+not\s+(?:before|after|later|earlier)\b|"
@@ -428,9 +432,12 @@ def _read_deadline(dl: Deadline, order: str | None, start: dt.date | None) -> No
     - a recurring day ("on the 1st of each month") sets ``day_of_month`` and clears date and duration;
     - a span with no date code can read, or with two limits ("whichever is earlier", "in any event"),
       leaves no date: a model's date is not taken on trust;
-    - a duration written there replaces the model's number and unit; when the span writes a fixed date
-      and no duration, a duration the model gave is not in the text (it read "fifteenth day" as 15 days)
-      and is dropped.
+    - a duration written there replaces the model's number and unit ("two (2) calendar quarters" is 6
+      months, :func:`rules.text.find_durations`); when the span writes a fixed date and no duration, a
+      duration the model gave is not in the text (it read "fifteenth day" as 15 days) and is dropped; so is
+      one for a span that names a quarter or a fiscal period and writes no duration ("the last day of the
+      third fiscal quarter of 2024" is a point in time, not 3 months), and no date is read from a fiscal
+      period (its calendar is the party's: rule D007 tells the reviewer).
     """
 
     raw = dl.raw_text
@@ -454,6 +461,8 @@ def _read_deadline(dl: Deadline, order: str | None, start: dt.date | None) -> No
     if len(durs) == 1:
         dl.duration = durs[0].value
     elif r.kind == "absolute" and r.value is not None and not durs:
+        dl.duration = None
+    elif not durs and (fiscal_period_in(raw) or _NAMED_QUARTER.search(raw)):
         dl.duration = None
 
 

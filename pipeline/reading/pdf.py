@@ -32,6 +32,14 @@ characters' boxes); characters (``extractRAWDICT``) are read only for the lines 
 per glyph (hidden text, glyphs outside the page, a word split MuPDF makes differently from
 whitespace), and the text and boxes are the same either way.
 
+Rotated pages are read as a person reads them once the page is turned upright: a page with a
+``/Rotate`` (MuPDF gives its text unrotated), or whose text is drawn sideways or upside down, is read
+in the frame where its main text direction runs left to right (MuPDF's text page is made in that frame,
+and ``find_tables`` runs with the page turned), so a landscape fee table reads row by row, cells left
+to right; word boxes are then given in the page as seen (``page.rect``, as the page image is rendered).
+A page whose text runs in several directions, or slanted, gets the quality ``"unsure_order"``. An
+unrotated page of left-to-right text is read exactly as before (one extra look at its line directions).
+
 Text that is never painted is not contract text (a hidden clause can contradict a visible fee or carry
 instructions to the model): render mode 3 (invisible), a fill colour equal to the background (white
 on white) or fully transparent, glyphs outside the page's visible box, and fonts under
@@ -141,6 +149,15 @@ sample services agreement all begin "Section n. This Services Agreement ...").""
 RUNNING_Y_TOLERANCE = 4.0
 """Points by which the same running line may move between pages (baseline jitter of generators)."""
 
+DIRECTION_MIN_SHARE = 0.8
+"""Share of a page's characters that must run in one direction (left to right, upwards, downwards or
+right to left as the page is seen) for the page to be read in that direction's frame with its order
+established. None of the 68 CUAD PDFs here has a single character outside left-to-right text
+(``scripts``-free check: every line's ``dir`` from ``extractDICT``); a sideways margin note or filing
+stamp beside a page of clauses is a few percent of its characters, a landscape fee table drawn sideways
+under an upright heading over 90 %. Below the share (text in several directions, slanted text) the page
+is still read, and its quality says the order is unsure."""
+
 GIBBERISH_MIN_TOKENS = 25
 """Pages with fewer tokens are too short to judge (signature pages, exhibit covers)."""
 
@@ -176,7 +193,7 @@ _WORDS_FLAGS = pymupdf.TEXT_MEDIABOX_CLIP
 _STEXT_FILLED = 16  # FZ_STEXT_FILLED
 _STEXT_STROKED = 32  # FZ_STEXT_STROKED
 
-Quality = Literal["ok", "ocr", "no_text_layer", "gibberish"]
+Quality = Literal["ok", "ocr", "no_text_layer", "gibberish", "unsure_order"]
 Mechanism = Literal["render_mode_3", "white_on_white", "invisible_color", "outside_page_box", "tiny_font"]
 Rect = tuple[float, float, float, float]
 
@@ -436,6 +453,9 @@ def _scan_document(doc: pymupdf.Document) -> _DocContext:
         height = page.rect.height
         top, bottom = height * RUNNING_BAND, height * (1 - RUNNING_BAND)
         words = page.get_text("words", flags=_WORDS_FLAGS)
+        if page.rotation:  # word boxes come unrotated: heights as the page is seen, as pass 2 compares them
+            m = tuple(page.rotation_matrix)
+            words = [(*_map_rect(w[:4], m), *w[4:]) for w in words]
         new = {w[4] for w in words} - judged
         judged |= new
         for s in new:
@@ -519,6 +539,40 @@ def _union(rects: list[Rect]) -> Rect:
         return (r[0], r[1], r[2], r[3])
     x0, y0, x1, y1 = zip(*rects)
     return (min(x0), min(y0), max(x1), max(y1))
+
+
+Matrix = tuple[float, float, float, float, float, float]
+"""``(a, b, c, d, e, f)`` as PyMuPDF writes a matrix: a point ``(x, y)`` goes to ``(a x + c y + e, b x + d y + f)``."""
+
+
+def _map_rect(r: Rect, m: Matrix) -> Rect:
+    """``r`` moved by ``m``, a matrix that turns by a multiple of 90 degrees (so a box stays a box)."""
+    a, b, c, d, e, f = m
+    xa, ya = a * r[0] + c * r[1] + e, b * r[0] + d * r[1] + f
+    xb, yb = a * r[2] + c * r[3] + e, b * r[2] + d * r[3] + f
+    return (min(xa, xb), min(ya, yb), max(xa, xb), max(ya, yb))
+
+
+def _turn_upright(direction: str, width: float, height: float) -> Matrix:
+    """The matrix that turns a page of ``width`` x ``height`` points (as seen) so that text running
+    ``direction`` (``"right"``, ``"left"``, ``"up"``, ``"down"`` on the page as seen) runs left to right."""
+    if direction == "left":
+        return (-1.0, 0.0, 0.0, -1.0, width, height)
+    if direction == "up":  # turn the page clockwise
+        return (0.0, 1.0, -1.0, 0.0, height, 0.0)
+    if direction == "down":  # turn the page counter-clockwise
+        return (0.0, -1.0, 1.0, 0.0, 0.0, width)
+    return (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def _direction(dx: float, dy: float) -> str:
+    """``"right"``, ``"left"``, ``"up"``, ``"down"`` for a text direction within about 6 degrees of one
+    (the tolerance by which a line counts as rotated), else ``"slant"``."""
+    if abs(dy) <= 0.1:
+        return "right" if dx > 0 else "left"
+    if abs(dx) <= 0.1:
+        return "down" if dy > 0 else "up"
+    return "slant"
 
 
 FILL_BANDS = 64
@@ -637,7 +691,15 @@ def _order_lines(lines: list[_Line]) -> list[tuple[_Line, tuple]]:
 
 
 class _PageReader:
-    """Builds one :class:`PageText` from a page (pass 2)."""
+    """Builds one :class:`PageText` from a page (pass 2).
+
+    Lines are read in the *reading frame*: the page as seen (its ``/Rotate`` applied), turned so that
+    its main text direction runs left to right (:meth:`_plan_frame`). Where that is not the unrotated
+    page, MuPDF makes the text page in that frame (``get_textpage(matrix=...)``: its blocks, lines and
+    words are those of upright text), drawings and images are moved into it for the hidden-text checks,
+    tables are found with the page turned, and word boxes are given back in the page as seen, where
+    the review draws them on the page image.
+    """
 
     def __init__(self, page: pymupdf.Page, ctx: _DocContext, *, ocr_text: bool = False) -> None:
         self.page = page
@@ -645,6 +707,12 @@ class _PageReader:
         self.ocr_text = ocr_text
         self.rect = page.rect
         self._bounds = (self.rect.x0, self.rect.y0, self.rect.x1, self.rect.y1)
+        # reading frame (see _plan_frame): None where it is the unrotated page
+        self._to_reading: Matrix | None = None  # unrotated page -> reading frame
+        self._reading_to_seen: Matrix | None = None  # None where the page as seen is the reading frame
+        self._turn = 0  # degrees clockwise by which the page as seen is turned to be read
+        self._reading_height = page.rect.height
+        self.unsure_order = False
         self.hidden: list[HiddenText] = []
         self._fills: list[tuple[Rect, tuple[float, ...]]] | None = None
         self._fill_bands: list[list[int]] | None = None
@@ -668,7 +736,8 @@ class _PageReader:
                 # a solid box only: one rectangle/quad, or one closed run of <= 4 lines. Frames (outer and
                 # inner outline filled even-odd, as CUAD's table borders are drawn) cover only their ring.
                 if (len(items) == 1 and kinds <= {"re", "qu"}) or (kinds == {"l"} and len(items) <= 4):
-                    self._fills.append((tuple(d["rect"]), tuple(fill)))
+                    r = tuple(d["rect"])
+                    self._fills.append((r if self._to_reading is None else _map_rect(r, self._to_reading), tuple(fill)))
         return self._fills
 
     def _drawings(self) -> list[dict]:
@@ -679,6 +748,8 @@ class _PageReader:
     def _image_rects(self) -> list[Rect]:
         if self._images is None:
             self._images = [tuple(i["bbox"]) for i in self.page.get_image_info()]
+            if self._to_reading is not None:
+                self._images = [_map_rect(r, self._to_reading) for r in self._images]
         return self._images
 
     def _background(self, bbox: Rect) -> tuple[float, ...]:
@@ -737,9 +808,56 @@ class _PageReader:
         x0, y0, x1, y1 = self._bounds
         return bbox[0] < x0 or bbox[1] < y0 or bbox[2] > x1 or bbox[3] > y1
 
+    # ---- reading frame ------------------------------------------------------------------------
+
+    def _plan_frame(self, blocks: list[dict]) -> bool:
+        """Choose the reading frame from the text directions of ``blocks`` (``extractDICT`` blocks of
+        the unrotated page); True when it is not the unrotated page (the text must be read again in it).
+
+        Each line's direction, as the page is seen (``/Rotate`` applied), is right, left, up, down or
+        slanted; the direction carrying most characters is the page's main one. The page is read turned
+        so that the main direction runs left to right (a landscape fee table on a page turned by
+        ``/Rotate 90``, or drawn sideways on an upright page, reads row by row, cells left to right);
+        lines in other directions come last, as rotated lines always do. ``unsure_order`` is set when
+        the main direction carries less than :data:`DIRECTION_MIN_SHARE` of the characters, or when no
+        character runs horizontally or vertically. An unrotated page whose every line runs left to
+        right costs one pass over its lines."""
+        rot = self.page.rotation
+        if rot == 0 and all(ln["dir"][0] > 0 and abs(ln["dir"][1]) <= 0.1
+                            for b in blocks if b.get("type") == 0 for ln in b["lines"]):
+            return False
+        seen_matrix = self.page.rotation_matrix
+        a, b, c, d = tuple(seen_matrix)[:4]
+        chars: dict[str, int] = defaultdict(int)
+        for blk in blocks:
+            if blk.get("type") != 0:
+                continue
+            for ln in blk["lines"]:
+                x, y = ln["dir"]
+                chars[_direction(a * x + c * y, b * x + d * y)] += sum(len(sp["text"].strip()) for sp in ln["spans"])
+        total = sum(chars.values())
+        main = max(("right", "left", "up", "down"), key=lambda k: chars.get(k, 0))
+        if total == 0:
+            main = "right"
+        elif chars.get(main, 0) < DIRECTION_MIN_SHARE * total:
+            self.unsure_order = True
+        if rot == 0 and main == "right":
+            return False
+        seen = self.page.rect
+        turn = pymupdf.Matrix(*_turn_upright(main, seen.width, seen.height))
+        to_reading = seen_matrix * turn
+        self._to_reading = tuple(to_reading)
+        self._turn = {"right": 0, "up": 90, "left": 180, "down": 270}[main]
+        if self._turn:
+            self._reading_to_seen = tuple(~turn)
+        self._bounds = _map_rect(self._bounds if rot == 0 else tuple(self.page.rect * self.page.derotation_matrix),
+                                 self._to_reading)
+        self._reading_height = self._bounds[3] - self._bounds[1]
+        return True
+
     def _outside(self, bbox: Rect) -> bool:
-        r = self.rect
-        return bbox[2] <= r.x0 or bbox[0] >= r.x1 or bbox[3] <= r.y0 or bbox[1] >= r.y1
+        x0, y0, x1, y1 = self._bounds
+        return bbox[2] <= x0 or bbox[0] >= x1 or bbox[3] <= y0 or bbox[1] >= y1
 
     # ---- lines and words ----------------------------------------------------------------------
 
@@ -863,7 +981,7 @@ class _PageReader:
         """Remove running header/footer lines; only from blocks lying wholly in the top or bottom band."""
         if not self.ctx.running or not lines:
             return lines
-        height = self.rect.height
+        height = self._reading_height
         bands = [_band(ln.rect[1], ln.rect[3], height) for ln in lines]
         if None in bands:
             return lines
@@ -910,10 +1028,22 @@ class _PageReader:
         if len(vx) < 3 or len(hy) < 3:
             return []
         try:
-            found = self.page.find_tables()
+            found = self._find_tables()
         except Exception:  # noqa: BLE001 - table detection is an improvement, never a failure
             return []
         return [t for t in found.tables if t.row_count >= 2 and t.col_count >= 2]
+
+    def _find_tables(self):
+        """``page.find_tables()`` in the reading frame: ``find_tables`` works in the page as seen, so a
+        page read turned is given the ``/Rotate`` that shows it turned while the tables are found."""
+        if not self._turn:
+            return self.page.find_tables()
+        rot = self.page.rotation
+        self.page.set_rotation((rot + self._turn) % 360)
+        try:
+            return self.page.find_tables()
+        finally:
+            self.page.set_rotation(rot)
 
     def _table_block(self, table, words: list[_Word]) -> _Block:
         """Rows of cells (each a list of words). Columns empty in every row (spacer columns of
@@ -960,6 +1090,11 @@ class _PageReader:
             blocks, by_line = textpage.extractRAWDICT()["blocks"], None
         else:
             blocks = textpage.extractDICT()["blocks"]
+            if self._plan_frame(blocks):  # read again, upright: MuPDF makes blocks and lines of upright text
+                textpage = self.page.get_textpage(clip=pymupdf.INFINITE_RECT(), flags=_FLAGS,
+                                                  matrix=pymupdf.Matrix(*self._to_reading))
+                self._textpage = textpage
+                blocks = textpage.extractDICT()["blocks"]
             # MuPDF lists words line by line: one run per (block, line)
             by_line = {key: list(ws) for key, ws in groupby(textpage.extractWORDS(), key=itemgetter(5, 6))}
         all_lines: list[_Line] = []
@@ -989,7 +1124,11 @@ class _PageReader:
                 emitter.table(b.rows)
             else:
                 emitter.block(b.lines)
-        return emitter.result()
+        text, words, n = emitter.result()
+        back = self._reading_to_seen
+        if back is not None:  # word boxes in the page as seen, where the review draws them
+            words = [(s, e, *_map_rect((x0, y0, x1, y1), back)) for s, e, x0, y0, x1, y1 in words]
+        return text, words, n
 
     def _insert_table(self, blocks: list[_Block], table) -> list[_Block]:
         tr = tuple(table.bbox)
@@ -1270,6 +1409,8 @@ def _read_page(page: pymupdf.Page, ctx: _DocContext, ocr: bool | str) -> tuple[P
             quality = "gibberish" if is_gibberish(text) else "ocr"
     elif is_gibberish(text):
         quality = "gibberish"
+    elif reader.unsure_order:
+        quality = "unsure_order"
     return (
         PageText(
             number=page.number + 1,

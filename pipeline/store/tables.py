@@ -69,7 +69,7 @@ class Page(Base):
         JSON, default=list, doc="word boxes [start, end, x0, y0, x1, y1], offsets into documents.text, points"
     )
     hidden_text: Mapped[list[Any]] = mapped_column(JSON, default=list, doc="dropped hidden text: [{text, mechanism}]")
-    quality: Mapped[str] = mapped_column(String(32), default="ok", doc="ok | ocr | no_text_layer | gibberish")
+    quality: Mapped[str] = mapped_column(String(32), default="ok", doc="ok | ocr | no_text_layer | gibberish | unsure_order")
 
     document: Mapped[Document] = relationship(back_populates="pages")
 

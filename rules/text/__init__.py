@@ -13,6 +13,8 @@ per module:
 - :mod:`rules.text.dates`: calendar dates as contracts write them (:func:`parse_date`, :func:`find_dates`,
   :func:`decide_date_order`).
 - :mod:`rules.text.durations`: durations ("thirty (30) days") and date arithmetic (:func:`add_duration`).
+- :mod:`rules.text.quarters`: calendar quarters (:func:`calendar_quarter_date`) and fiscal periods
+  (:data:`FISCAL_PERIOD`, :func:`fiscal_period_in`, :func:`fiscal_calendar_defined`).
 - :mod:`rules.text.numbers`: numbers in English words, both ways (:func:`words_to_int`, :func:`number_words`).
 - :mod:`rules.text.amounts`: amounts of money as written (:data:`MONEY`, :func:`amount_in_text`,
   :func:`amount_value`).
@@ -69,6 +71,7 @@ from rules.text.effect import (
     start_kind,
 )
 from rules.text.injection import LOOKALIKES, scan, scan_form
+from rules.text.quarters import FISCAL_PERIOD, calendar_quarter_date, fiscal_calendar_defined, fiscal_period_in
 from rules.text.jurisdictions import Jurisdiction, jurisdiction_of, jurisdictions_in, same_jurisdiction
 from rules.text.references import DOCUMENT_NOUNS, other_document_before, party_of_other_document
 from rules.text.law import (
@@ -139,6 +142,8 @@ __all__ = [
     # rules.text.durations
     "DurationError", "FoundDuration", "NonIntegralDuration", "add_business_days", "add_duration", "find_durations",
     "parse_duration",
+    # rules.text.quarters
+    "FISCAL_PERIOD", "calendar_quarter_date", "fiscal_calendar_defined", "fiscal_period_in",
     # rules.text.numbers
     "NUMBER_WORDS", "ORDINAL_WORDS", "number_in_text", "number_words", "words_to_int",
     # rules.text.amounts

@@ -26,6 +26,10 @@ because dateparser 1.5.0 gets the contract forms wrong (each observed on a failu
   "may", section numbers "1.1", "9 to 5", "Version 10.2", weekdays and "30 days" are not dates.
   Every date we report needs a month (a month name, or the middle of a d/m/y number with a
   4-digit or slash-separated year) and a day and a year.
+- Quarters (:mod:`rules.text.quarters`): "the last day of the third calendar quarter of 2024" is
+  2024-09-30; "each fiscal quarter" is recurring like "each calendar quarter"; a date counted in
+  fiscal periods ("two (2) fiscal quarters after the Effective Date") is not computed: the fiscal
+  calendar decides it.
 - Running footers: a footer date ("Rev. 2021-02-11") is found like any date; keeping it out of the
   contract dates is the job of page cleaning (pipeline.reading.pdf), not of the parser.
 """
@@ -42,6 +46,7 @@ from dateutil.relativedelta import relativedelta
 from rules.text.durations import _finditer_near, add_duration, find_durations
 from rules.text.law import LAW_PLACE
 from rules.text.numbers import ORDINAL_WORDS, words_to_int
+from rules.text.quarters import FISCAL_PERIOD, calendar_quarter_date
 
 DateOrder = Literal["DMY", "MDY"]
 #: Languages the dateparser fallback tries (detecting among all ~200 costs ~3 s on first use).
@@ -75,11 +80,11 @@ _NUMERIC = re.compile(
     r"(?<![\d])(?<!\d[./-])(?P<a>[0-3]?\d)(?P<sep>[/.\-])(?P<b>[0-3]?\d)(?P=sep)(?P<year>(?:1[89]|2\d)\d\d|\d\d)(?!\d|[./-]\d)"
 )
 _RECURRING = re.compile(
-    r"\b(?:each|every|per)\s+(?:calendar\s+)?(?:month|week|year|quarter|day)\b|\b(?:monthly|weekly|annually|quarterly|daily)\b"
+    r"\b(?:each|every|per)\s+(?:calendar\s+|fiscal\s+)?(?:month|week|year|quarter|day)\b|\b(?:monthly|weekly|annually|quarterly|daily)\b"
     r"|\b(?:mondays|tuesdays|wednesdays|thursdays|fridays|saturdays|sundays)\b",
     re.IGNORECASE,
 )
-_DAY_OF_MONTH = re.compile(rf"\b(?:the\s+)?(?:(?P<d>[0-3]?\d)(?:st|nd|rd|th)|(?P<w>{ORDINAL_WORDS}))(?:\s+day)?\s+of\s+(?:each|every)\s+(?:calendar\s+)?(?:month|quarter|year)\b", re.I)
+_DAY_OF_MONTH = re.compile(rf"\b(?:the\s+)?(?:(?P<d>[0-3]?\d)(?:st|nd|rd|th)|(?P<w>{ORDINAL_WORDS}))(?:\s+day)?\s+of\s+(?:each|every)\s+(?:calendar\s+|fiscal\s+)?(?:month|quarter|year)\b", re.I)
 _DAY_OF_MONTH_ANCHOR = re.compile(r"\bof\s+(?:each|every)\b", re.IGNORECASE)
 _ANNIVERSARY = re.compile(
     rf"\b(?:(?P<d>\d{{1,2}})(?:st|nd|rd|th)|(?P<w>{ORDINAL_WORDS}))\s+anniversary\b", re.IGNORECASE
@@ -87,6 +92,10 @@ _ANNIVERSARY = re.compile(
 _RELATIVE_DIRECTION = re.compile(
     r"^\W*(?P<dir>after|following|from|of|since|before|prior\s+to|preceding|in\s+advance\s+of)\b", re.IGNORECASE
 )
+#: A relative date's anchor that is a quarter: "after the end of each quarter", "following the close of the
+#: first quarter" (which quarter, and when it ends, is not the anchor date).
+_QUARTER_ANCHOR = re.compile(r"\W*(?:the\s+)?(?:(?:end|close|last\s+day|expiry|expiration)\s+of\s+)?"
+                             r"(?:the|each|every|any|such|a)\s+(?:\w+\s+){0,2}quarter\b", re.I)
 _INCLUSIVE = re.compile(r"\b(?:on\s+or\s+before|on\s+or\s+after|no\s+later\s+than|not\s+later\s+than|by)\s*$", re.I)
 _EXCLUSIVE = re.compile(r"\b(?:before|prior\s+to|after)\s*$", re.I)
 
@@ -285,6 +294,8 @@ def parse_date(
       an anchor; a date written in the text after the direction word is used as the anchor);
       "the 2nd anniversary of ..." -> anchor + 2 years.
     - recurring: "the 1st of each month" -> ``value=None``, ``day_of_month=1``.
+    - a calendar quarter's edge: "the last day of the third calendar quarter of 2024" -> 2024-09-30
+      (absolute); a date counted in fiscal periods ("two (2) fiscal quarters after ...") -> ``value=None``.
     - none: nothing date-like ("60", "may", "Monday").
     ``anchor`` is an ISO date (e.g. the effective date); today's date is never used.
     """
@@ -313,6 +324,12 @@ def parse_date(
         base = tail[0].value if tail and tail[0].value else anchor
         if dur.value is None:
             return DateParse(None, kind="relative", note=f"duration words and digits disagree: {dur.text!r}")
+        after = stripped[dur.end + direction.end():]
+        if dur.fiscal or FISCAL_PERIOD.search(after) or _QUARTER_ANCHOR.match(after):
+            # "two (2) fiscal quarters after ...", "45 days after the end of the first fiscal quarter following
+            # the Effective Date": the date depends on the fiscal calendar or on which quarter, never the anchor
+            return DateParse(None, kind="relative", note=f"counted in or from quarters or fiscal periods "
+                                                         f"({stripped[dur.start:]!r}): no single date")
         value = add_duration(base, dur.value, before=before) if base else None
         return DateParse(value, kind="relative", inclusive=None,
                          note=None if value else "relative date without an anchor date")
@@ -323,6 +340,11 @@ def parse_date(
         inclusive = True if _INCLUSIVE.search(prefix) else (False if _EXCLUSIVE.search(prefix) else None)
         return DateParse(f.value, list(f.alternatives), f.ambiguous, "absolute", inclusive,
                          note="day/month order undecided" if f.ambiguous else None)
+    quarter = calendar_quarter_date(stripped)
+    if quarter:  # "no later than the last day of the third calendar quarter of 2024"
+        prefix = re.sub(r"\bthe\s*$", "", stripped[: quarter[0]])
+        inclusive = True if _INCLUSIVE.search(prefix) else (False if _EXCLUSIVE.search(prefix) else None)
+        return DateParse(quarter[2], kind="absolute", inclusive=inclusive, note="a calendar quarter's first or last day")
     got = _dateparser(stripped, order, anchor)
     if got:
         return DateParse(got, kind="absolute", note="parsed by dateparser")

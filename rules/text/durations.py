@@ -15,6 +15,12 @@ Rules and their sources:
   2021-10-10; scrapinghub/dateparser#635, #1007); a unit must follow.
 - "calendar days" are days; "business", "working" and "banking" days are business days
   (business versus calendar days must not be lost).
+- Quarters: ``DurationUnit`` has no quarters (nor has the model's unit); a quarter is three months
+  (a calendar quarter is January-March, April-June, ...), so "two (2) calendar quarters" is
+  ``Duration(6, months)`` and "one (1) fiscal quarter" ``Duration(3, months)``. A period counted in
+  *fiscal* quarters, months or years ("two (2) fiscal quarters") is the party's accounting period:
+  its length is read the same way, and ``FoundDuration.fiscal`` says so, because its start and end
+  dates need the fiscal calendar (:mod:`rules.text.quarters`); dates are never computed from it.
 - Hours: ``DurationUnit`` has no hours, and contract notice periods are stated in days, so
   "48 hours" becomes ``Duration(2, days)`` only when the hours are a whole number of days;
   otherwise (e.g. "36 hours") no duration is returned.
@@ -46,8 +52,8 @@ class NonIntegralDuration(DurationError):
 
 
 _UNIT_RE = (
-    r"(?P<kind>calendar|business|working|banking)?[\s\-]*"
-    r"(?P<unit>days?|weeks?|months?|years?|hours?)(?![a-z])(?:['’]s?)?"
+    r"(?P<kind>calendar|business|working|banking|fiscal)?[\s\-]*"
+    r"(?P<unit>days?|weeks?|months?|quarters?|years?|hours?)(?![a-z])(?:['’]s?)?"
 )
 _DURATION = re.compile(
     r"(?<![\w.])(?:"
@@ -61,7 +67,7 @@ _DURATION = re.compile(
 )
 
 
-_UNIT_ANCHOR = re.compile(r"(?:days?|weeks?|months?|years?|hours?)(?![a-z])", re.IGNORECASE)
+_UNIT_ANCHOR = re.compile(r"(?:days?|weeks?|months?|quarters?|years?|hours?)(?![a-z])", re.IGNORECASE)
 _WINDOW = 80
 
 
@@ -85,7 +91,8 @@ class FoundDuration:
     """A duration found in text. Offsets are into the searched text (plus ``base``).
 
     ``value`` is ``None`` when the words and digits disagree; then ``words_value`` and
-    ``digits_value`` hold both readings (e.g. "thirty (60) days": 30 and 60).
+    ``digits_value`` hold both readings (e.g. "thirty (60) days": 30 and 60). ``fiscal`` is True for
+    a period counted in fiscal quarters, months or years ("two (2) fiscal quarters").
     """
 
     start: int
@@ -94,6 +101,7 @@ class FoundDuration:
     value: Duration | None
     words_value: float | None = None
     digits_value: float | None = None
+    fiscal: bool = False
 
     @property
     def conflict(self) -> bool:
@@ -114,11 +122,13 @@ def _from_match(m: re.Match) -> tuple[Duration | None, float | None, float | Non
     elif m.group("digits"):
         n = float(m.group("digits"))
     elif m.group("ordd"):
-        if (m.group("kind") or "").lower() not in {"business", "working", "banking", "calendar"}:
-            return None, None, None  # "the 12th day of March" is a date, not a duration
+        if (m.group("kind") or "").lower() not in {"business", "working", "banking", "calendar"} or \
+                m.group("unit").lower().startswith("quarter"):
+            return None, None, None  # "the 12th day of March", "the 3rd quarter" name a date, not a duration
         n = int(m.group("ordd"))
     else:
-        if (m.group("kind") or "").lower() not in {"business", "working", "banking", "calendar"}:
+        if (m.group("kind") or "").lower() not in {"business", "working", "banking", "calendar"} or \
+                m.group("unit").lower().startswith("quarter"):
             return None, None, None
         n = words_to_int(m.group("ordw")) or 0
     unit = m.group("unit").lower().rstrip("s")
@@ -127,7 +137,12 @@ def _from_match(m: re.Match) -> tuple[Duration | None, float | None, float | Non
         if n % 24:
             return None, None, None
         return Duration(value=n // 24, unit=DurationUnit.DAYS), None, None
-    if unit == "day":
+    if kind == "fiscal" and unit in ("day", "week"):
+        return None, None, None  # no fiscal days: "fiscal" belongs to something else
+    if unit == "quarter":  # a quarter is three months
+        n = n * 3
+        u = DurationUnit.MONTHS
+    elif unit == "day":
         u = DurationUnit.BUSINESS_DAYS if kind in {"business", "working", "banking"} else DurationUnit.DAYS
     else:
         u = {"week": DurationUnit.WEEKS, "month": DurationUnit.MONTHS, "year": DurationUnit.YEARS}[unit]
@@ -139,7 +154,8 @@ def find_durations(text: str, base: int = 0) -> list[FoundDuration]:
     """All durations in ``text``, in order; offsets + ``base``.
 
     Finds "thirty (30) days", "ten (10) Business Days", "sixty (60) calendar days'",
-    "twelve (12) month period" (12 months), "6 months", "48 hours" (2 days), "30-day".
+    "twelve (12) month period" (12 months), "6 months", "48 hours" (2 days), "30-day",
+    "two (2) calendar quarters" (6 months), "one (1) fiscal quarter" (3 months, ``fiscal``).
     Never reports a bare number ("60") or an ordinal date part ("the 12th day of March").
     """
     out: list[FoundDuration] = []
@@ -151,7 +167,8 @@ def find_durations(text: str, base: int = 0) -> list[FoundDuration]:
         while e > s and text[e - 1] in "'’":
             e -= 1
         out.append(FoundDuration(start=base + s, end=base + e, text=text[s:e], value=value,
-                                 words_value=wv, digits_value=dv))
+                                 words_value=wv, digits_value=dv,
+                                 fiscal=(m.group("kind") or "").lower() == "fiscal"))
     return out
 
 
@@ -161,6 +178,7 @@ def parse_duration(text: str) -> Duration | None:
     Examples: "thirty (30) days" -> Duration(30, days); "ten (10) Business Days" ->
     Duration(10, business_days); "one hundred twenty (120) days" -> Duration(120, days);
     "twelve (12) month period" -> Duration(12, months); "48 hours" -> Duration(2, days);
+    "two (2) calendar quarters" -> Duration(6, months);
     "36 hours" -> None; "thirty (60) days" -> None (words and digits disagree: see
     ``find_durations`` for both readings); "60" -> None (no unit).
     """

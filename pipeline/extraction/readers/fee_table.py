@@ -8,9 +8,11 @@ This module reads such a table:
 - a header row with a column named as an amount ("Amount (USD)", "Fee", "Price", "Charges"; not
   "Payment Terms", "Cost Code", "Price per Share", "Minimum Coverage Amount");
 - the rows below it with the same number of cells, up to the first line that is not a row;
-- per row: the description (the first column not holding the amount or date), the amount (digits, "$"),
-  the currency (a currency column, a symbol, or the header's "(USD)"), the due date (a date column,
-  parsed with the document's day/month order) and the period ("per month", "monthly", "annual");
+- per row: the description (the first column not holding the amount, date, currency or period), the
+  amount (digits, "$"), the currency (a currency column, a symbol, or the header's "(USD)"), the due date
+  (a date column, parsed with the document's day/month order) and the period: from a period column
+  ("Frequency", "Billing Period", "Billing Cycle": "monthly", "per quarter", "one-time"), else from the
+  description or the amount ("per month", "monthly", "annual");
 - a row naming a total or subtotal is not a fee; a row whose amount has no currency (in the cell, a
   currency column or the header) is no fee either (days, share counts, codes).
 
@@ -39,6 +41,11 @@ _DATE_HEAD = re.compile(r"\b(?:date|due|when|payable)\b", re.I)
 _DESC_HEAD = re.compile(r"\b(?:milestone|service|description|item|deliverable|phase|fee\s+type|product|activity)\b",
                         re.I)
 _CURRENCY_HEAD = re.compile(r"^\s*currency\s*$", re.I)
+#: The period column: "Frequency", "Billing Frequency", "Billing Period", "Billing Cycle", "Recurrence";
+#: "Payment Period" is not one (it may hold the days allowed for payment).
+_PERIOD_HEAD = re.compile(r"^(?:(?:billing|invoicing|payment|fee)\s+)?(?:frequency|cycle|recurrence)$"
+                          r"|^(?:billing|invoicing)\s+period$|^(?:billed|recurring)$", re.I)
+_ONE_TIME = re.compile(r"\b(?:one[\s-]time|once|non-recurring|one-off)\b", re.I)
 _HEAD_CURRENCY = re.compile(r"\((?P<cur>[A-Z]{3}|[$£€])\)")
 _AMOUNT = re.compile(r"^\s*(?P<code1>[A-Z]{3}|US\$)?\s*(?P<sym>[$£€])?\s*(?P<num>[0-9][0-9,.]*[0-9]|[0-9])\s*(?P<code>[A-Z]{3})?"
                      r"\s*(?P<per>(?:per|/)\s*(?:month|year|annum|quarter|week))?\s*$")
@@ -72,6 +79,15 @@ def _cells(line: str) -> list[tuple[int, str]]:
     return out
 
 
+def _period(cell: str) -> str | None:
+    """The period a period-column cell states ("Monthly" -> monthly, "per quarter" -> quarterly,
+    "One-time" -> one-time), or None."""
+    p = _PERIOD.search(cell)
+    if p:
+        return _PERIODS[(p["per"] or p["adj"]).lower()]
+    return "one-time" if _ONE_TIME.search(cell) else None
+
+
 def find_fee_rows(text: str, order: DateOrder | None = None) -> list[FeeRow]:
     """Every row of every fee table in ``text`` (a document's stored text), in order; ``order`` is the
     document's day/month order for numeric dates. A row counts only when its amount carries a currency
@@ -92,8 +108,9 @@ def find_fee_rows(text: str, order: DateOrder | None = None) -> list[FeeRow]:
             continue
         date_col = next((k for k, c in enumerate(head) if k != amount_col and _DATE_HEAD.search(c)), None)
         cur_col = next((k for k, c in enumerate(head) if _CURRENCY_HEAD.match(c)), None)
+        period_col = next((k for k, c in enumerate(head) if k != amount_col and _PERIOD_HEAD.match(c)), None)
         head_cur = _HEAD_CURRENCY.search(head[amount_col])
-        others = [k for k in range(len(head)) if k not in (amount_col, date_col, cur_col)]
+        others = [k for k in range(len(head)) if k not in (amount_col, date_col, cur_col, period_col)]
         desc_col = next((k for k in others if _DESC_HEAD.search(head[k])), others[0] if others else None)
         rows = []
         j = i + 1
@@ -116,8 +133,10 @@ def find_fee_rows(text: str, order: DateOrder | None = None) -> list[FeeRow]:
                 if amount is None or currency is None:
                     continue  # a bare number (days, shares, a code): no fee without a currency
                 due = parse_date(cells[date_col][1], order=order).value if date_col is not None else None
-                p = _PERIOD.search(desc) or _PERIOD.search(m["per"] or "")
-                period = _PERIODS[(p["per"] or p["adj"]).lower()] if p else None
+                period = _period(cells[period_col][1]) if period_col is not None else None
+                if period is None:
+                    p = _PERIOD.search(desc) or _PERIOD.search(m["per"] or "")
+                    period = _PERIODS[(p["per"] or p["adj"]).lower()] if p else None
                 out.append(FeeRow(rstart, rstart + len(row), rstart + at, rstart + at + len(cell), cell, desc, amount,
                                   currency, due, period))
         i = j
