@@ -34,11 +34,19 @@ def _case(name: str) -> tuple[str, dict]:
         ("2021-03-01", d(2021, 3, 1)),
         ("13/02/2021", d(2021, 2, 13)),
         ("1er mars 2021", d(2021, 3, 1)),  # dateparser fallback, strict: day, month and year required
+        ("the last day in February, 2023", d(2023, 2, 28)),
+        ("the last day of February 2024", d(2024, 2, 29)),
+        ("the first calendar day of June, 2026", d(2026, 6, 1)),
     ],
 )
 def test_absolute_forms(text, value):
     r = parse_date(text)
     assert (r.value, r.kind, r.ambiguous) == (value, "absolute", False)
+
+
+def test_a_business_day_of_a_month_is_no_single_date():
+    assert parse_date("the last business day of February, 2031").value is None
+    assert parse_date("the thirty-first day of May, 2021").value == d(2021, 5, 31)  # not "first day of May"
 
 
 def test_numeric_order():

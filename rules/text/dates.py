@@ -36,6 +36,7 @@ because dateparser 1.5.0 gets the contract forms wrong (each observed on a failu
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -62,6 +63,11 @@ _MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\
 _DAYD = r"(?P<dayd>[0-3]?\d)(?:st|nd|rd|th)?"
 _DAYW = rf"(?P<dayw>{ORDINAL_WORDS})(?:\s*\(\s*(?P<dayp>[0-3]?\d)(?:st|nd|rd|th)?\s*\))?"
 _YEAR = r"(?P<year>(?:1[89]|2\d)\d\d)(?!\d)"
+
+#: "the last day in February, 2023", "the first day of June 2024": a calendar day of a named month and year (a
+#: "business day" is not: which one depends on holidays).
+_MONTH_EDGE = re.compile(rf"(?<![\w-])(?P<edge>first|last)\s+(?:calendar\s+)?day\s+(?:of|in)\s+{_MONTH}(?:\s*,\s*|\s+){_YEAR}",
+                         re.IGNORECASE)
 
 # May (the month) only counts when a day and a year surround it, so the modal verb never matches.
 _PATTERNS = [
@@ -294,6 +300,7 @@ def parse_date(
       an anchor; a date written in the text after the direction word is used as the anchor);
       "the 2nd anniversary of ..." -> anchor + 2 years.
     - recurring: "the 1st of each month" -> ``value=None``, ``day_of_month=1``.
+    - a month's edge: "the last day in February, 2023" -> 2023-02-28 (absolute; not a "business day");
     - a calendar quarter's edge: "the last day of the third calendar quarter of 2024" -> 2024-09-30
       (absolute); a date counted in fiscal periods ("two (2) fiscal quarters after ...") -> ``value=None``.
     - none: nothing date-like ("60", "may", "Monday").
@@ -311,6 +318,14 @@ def parse_date(
         base = tail[0].value if tail and tail[0].value else anchor
         value = base + relativedelta(years=n) if base and n else None
         return DateParse(value, kind="relative", note=None if value else "anniversary without an anchor date")
+    edge = _MONTH_EDGE.search(stripped)
+    if edge:  # "the last day in February, 2023"
+        year, month = int(edge["year"]), _MONTHS[edge["month"].lower()]
+        day = 1 if edge["edge"].lower() == "first" else calendar.monthrange(year, month)[1]
+        inclusive = True if _INCLUSIVE.search(stripped[: edge.start()]) else (
+            False if _EXCLUSIVE.search(stripped[: edge.start()]) else None)
+        return DateParse(dt.date(year, month, day), kind="absolute", inclusive=inclusive,
+                         note="a month's first or last day")
     absolute = _absolute(stripped, order)
     for dur in find_durations(stripped):
         if any(f.start <= dur.start < f.end for f in absolute):
