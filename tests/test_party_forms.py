@@ -163,6 +163,7 @@ def test_a_longer_name_the_text_writes(name, text, longer):
     ("Northwind Trading", "between Northwind Trading and Pebble Creek Foods LLC"),
     ("Orchid Lane Textiles, Inc.", "Orchid Lane Textiles, Inc. Pebble Creek Foods LLC"),  # after "Inc." another name
     ("Premier Nutrition Corporation", "Premier Nutrition Corporation Stremley Foods, LLC."),
+    ("Licensee", "LICENSEE\nORCHID LANE TEXTILES, INC.\nBy: ____"),  # a role word labels a name, it does not start it
 ])
 def test_no_longer_name(name, text):
     assert longer_names(name, text) == []

@@ -368,8 +368,8 @@ def _occurrences(name: str, text: str) -> list[tuple[int, int | None]]:
     :func:`longer_names`)."""
     name = " ".join(name.split()).strip(" ,;")
     words = name.split()
-    if not words or not name[:1].isalpha() or not any(_is_name_word(w) for w in words):
-        return []
+    if not words or not name[:1].isalpha() or not any(_is_name_word(w) for w in words) or is_role_or_title(name):
+        return []  # a role word before a name ("LICENSEE XACCT TECHNOLOGIES, INC.") is a label, not its start
     out = []
     for m in re.finditer(r"(?<![\w&])" + _words_pattern(name) + r"(?![\w&])", text, re.I):
         before = text[text.rfind("\n", 0, m.start()) + 1:m.start()].split()
