@@ -1,10 +1,14 @@
-"""Parties: at least two, distinct, real names (not defined terms, headings or labels), every obligor/obligee resolves.
+"""Parties: at least two, distinct, real names (not defined terms, headings or labels, short forms, cut or merged
+names, signatories), every obligor/obligee resolves.
 
 Names are compared by :func:`rules.text.names.name_key`, the key the merge of the model's answers groups
 parties by; a name first listed as a party of a document the contract refers to is found by
 :func:`rules.text.party_of_other_document`; a defined term or document title is told from a legal name by
 :func:`rules.text.names.is_role_or_title`; a d/b/a, former-name, affiliates or "a/k/a" phrase in a name by
-:data:`rules.text.names.NAME_PHRASE`, the phrases the merge cuts out of a party name.
+:data:`rules.text.names.NAME_PHRASE`, the phrases the merge cuts out of a party name. How the text writes a
+name (the legal name a short form stands for, a longer name, two names in one, a signatory's line) is read by
+:mod:`rules.text.party_names`, the grammar the preamble reader repairs the names with: what these rules flag is
+what the reader could not repair.
 """
 
 from __future__ import annotations
@@ -14,8 +18,13 @@ from collections.abc import Iterator
 
 from rules.registry import Hit, rule
 from rules.text import NAME_PHRASE, find_normalized, is_heading_or_label, is_role_or_title, name_key
-from rules.text import party_of_other_document
+from rules.text import ShortFormDefinition, has_legal_form, is_signatory_only, longer_names, merged_names
+from rules.text import party_of_other_document, short_form_definition
 from schemas import ContractExtraction, Party, SourceDocument
+
+
+def _excerpt(text: str, d: ShortFormDefinition) -> str:
+    return " ".join(text[d.start:d.end].split())[:80]
 
 
 def resolves(name: str | None, parties: list[Party]) -> bool:
@@ -87,8 +96,13 @@ def unresolved(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
 def generic_name(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for i, p in enumerate(x.parties):
         if is_role_or_title(p.name):
+            d = short_form_definition(p.name, doc.text)
+            said = ""
+            if d is not None:
+                said = (f"; the text defines it for {d.legal_name!r}" if d.legal_name else
+                        f"; the text defines it ({_excerpt(doc.text, d)!r}) but writes no legal name before it")
             yield Hit(f"parties[{i}]", f"party name {p.name!r} is a defined term or a document title, not a legal "
-                                       "name", p.evidence)
+                                       f"name{said}", p.evidence)
 
 
 @rule(
@@ -167,3 +181,74 @@ def party_of_another_document(x: ContractExtraction, doc: SourceDocument) -> Ite
             yield Hit(f"parties[{i}]", f"{p.name!r} is first named as a party of another document ({ref!r}), "
                                        "while the contract names its own parties elsewhere", p.evidence,
                       {"document": ref})
+
+
+@rule(
+    "P009",
+    title="Party named by a short form the text defines",
+    severity="error",
+    fields=("parties",),
+    source="held-out failure cases of issue 13 (party kinds): the defined short form ('Acme' for 'Acme Widgets "
+           "Holdings, Inc., a Delaware corporation (\"Acme\")') kept as the party's name; role words are P004's",
+)
+def short_form_as_party(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    for i, p in enumerate(x.parties):
+        if has_legal_form(p.name) or is_role_or_title(p.name):
+            continue
+        d = short_form_definition(p.name, doc.text)
+        if d is None:
+            continue
+        if d.legal_name:
+            msg = f"party name {p.name!r} is the short form the text defines for {d.legal_name!r}: name the legal name"
+        else:
+            msg = (f"party name {p.name!r} is a short form the text defines ({_excerpt(doc.text, d)!r}), and no legal "
+                   "name is written before its definition: the party's legal name is not known")
+        yield Hit(f"parties[{i}]", msg, p.evidence, {"legal_name": d.legal_name})
+
+
+@rule(
+    "P010",
+    title="Party name cut short of the name the text writes",
+    severity="warning",
+    fields=("parties",),
+    source="held-out failure cases of issue 13 (party kinds): a party name cut by a page break ('Northwind Trading' "
+           "for 'Northwind Trading / Company, LLC') kept as its first half; the reader completes a name the text "
+           "continues one way only",
+)
+def cut_name(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    for i, p in enumerate(x.parties):
+        longer = longer_names(p.name, doc.text)
+        if longer:
+            yield Hit(f"parties[{i}]", f"party name {p.name!r} is the start of a longer name the text writes: "
+                                       + " or ".join(repr(n) for n in longer), p.evidence, {"longer_names": longer})
+
+
+@rule(
+    "P011",
+    title="Party name holds two names",
+    severity="warning",
+    fields=("parties",),
+    source="held-out failure cases of issue 13 (party kinds): two company names printed on one line of a signature "
+           "block read as one party ('ACME WIDGETS, INC. BETA SUPPLY LLC'); the reader splits the certain cases",
+)
+def two_names(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    for i, p in enumerate(x.parties):
+        parts = merged_names(p.name)
+        if parts:
+            yield Hit(f"parties[{i}]", f"party name {p.name!r} may be two names: "
+                                       + " and ".join(repr(n) for n in parts), p.evidence, {"names": parts})
+
+
+@rule(
+    "P012",
+    title="Signatory listed as a party",
+    severity="error",
+    fields=("parties",),
+    source="held-out failure cases of issue 13 (party kinds): the people who sign for a party ('By: John Smith', "
+           "'Name: Jane Doe') listed as parties",
+)
+def signatory_as_party(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    for i, p in enumerate(x.parties):
+        if is_signatory_only(p.name, doc.text):
+            yield Hit(f"parties[{i}]", f"{p.name!r} is named only in signature or notice lines ('By:', 'Name:', "
+                                       "'Attention:'): a signatory or contact, not a party", p.evidence)

@@ -106,6 +106,61 @@ def test_heading_or_label_grammar(name, text, expected):
     assert is_heading_or_label(name, text) is expected
 
 
+# --- how the text writes a party's name (issue 13, item 8; grammar in tests/test_party_forms.py) -------------
+
+def _with(doc, extra: str):
+    return doc.model_copy(update={"text": doc.text + extra})
+
+
+def test_short_form_as_party_name_says_which_legal_name_or_that_none_is_written():
+    x, doc = clean()
+    silent(run(x, doc), "P009")
+    doc = _with(doc, 'Schedule 1 is agreed with Gamma Tools GmbH ("Gamma") and the supplier named below ("Zeta").\n')
+    x.parties[1].name = "Gamma"
+    f = fires(run(x, doc), "P009", "parties[1]")
+    assert "'Gamma Tools GmbH'" in f.message and f.details["legal_name"] == "Gamma Tools GmbH"
+    x.parties[1].name = "Zeta"
+    f = fires(run(x, doc), "P009", "parties[1]")
+    assert "no legal name" in f.message and f.details["legal_name"] is None
+    x.parties[1].name = "Gamma Tools GmbH"  # the legal name itself
+    silent(run(x, doc), "P009")
+
+
+def test_defined_role_word_as_party_name_tells_the_legal_name_it_stands_for():
+    x, doc = clean()
+    x.parties[0].name = "Supplier"
+    f = fires(run(x, doc), "P004", "parties[0]")
+    assert "the text defines it for 'Acme Widgets, Inc.'" in f.message
+    silent(run(x, doc), "P009")  # one finding for one fault: role words are P004's
+
+
+def test_party_name_cut_short_of_the_name_the_text_writes():
+    x, doc = clean()
+    silent(run(x, doc), "P010")
+    x.parties[1].name = "Beta Retail"
+    f = fires(run(x, doc), "P010", "parties[1]")
+    assert f.details["longer_names"] == ["Beta Retail LLC"]
+
+
+def test_party_name_holding_two_names():
+    x, doc = clean()
+    silent(run(x, doc), "P011")
+    x.parties[0].name = "ACME WIDGETS, INC. BETA RETAIL LLC"
+    f = fires(run(x, doc), "P011", "parties[0]")
+    assert f.details["names"] == ["ACME WIDGETS, INC.", "BETA RETAIL LLC"]
+
+
+def test_signatory_listed_as_party():
+    x, doc = clean()
+    doc = _with(doc, "ACME WIDGETS, INC.\tBETA RETAIL LLC\nBy: /s/ Jane Roe\tBy: /s/ Sam Poe\n"
+                     "Name: Jane Roe\tName: Sam Poe\nTitle: CEO\tTitle: President\n")
+    silent(run(x, doc), "P012")
+    x.parties.append(Party(name="Sam Poe", evidence=ev(PREAMBLE, "Acme Widgets, Inc.")))
+    fires(run(x, doc), "P012", "parties[2]")
+    doc = _with(doc, "Sam Poe shall consult for Acme Widgets, Inc. as an individual.\n")  # named in running text too
+    silent(run(x, doc), "P012")
+
+
 # --- conflicts ---------------------------------------------------------------------------------------------
 
 def test_conflicting_candidates_from_chunks_listed_with_pages():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from rules.text.sentences import MAX_SENTENCE_CHARS, number_sentences, split_sentences
 from tests.conftest import require_shared
 
@@ -47,6 +49,30 @@ def test_sentence_continued_across_a_page_break_is_one_sentence():
     got = [s.text for s in split_sentences(text)]
     assert got[0].endswith("correct and undisputed invoice.")
     assert got[1] == "Vendor may suspend."
+
+
+PAGE_END = ("THIS AGREEMENT is made as of March 1, 2021 by the parties named below, each a party to the terms that "
+            "follow.\nThis Agreement is between Northwind Trading")
+
+
+@pytest.mark.parametrize("text, name", [
+    # a short last line of page 1 (pages are joined by a line break), and a page break in a text file
+    (PAGE_END + "\nCompany, LLC, a Texas limited liability company, and Orchid.", "Northwind Trading Company, LLC"),
+    (PAGE_END + '\n\fHoldings, Inc. ("Northwind"), and Orchid.', "Northwind Trading Holdings, Inc."),
+])
+def test_a_party_name_cut_at_a_page_end_stays_in_one_sentence(text, name):
+    """Issue 13, item 8: the model read 'Northwind Trading' from a sentence cut there."""
+    got = [" ".join(s.text.split()) for s in split_sentences(text)]
+    assert got[1].startswith(f"This Agreement is between {name}") and got[1].endswith("and Orchid."), got
+
+
+@pytest.mark.parametrize("text, second", [
+    (PAGE_END + "\nCompany means any entity.", "Company means any entity."),  # a definition, not the name's rest
+    ("Title: President and Chief Executive Officer\n\nHOLLOW OAK TIMBER LLC\nBy: /s/ Sam Poe",
+     "HOLLOW OAK TIMBER LLC"),  # the next signature block
+])
+def test_a_capitalised_line_end_before_a_company_line_is_no_cut_name(text, second):
+    assert any(s.text.startswith(second) for s in split_sentences(text))
 
 
 def test_bare_section_marker_joins_its_heading():

@@ -40,7 +40,7 @@ from typing import Any
 from pipeline.extraction.anchors import EFFECTIVE_TERM_RE, TERM_QUALIFIER_RE
 from rules.text import ABBREVIATED_SUFFIXES, AFFILIATES, DBA, FORMER_NAME, NOT_A_PARTY_TERMS, name_key
 from rules.text import core_key, decide_date_order, find_durations, fiscal_period_in, fold_quotes, parse_date
-from rules.text import parse_duration
+from rules.text import has_legal_form, is_role_or_title, parse_duration, short_form_definition
 from schemas import ContractExtraction, DateClaim, Deadline, Duration, Party
 
 # --- party names -------------------------------------------------------------------------
@@ -193,71 +193,36 @@ def resolve_party(name: str | None, parties: list[Party]) -> str | None:
     return name
 
 
-_BOUNDARY = re.compile(
-    r"(?:\bby and between\b|\bbetween\b|\bamong\b|\)\s*[,;]?\s*and\b|;\s*and\b|[;:]\s|"
-    + "".join(rf"(?<!{w})" for w in ABBREVIATED_SUFFIXES) + r"(?<!No)(?<!\b[A-Z])\.\s+(?=[A-Z(])|\n\s*\n)"
-)
-_NAME_SHAPE = re.compile(r"^[A-Z0-9][\w.,&'’\- ]{1,118}$")
-
-
 def legal_name_for_alias(alias: str, text: str) -> str | None:
     """The legal name the contract defines ``alias`` for, e.g. "Shun Li De Commerce & Trading Ltd"
-    for ``SLD`` in '... and Shun Li De Commerce & Trading Ltd, ("SLD")', or None.
-
-    Looks for the first parenthesised definition of the alias (``("SLD")``, ``(the "Supplier")``,
-    ``(hereinafter "SLD")``, ``("H&P" or the "Supplier")``), takes the text before it back to the
-    previous party boundary ("between", "among", "), and", ";", a sentence end) and drops an entity
-    description (", a Delaware corporation"). Never cuts at a bare "&" or "and" inside the name."""
-    q = r"[\"“”']"
-    pat = re.compile(
-        r"\(\s*(?:hereinafter\s+(?:referred\s+to\s+as\s+|called\s+)?)?(?:the\s+)?(?:" + q + r"[^)]{0,40}" + q
-        + r"\s*(?:or|and)\s*(?:the\s+)?)?" + q + re.escape(alias) + q, re.I,
-    )
-    m = pat.search(text)
-    if not m:
-        return None
-    window = text[max(0, m.start() - 250):m.start()]
-    cut = 0
-    for b in _BOUNDARY.finditer(window):
-        cut = b.end()
-    segment = window[cut:]
-    cols = [c for c in re.split(r" {3,}|\t", segment) if c.strip()]
-    if len(cols) > 1 and any(ch.isdigit() for c in cols[1:] for ch in c):
-        segment = cols[0]  # a name followed by an address laid out in columns
-    lines = segment.split("\n")
-    for k in range(len(lines)):  # the whole segment first, then without its leading lines (a title above it)
-        name = " ".join(" ".join(lines[k:]).split()).strip(" ,;")
-        t = _ENTITY_TAIL.search(name)
-        if t and t.start() > 0:
-            name = name[: t.start()].strip(" ,;")
-        name = name.strip(" ,;\"'")
-        if _NAME_SHAPE.match(name) and name_key(name) != name_key(alias) and len(name.split()) <= 12:
-            return name
-    return None
+    for ``SLD`` in '... and Shun Li De Commerce & Trading Ltd, ("SLD")', or None: the
+    ``legal_name`` of :func:`rules.text.party_names.short_form_definition` (the forms it reads:
+    ``("SLD")``, ``(the "Supplier")``, ``(hereinafter referred to as "SLD")``, ``, hereinafter "SLD"``,
+    ``"SLD" means ...``; a leading "the" of ``alias`` is dropped). Never cuts at a bare "&" or "and"
+    inside the name."""
+    d = short_form_definition(alias, text)
+    return d.legal_name if d else None
 
 
 def recover_legal_names(parties: list[Party], text: str) -> list[Party]:
-    """Replace a party name that is only an alias (the model answered "H&P" or "SLD" for the party)
-    by the legal name the text defines it for (:func:`legal_name_for_alias`); the alias moves to
-    ``defined_terms``. Parties that then name the same entity are merged again."""
+    """Replace a party name that is a short form (the model answered "H&P", "SLD", "Acme" or "the
+    Company" for the party) by the legal name the text defines it for (:func:`legal_name_for_alias`);
+    the short form moves to ``defined_terms``. Every name without a legal form ("Inc.", "LLC", ...) and
+    every role word ("Supplier") is looked up, whatever the model put in ``defined_terms`` or ``role``
+    (the merge drops a defined term equal to the name). Parties that then name the same entity are
+    merged again."""
     changed = False
     out = []
     for p in parties:
         q = p
-        terms = {name_key(t) for t in p.defined_terms}
-        looks_alias = name_key(p.name) in terms or (p.role and name_key(p.role) == name_key(p.name)) or (
-            len(p.name) <= 6 and p.name.isupper())
-        candidates = [p.name] if looks_alias else []
-        if not candidates and len(p.name.split()) == 1:
-            candidates = [p.name]
-        for alias in candidates:
-            legal = legal_name_for_alias(alias, text)
-            if legal:
+        if not has_legal_form(p.name) or is_role_or_title(p.name):
+            legal = legal_name_for_alias(p.name, text)
+            if legal and name_key(legal) != name_key(p.name):
                 q = p.model_copy(deep=True)
                 q.name = legal
+                alias = re.sub(r"^the\s+", "", " ".join(p.name.split()), flags=re.I)
                 q.defined_terms = _uniq([alias, *p.defined_terms])
                 changed = True
-                break
         out.append(q)
     return merge_parties(out) if changed else out
 

@@ -21,6 +21,10 @@ per module:
 - :mod:`rules.text.names`: party-name keys (:func:`name_key`), the words that are no party's legal name,
   corporate suffixes (:data:`ENTITY_SUFFIXES`, :data:`ENTITY_SUFFIX` as written), the d/b/a, former-name
   and affiliates phrases (:data:`NAME_PHRASE`).
+- :mod:`rules.text.party_names`: where the text writes a party's name: the legal name a defined short form
+  stands for (:func:`short_form_definition`), a name continued on the next line or page
+  (:func:`longer_names`), two names printed side by side (:func:`merged_names`), a person named only as a
+  signatory (:func:`is_signatory_only`).
 - :mod:`rules.text.law`: the governing-law phrases ("governed by", "laws of"), the place they name
   (:data:`LAW_PLACE`) and the cue words of a governing-law clause (:data:`LAW_CUES`).
 - :mod:`rules.text.effect`: when this agreement takes effect: the agreement as the subject of a clause
@@ -100,10 +104,23 @@ from rules.text.names import (
     PRONOUN_AND_DOCUMENT_TERMS,
     ROLE_TERMS,
     core_key,
+    is_document_title,
     is_heading_or_label,
     is_role_or_title,
     name_key,
     occurs_in,
+)
+from rules.text.party_names import (
+    ShortFormDefinition,
+    defined_short_forms,
+    has_legal_form,
+    is_person_name,
+    is_signatory_only,
+    longer_names,
+    merged_names,
+    short_form_definition,
+    split_is_certain,
+    stands_alone,
 )
 from rules.text.normalize import (
     DASHES,
@@ -151,7 +168,10 @@ __all__ = [
     # rules.text.names
     "ABBREVIATED_SUFFIXES", "AFFILIATES", "ALSO_KNOWN_AS", "DBA", "ENTITY_SUFFIX", "ENTITY_SUFFIXES", "FORMER_NAME",
     "NAME_PHRASE", "NOT_A_PARTY_TERMS", "NOT_NAME_WORDS", "ON_BEHALF_OF_AFFILIATES", "PRONOUN_AND_DOCUMENT_TERMS",
-    "ROLE_TERMS", "core_key", "is_heading_or_label", "is_role_or_title", "name_key", "occurs_in",
+    "ROLE_TERMS", "core_key", "is_document_title", "is_heading_or_label", "is_role_or_title", "name_key", "occurs_in",
+    # rules.text.party_names
+    "ShortFormDefinition", "defined_short_forms", "has_legal_form", "is_person_name", "is_signatory_only",
+    "longer_names", "merged_names", "short_form_definition", "split_is_certain", "stands_alone",
     # rules.text.jurisdictions
     "Jurisdiction", "jurisdiction_of", "jurisdictions_in", "same_jurisdiction",
     # rules.text.effect

@@ -8,8 +8,9 @@
 - :func:`occurs_in` says whether a name (a party, a place) is written in a cited text.
 - :data:`NOT_A_PARTY_TERMS`, :data:`PRONOUN_AND_DOCUMENT_TERMS` and :data:`ROLE_TERMS` are the words
   that are no party's legal name, by what they are; :func:`is_role_or_title` tells a defined term or a
-  document title from a legal name. :data:`NOT_NAME_WORDS` are the words that stand before a company
-  name in running text without being part of it ("between", "Agreement", "President").
+  document title from a legal name (:func:`is_document_title` a title alone). :data:`NOT_NAME_WORDS` are
+  the words that stand before a company name in running text without being part of it ("between",
+  "Agreement", "President").
 - :data:`ENTITY_SUFFIX` is a corporate suffix as written in running text ("Inc.", "L.L.C.", "GmbH"), the
   written forms of :data:`ENTITY_SUFFIXES`: a name ends with one. :data:`ABBREVIATED_SUFFIXES` are the
   ones written with a full stop that ends no sentence ("Inc.").
@@ -105,7 +106,7 @@ NOT_NAME_WORDS = frozenset([
 ])
 
 _DOCUMENT_WORDS = re.compile(r"\b(?:agreement|contract|addendum|amendment|order form|schedule|exhibit|annex|"
-                             r"appendix|terms and conditions|key terms)\b")
+                             r"appendix|attachment|terms and conditions|key terms)\b")
 _LEGAL_FORM = re.compile(rf"\b(?:{'|'.join(sorted(_SUFFIX_FORMS))}|trust|bank|university)\b")
 
 
@@ -145,12 +146,18 @@ def occurs_in(needle: str | None, haystack: str | None) -> bool:
 _NOT_A_LEGAL_NAME = frozenset(name_key(t) for t in (*ROLE_TERMS, *NOT_A_PARTY_TERMS))
 
 
+def is_document_title(name: str) -> bool:
+    """A document's title or name ("MASTER PURCHASE AGREEMENT", "Third Amendment": a document word and no
+    legal form such as "Inc." or "Trust")."""
+    k = name_key(name)
+    return bool(_DOCUMENT_WORDS.search(k)) and not _LEGAL_FORM.search(k)
+
+
 def is_role_or_title(name: str) -> bool:
     """A defined term ("Supplier", "the Parties", "each Party": :data:`ROLE_TERMS`, :data:`NOT_A_PARTY_TERMS`)
-    or a document's title ("MASTER PURCHASE AGREEMENT": a document word and no legal form such as "Inc."
-    or "Trust") rather than a legal name."""
+    or a document's title (:func:`is_document_title`) rather than a legal name."""
     k = re.sub(r"^(the|each|either|any) ", "", name_key(name))
-    return k in _NOT_A_LEGAL_NAME or (bool(_DOCUMENT_WORDS.search(k)) and not _LEGAL_FORM.search(k))
+    return k in _NOT_A_LEGAL_NAME or is_document_title(name)
 
 
 #: What may stand before a heading or label on its line: nothing, or a clause number ("12.", "4.2",

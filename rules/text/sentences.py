@@ -9,10 +9,12 @@ How sentences are found:
 1. Units. The text is cut into units at line level first: a blank line (or form feed) ends a
    unit unless the text before it has no closing punctuation and either the text after it starts in
    lower case or the text before ends with a joining word ("the", "and", "of", a comma): a
-   sentence continued across a page break; a table row (a line containing ``" | "``) is a unit
+   sentence continued across a page break; nor where a party's name is cut there ("... is between
+   Northwind Trading" / "Company, LLC, a Texas ..."); a table row (a line containing ``" | "``) is a unit
    of its own; a line starting with a section or list marker ("4.2 ", "1. ", "(a) ", "a) ", "•")
    starts a unit; a short line in a block of long lines (a heading, a page number or a form field
-   such as "Subscription Start Date: March 1st, 2021") ends a unit.
+   such as "Subscription Start Date: March 1st, 2021") ends a unit, unless a party's name goes on
+   in the next line.
 2. Sentences. Each unit is split by NLTK's Punkt model for English (the ``punkt_tab`` parameters
    bundled with llama-index-core, read from disk: nothing is downloaded), extended with the
    abbreviations contracts use so that "Inc.", "Co.", "Corp.", "Ltd.", "No.", "U.S.", "e.g.",
@@ -34,6 +36,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from rules.text.names import ENTITY_SUFFIX
 from schemas import ClausewiseError
 
 MAX_SENTENCE_CHARS = 400
@@ -57,6 +60,28 @@ _LIST_MARKER = re.compile(
 _BARE_MARKER = re.compile(r"(?:\d{1,3}(?:\.\d{1,3})*\.?|\(?[a-zA-Z0-9]{1,4}\)|[a-z]\.|[IVXivx]{1,5}\.)")
 _CLOSING = ".:;!?)\"'”’]"
 _CONTINUES = re.compile(r"(?:[,\-–]|\b(?:and|or|of|the|a|an|to|in|by|for|with|on|at|shall|may)\s*)$", re.I)
+#: The rest of a company name at the start of a line or page: capitalised words ending in a corporate suffix,
+#: then a comma or a parenthesis ("Company, LLC, a Texas ...", "Holdings, Inc. (\"Acme\") ...").
+_NAME_REST = re.compile(r"(?:[A-Z][\w&'’\-]*[ \t]+){0,2}?(?:[A-Z][\w&'’\-]*,?[ \t]+)?" + ENTITY_SUFFIX
+                        + r"[ \t]*[,(;]")
+#: The start of a party's name at the end of a line or page: a word that introduces a party ("between",
+#: "and", "by") and up to six capitalised words.
+_NAME_START = re.compile(r"\b(?i:between|among|and|with|by|to|from)[ \t]+(?:[A-Z][\w&'’.\-]*[ \t]+){0,5}"
+                         r"[A-Z][\w&'’\-]*[ \t]*$")
+
+
+def _name_goes_on(prev: str, nxt: str) -> bool:
+    """A party's name cut at a line or page end: the last line of ``prev`` ends in the start of a name
+    (:data:`_NAME_START`: "... is between Northwind Trading") and ``nxt`` starts with its rest
+    (:data:`_NAME_REST`: "Company, LLC, a Texas limited liability company ..."), both in capitals or the
+    first not: a heading in capitals ("... CONSENT TO PARTIAL ASSIGNMENT") is no name cut short."""
+    last = prev.rstrip().rsplit("\n", 1)[-1]
+    first = nxt.lstrip().split("\n", 1)[0]
+    start, rest = _NAME_START.search(last), _NAME_REST.match(first)
+    if not (start and rest):
+        return False
+    head = start.group(0).split(None, 1)[1]  # the name's words on the first line: in capitals only with its rest
+    return not head.isupper() or rest.group(0).rstrip(",(; \t").isupper()
 
 
 @dataclass(frozen=True)
@@ -122,7 +147,7 @@ def _blocks(text: str) -> list[tuple[int, int]]:
             ps, pe = merged[-1]
             prev = text[ps:pe].rstrip()
             nxt = text[s:e].lstrip()
-            continued = nxt[:1].islower() or bool(_CONTINUES.search(prev))
+            continued = nxt[:1].islower() or bool(_CONTINUES.search(prev)) or _name_goes_on(prev, nxt)
             if prev and prev[-1] not in _CLOSING and continued and " | " not in prev.rsplit("\n", 1)[-1]:
                 merged[-1] = (ps, e)
                 continue
@@ -139,7 +164,7 @@ def _units(text: str, start: int, end: int) -> list[tuple[int, int]]:
     units: list[tuple[int, int]] = []
     cur: list[int] | None = None  # [start, end]
     prev_short = False
-    for s, e in lines:
+    for i, (s, e) in enumerate(lines):
         body = text[s:e].strip()
         row = " | " in body
         new_unit = (
@@ -158,6 +183,7 @@ def _units(text: str, start: int, end: int) -> list[tuple[int, int]]:
             len(lines) > 1
             and len(body) < SHORT_LINE_RATIO * width
             and not _CONTINUES.search(body)
+            and not (i + 1 < len(lines) and _name_goes_on(body, text[lines[i + 1][0]:lines[i + 1][1]]))
         )
     if cur is not None:
         units.append((cur[0], cur[1]))

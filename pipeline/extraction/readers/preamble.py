@@ -14,12 +14,14 @@ occurrence, up to the first parenthesis holding a quoted term (or the next party
 - ``on behalf of itself and its Affiliates`` → the affiliates the contract names in its "Affiliate"
   definition (``including X and Y``) join ``affiliates``; they never become parties.
 
-Nothing is removed: what the model gave stays, code adds what the text states.
+Nothing is removed from a party: what the model gave stays, code adds what the text states (the reader
+drops only what the text shows to be another party's: a term defined for another legal name).
 
-The reader (:data:`READER`, :func:`read_parties`) runs first: it replaces a party name that is only an
-alias by the legal name the text defines for it, adds what the preamble states, merges parties that
-then name the same entity, and resolves every obligor, obligee and termination holder to a legal name
-(an obligation without an obligor gets the party named before the duty verb, :func:`obligor_in`).
+The reader (:data:`READER`, :func:`read_parties`) runs first: it replaces a party name that is a short
+form by the legal name the text defines for it, completes a name cut at a line or page end, splits a
+name holding two names, drops a person named only as a signatory, adds what the preamble states, merges
+parties that then name the same entity, and resolves every obligor, obligee and termination holder to a
+legal name (an obligation without an obligor gets the party named before the duty verb, :func:`obligor_in`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,20 @@ from rules.text import (
     NOT_A_PARTY_TERMS,
     ON_BEHALF_OF_AFFILIATES,
     PRONOUN_AND_DOCUMENT_TERMS,
+    ShortFormDefinition,
+    core_key,
+    defined_short_forms,
+    has_legal_form,
+    is_document_title,
+    is_person_name,
+    is_role_or_title,
+    is_signatory_only,
+    longer_names,
+    merged_names,
+    name_key,
+    short_form_definition,
+    split_is_certain,
+    stands_alone,
 )
 from schemas import ContractExtraction, Party
 
@@ -90,11 +106,82 @@ def _named_affiliates(text: str) -> list[str]:
     return [p.strip(" ,") for p in parts if _NAME_END.search(p.strip(" ,"))]
 
 
+def _same_name(a: str, b: str) -> bool:
+    """Two spellings of one legal name: equal :func:`rules.text.names.core_key` once apostrophes are
+    dropped ("Stremick's Heritage Foods, LLC" = "Stremicks Heritage Foods LLC")."""
+    def key(n: str) -> str:
+        return core_key(re.sub(r"['’]", "", n))
+    return bool(key(a)) and key(a) == key(b)
+
+
+def _definitions(text: str) -> dict[str, ShortFormDefinition]:
+    """The first definition of each quoted term of ``text`` that names a legal name
+    (:func:`rules.text.party_names.defined_short_forms`), by :func:`rules.text.names.name_key` of the term."""
+    out: dict[str, ShortFormDefinition] = {}
+    for d in defined_short_forms(text):
+        k = name_key(d.term)
+        if d.legal_name and k not in out:
+            out[k] = d
+    return out
+
+
+def _defined_for_another(term: str, name: str, defs: dict[str, ShortFormDefinition]) -> bool:
+    """The text defines ``term`` for a legal name other than ``name``."""
+    d = defs.get(name_key(term))
+    return d is not None and d.legal_name is not None and not _same_name(d.legal_name, name)
+
+
+def drop_misattributed_terms(parties: list[Party], text: str) -> list[Party]:
+    """Copies of ``parties`` without the defined terms that name another party: a term the text defines
+    for another legal name, or another party's name (or the legal name its short form stands for). A
+    model answer listing the other party's names among a party's terms ("XIMAGE", "XIMAGE corporation"
+    as terms of SAGEM S.A.) would otherwise make the merge join the two parties."""
+    def names_of(p: Party) -> list[str]:
+        out = [p.name]
+        if not has_legal_form(p.name) or is_role_or_title(p.name):
+            d = short_form_definition(p.name, text)
+            if d is not None and d.legal_name:
+                out.append(d.legal_name)
+        return out
+
+    names = {id(p): names_of(p) for p in parties}
+    out = []
+    for p in parties:
+        own = names[id(p)]
+        others = [n for q in parties if q is not p for n in names[id(q)] if not any(_same_name(n, o) for o in own)]
+        keep = []
+        for t in p.defined_terms:
+            if any(_same_name(t, n) for n in others):
+                continue
+            d = short_form_definition(t, text) if name_key(t) != name_key(p.name) else None
+            if d is None or d.legal_name is None or any(_same_name(d.legal_name, n) for n in own):
+                keep.append(t)
+        out.append(p if len(keep) == len(p.defined_terms) else p.model_copy(update={"defined_terms": keep}, deep=True))
+    return out
+
+
+def add_defined_terms(parties: list[Party], text: str) -> list[Party]:
+    """``parties`` with every quoted term the text defines for a party's legal name added to its
+    ``defined_terms`` (``Stremicks Heritage Foods, LLC ("Heritage")`` → "Heritage"), wherever the
+    definition stands (:func:`rules.text.party_names.defined_short_forms`); "Party", "Agreement" and
+    document titles are not terms of a party. Mutates and returns the list."""
+    for d in defined_short_forms(text):
+        if not d.legal_name or d.term.lower() in _GENERIC or is_document_title(d.term):
+            continue
+        for p in parties:
+            if _same_name(d.legal_name, p.name) and name_key(d.term) != name_key(p.name):
+                if name_key(d.term) not in {name_key(t) for t in p.defined_terms}:
+                    p.defined_terms.append(d.term)
+                break
+    return parties
+
+
 def enrich_parties(parties: list[Party], text: str) -> list[Party]:
     """Copies of ``parties`` with what the text states right after each legal name added (see the
     module docstring). ``text`` is the document text; a party whose name is not in it is unchanged.
     Raises nothing."""
     found = {id(p): _find_name(p.name, text) for p in parties}
+    defs = _definitions(text)
     out = []
     for p in parties:
         m = found[id(p)]
@@ -124,7 +211,8 @@ def enrich_parties(parties: list[Party], text: str) -> list[Party]:
         if paren:
             for term in _QUOTED.findall(paren.group(0)):
                 term = _flat(term).strip(" ,;")
-                if term.lower() not in _GENERIC and term.lower() not in {t.lower() for t in q.defined_terms}:
+                if term.lower() not in _GENERIC and term.lower() not in {t.lower() for t in q.defined_terms} \
+                        and not is_document_title(term) and not _defined_for_another(term, q.name, defs):
                     q.defined_terms.append(term)
         if _FOR_AFFILIATES.search(head):
             for a in _named_affiliates(text):
@@ -156,24 +244,74 @@ def obligor_in(sentence: str, parties: list[Party]) -> str | None:
     return best[1] if best else None
 
 
+def complete_cut_names(parties: list[Party], text: str) -> tuple[list[Party], dict[str, str]]:
+    """Copies of ``parties`` where a name cut short (the rest of it on the next line or page: "Northwind
+    Trading" for "Northwind Trading Company, LLC") becomes the one longer name the text writes for it
+    (:func:`rules.text.party_names.longer_names`), and ``{name_key(old name): new name}``. A name the text
+    continues in two different ways, a person's name the text also writes alone ("John Smith, an
+    individual" beside "John Smith Consulting LLC") and a longer name that is another party's are left
+    as they are (rule P010 flags them)."""
+    out, renamed = [], {}
+    taken = {name_key(n) for p in parties for n in p.all_names()}
+    for p in parties:
+        longer = [] if is_person_name(p.name) and stands_alone(p.name, text) else longer_names(p.name, text)
+        if len(longer) == 1 and name_key(longer[0]) not in taken:
+            q = p.model_copy(deep=True)
+            q.name = longer[0]
+            renamed[name_key(p.name)] = q.name
+            out.append(q)
+        else:
+            out.append(p)
+    return out, renamed
+
+
+def split_merged_names(parties: list[Party], text: str) -> list[Party]:
+    """``parties`` with a name that holds two or more names (two company names printed side by side in a
+    signature block and read as one line: "ACME WIDGETS, INC. BETA SUPPLY LLC") replaced by one party per
+    name, each with the merged entry's evidence, where the split is certain
+    (:func:`rules.text.party_names.merged_names`, :func:`rules.text.party_names.split_is_certain`; rule
+    P011 flags the others)."""
+    out = []
+    for p in parties:
+        parts = merged_names(p.name)
+        if parts and split_is_certain(p.name, parts, text):
+            out.extend(Party(name=n, evidence=p.evidence) for n in parts)
+        else:
+            out.append(p)
+    return out
+
+
 def read_parties(x: ContractExtraction, ctx: DocumentContext) -> None:
-    """Name the parties of ``x`` (a merged extraction) as the document defines them, in place: an
-    alias-only name becomes the legal name the text defines for it
-    (:func:`pipeline.extraction.merge.recover_legal_names`), what the preamble states after each legal
-    name is added (:func:`enrich_parties`), and parties that then name the same entity (one is
-    another's d/b/a name or defined term) are merged again. Obligors, obligees and termination holders
-    are resolved to the legal names; an obligation without an obligor gets the party named before the
-    duty verb of its cited sentence, else of the model's own action text (:func:`obligor_in`)."""
+    """Name the parties of ``x`` (a merged extraction) as the document defines them, in place, in this
+    order: the model's defined terms that the text defines for another party are dropped
+    (:func:`drop_misattributed_terms`); a short-form name becomes the legal name the text defines for it
+    (:func:`pipeline.extraction.merge.recover_legal_names`); a name cut at a line or page end becomes the
+    whole name (:func:`complete_cut_names`); a name holding two names becomes two parties
+    (:func:`split_merged_names`); a person the text names only as a signatory or contact ("By:", "Name:",
+    "Attention:") is no party (:func:`rules.text.party_names.is_signatory_only`); what the preamble states
+    after each legal name is added (:func:`enrich_parties`); parties that then name the same entity (one
+    is another's d/b/a name or defined term) are merged again; each party gets the quoted terms the text
+    defines for it (:func:`add_defined_terms`). Obligors, obligees and termination holders are resolved
+    to the legal names (a name the reader replaced, to its new name); an obligation without an obligor
+    gets the party named before the duty verb of its cited sentence, else of the model's own action text
+    (:func:`obligor_in`)."""
     text = ctx.text
-    x.parties = merge_parties(enrich_parties(recover_legal_names(x.parties, text), text))
+    parties = recover_legal_names(drop_misattributed_terms(x.parties, text), text)
+    parties, renamed = complete_cut_names(parties, text)
+    parties = [p for p in split_merged_names(parties, text) if not is_signatory_only(p.name, text)]
+    x.parties = add_defined_terms(merge_parties(enrich_parties(parties, text)), text)
+
+    def resolve(name: str | None) -> str | None:
+        return resolve_party(renamed.get(name_key(name), name) if name else name, x.parties)
+
     for o in x.obligations:
-        o.obligor = resolve_party(o.obligor, x.parties)
-        o.obligee = resolve_party(o.obligee, x.parties)
+        o.obligor = resolve(o.obligor)
+        o.obligee = resolve(o.obligee)
         if o.obligor is None:  # the subject of the cited duty sentence, else of the model's own action text
             o.obligor = obligor_in(o.evidence.quote or "", x.parties) if o.evidence is not None else None
             o.obligor = o.obligor or obligor_in(o.action, x.parties)
     for t in x.termination_rights:
-        t.holder = resolve_party(t.holder, x.parties)
+        t.holder = resolve(t.holder)
 
 
 READER = Reader("preamble", ("parties", "obligations.obligor", "obligations.obligee", "termination_rights.holder"),
