@@ -310,3 +310,28 @@ def test_a_person_named_only_as_a_signatory_or_contact(text):
 ])
 def test_not_only_a_signatory(name, text):
     assert not is_signatory_only(name, text)
+
+
+def test_a_renamed_party_is_cited_where_the_text_writes_its_name():
+    """The model cites the sentence where it saw the short form; the legal name the reader puts in its place is
+    cited where the text writes it (found by code), so the support rule S005 has nothing to report."""
+    from pipeline.extraction.partial import ground_partial
+    from schemas import SourcePage
+
+    text = (f'This Supply Agreement is entered into by {ORCHID}, a Georgia corporation ("Orchid"), and {PEBBLE}, a '
+            'Maine limited liability company ("Pebble").\nOrchid shall deliver the goods within ten (10) days of each '
+            "order.\n")
+    doc = SourceDocument(text=text, pages=[SourcePage(number=1, start=0, end=len(text))])
+    answer = ChunkExtraction(parties=[ChunkParty(name="Orchid", span="Orchid", sentence_ids=[2]),
+                                      ChunkParty(name=PEBBLE, span=PEBBLE, sentence_ids=[1])])
+    partial = chunk_to_partial(answer, 0)
+    ground_partial(partial, split_sentences(text), doc)
+    assert partial.parties[0].evidence.quote.startswith("Orchid shall deliver")
+    x = normalize_extraction(merge_partials([partial]), doc)
+    orchid = next(p for p in x.parties if p.name == ORCHID)
+    ev = orchid.evidence
+    assert text[ev.value_start:ev.value_end] == ORCHID and ev.quote.startswith("This Supply Agreement")
+    assert ev.match.value == "exact" and ev.page == 1
+    assert _ids(rules.evaluate(x, doc), "S005") == []
+    pebble = next(p for p in x.parties if p.name == PEBBLE)
+    assert pebble.evidence.sentence_ids == [1]  # a name the model gave as written keeps the model's citation

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 
 from pipeline.extraction.merge import merge_parties, recover_legal_names, resolve_party
-from pipeline.extraction.readers.base import DocumentContext, Reader
+from pipeline.extraction.readers.base import DocumentContext, Located, Reader
 from rules.text import (
     ABBREVIATED_SUFFIXES,
     DBA,
@@ -41,6 +41,7 @@ from rules.text import (
     ShortFormDefinition,
     core_key,
     defined_short_forms,
+    find_normalized,
     has_legal_form,
     is_document_title,
     is_person_name,
@@ -49,6 +50,7 @@ from rules.text import (
     longer_names,
     merged_names,
     name_key,
+    occurs_in,
     short_form_definition,
     split_is_certain,
     stands_alone,
@@ -281,6 +283,20 @@ def split_merged_names(parties: list[Party], text: str) -> list[Party]:
     return out
 
 
+def _cite_where_written(p: Party, ctx: DocumentContext) -> None:
+    """Point the evidence of a party the reader renamed at the first sentence that writes its new name
+    (found by code), unless its evidence already quotes the name; nothing when the text does not write it."""
+    if p.evidence is not None and occurs_in(p.name, p.evidence.quote or ""):
+        return
+    found = find_normalized(ctx.text, p.name, lowercase=True)
+    if found is None:
+        return
+    sentence = next((s for s in ctx.sentences if s.start <= found[0] < s.end), None)
+    if sentence is None:
+        return
+    p.evidence = Located(sentence.start, max(sentence.end, found[1]), found[0], found[1], p.name).evidence(ctx.doc)
+
+
 def read_parties(x: ContractExtraction, ctx: DocumentContext) -> None:
     """Name the parties of ``x`` (a merged extraction) as the document defines them, in place, in this
     order: the model's defined terms that the text defines for another party are dropped
@@ -291,15 +307,20 @@ def read_parties(x: ContractExtraction, ctx: DocumentContext) -> None:
     "Attention:") is no party (:func:`rules.text.party_names.is_signatory_only`); what the preamble states
     after each legal name is added (:func:`enrich_parties`); parties that then name the same entity (one
     is another's d/b/a name or defined term) are merged again; each party gets the quoted terms the text
-    defines for it (:func:`add_defined_terms`). Obligors, obligees and termination holders are resolved
+    defines for it (:func:`add_defined_terms`); a party the reader renamed is cited where the text writes
+    its new name, found by code, unless its evidence already quotes it. Obligors, obligees and termination holders are resolved
     to the legal names (a name the reader replaced, to its new name); an obligation without an obligor
     gets the party named before the duty verb of its cited sentence, else of the model's own action text
     (:func:`obligor_in`)."""
     text = ctx.text
+    answered = {name_key(p.name) for p in x.parties}
     parties = recover_legal_names(drop_misattributed_terms(x.parties, text), text)
     parties, renamed = complete_cut_names(parties, text)
     parties = [p for p in split_merged_names(parties, text) if not is_signatory_only(p.name, text)]
     x.parties = add_defined_terms(merge_parties(enrich_parties(parties, text)), text)
+    for p in x.parties:
+        if name_key(p.name) not in answered:
+            _cite_where_written(p, ctx)
 
     def resolve(name: str | None) -> str | None:
         return resolve_party(renamed.get(name_key(name), name) if name else name, x.parties)
