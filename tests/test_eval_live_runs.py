@@ -31,7 +31,7 @@ RUNS = {  # model -> (recordings, per-field agreement the live run printed, auto
         "Renewal Term": (2, 2), "Notice Period to Terminate Renewal": (2, 2), "Governing Law": (2, 2)}, (12, 12)),
     "qwen2.5-coder-0.5b": ("eval-random7-05b", {
         "Parties": (5, 6), "Agreement Date": (4, 6), "Effective Date": (1, 4), "Expiration Date": (0, 2),
-        "Renewal Term": (2, 2), "Notice Period to Terminate Renewal": (2, 2), "Governing Law": (0, 2)}, (8, 8)),
+        "Renewal Term": (2, 2), "Notice Period to Terminate Renewal": (2, 2), "Governing Law": (0, 2)}, (9, 9)),
 }
 DOCUMENTS = ["GRIDIRONBIONUTRIENTS", "BellringBrandsInc", "IMAGEWARESYSTEMSINC", "SalesforcecomInc",
              "AMERICASSHOPPINGMALLINC", "ArcGroupInc"]
