@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     llm_timeout_s: float = Field(600.0, description="Wall-clock limit of one LLM call in seconds.")
     llm_max_attempts: int = Field(2, description="Attempts per call; the second gets the validation error.")
     second_pass: bool = Field(
-        False, description="Ask the model again, one small call per field, about a sentence that seems to state "
+        True, description="Ask the model again, one small call per field, about a sentence that seems to state "
                           "a field the chunks' answers left empty (the sentences rule K004 reports).")
     n_threads: int = Field(2, description="CPU threads for the local backend.")
     review_all: bool = Field(False, description="Send every document to review, even with no finding.")

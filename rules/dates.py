@@ -107,8 +107,8 @@ def end_before_start(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit
 )
 def term_inconsistent(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     e, t, x_ = x.effective_date, x.initial_term, x.expiration_date
-    if any(c is None or c.value is None for c in (e, t, x_)) or x_.computed:
-        return
+    if any(c is None or c.value is None for c in (e, t, x_)):
+        return  # an expiration computed from this effective date and term agrees with them by construction
     expected = term_end(e.value, t.value)
     if expected is None:
         return

@@ -1,7 +1,7 @@
 """``clausewise eval`` on replayed model answers (issue 11, acceptance of the first slice).
 
 - CUAD: the 10 contracts of ``scripts/eval_cuad.py`` with that script's recordings give its per-field
-  agreement (Parties 9/10, Agreement Date 5/9, Effective Date 4/8 (a date left blank is right only undated), Expiration Date 4/7, Renewal Term 1/4,
+  agreement (Parties 9/10, Agreement Date 5/9, Effective Date 4/8 (a date left blank is right only undated), Expiration Date 4/7, Renewal Term 3/4,
   Notice Period 0/2, Governing Law 10/10, places compared by their canonical names).
 - The samples with their recordings: 30 right fields (as ``scripts/compare_samples.py`` counts them) and
   auto-accept precision 1.0 over the values with no finding.
@@ -43,7 +43,7 @@ MODEL = "qwen2.5-coder-1.5b"
 RECORDINGS = REPO / "tests" / "recordings"
 CUAD_AGREEMENT = {  # scripts/eval_cuad.py on tests/recordings/cuad-eval
     "Parties": (9, 10), "Agreement Date": (5, 9), "Effective Date": (4, 8), "Expiration Date": (4, 7),
-    "Renewal Term": (1, 4), "Notice Period to Terminate Renewal": (0, 2), "Governing Law": (10, 10),
+    "Renewal Term": (3, 4), "Notice Period to Terminate Renewal": (2, 2), "Governing Law": (10, 10),
 }
 
 
@@ -100,17 +100,22 @@ def test_cuad_replay_prints_eval_cuad_agreement_and_stores_the_run(tmp_path):
     fields = data["summary"]["playbook"]["fields"]
     assert {data["labels"][f]: (s["agreement"]["count"], s["agreement"]["total"]) for f, s in fields.items()} \
         == CUAD_AGREEMENT
-    assert data["speed"]["pages"] == 30 and data["speed"]["calls"] == 18 and data["speed"]["failed_chunks"] == 0
+    assert data["speed"]["pages"] == 30 and data["speed"]["calls"] == 26 and data["speed"]["failed_chunks"] == 0
+    # 8 of the 26 calls are second-pass questions about one sentence each (the renewal terms and notices the
+    # chunks' answers left out among them); their tokens are a small part of the whole
+    sp2 = data["speed"]["second_pass"]
+    assert (sp2["calls"], sp2["answered"]) == (8, 7) and sp2["input_tokens_per_page"] < 100
+    assert "second pass: 8 questions, 7 answered with a value" in " ".join(res.output.split())
     assert data["selection"]["how"] == "fewest-pages" and data["selection"]["limit"] == 10
     # the reading figures scripts/eval_cuad.py printed before it called the evaluation package
     rd = data["reading"]
     assert rd["filled_by_code"]["effective_date"] == {"values": 1, "answered": 1, "right": 1}
-    assert (rd["spans_found"], rd["cited_values"], f"{rd['spans_found_share']:.0%}") == (100, 118, "85%")
+    assert (rd["spans_found"], rd["cited_values"], f"{rd['spans_found_share']:.0%}") == (107, 125, "86%")
     assert f"{rd['chunk_overlap_ratio']:.3f}" == "1.031"
     assert (rd["prompt_overhead_tokens"], round(rd["prompt_overhead_tokens_measured"])) == (831, 857)
-    assert (rd["output_tokens"], rd["values"], f"{rd['output_tokens_per_value']:.1f}") == (8861, 118, "75.1")
-    for line in ("reading: values filled by code", "reading: spans found in the cited sentences 100/118 (85%)",
-                 "chunk tokens incl. overlap / document tokens 1.031", "output tokens per extracted value 75.1"):
+    assert (rd["output_tokens"], rd["values"], f"{rd['output_tokens_per_value']:.1f}") == (9095, 125, "72.8")
+    for line in ("reading: values filled by code", "reading: spans found in the cited sentences 107/125 (86%)",
+                 "chunk tokens incl. overlap / document tokens 1.031", "output tokens per extracted value 72.8"):
         assert line in " ".join(res.output.split()), line
 
     engine = make_engine(url)

@@ -110,7 +110,10 @@ def test_f03_columns_payment_right_cap_flagged(runs):
     r = runs["F03"]
     x = r.extraction
     assert x.payment_terms.days == 45 and "forty-five (45) days after receipt" in x.payment_terms.evidence.quote
-    assert x.liability_cap is None and _message(r, "K004", "liability_cap")  # capped at 12 months' fees: missed
+    # capped at 12 months' fees: the first pass missed it, the second pass (asked about that sentence) read it
+    assert x.liability_cap.formula == "fees paid in the prior twelve (12) months"
+    assert "Each Party's total liability is capped" in x.liability_cap.evidence.quote
+    assert not _message(r, "K004", "liability_cap")
     # the model turned "one percent (1%) per month" into a fee of 0.01: not written there, S010
     assert _message(r, "S010", "fees[0]")
 

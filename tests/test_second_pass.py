@@ -186,3 +186,14 @@ def test_a_date_claim_with_no_date_read_counts_as_empty():
     assert [f.field_path for f in evaluate(x, doc) if f.rule_id == "K004"] == ["expiration_date"]
     x.expiration_date = DateClaim(raw_text="February 28, 2031", value=dt.date(2031, 2, 28))
     assert [f.field_path for f in evaluate(x, doc) if f.rule_id == "K004"] == []
+
+
+def test_no_term_question_on_a_sentence_whose_only_length_is_a_notice_period():
+    text = ("Unless either party gives the other at least ninety days' prior written notice that it elects not to "
+            "extend the term of this Agreement beyond June 30, 2031, the term of this Agreement is extended to "
+            "June 30, 2032.\n")
+    x = ContractExtraction(parties=[Party(name="A Corp."), Party(name="B LLC")])
+    fields = [q.field for q in questions_for(x, _doc(text), [(0, 0)])]
+    assert "initial_term" not in fields and "renewal_notice" in fields
+    text2 = "The initial term of this Agreement is two (2) years, renewable upon sixty (60) days notice.\n"
+    assert "initial_term" in [q.field for q in questions_for(x, _doc(text2), [(0, 0)])]

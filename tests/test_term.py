@@ -128,3 +128,19 @@ def test_cuad_break_test_clauses():
     text = ("9. CONFIDENTIALITY; NON-SOLICITATION\nFrom the Effective Date and for twelve (12) months after the "
             "termination of this Agreement, Consultant shall not solicit any employee of Aduro.")  # CUAD Aduro
     assert find_survival(text) is None
+
+
+def test_a_stated_end_is_read_even_where_the_model_gave_the_initial_term():
+    """A wrong initial term from the model (a notice period) must not leave the stated end date to be computed
+    from it: the term clause's end date is read, and D003 then sees the length disagree with it."""
+    from pipeline.extraction.normalize import normalize_extraction
+    from rules import evaluate
+    from schemas import ContractExtraction, DateClaim, Duration, DurationClaim, SourceDocument
+
+    text = ("This Agreement is effective as of January 1, 2030. The term of this Agreement shall expire on "
+            "December 31, 2030.\n")
+    x = ContractExtraction(effective_date=DateClaim(value=dt.date(2030, 1, 1), raw_text="January 1, 2030"),
+                           initial_term=DurationClaim(value=Duration(value=90, unit="days"), raw_text="ninety days"))
+    x = normalize_extraction(x, text)
+    assert x.expiration_date.value == dt.date(2030, 12, 31) and "term clause" in x.expiration_date.note
+    assert "D003" in {f.rule_id for f in evaluate(x, SourceDocument(text=text))}

@@ -11,7 +11,8 @@
   the review load (share of scored fields flagged, share of documents sent to review, warning and error
   findings per document, right values flagged anyway);
 - speed (model seconds per page p50 and p95 across documents, model calls, input and output tokens per page,
-  failed chunks) and cost per 1,000 pages;
+  failed chunks; the second pass's questions, answers and their share of the calls, tokens and seconds) and
+  cost per 1,000 pages;
 - reading (:func:`~pipeline.evaluation.runner.reading_figures`): values filled by code per field (right / with
   a labelled value), spans found in the cited sentences, chunk tokens including the overlap ÷ document
   tokens, prompt overhead tokens per call (prompt text; measured) and output tokens per extracted value.
@@ -96,6 +97,13 @@ def speed_lines(result: EvalResult) -> list[str]:
         f"{_num(sp['input_tokens_per_page'], '.0f')} in, {_num(sp['output_tokens_per_page'], '.0f')} out; "
         f"failed chunks {sp['failed_chunks']} of {sp['chunks']}; documents not extracted {sp['failed_documents']}",
     ]
+    sp2 = sp.get("second_pass")
+    if sp2 and sp2["calls"]:
+        lines.append(
+            f"second pass: {sp2['calls']} questions, {sp2['answered']} answered with a value; per page "
+            f"{_num(sp2['calls_per_page'], '.2f')} calls, {_num(sp2['input_tokens_per_page'], '.0f')} tokens in, "
+            f"{_num(sp2['output_tokens_per_page'], '.0f')} out, {_num(sp2['seconds_per_page'], '.1f')} model seconds "
+            f"(included above)")
     if not cost.get("priced"):
         lines.append(f"cost per 1,000 pages: unknown ({cost.get('note', '')})")
     elif cost.get("local"):

@@ -94,7 +94,9 @@ class DocumentResult:
     / ``needs_ocr`` / ``needs_password`` with ``reason`` (``duplicate``: the same bytes as an earlier document of
     the set, not read again); ``run_status``: the extraction run's (``complete`` |
     ``partial`` | ``failed``, ``None`` when never extracted). ``model_seconds``: the model's latency summed
-    over the calls (seconds). Findings are ``{"rule_id", "severity", "field_path", "message"}`` dicts.
+    over the calls (seconds); the ``second_pass_*`` counts are the part of the calls, tokens and model seconds
+    that went to second-pass questions (:mod:`pipeline.extraction.second_pass`), ``second_pass_answered`` the
+    questions answered with a value. Findings are ``{"rule_id", "severity", "field_path", "message"}`` dicts.
 
     Reading counts (0 for a document not read): ``values``: values extracted (the single-valued fields not
     found or computed by code, and every party, fee, obligation, termination right and key date);
@@ -117,6 +119,11 @@ class DocumentResult:
     input_tokens: int = 0
     output_tokens: int = 0
     model_seconds: float = 0.0
+    second_pass_calls: int = 0
+    second_pass_answered: int = 0
+    second_pass_input_tokens: int = 0
+    second_pass_output_tokens: int = 0
+    second_pass_seconds: float = 0.0
     fields: dict[str, FieldResult] = field(default_factory=dict)
     findings_builtin: list[dict[str, Any]] = field(default_factory=list)
     findings_playbook: list[dict[str, Any]] = field(default_factory=list)
@@ -210,7 +217,10 @@ def speed_figures(documents: list[DocumentResult]) -> dict[str, Any]:
     """Totals and per-page figures over ``documents``: ``documents``, ``pages``, ``model_seconds``,
     ``seconds_per_page`` (all model seconds ÷ all pages), ``seconds_per_page_p50`` / ``_p95`` (across
     documents with pages), ``calls``, ``input_tokens``, ``output_tokens``, ``input_tokens_per_page``,
-    ``output_tokens_per_page``, ``chunks``, ``failed_chunks``, ``failed_documents``."""
+    ``output_tokens_per_page``, ``chunks``, ``failed_chunks``, ``failed_documents``; ``second_pass``: the
+    second-pass questions' ``calls``, ``answered`` (with a value), and per page ``calls_per_page``,
+    ``input_tokens_per_page``, ``output_tokens_per_page``, ``seconds_per_page`` (model seconds), all
+    included in the totals above."""
     pages = sum(d.pages for d in documents)
     per_doc = [d.seconds_per_page for d in documents if d.seconds_per_page is not None]
     seconds = sum(d.model_seconds for d in documents)
@@ -230,6 +240,14 @@ def speed_figures(documents: list[DocumentResult]) -> dict[str, Any]:
         "chunks": sum(d.chunks for d in documents),
         "failed_chunks": sum(d.failed_chunks for d in documents),
         "failed_documents": sum(1 for d in documents if d.run_status in (None, "failed")),
+        "second_pass": {
+            "calls": sum(d.second_pass_calls for d in documents),
+            "answered": sum(d.second_pass_answered for d in documents),
+            "calls_per_page": sum(d.second_pass_calls for d in documents) / pages if pages else None,
+            "input_tokens_per_page": sum(d.second_pass_input_tokens for d in documents) / pages if pages else None,
+            "output_tokens_per_page": sum(d.second_pass_output_tokens for d in documents) / pages if pages else None,
+            "seconds_per_page": sum(d.second_pass_seconds for d in documents) / pages if pages else None,
+        },
     }
 
 
@@ -245,8 +263,9 @@ def reading_figures(documents: list[DocumentResult], *, prompt_overhead_tokens: 
       document tokens);
     - ``prompt_overhead_tokens``: the tokens of the prompt text around the contract text
       (:func:`pipeline.extraction.prompt_overhead_text`; ``None`` when not counted);
-      ``prompt_overhead_tokens_measured``: (input tokens − numbered chunk text tokens) ÷ model calls, which
-      includes the chat template, and a chunk split again counts its text twice;
+      ``prompt_overhead_tokens_measured``: (input tokens − numbered chunk text tokens) ÷ model calls, the
+      chunks' calls only (second-pass questions left out), which includes the chat template, and a chunk
+      split again counts its text twice;
     - ``output_tokens_per_value``: output tokens ÷ ``values``.
 
     Ratios are ``None`` when their denominator is 0."""
@@ -260,7 +279,9 @@ def reading_figures(documents: list[DocumentResult], *, prompt_overhead_tokens: 
                           "right": sum(r.outcome == "right" for r in filled)}
     total = {k: sum(getattr(d, k) for d in documents) for k in (
         "values", "cited_values", "spans_found", "document_tokens", "chunk_tokens", "chunk_text_tokens",
-        "calls", "input_tokens", "output_tokens")}
+        "calls", "input_tokens", "output_tokens", "second_pass_calls", "second_pass_input_tokens")}
+    chunk_calls = total["calls"] - total["second_pass_calls"]
+    chunk_input = total["input_tokens"] - total["second_pass_input_tokens"]
     return {
         "filled_by_code": by_code,
         "values": total["values"],
@@ -272,8 +293,8 @@ def reading_figures(documents: list[DocumentResult], *, prompt_overhead_tokens: 
         "chunk_overlap_ratio": (total["chunk_tokens"] / total["document_tokens"]
                                 if total["document_tokens"] else None),
         "prompt_overhead_tokens": prompt_overhead_tokens,
-        "prompt_overhead_tokens_measured": ((total["input_tokens"] - total["chunk_text_tokens"]) / total["calls"]
-                                            if total["calls"] else None),
+        "prompt_overhead_tokens_measured": ((chunk_input - total["chunk_text_tokens"]) / chunk_calls
+                                            if chunk_calls else None),
         "output_tokens": total["output_tokens"],
         "output_tokens_per_value": total["output_tokens"] / total["values"] if total["values"] else None,
     }
@@ -361,6 +382,12 @@ def _document(d: LabelledDocument, engine: Engine, backend: Any, settings: Setti
     res.calls = sum(o.get("calls", 0) for o in outcomes)
     res.model_seconds = sum(o.get("model_seconds", 0.0) for o in outcomes)
     res.input_tokens, res.output_tokens = run.input_tokens, run.output_tokens
+    asked = [q for o in outcomes for q in o.get("second_pass") or []]
+    res.second_pass_calls = len(asked)
+    res.second_pass_answered = sum(q.get("status") == "answered" for q in asked)
+    res.second_pass_input_tokens = sum(q.get("input_tokens", 0) for q in asked)
+    res.second_pass_output_tokens = sum(q.get("output_tokens", 0) for q in asked)
+    res.second_pass_seconds = sum(q.get("model_seconds", 0.0) for q in asked)
     if run.status == "failed" or run.extraction is None:  # no chunk was read: nothing to verify
         with transaction(engine) as s:
             doc = s.get(Document, out.document_id)

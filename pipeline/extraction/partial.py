@@ -3,7 +3,7 @@
 - :func:`chunk_to_partial` turns one chunk's :class:`schemas.chunk_output.ChunkExtraction` (the
   model's answer) into a partial :class:`schemas.ContractExtraction`: values as the model gave them,
   evidence carrying the chunk-local sentence ids, the span (a party's name where the model gave no
-  span for it) and ``chunk_seq``; empty objects (no value and no span) and dates left blank ("this day
+  span for it) and ``chunk_seq``; a liability cap given by its span alone has that span as its formula; empty objects (no value and no span) and dates left blank ("this day
   of , 2009": :func:`rules.text.is_blank_date`) are dropped as "not stated".
 - :func:`ground_partial` ties every evidence of a partial to its place in the document
   (:func:`pipeline.extraction.grounding.ground_evidence`: quote, page, offsets, rectangles, match
@@ -134,7 +134,9 @@ def chunk_to_partial(out: ChunkExtraction, chunk_seq: int) -> ContractExtraction
                           due_date=_iso(f.due_iso), raw_text=f.span, evidence=_evidence(f, chunk_seq)))
     cap = out.liability_cap
     if cap is not None and (cap.amount is not None or _s(cap.formula) or cap.span):
-        x.liability_cap = LiabilityCap(amount=_money(cap.amount, cap.currency), formula=_s(cap.formula),
+        # a cap given by its span alone ("the fees paid in the prior twelve (12) months") is that formula as written
+        formula = _s(cap.formula) or (_s(cap.span) if cap.amount is None else None)
+        x.liability_cap = LiabilityCap(amount=_money(cap.amount, cap.currency), formula=formula,
                                        evidence=_evidence(cap, chunk_seq))
     for t in out.termination_rights:
         x.termination_rights.append(

@@ -16,6 +16,7 @@ audits and records them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -24,7 +25,7 @@ from pydantic import BaseModel, Field, create_model
 from pipeline.extraction.partial import chunk_to_partial, ground_partial
 from pipeline.extraction.prompts import numbered_text
 from rules import missing_but_stated
-from rules.text import Sentence, scan, states_date
+from rules.text import Sentence, find_durations, scan, states_date
 from schemas import ChunkExtraction, ContractExtraction, SourceDocument
 
 #: Version of the second pass's prompt and schemas; part of every replay key of its calls.
@@ -69,6 +70,10 @@ Question: {question}?
 
 
 _DATE_FIELDS = ("effective_date", "expiration_date")
+_TERM_FIELDS = ("initial_term", "renewal_term")
+#: After a duration, the words that make it a notice period ("ninety days' prior written notice").
+_NOTICE_AFTER = re.compile(r"[’'s\s]*(?:\(\s*\d+\s*\)\s*)?(?:days?['’]?\s+)?(?:prior\s+|advance\s+|written\s+)*notice\b",
+                           re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -86,13 +91,16 @@ def questions_for(x: ContractExtraction, doc: SourceDocument, chunk_starts: list
     """The questions to ask for ``x``: one per field the text seems to state and ``x`` leaves empty
     (:func:`rules.completeness.missing_but_stated`), in that order, for the fields of :data:`QUESTIONS`.
     Not asked: a date field whose sentence writes no calendar date (:func:`rules.text.states_date`: an
-    expiration that follows from a term's length is computed, not asked for) and a sentence that reads as
-    an instruction to a model. ``chunk_starts``: ``(seq, start
+    expiration that follows from a term's length is computed, not asked for), a term or renewal length
+    whose sentence writes no length but notice periods ("at least ninety days' prior written notice"), and
+    a sentence that reads as an instruction to a model. ``chunk_starts``: ``(seq, start
     offset)`` of the document's chunks, in document order; a question belongs to the last chunk starting at
     or before its sentence."""
     out = []
     for field, start, end, text in missing_but_stated(x, doc):
         if field not in QUESTIONS or scan(text) or (field in _DATE_FIELDS and not states_date(text)):
+            continue
+        if field in _TERM_FIELDS and all(_NOTICE_AFTER.match(text, d.end - start) for d in find_durations(text, start)):
             continue
         seq = next((s for s, a in reversed(chunk_starts) if a <= start), chunk_starts[0][0] if chunk_starts else 0)
         out.append(Question(field, Sentence(1, start, end, text), seq))

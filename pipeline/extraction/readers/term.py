@@ -447,21 +447,23 @@ def read_term_and_survival(x: ContractExtraction, ctx: DocumentContext) -> None:
     """Give ``x`` (a merged extraction) the initial term, a stated expiration date, the automatic renewal
     (with its renewal term and notice) and the confidentiality survival the document states, each where
     the model gave none; mutates ``x``. Filled values are ``computed`` with a note and grounded evidence.
-    A term clause's expiration date replaces an expiration without a value or a computed one. When the
+    A term clause's expiration date replaces an expiration without a value or a computed one, also where
+    the model gave the initial term (a stated end is never left to be computed from a length). When the
     term runs from another event than the effective date, ``ctx.term_from_other_event`` is set, so no
     expiration date is computed from the effective date
     (:func:`pipeline.extraction.readers.base.fill_dependent_values`)."""
     doc = ctx.doc
-    if x.initial_term is None or x.initial_term.value is None:
+    exp = x.expiration_date
+    no_term = x.initial_term is None or x.initial_term.value is None
+    if no_term or exp is None or exp.value is None or exp.computed:
         t = find_initial_term(ctx.text, ctx.order, ctx.sentences)
         if t is not None:
             ctx.term_from_other_event = t.other_start or t.open_end
-            if t.value is not None:
+            if no_term and t.value is not None:
                 x.initial_term = DurationClaim(
                     value=t.value, parsed=t.value, raw_text=t.text, computed=True,
                     note="found by code in the term clause; the model gave no initial term",
                     evidence=t.evidence(doc))
-            exp = x.expiration_date
             if t.expiration is not None and (exp is None or exp.value is None or exp.computed):
                 x.expiration_date = DateClaim(
                     value=t.expiration, parsed=t.expiration, raw_text=t.expiration_text, computed=True,
