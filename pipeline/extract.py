@@ -114,7 +114,8 @@ class ChunkOutcome:
     (a replay reports the recorded latency); ``example_values`` the answer values dropped as copies
     of the prompt's worked example (:func:`pipeline.extraction.drop_example_values`); ``second_pass`` one
     dict per second-pass question about a sentence of this chunk (field, sentence offsets, status
-    ``answered`` | ``not_stated`` | ``failed``, reason, tokens, seconds), whose calls, tokens and seconds
+    ``answered`` | ``not_stated`` | ``not_in_sentence`` (an answer whose words the sentence does not hold,
+    dropped) | ``failed``, reason, tokens, seconds), whose calls, tokens and seconds
     the chunk's totals include."""
 
     chunk_seq: int
@@ -281,7 +282,9 @@ def _ask_again(ctx: _Ctx, x: ContractExtraction, chunks: list[Chunk],
             ctx.audit(ctx.attempt_events(attempts, q.chunk_seq, "second",
                                          parsed=result.parsed.model_dump(mode="json")))
             partial = second_pass.answer_to_partial(q, result.parsed, ctx.doc)
-            record.update(status="answered" if partial is not None else "not_stated", reason=None)
+            stated = getattr(result.parsed, q.field, None) is not None
+            record.update(status="answered" if partial is not None else ("not_in_sentence" if stated else "not_stated"),
+                          reason=None)
         seconds = time.perf_counter() - t0
         record.update(input_tokens=tokens[0], output_tokens=tokens[1], seconds=round(seconds, 3),
                       model_seconds=round(latency / 1000.0, 3))

@@ -209,6 +209,24 @@ def stated_but_missing(x: ContractExtraction, doc: SourceDocument) -> Iterator[H
 
 
 #: A duty: a modal verb, or a payment stated as due ("payment is due within two (2) calendar quarters").
+@rule(
+    "K009",
+    title="Value answered by a second question about one sentence",
+    severity="warning",
+    fields=tuple(STATED_CUES),
+    source="hand-written answers a small model plausibly gives when asked about one sentence: a notice period as "
+           "the initial term, the renewal of a Statement of Work as the agreement's; such a value replaces K004's "
+           "warning on the same field, so a reviewer confirms a value instead of looking for one",
+)
+def asked_value(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
+    for field in STATED_CUES:
+        claim = getattr(x, field)
+        ev = getattr(claim, "evidence", None)
+        if claim is not None and ev is not None and ev.asked:
+            yield Hit(field, f"{field.replace('_', ' ')} was left out by the first reading and answered when the "
+                             f"model was asked about this one sentence: confirm it", ev)
+
+
 _MODAL = re.compile(r"\b(?:shall|must|will|may|agrees?\s+to|undertakes?\s+to)\b|\b(?:is|are|becomes?)\s+(?:due|payable)\b",
                     re.I)
 #: A deadline in quarters: "two (2) calendar quarters", "after each fiscal quarter", "the last day of the third fiscal

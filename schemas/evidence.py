@@ -61,3 +61,8 @@ class Evidence(BaseModel):
         description="the ids the model cited when grounding found the span only in a neighbouring sentence "
         "(then sentence_ids names the sentence that really holds it)",
     )
+    asked: bool = Field(
+        False,
+        description="the value answers a second-pass question about this one sentence (the chunks' answers left "
+        "the field empty and no reader could read it)",
+    )

@@ -122,9 +122,11 @@ FORMS: dict[str, list[tuple[str, object]]] = {
         ("The Term shall run until December 31, 2027.", "2027-12-31"),
         ("This Agreement shall become effective on March 1, 2020 and shall continue for two (2) years.", "2022-03-01"),
         # must not be read
-        # a lower bound is the fixed part of the term: it ends one year after the start, then runs until terminated
+        # a lower bound with "until terminated" is the least the term lasts: no end date follows from it
         ("This Agreement shall become effective on March 1, 2020 and shall continue until terminated, but for at "
-         "least one year thereafter.", "2021-03-01"),
+         "least one year thereafter.", None),
+        ("This Agreement is made as of March 1, 2020. It shall continue for a minimum period of two (2) years and "
+         "thereafter until terminated by either party.", None),
         ("This Agreement is made as of March 1, 2020. This Agreement expires on the later of (a) December 31, 2025 "
          "and (b) the completion of the Services.", None),
         ("This Agreement is made as of March 1, 2020. It shall expire on December 31, 2025 or upon completion of the "

@@ -47,6 +47,9 @@ def test_absolute_forms(text, value):
 def test_a_business_day_of_a_month_is_no_single_date():
     assert parse_date("the last business day of February, 2031").value is None
     assert parse_date("the thirty-first day of May, 2021").value == d(2021, 5, 31)  # not "first day of May"
+    from rules.text import states_date
+    assert states_date("shall expire on the last day in February, 2031")
+    assert not states_date("on the last business day of February, 2031")
 
 
 def test_numeric_order():

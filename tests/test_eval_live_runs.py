@@ -28,7 +28,7 @@ runner = CliRunner()
 RUNS = {  # model -> (recordings, per-field agreement the live run printed, auto-accept precision with the playbook)
     "qwen2.5-coder-1.5b": ("eval-random7", {
         "Parties": (5, 6), "Agreement Date": (5, 6), "Effective Date": (3, 4), "Expiration Date": (2, 2),
-        "Renewal Term": (2, 2), "Notice Period to Terminate Renewal": (2, 2), "Governing Law": (2, 2)}, (14, 14)),
+        "Renewal Term": (2, 2), "Notice Period to Terminate Renewal": (2, 2), "Governing Law": (2, 2)}, (12, 12)),
     "qwen2.5-coder-0.5b": ("eval-random7-05b", {
         "Parties": (5, 6), "Agreement Date": (4, 6), "Effective Date": (1, 4), "Expiration Date": (0, 2),
         "Renewal Term": (2, 2), "Notice Period to Terminate Renewal": (2, 2), "Governing Law": (0, 2)}, (9, 9)),

@@ -6,7 +6,10 @@ contract seems to state them. For each such field the model is asked again, abou
 the question names the one field, the answer schema holds the one field (the same answer type as in
 :class:`schemas.ChunkExtraction`, required and nullable, so ``null`` is "not stated"), and the prompt
 is a few hundred tokens. The answer becomes a partial extraction cited to that sentence and is merged
-after the chunks' answers (so it only fills what they left empty) and checked by the same rules.
+after the chunks' answers (so it only fills what they left empty) and checked by the same rules; its
+evidence is marked ``asked``, and rule K009 sends it to a reviewer: a small model asked about one sentence
+answers whatever it is asked (a notice period given as the term, the renewal of a Statement of Work given
+as the agreement's), so the answer is a value to confirm, not one to trust.
 
 A sentence that reads as an instruction to a model (:func:`rules.text.scan`) is never sent.
 
@@ -26,7 +29,7 @@ from pipeline.extraction.partial import chunk_to_partial, ground_partial
 from pipeline.extraction.prompts import numbered_text
 from rules import missing_but_stated
 from rules.text import Sentence, find_durations, scan, states_date
-from schemas import ChunkExtraction, ContractExtraction, SourceDocument
+from schemas import ChunkExtraction, ContractExtraction, MatchStatus, SourceDocument
 
 #: Version of the second pass's prompt and schemas; part of every replay key of its calls.
 SECOND_PASS_VERSION = "ask-v1"
@@ -129,7 +132,9 @@ def build_messages(q: Question) -> list[dict[str, str]]:
 
 def answer_to_partial(q: Question, answer: BaseModel, doc: SourceDocument) -> ContractExtraction | None:
     """The answer to ``q`` as a partial extraction holding the one field, its evidence grounded in ``doc``
-    against the sentence asked about; ``None`` when the answer states nothing (``null``, or an empty object)."""
+    against the sentence asked about and marked ``asked`` (rule K009 sends such a value to a reviewer);
+    ``None`` when the answer states nothing (``null``, or an empty object) or its span is not in the sentence
+    (a small model may echo the question back as its span)."""
     value = getattr(answer, q.field, None)
     if value is None:
         return None
@@ -137,4 +142,8 @@ def answer_to_partial(q: Question, answer: BaseModel, doc: SourceDocument) -> Co
     if getattr(partial, q.field) is None:
         return None
     ground_partial(partial, [q.sentence], doc)
+    claim = getattr(partial, q.field)
+    if claim.evidence.match == MatchStatus.NOT_FOUND:
+        return None  # its words are not the sentence's (the model may echo the question): no answer
+    claim.evidence = claim.evidence.model_copy(update={"asked": True})
     return partial

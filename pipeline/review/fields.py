@@ -53,6 +53,9 @@ def _display(obj: Any) -> str:
                 shown += f" (read from the text; the model gave {_display(obj.model_value)})"
             if getattr(obj, "computed", False):
                 shown += " (found or computed by code)"
+            ev = getattr(obj, "evidence", None)
+            if ev is not None and ev.asked:
+                shown += " (answered when the model was asked about this one sentence)"
             return shown
         shown = {k: v for k, v in data.items() if v not in ([], {}, None, "")}
         if len(shown) == 1:

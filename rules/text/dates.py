@@ -220,8 +220,9 @@ def _absolute(text: str, order: DateOrder | None, base: int = 0) -> list[FoundDa
 def states_date(text: str) -> bool:
     """Whether ``text`` writes a calendar date with a day, a month and a year, in any form
     :func:`find_dates` reads ("31 December 2022", "June 30, 2021", "13/02/2021", "01/02/2021" in either
-    day/month order, "2021-06-01"); a recurring day ("the 1st of each month") is not one."""
-    return bool(_absolute(text, None))
+    day/month order, "2021-06-01", "the last day in February, 2023"); a recurring day ("the 1st of each
+    month") is not one."""
+    return bool(_absolute(text, None)) or _MONTH_EDGE.search(text) is not None
 
 
 #: A date written with blanks for the day or the month: "this day of , 2009", "the ____ day of

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from pipeline.extraction.grounding import evidence_found_by_code
+from pipeline.extraction.withhold import withheld_sentence_ids
 from rules.text import DateOrder
 from rules.text import Sentence, split_sentences
 from schemas import ContractExtraction, DateClaim, Evidence, SourceDocument
@@ -69,9 +70,13 @@ class DocumentContext:
 
     @cached_property
     def sentences(self) -> list[Sentence]:
-        """The document's sentences (:func:`rules.text.sentences.split_sentences`, document offsets),
-        split on first use and then shared by every reader."""
-        return split_sentences(self.doc.text)
+        """The document's sentences (:func:`rules.text.sentences.split_sentences`, document offsets), less
+        those withheld from the model as instructions to it and their continuations
+        (:func:`pipeline.extraction.withhold.withheld_sentence_ids`: a reader reads no value from them
+        either; rule I001 reports them); split on first use and then shared by every reader."""
+        sentences = split_sentences(self.doc.text)
+        withheld = withheld_sentence_ids(sentences, self.doc.text, 0)
+        return [s for s in sentences if s.id not in withheld]
 
 
 @dataclass(frozen=True)

@@ -89,9 +89,13 @@ _OPEN_END = re.compile(r"\buntil\s+(?:(?:it\s+is\s+|so\s+|otherwise\s+|earlier\s
                        r"terminates|terminat(?:ion|ed)\s+(?:by|in\s+accordance|pursuant|as\s+provided)|the\s+termination\b)|"
                        r"\bindefinitely\b|\bin\s+perpetuity\b|\bperpetual(?:ly)?\b", re.I)
 #: An upper bound on the length, not the length: "for up to five years", "not to exceed". (A lower bound, "for at
-#: least one year thereafter", is the fixed part of the term and is read as its length.)
+#: least one year thereafter", is the fixed part of the term and is read as its length; see _LOWER_BOUND.)
 _BOUND = re.compile(r"\b(?:up\s+to|not\s+more\s+than|no\s+more\s+than|not\s+to\s+exceed|a\s+maximum\s+(?:period\s+)?of)\s+$",
                     re.I)
+#: A lower bound before a length ("but for at least one (1) year", "a minimum period of two years"): with "until
+#: terminated" the length is the least the agreement lasts, and no expiration date follows from it.
+_LOWER_BOUND = re.compile(r"\b(?:at\s+least|not\s+less\s+than|no\s+less\s+than|a\s+minimum\s+(?:term\s+|period\s+)?of)"
+                          r"\s+(?:a\s+(?:term|period)\s+of\s+)?$", re.I)
 #: A verb of ending before a length ("expire three (3) years after the Effective Date", "for a period ending
 #: five (5) years after ..."): the length counts only when it runs from this agreement's start.
 _END_VERB_CUE = re.compile(r"\b(?:expires?|expiring|terminates?|terminating|ends?|ending|concludes?|concluding)\s+(?:on\s+"
@@ -265,6 +269,8 @@ def find_initial_term(text: str, order: DateOrder | None = None,
             open_end = exp is None
         elif value is None and exp is None and _OPEN_END.search(s.text):
             open_end = True  # "shall continue until terminated": no end to compute
+        elif value is not None and exp is None and _OPEN_END.search(s.text) and _LOWER_BOUND.search(s.text, 0, vs):
+            open_end = True  # "until terminated, but for at least one year": a minimum term, no end to compute
         if value is None and exp is None and not open_end:
             continue
         return StatedTerm(s.start, s.end, s.start + vs if value else None, s.start + ve if value else None, written,
