@@ -84,3 +84,12 @@ def test_add_duration_calendar_and_business_days():
     assert add_duration(dt.date(2021, 1, 1), Duration(value=2, unit=W)) == dt.date(2021, 1, 15)
     with pytest.raises(NonIntegralDuration):
         add_duration(dt.date(2021, 1, 1), Duration(value=1.5, unit=M))
+
+
+def test_a_length_with_consecutive_or_full_between_number_and_unit():
+    from rules.text import find_durations
+
+    assert [(d.text, str(d.value)) for d in find_durations("for thirty (30) consecutive months")] == \
+        [("thirty (30) consecutive months", "30 months")]
+    assert [str(d.value) for d in find_durations("within two (2) full calendar quarters")] == ["6 months"]
+    assert find_durations("during the full term and any consecutive renewal") == []

@@ -32,7 +32,7 @@ D = dt.date
     ("payable within two (2) calendar quarters of acceptance", Duration(value=6, unit="months"), False),
     ("for a period of one (1) fiscal quarter", Duration(value=3, unit="months"), True),
     ("within 3 quarters after delivery", Duration(value=9, unit="months"), False),
-    ("for four (4) consecutive fiscal years' worth", None, None),  # a word between: not read, as for months
+    ("for four (4) consecutive fiscal years' worth", Duration(value=4, unit="years"), True),  # "consecutive" is read past
     ("over six fiscal months", Duration(value=6, unit="months"), True),
     ("within 1.5 quarters", Duration(value=4.5, unit="months"), False),
 ])

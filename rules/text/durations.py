@@ -61,7 +61,7 @@ _DURATION = re.compile(
     r"|\(?(?P<digits>\d{1,4}(?:\.\d+)?)\)?"
     r"|(?P<ordd>\d{1,3})(?:st|nd|rd|th)"
     rf"|(?P<ordw>{ORDINAL_WORDS})"
-    r")[\s\-]*"
+    r")[\s\-]*(?:(?:consecutive|full|complete|whole)[\s\-]+)?"
     + _UNIT_RE,
     re.IGNORECASE,
 )
@@ -153,7 +153,8 @@ def _from_match(m: re.Match) -> tuple[Duration | None, float | None, float | Non
 def find_durations(text: str, base: int = 0) -> list[FoundDuration]:
     """All durations in ``text``, in order; offsets + ``base``.
 
-    Finds "thirty (30) days", "ten (10) Business Days", "sixty (60) calendar days'",
+    Finds "thirty (30) days", "ten (10) Business Days", "sixty (60) calendar days'", "thirty (30)
+    consecutive months", "two (2) full calendar quarters",
     "twelve (12) month period" (12 months), "6 months", "48 hours" (2 days), "30-day",
     "two (2) calendar quarters" (6 months), "one (1) fiscal quarter" (3 months, ``fiscal``).
     Never reports a bare number ("60") or an ordinal date part ("the 12th day of March").
