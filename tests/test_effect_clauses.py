@@ -57,6 +57,11 @@ def test_subject_opens_its_clause():
     "This Agreement is effective on the later of the two dates of signature below.",
     '"Effective Date" means the date on which this Agreement has been signed by both parties.',
     "This Agreement shall become effective upon full execution.",
+    # other names a contract calls itself by, and a definition set out as a label at the start of a line
+    "This Lease shall be effective on the date on which this Lease has been signed by both parties.",
+    "This Amendment takes effect on the date this Amendment is signed by both parties.",
+    "The Effective Date of this Lease is the date of the last signature.",
+    "Term sheet\nEffective Date: the date of the last signature below.",
 ])
 def test_last_signature_clause(text):
     got = last_signature_clause(text)
@@ -67,6 +72,8 @@ def test_last_signature_clause(text):
     "Any amendment shall be effective only when signed by both parties.",
     "This Agreement may be executed in counterparts, each signed by both parties.",
     "This Agreement is effective as of March 1, 2021.",
+    "No waiver is effective unless signed by both parties.",
+    "The Lease between the Landlord and the Tenant takes effect when that Lease is signed by both parties.",
 ])
 def test_no_last_signature_clause(text):
     assert last_signature_clause(text) is None

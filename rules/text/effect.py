@@ -75,7 +75,7 @@ _ANCHOR = re.compile(r"\s*,?\s*(?P<eff>(?:and\s+(?:is\s+|shall\s+be\s+)?)?effect
 
 _BY_ALL = (r"by\s+(?:(?:both|all|each)\s+(?:of\s+)?(?:the\s+)?(?:parties|party|signatories)|the\s+parties|"
            r"the\s+last\s+(?:of\s+the\s+)?(?:parties|party|signatory|signatories))(?:\s+hereto)?")
-_IT = r"(?:(?:it|this\s+(?:\w+\s+){0,3}?(?:agreement|contract))\s+)?"
+_IT = rf"(?:(?:it|this\s+(?:\w+\s+){{0,3}}?(?:{_SELF_NOUNS}))\s+)?"
 _IS = r"(?:(?:is|was|has\s+been|have\s+been|shall\s+have\s+been)\s+)?"
 #: The last signature as the day a contract takes effect (what follows its verb and anchor).
 LAST_SIGNATURE = (
@@ -85,7 +85,7 @@ LAST_SIGNATURE = (
     r"(?:signature|execution|party\s+to\s+(?:sign|execute))"
     r"|(?:the\s+)?(?:last|later|latest)\s+(?:of\s+the\s+)?(?:signature|execution)\s+dates?"
     r"|(?:the\s+)?later\s+of\s+the\s+(?:two\s+|respective\s+)?(?:dates|signature\s+dates|dates\s+of\s+(?:signature|execution))"
-    rf"|(?:(?:the\s+)?(?:date|day)\s+(?:on\s+which|when|that)\s+)?{_IT}{_IS}(?:duly\s+)?(?:signed|executed)\s+"
+    rf"|(?:(?:the\s+)?(?:date|day)\s+(?:(?:on\s+which|when|that)\s+)?)?{_IT}{_IS}(?:duly\s+)?(?:signed|executed)\s+"
     rf"(?:and\s+delivered\s+)?{_BY_ALL}"
     rf"|(?:its\s+|the\s+)?(?:execution|signature|signing)\s+(?:and\s+delivery\s+)?(?:hereof\s+|of\s+this\s+agreement\s+)?{_BY_ALL}"
     r"|(?:the\s+(?:date\s+of\s+)?)?(?:full|mutual|complete)\s+execution"
@@ -97,9 +97,9 @@ _LAST_SIGNATURE = re.compile(LAST_SIGNATURE, re.I)
 #: A definition of the effective date as the last signature: '"Effective Date" means the date on which ...'.
 _DEFINED_AS = re.compile(r"(?:[\"“](?:[A-Za-z]+\s+){0,2}?(?:effective|commencement|start)\s+date[\"”]\s*"
                          r"(?:means|shall\s+mean|:|is|shall\s+be)"
-                         r"|\bthe\s+(?:effective|commencement)\s+date(?:\s+of\s+this\s+(?:agreement|contract))?\s+"
+                         rf"|\bthe\s+(?:effective|commencement)\s+date(?:\s+of\s+this\s+(?:{_SELF_NOUNS}))?\s+"
                          r"(?:means|shall\s+mean|is|shall\s+be|will\s+be)"
-                         r"|(?:^|\n)[ \t]*(?:effective|commencement|start)\s+date[ \t]*[:\-–])\s*", re.I)
+                         r"|(?<![^\n])[ \t]*(?:effective|commencement|start)\s+date[ \t]*[:\-–])\s*", re.I)
 
 #: A reference to the agreement's own date: "the date first written above", "the date hereof", "the date of this
 #: Agreement".
