@@ -29,6 +29,10 @@ from tests.rules_fixtures import clean, ev, fires, silent
     ("The term of this Agreement shall commence on May 8, 2008.", None),
     ("Subject to the terms of this Agreement dated May 8, 2008, Acme shall deliver.", None),
     ("The Effective Date is May 8, 2008.", None),
+    ("WHEREAS, the parties entered into a Supply Agreement on May 8, 2008.", "the parties entered into a Supply Agreement"),
+    ("The Mutual Nondisclosure Agreement of May 8, 2008 is terminated.", "The Mutual Nondisclosure Agreement"),
+    ("This Agreement is made on May 8, 2008.", None),
+    ("Each party shall pay the fees of May 8, 2008.", None),
 ])
 def test_reference_to_another_document_before_a_date(sentence, ref):
     assert other_document_before(sentence, sentence.index("May 8, 2008")) == ref

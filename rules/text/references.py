@@ -8,7 +8,8 @@ of another document: a determiner that points away from this one ("the", "that c
 "this" or "that"), a document noun
 (:data:`DOCUMENT_NOUNS`), an optional "between ..." naming its parties, an optional parenthesis or comma,
 and a verb of dating ("dated", "dated as of",
-"effective as of", "entered into on", "made on", "executed on"). "This Agreement, dated as of" is this
+"effective as of", "entered into on", "made on", "executed on") or a bare "on" or "of" ("entered into a Supply
+Agreement on May 8, 2008", "the Mutual Nondisclosure Agreement of May 8, 2008"). "This Agreement, dated as of" is this
 contract; "the Effective Date" is not a document noun.
 
 A contract names the parties of those documents too ("as an amendment to that certain Joint Venture Agreement
@@ -30,8 +31,8 @@ DOCUMENT_NOUNS: tuple[str, ...] = (
 
 _DETERMINER = r"(?:the|that\s+certain|certain|a|an|such|said|each|any|prior|original|existing|earlier)"
 _WORD = r"(?!(?:the|this|that)\b)[A-Za-z0-9&.,'’\-]+"
-_DATING = (r"(?:dated|effective|entered\s+into|made|executed|signed)(?:\s+(?:as\s+of|on|effective(?:\s+as\s+of)?|"
-           r"and\s+effective(?:\s+as\s+of)?))?(?:\s+the)?")
+_DATING = (r"(?:(?:dated|effective|entered\s+into|made|executed|signed)(?:\s+(?:as\s+of|on|effective(?:\s+as\s+of)?|"
+           r"and\s+effective(?:\s+as\s+of)?))?(?:\s+the)?|on|of)")
 _NOUNS = "|".join(r"\s+".join(n.split()) for n in DOCUMENT_NOUNS)
 _REFERENCE = re.compile(
     rf"\b(?P<ref>{_DETERMINER}\s+(?:{_WORD}\s+){{0,8}}?(?:{_NOUNS})s?)"
