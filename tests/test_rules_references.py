@@ -38,10 +38,13 @@ def test_reference_to_another_document_before_a_date(sentence, ref):
     assert other_document_before(sentence, sentence.index("May 8, 2008")) == ref
 
 
+TERMINATION = ("TERMINATION AGREEMENT\n"
+               "This Termination Agreement is entered into as of June 30, 2012 by Acme Widgets, Inc. and Beta Retail "
+               "LLC. The parties terminate the Distribution Agreement dated May 8, 2008.\n")
+
+
 def test_effective_date_of_the_terminated_agreement_is_an_error():
-    text = ("TERMINATION AGREEMENT\n"
-            "This Termination Agreement is entered into as of June 30, 2012 by Acme Widgets, Inc. and Beta Retail "
-            "LLC. The parties terminate the Distribution Agreement dated May 8, 2008.\n")
+    text = TERMINATION
     doc = SourceDocument(text=text, pages=[SourcePage(number=1, start=0, end=len(text))])
     x, _ = clean()
     line = text.split("\n")[1]
@@ -94,9 +97,7 @@ def test_parties_of_the_amended_agreement_are_flagged_only_beside_the_contracts_
 
 def test_a_date_found_by_code_is_checked_like_the_models():
     """Issue 13 item 3: a reader's value is checked by the same rules as the model's (R003 reads computed dates)."""
-    text = ("TERMINATION AGREEMENT\n"
-            "This Termination Agreement is entered into as of June 30, 2012 by Acme Widgets, Inc. and Beta Retail "
-            "LLC. The parties terminate the Distribution Agreement dated May 8, 2008.\n")
+    text = TERMINATION
     doc = SourceDocument(text=text, pages=[SourcePage(number=1, start=0, end=len(text))])
     x, _ = clean()
     line = text.split("\n")[1]

@@ -129,12 +129,9 @@ def _fuzzy(needle: str, haystack: str) -> QuoteMatch:
     return QuoteMatch(s, e, MatchStatus.FUZZY, score=score, unmatched=unmatched)
 
 
-def find_in(needle: str, haystack: str) -> QuoteMatch:
-    """Find ``needle`` in ``haystack``: exact, then normalized (case-sensitive, then not), then
-    fuzzy; offsets are into ``haystack``. An empty needle is ``not_found``."""
-    needle = needle.strip()
-    if not needle:
-        return QuoteMatch(None, None, MatchStatus.NOT_FOUND)
+def _exact_or_normalized(needle: str, haystack: str) -> QuoteMatch | None:
+    """``needle`` (stripped, not empty) in ``haystack`` exactly, else after normalization (case-sensitive, then
+    not); ``None`` when neither: never fuzzy."""
     pos = haystack.find(needle)
     if pos >= 0:
         return QuoteMatch(pos, pos + len(needle), MatchStatus.EXACT)
@@ -142,7 +139,16 @@ def find_in(needle: str, haystack: str) -> QuoteMatch:
         span = find_normalized(haystack, needle, lowercase=lowercase)
         if span:
             return QuoteMatch(span[0], span[1], MatchStatus.NORMALIZED)
-    return _fuzzy(needle, haystack)
+    return None
+
+
+def find_in(needle: str, haystack: str) -> QuoteMatch:
+    """Find ``needle`` in ``haystack``: exact, then normalized (case-sensitive, then not), then
+    fuzzy; offsets are into ``haystack``. An empty needle is ``not_found``."""
+    needle = needle.strip()
+    if not needle:
+        return QuoteMatch(None, None, MatchStatus.NOT_FOUND)
+    return _exact_or_normalized(needle, haystack) or _fuzzy(needle, haystack)
 
 
 def locate_quote(quote: str, doc: SourceDocument) -> QuoteMatch:
@@ -239,8 +245,8 @@ def _neighbour(span: str, cited_ids: list[int], sentences: list[Sentence],
                 sent = by_id.get(nid)
                 if sent is None or nid in cited_ids:
                     continue
-                m = find_in(span, doc.text[sent.start:sent.end])
-                if m.match in (MatchStatus.EXACT, MatchStatus.NORMALIZED) and m.start is not None:
+                m = _exact_or_normalized(span.strip(), doc.text[sent.start:sent.end])
+                if m is not None:
                     return sent, m
     return None
 
@@ -257,23 +263,12 @@ spans too (at least 8 characters: '1/26/2020') hid 5 of the 7 wrong values that 
 """
 
 
-def _exact_or_normalized(span: str, hay: str) -> QuoteMatch | None:
-    span = span.strip()
-    pos = hay.find(span)
-    if pos >= 0:
-        return QuoteMatch(pos, pos + len(span), MatchStatus.EXACT)
-    for lowercase in (False, True):
-        found = find_normalized(hay, span, lowercase=lowercase)
-        if found:
-            return QuoteMatch(found[0], found[1], MatchStatus.NORMALIZED)
-    return None
-
-
 def _far(span: str, sentences: list[Sentence], doc: SourceDocument) -> tuple[Sentence, QuoteMatch] | None:
     """The one sentence of ``sentences`` that holds ``span`` exactly or after normalization, when the span
     has at least :data:`FAR_MIN_WORDS` words and no other sentence holds it; else ``None``."""
     if len(span.split()) < FAR_MIN_WORDS:
         return None
+    span = span.strip()
     found = [(s, m) for s in sentences if (m := _exact_or_normalized(span, doc.text[s.start:s.end])) is not None]
     return found[0] if len(found) == 1 else None
 
