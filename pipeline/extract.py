@@ -44,7 +44,9 @@ Flow of :func:`extract_document`:
    reports), one small call asks the model about that sentence alone; each call is audited like a
    chunk's (``clausewise.pass`` = ``second``), recorded for replay and counted in the chunk's tokens and
    seconds (its outcome's ``second_pass`` list). The answers are merged after the chunks' (they only fill
-   what is empty) and normalized again; the rule engine checks them like any value.
+   what is empty) and normalized again; the rule engine checks them like any value. With setting
+   ``second_pass_lists``, the sentences rules K005 and K006 report are asked about too (duties and fees, at
+   most one question a page).
 6. A new :class:`pipeline.store.tables.ExtractionRun` is stored (status ``complete`` | ``partial`` |
    ``failed``, tokens, seconds, the extraction as JSON, chunk outcomes) and the document moves to
    ``extracted``, or to ``failed`` with reason ``extraction_failed`` when every chunk failed.
@@ -247,7 +249,8 @@ def _ask_again(ctx: _Ctx, x: ContractExtraction, chunks: list[Chunk],
     although a sentence seems to state it, audited like a chunk's call (``clausewise.pass`` = ``second``);
     returns the partials that answered. A failed call leaves the field empty (rule K004 still reports it)."""
     asked: list[ContractExtraction] = []
-    for q in second_pass.questions_for(x, ctx.doc, [(c.seq, c.start) for c in chunks]):
+    for q in second_pass.questions_for(x, ctx.doc, [(c.seq, c.start) for c in chunks],
+                                       lists=ctx.settings.second_pass_lists):
         outcome = outcomes[q.chunk_seq]
         where = {"clausewise.pass": "second", "clausewise.field": q.field,
                  "clausewise.sentence_span": [q.sentence.start, q.sentence.end]}
@@ -282,7 +285,7 @@ def _ask_again(ctx: _Ctx, x: ContractExtraction, chunks: list[Chunk],
             ctx.audit(ctx.attempt_events(attempts, q.chunk_seq, "second",
                                          parsed=result.parsed.model_dump(mode="json")))
             partial = second_pass.answer_to_partial(q, result.parsed, ctx.doc)
-            stated = getattr(result.parsed, q.field, None) is not None
+            stated = bool(getattr(result.parsed, q.field, None))  # null or [] is "not stated"
             record.update(status="answered" if partial is not None else ("not_in_sentence" if stated else "not_stated"),
                           reason=None)
         seconds = time.perf_counter() - t0

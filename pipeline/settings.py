@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     second_pass: bool = Field(
         True, description="Ask the model again, one small call per field, about a sentence that seems to state "
                           "a field the chunks' answers left empty (the sentences rule K004 reports).")
+    second_pass_lists: bool = Field(
+        False, description="With second_pass, also ask about the sentences rules K005 and K006 report (a duty "
+                           "with a deadline, an amount of money that no value cites), one call per sentence, at "
+                           "most one per page.")
     n_threads: int = Field(2, description="CPU threads for the local backend.")
     review_all: bool = Field(False, description="Send every document to review, even with no finding.")
     playbook: Path | None = Field(None, description="Playbook YAML; default rules/playbooks/default.yaml.")

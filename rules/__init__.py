@@ -7,10 +7,12 @@ Public API: :func:`evaluate`, :func:`catalogue`, :func:`review_fields`, :func:`l
 names the rules group dates and durations by (:data:`DATE_FIELDS`, :data:`DURATION_FIELDS`) and
 :func:`quote_of` (the quote of a value's evidence, as the rules read it); :func:`field_items` walks every
 extracted value as an :class:`Item` (path, kind, value, evidence), the same walk the findings' paths come from;
-:func:`missing_but_stated` lists the fields an extraction leaves empty although the text seems to state them.
+:func:`missing_but_stated` lists the fields an extraction leaves empty although the text seems to state them;
+:func:`uncovered_deadlines` and :func:`uncovered_amounts` the duties with a deadline and the amounts of money
+that no extracted value cites.
 """
 
-from rules.completeness import missing_but_stated
+from rules.completeness import missing_but_stated, uncovered_amounts, uncovered_deadlines
 from rules.engine import catalogue, evaluate
 from rules.fields import DATE_FIELDS, DURATION_FIELDS, Item, quote_of
 from rules.fields import items as field_items
@@ -21,5 +23,5 @@ from rules.routing import review_fields
 __all__ = [
     "DATE_FIELDS", "DEFAULT_PLAYBOOK", "DURATION_FIELDS", "Item", "Playbook", "PlaybookError", "RuleInfo",
     "catalogue", "evaluate", "field_items", "load_playbook", "missing_but_stated",
-    "quote_of", "review_fields",
+    "quote_of", "review_fields", "uncovered_amounts", "uncovered_deadlines",
 ]

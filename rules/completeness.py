@@ -213,10 +213,11 @@ def stated_but_missing(x: ContractExtraction, doc: SourceDocument) -> Iterator[H
     "K009",
     title="Value answered by a second question about one sentence",
     severity="warning",
-    fields=tuple(STATED_CUES),
+    fields=(*STATED_CUES, "obligations", "fees"),
     source="hand-written answers a small model plausibly gives when asked about one sentence: a notice period as "
            "the initial term, the renewal of a Statement of Work as the agreement's; such a value replaces K004's "
-           "warning on the same field, so a reviewer confirms a value instead of looking for one",
+           "warning on the same field, so a reviewer confirms a value instead of looking for one (a duty or fee "
+           "asked about a sentence of K005 or K006 likewise)",
 )
 def asked_value(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for field in STATED_CUES:
@@ -225,6 +226,11 @@ def asked_value(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
         if claim is not None and ev is not None and ev.asked:
             yield Hit(field, f"{field.replace('_', ' ')} was left out by the first reading and answered when the "
                              f"model was asked about this one sentence: confirm it", ev)
+    for it in items(x):
+        if it.field in ("obligations", "fees") and it.evidence is not None and it.evidence.asked:
+            what = "duty" if it.field == "obligations" else "fee"
+            yield Hit(it.path, f"this {what} was left out by the first reading and answered when the model was "
+                               f"asked about this one sentence: confirm it", it.evidence)
 
 
 _MODAL = re.compile(r"\b(?:shall|must|will|may|agrees?\s+to|undertakes?\s+to)\b|\b(?:is|are|becomes?)\s+(?:due|payable)\b",
@@ -261,14 +267,11 @@ def _covered(x: ContractExtraction, start: int, end: int, want_amount: bool = Fa
 
 
 def _uncovered(x: ContractExtraction, doc: SourceDocument, *tests: Callable[[str], object],
-               want_amount: bool = False) -> list[str]:
-    """Each sentence (whitespace collapsed) that passes every test and that no extracted value's evidence
-    overlaps (see :func:`_covered`)."""
-    out = []
-    for a, b, s in _sentences(doc.text):
-        if all(t(s) for t in tests) and not _covered(x, a, b, want_amount):
-            out.append(" ".join(s.split()))
-    return out
+               want_amount: bool = False) -> list[tuple[int, int, str]]:
+    """``(start, end, sentence)`` of each sentence that passes every test and that no extracted value's
+    evidence overlaps (see :func:`_covered`)."""
+    return [(a, b, s) for a, b, s in _sentences(doc.text)
+            if all(t(s) for t in tests) and not _covered(x, a, b, want_amount)]
 
 
 def _timed(obj) -> bool:
@@ -285,7 +288,7 @@ def _timed(obj) -> bool:
     return v is not None and not isinstance(v, (bool, str))
 
 
-def _untimed_quarter_deadlines(x: ContractExtraction, doc: SourceDocument) -> list[str]:
+def _untimed_quarter_deadlines(x: ContractExtraction, doc: SourceDocument) -> list[tuple[int, int, str]]:
     """Sentences stating a duty with a deadline in quarters that values cite but none of them with a time
     (the model's deadline was dropped: "quarters" is no unit it can give, a fiscal quarter's date is unknown)."""
     out = []
@@ -294,8 +297,35 @@ def _untimed_quarter_deadlines(x: ContractExtraction, doc: SourceDocument) -> li
             continue
         if not any(_timed(it.obj) for it in items(x) if it.evidence is not None and it.evidence.start is not None
                    and it.evidence.end is not None and it.evidence.start < b and it.evidence.end > a):
-            out.append(" ".join(s.split()))
+            out.append((a, b, s))
     return out
+
+
+def uncovered_deadlines(x: ContractExtraction, doc: SourceDocument) -> list[tuple[int, int, str]]:
+    """``(start, end, sentence)`` (offsets into ``doc.text``, the sentence as written) of each sentence rule
+    K005 reports, in this order: a duty with a deadline or notice period that no extracted value cites, a
+    duty with a deadline in quarters whose citing values kept no time, a clause that binds something to a
+    date that no value cites. Empty when nothing was read (chunks failed and no party extracted)."""
+    if x.chunk_failures and not x.parties:
+        return []
+    found = _uncovered(x, doc, _MODAL.search, _DEADLINE_CUE.search)
+    found += _untimed_quarter_deadlines(x, doc)
+    seen = set(_folded(found))
+    found += [f for f in _uncovered(x, doc, _DATE_BINDS.search, states_date) if " ".join(f[2].split()) not in seen]
+    return found
+
+
+def uncovered_amounts(x: ContractExtraction, doc: SourceDocument) -> list[tuple[int, int, str]]:
+    """``(start, end, sentence)`` (offsets into ``doc.text``) of each sentence or table row that states an
+    amount of money (:data:`rules.text.MONEY`) that no extracted fee, cap or termination fee with an amount
+    cites: the sentences rule K006 reports. Empty when nothing was read."""
+    if x.chunk_failures and not x.parties:
+        return []
+    return _uncovered(x, doc, MONEY.search, want_amount=True)
+
+
+def _folded(found: list[tuple[int, int, str]]) -> list[str]:
+    return [" ".join(s.split()) for _a, _b, s in found]
 
 
 def _listed(sentences: list[str]) -> str:
@@ -314,12 +344,7 @@ def _listed(sentences: list[str]) -> str:
            "left out by the default model; issue 13 (deadlines in quarters: cited by a value that kept no time)",
 )
 def deadline_not_extracted(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
-    if x.chunk_failures and not x.parties:
-        return
-    found = _uncovered(x, doc, _MODAL.search, _DEADLINE_CUE.search)
-    found += _untimed_quarter_deadlines(x, doc)
-    seen = set(found)
-    found += [s for s in _uncovered(x, doc, _DATE_BINDS.search, states_date) if s not in seen]
+    found = _folded(uncovered_deadlines(x, doc))
     if found:
         yield Hit("obligations", f"{len(found)} sentence(s) state a duty with a deadline or notice period, or a "
                                  f"date, that no extracted value cites: {_listed(found)}",
@@ -335,9 +360,7 @@ def deadline_not_extracted(x: ContractExtraction, doc: SourceDocument) -> Iterat
            "amounts), F08 (monthly fee), F12 (annual fee) left without amount by the default model",
 )
 def amount_not_extracted(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
-    if x.chunk_failures and not x.parties:
-        return
-    found = _uncovered(x, doc, MONEY.search, want_amount=True)
+    found = _folded(uncovered_amounts(x, doc))
     if found:
         yield Hit("fees", f"{len(found)} sentence(s) or table row(s) state an amount of money that no extracted "
                           f"value holds: {_listed(found)}", details={"sentences": found})

@@ -256,3 +256,76 @@ def test_a_reviewer_sees_which_values_the_second_pass_gave():
     shown = {r.path: r.display for r in field_rows(x)}
     assert shown["expiration_date"] == "2031-02-28 (answered when the model was asked about this one sentence)"
     assert shown["effective_date"] == "2030-03-01"
+
+
+#: Written for these tests, blind to CUAD: a duty with a deadline (K005), a monthly fee (K006), a second duty.
+LIST_CONTRACT = (
+    'This Hosting Agreement is made between Tarn Valley Hosting LLC ("Host") and Osprey Retail Inc. '
+    '("Customer").\n'
+    "Host shall restore service within two (2) business days of an outage report.\n"
+    "Customer shall pay Host a hosting fee of $2,400 per month.\n"
+    "Host shall deliver a capacity report within ten (10) business days after each quarter ends.\n"
+)
+
+
+def test_list_questions_ask_about_the_sentences_k005_and_k006_report_one_a_page():
+    x = ContractExtraction(parties=[Party(name="Tarn Valley Hosting LLC"), Party(name="Osprey Retail Inc.")])
+    from schemas import SourcePage
+
+    def doc(pages: int) -> SourceDocument:
+        return SourceDocument(document_id="d", text=LIST_CONTRACT,
+                              pages=[SourcePage(number=n, start=0, end=0) for n in range(1, pages + 1)])
+
+    assert [q.field for q in questions_for(x, doc(2), [(0, 0)])] == []  # lists off: K004 fields only
+    qs = questions_for(x, doc(2), [(0, 0)], lists=True)
+    assert [(q.field, q.sentence.text.split()[0:2]) for q in qs] == [
+        ("obligations", ["Host", "shall"]), ("fees", ["Customer", "shall"])]
+    assert LIST_CONTRACT[qs[1].sentence.start:qs[1].sentence.end] == "Customer shall pay Host a hosting fee of $2,400 per month."
+    assert len(questions_for(x, doc(1), [(0, 0)], lists=True)) == 1
+    assert [q.field for q in questions_for(x, doc(5), [(0, 0)], lists=True)] == ["obligations", "fees", "obligations"]
+
+
+def test_list_answer_schema_holds_a_short_list():
+    from pydantic import ValidationError
+    model = answer_model("fees")
+    assert list(model.model_fields) == ["fees"] and model.model_fields["fees"].is_required()
+    fee = {"sentence_ids": [1], "span": "$2,400 per month", "amount": 2400}
+    assert len(model.model_validate({"fees": [fee] * 3}).fees) == 3
+    try:
+        model.model_validate({"fees": [fee] * 4})
+    except ValidationError:
+        pass
+    else:
+        raise AssertionError("a list of 4 fees is longer than one sentence's answer may be")
+
+
+def test_list_answers_fill_duties_and_fees_cited_to_their_sentences_and_go_to_a_reviewer(engine, tmp_path):
+    """HAND-WRITTEN answers: the restore duty (right), the monthly fee (right) and, for the fee, a second item
+    whose words are not in the sentence (dropped)."""
+    duty = [{"sentence_ids": [1], "span": "restore service within two (2) business days", "obligor": "Host",
+             "action": "restore service", "deadline_number": 2, "deadline_unit": "business_days"}]
+    fees = [{"sentence_ids": [1], "span": "a hosting fee of $2,400 per month", "description": "hosting fee",
+             "amount": 2400, "currency": "USD", "period": "monthly"},
+            {"sentence_ids": [1], "span": "a setup fee of $500", "amount": 500, "currency": "USD"}]
+    backend = HandWrittenBackend({"parties": FIRST["parties"]}, {"obligations": duty, "fees": fees})
+    long_text = LIST_CONTRACT + "The parties have read this Agreement. " * 140 + "\n"  # two pages' worth of text
+    doc_id = store_text_document(engine, long_text, "hosting.txt")
+    run = extract_document(engine, doc_id, backend, Settings(data_dir=tmp_path, second_pass=True,
+                                                             second_pass_lists=True))
+    x = ContractExtraction.model_validate(run.extraction)
+    names = [r.response_model.__name__ for r in backend.requests]
+    assert names[0] == "ChunkExtraction" and names[1:3] == ["AskObligations", "AskFees"]
+    restore = [o for o in x.obligations if o.action == "restore service"]
+    assert len(restore) == 1 and restore[0].evidence.asked is True
+    assert (LIST_CONTRACT[restore[0].evidence.start:restore[0].evidence.end]
+            == "Host shall restore service within two (2) business days of an outage report.")
+    assert [(f.amount.amount if f.amount else None) for f in x.fees] == [2400]
+    statuses = [(r["field"], r["status"]) for o in run.chunk_outcomes for r in o["second_pass"]]
+    assert statuses[:2] == [("obligations", "answered"), ("fees", "answered")]
+    with transaction(engine) as s:
+        doc = source_document(s, s.get(Document, doc_id))
+    found = evaluate(x, doc)
+    k009 = sorted(f.field_path.split("[")[0] for f in found if f.rule_id == "K009")
+    assert k009 == ["fees", "obligations"]
+    k006 = [f for f in found if f.rule_id == "K006"]
+    assert k006 == []  # the monthly fee now has a value citing its sentence

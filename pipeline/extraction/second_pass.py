@@ -11,6 +11,12 @@ evidence is marked ``asked``, and rule K009 sends it to a reviewer: a small mode
 answers whatever it is asked (a notice period given as the term, the renewal of a Statement of Work given
 as the agreement's), so the answer is a value to confirm, not one to trust.
 
+With ``lists`` on, the sentences rules K005 and K006 report (a duty with a deadline, an amount of money, that no
+extracted value cites: :func:`rules.uncovered_deadlines`, :func:`rules.uncovered_amounts`) are asked about too,
+for the duties (``obligations``) or the fees stated in them, at most :data:`LIST_QUESTIONS_PER_PAGE` per page of
+the document, in document order; each item answered is cited to its sentence, checked by the same rules and
+marked ``asked`` like any second-pass value.
+
 A sentence that reads as an instruction to a model (:func:`rules.text.scan`) is never sent.
 
 Pure functions, no model and no database: the extraction stage (:mod:`pipeline.extract`) makes the calls,
@@ -27,7 +33,7 @@ from pydantic import BaseModel, Field, create_model
 
 from pipeline.extraction.partial import chunk_to_partial, ground_partial
 from pipeline.extraction.prompts import numbered_text
-from rules import missing_but_stated
+from rules import missing_but_stated, uncovered_amounts, uncovered_deadlines
 from rules.text import Sentence, find_durations, scan, states_date
 from schemas import ChunkExtraction, ContractExtraction, MatchStatus, SourceDocument
 
@@ -50,7 +56,25 @@ QUESTIONS: dict[str, str] = {
     "confidentiality_survival": "how long confidentiality duties last after this agreement ends, as number and unit",
     "payment_terms": "the days a party has to pay an invoice and what starts the clock",
     "liability_cap": "the limit on a party's liability: amount and currency, or the formula as written",
+    "obligations": "each duty this sentence states with its deadline: who must act, what, and by when",
+    "fees": "each amount of money this sentence says is to be paid: what for, amount, currency and period",
 }
+
+#: The list fields asked about the sentences of rules K005 (duties) and K006 (amounts).
+LIST_FIELDS = ("obligations", "fees")
+
+#: Items an answer about one sentence may hold: a sentence rarely states more than two duties or amounts, and a
+#: short list keeps a looping answer short.
+LIST_MAX_ITEMS = 3
+
+#: List questions per page of the document: K005 and K006 report about 1 to 3 sentences a page on the 12 CUAD
+#: contracts of the evaluation draw (``tests/recordings/eval-random7``); one question a page bounds the cost at
+#: about one call a page while reaching the first of them.
+LIST_QUESTIONS_PER_PAGE = 1
+
+#: Characters of text counted as a page where the document has fewer pages than its text fills (a text file is
+#: one page however long): the median characters per page of 60 CUAD contract PDFs is 2,520.
+CHARS_PER_PAGE = 2500
 
 SYSTEM_PROMPT = """\
 You answer one question about one sentence of a contract, in JSON.
@@ -90,23 +114,39 @@ class Question:
     chunk_seq: int
 
 
-def questions_for(x: ContractExtraction, doc: SourceDocument, chunk_starts: list[tuple[int, int]]) -> list[Question]:
+def questions_for(x: ContractExtraction, doc: SourceDocument, chunk_starts: list[tuple[int, int]], *,
+                  lists: bool = False) -> list[Question]:
     """The questions to ask for ``x``: one per field the text seems to state and ``x`` leaves empty
-    (:func:`rules.completeness.missing_but_stated`), in that order, for the fields of :data:`QUESTIONS`.
+    (:func:`rules.completeness.missing_but_stated`), in that order, for the single-valued fields of
+    :data:`QUESTIONS`; with ``lists``, then one per sentence of rules K005 (field ``obligations``) and K006
+    (field ``fees``; a sentence both report is asked once, for its fees), in document order, at most
+    :data:`LIST_QUESTIONS_PER_PAGE` per page of ``doc`` (its pages, or its characters over
+    :data:`CHARS_PER_PAGE` where that is more).
     Not asked: a date field whose sentence writes no calendar date (:func:`rules.text.states_date`: an
     expiration that follows from a term's length is computed, not asked for), a term or renewal length
     whose sentence writes no length but notice periods ("at least ninety days' prior written notice"), and
     a sentence that reads as an instruction to a model. ``chunk_starts``: ``(seq, start
     offset)`` of the document's chunks, in document order; a question belongs to the last chunk starting at
     or before its sentence."""
+    def chunk_of(start: int) -> int:
+        return next((s for s, a in reversed(chunk_starts) if a <= start), chunk_starts[0][0] if chunk_starts else 0)
+
     out = []
     for field, start, end, text in missing_but_stated(x, doc):
         if field not in QUESTIONS or scan(text) or (field in _DATE_FIELDS and not states_date(text)):
             continue
         if field in _TERM_FIELDS and all(_NOTICE_AFTER.match(text, d.end - start) for d in find_durations(text, start)):
             continue
-        seq = next((s for s, a in reversed(chunk_starts) if a <= start), chunk_starts[0][0] if chunk_starts else 0)
-        out.append(Question(field, Sentence(1, start, end, text), seq))
+        out.append(Question(field, Sentence(1, start, end, text), chunk_of(start)))
+    if lists:
+        # a sentence both rules report ("shall pay $2,400 per month") is asked once, for its fee: a fee citing
+        # the sentence covers it for K005 as well
+        by_start = {a: (a, b, t, "obligations") for a, b, t in uncovered_deadlines(x, doc)}
+        by_start.update({a: (a, b, t, "fees") for a, b, t in uncovered_amounts(x, doc)})
+        found = sorted(by_start.values())
+        budget = LIST_QUESTIONS_PER_PAGE * max(1, len(doc.pages), len(doc.text) // CHARS_PER_PAGE)
+        for start, end, text, field in [f for f in found if not scan(f[2])][:budget]:
+            out.append(Question(field, Sentence(1, start, end, text), chunk_of(start)))
     return out
 
 
@@ -118,8 +158,10 @@ def answer_model(field: str) -> type[BaseModel]:
     QUESTIONS[field]  # noqa: B018 - KeyError for a field the second pass does not ask about
     info = ChunkExtraction.model_fields[field]
     name = "Ask" + "".join(w.title() for w in field.split("_"))
+    extra = {"max_length": LIST_MAX_ITEMS} if field in LIST_FIELDS else {}
     return create_model(name, __config__=ChunkExtraction.model_config,
-                        **{field: (info.annotation, Field(..., description=info.description or QUESTIONS[field]))})
+                        **{field: (info.annotation, Field(..., description=info.description or QUESTIONS[field],
+                                                          **extra))})
 
 
 def build_messages(q: Question) -> list[dict[str, str]]:
@@ -133,15 +175,23 @@ def build_messages(q: Question) -> list[dict[str, str]]:
 def answer_to_partial(q: Question, answer: BaseModel, doc: SourceDocument) -> ContractExtraction | None:
     """The answer to ``q`` as a partial extraction holding the one field, its evidence grounded in ``doc``
     against the sentence asked about and marked ``asked`` (rule K009 sends such a value to a reviewer);
-    ``None`` when the answer states nothing (``null``, or an empty object) or its span is not in the sentence
-    (a small model may echo the question back as its span)."""
+    ``None`` when the answer states nothing (``null``, an empty object or list) or its span is not in the
+    sentence (a small model may echo the question back as its span). For a list field, the items whose span
+    is in the sentence; ``None`` when none is."""
     value = getattr(answer, q.field, None)
-    if value is None:
+    if not value:
         return None
     partial = chunk_to_partial(ChunkExtraction(**{q.field: value}), q.chunk_seq)
-    if getattr(partial, q.field) is None:
+    if not getattr(partial, q.field):
         return None
     ground_partial(partial, [q.sentence], doc)
+    if q.field in LIST_FIELDS:
+        kept = [it for it in getattr(partial, q.field)
+                if it.evidence is not None and it.evidence.match != MatchStatus.NOT_FOUND]
+        for it in kept:
+            it.evidence = it.evidence.model_copy(update={"asked": True})
+        setattr(partial, q.field, kept)
+        return partial if kept else None
     claim = getattr(partial, q.field)
     if claim.evidence.match == MatchStatus.NOT_FOUND:
         return None  # its words are not the sentence's (the model may echo the question): no answer
