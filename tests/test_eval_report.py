@@ -366,8 +366,15 @@ def test_cli_html_report_runs_report_and_compare_on_two_replayed_runs(tmp_path):
     page = (tmp_path / "all.html").read_text(encoding="utf-8")
     assert len(_pngs(page)) == 3 and "None: no value was wrong or invented." in page
 
-    res = runner.invoke(app, ["eval", "runs", "--database-url", url], env=env)
+    res = runner.invoke(app, ["eval", "runs", "--database-url", url], env={**env, "COLUMNS": "400"})
     assert res.exit_code == 0 and all(i in res.output for i in ids), res.output
+    header = next(line for line in res.output.splitlines() if "auto-accept" in line)
+    assert "auto-accept precision, built-in rules" in header and "auto-accept precision, with playbook" in header
+    summary = json.loads((tmp_path / "all.json").read_text())["summary"]
+    row = next(line for line in res.output.splitlines() if ids[1] in line)
+    for rules in ("builtin", "playbook"):
+        got = summary[rules]["overall"]["auto_accept_precision"]
+        assert f"{got['value']:.2f} ({got['count']}/{got['total']})" in row
 
     res = runner.invoke(app, ["eval", "report", ids[1][:8], "--html", str(tmp_path / "again.html"),
                               "--database-url", url], env=env)

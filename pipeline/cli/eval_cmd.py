@@ -243,20 +243,26 @@ def runs_cmd(
     limit: int = typer.Option(20, "--limit", min=1, help="Show the N most recent runs."),
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
-    """List the stored evaluation runs, newest first: id, when (UTC), set, documents, backend, model."""
+    """List the stored evaluation runs, newest first: id, when (UTC), set, documents, backend, model, and
+    auto-accept precision (right / values with no finding) with the built-in rules alone and with the
+    playbook."""
     engine = engine_for(settings(database_url=database_url).effective_database_url)
+
+    def aap(summary: dict, rules: str) -> str:
+        got = (((summary.get("summary") or {}).get(rules) or {}).get("overall") or {}).get("auto_accept_precision") or {}
+        return "-" if got.get("value") is None else f"{got['value']:.2f} ({got['count']}/{got['total']})"
+
     with transaction(engine) as s:
         rows = list(s.scalars(sql_select(EvalRun).order_by(EvalRun.created_at.desc()).limit(limit)))
         table = Table(title="Stored eval runs")
-        for name in ("id", "when (UTC)", "set", "documents", "backend", "model", "auto-accept precision"):
+        for name in ("id", "when (UTC)", "set", "documents", "backend", "model",
+                     "auto-accept precision, built-in rules", "auto-accept precision, with playbook"):
             table.add_column(name)
         for r in rows:
             summary = r.summary or {}
-            aap = (((summary.get("summary") or {}).get("playbook") or {}).get("overall") or {}) \
-                .get("auto_accept_precision") or {}
             table.add_row(r.id, f"{r.created_at:%Y-%m-%d %H:%M}", escape(r.set_name),
                           str(len(summary.get("documents") or [])), escape(r.backend), escape(r.model),
-                          "-" if aap.get("value") is None else f"{aap['value']:.2f} ({aap['count']}/{aap['total']})")
+                          aap(summary, "builtin"), aap(summary, "playbook"))
     console.print(table if rows else "no stored eval run")
 
 
