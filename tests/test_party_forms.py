@@ -84,6 +84,32 @@ def test_the_legal_name_a_short_form_is_defined_for(text, short, legal):
     assert d is not None and d.legal_name == legal
 
 
+#: Legal forms outside the US and UK (invented names): each name ends in its form, written as such companies write it.
+FOREIGN_NAMES = ["Lumen Harbour Pte. Ltd.", "Kerbau Timur Sdn. Bhd.", "Falkenried Logistik GmbH & Co. KG",
+                 "Ashdown Mercantile plc", "Nordlys Shipping A/S", "Wattle Creek Pty Ltd", "Vetro Lucente S.p.A.",
+                 "Colline Verdi S.r.l.", "Maison Ardoise S.A.S.", "Sakura Denki K.K.", "Tammi Systems Oy",
+                 "Granit Bygg AB", "Hvalfjord Data ApS", "Pinar Textil S.L.", "Brightwater Holdings Co., Ltd.",
+                 "Eiche Software SE", "Delta Norte Ltda.", "Kumpula Energia Oyj", "Rheinauen Chemie KGaA"]
+
+
+@pytest.mark.parametrize("legal", FOREIGN_NAMES)
+def test_a_short_form_defined_for_a_company_with_a_foreign_legal_form(legal):
+    text = (f'This Supply Agreement is entered into by {legal}, a company organised under the laws of Ruritania '
+            f'("Seller"), and {PEBBLE}, a Maine limited liability company ("Buyer").')
+    d = short_form_definition("Seller", text)
+    assert d is not None and d.legal_name == legal
+    x, findings = _run(text, ChunkParty(sentence_ids=[1], span="Seller", name="Seller", role="Seller"),
+                       ChunkParty(sentence_ids=[1], span=PEBBLE, name=PEBBLE, role="Buyer"))
+    assert [p.name for p in x.parties] == [legal, PEBBLE]
+
+
+@pytest.mark.parametrize("legal", FOREIGN_NAMES)
+def test_a_foreign_legal_form_ends_a_sentence_only_where_the_sentence_ends(legal):
+    text = f"This Agreement is made by {legal} and Orchid Lane Textiles. Each party shall act in good faith."
+    assert [s.text for s in split_sentences(text)] == [f"This Agreement is made by {legal} and Orchid Lane Textiles.",
+                                                     "Each party shall act in good faith."]
+
+
 @pytest.mark.parametrize("text, short", [
     ('Orchid Lane Textiles ("Orchid Lane Textiles") agrees.', "Orchid Lane Textiles"),  # a name defined as itself
     ('Orchid Lane Textiles, Inc. ("Orchid") agrees.', "Pebble"),  # not defined at all

@@ -33,16 +33,24 @@ ENTITY_SUFFIXES: dict[str, str] = {
     "company": "co", "co": "co", "corporation": "corp", "corp": "corp", "incorporated": "inc", "inc": "inc",
     "limited": "ltd", "ltd": "ltd", "llc": "llc", "l l c": "llc", "lp": "lp", "llp": "llp", "plc": "plc",
     "gmbh": "gmbh", "ag": "ag", "sa": "sa", "bv": "bv", "nv": "nv", "pty": "pty", "pte": "pte",
+    # outside the US and UK: Malaysia (Sdn. Bhd., Berhad), Germany (KG, KGaA), the EU (SE), the Nordic countries
+    # (AB, A/S, ASA, ApS, Oy, Oyj), Italy (S.p.A., S.r.l.), France (SAS, SARL), Spain (S.L.), Brazil (Ltda.),
+    # Japan (K.K.)
+    "sdn": "sdn", "bhd": "bhd", "berhad": "bhd", "kg": "kg", "kgaa": "kgaa", "se": "se", "ab": "ab", "as": "as",
+    "asa": "asa", "aps": "aps", "oy": "oy", "oyj": "oyj", "spa": "spa", "srl": "srl", "sas": "sas", "sarl": "sarl",
+    "sl": "sl", "ltda": "ltda", "kk": "kk",
 }
 _SUFFIX_FORMS = frozenset(ENTITY_SUFFIXES.values())
 
 #: Corporate suffix words as written after a name, in title case and without a final full stop; each may
 #: be written in capitals and end in a full stop ("Inc", "INC.", "Corporation").
 _WRITTEN_SUFFIX_WORDS = ("Inc", "Incorporated", "Corp", "Corporation", "LLC", "L.L.C", "Ltd", "Limited", "Company",
-                         "LLP", "PLC", "Plc")
+                         "LLP", "PLC", "Plc", "Pte", "Pty", "Sdn", "Bhd", "Berhad", "Ltda")
 #: Corporate suffixes written in one form only: abbreviations that take their full stop ("Co."), mixed-case,
 #: lower-case and dotted forms.
-_WRITTEN_SUFFIX_FORMS = (r"Co\.", r"CO\.", r"L\.P\.", "LP", "GmbH", "AG", r"S\.A\.", r"N\.V\.", r"B\.V\.", "plc")
+_WRITTEN_SUFFIX_FORMS = (r"Co\.", r"CO\.", r"L\.P\.", "LP", "GmbH", "AG", r"S\.A\.", r"N\.V\.", r"B\.V\.", "plc",
+                         "KGaA", "KG", "SE", "AB", "A/S", "ASA", "ApS", "Oyj", "Oy", r"S\.p\.A\.", "SpA", r"S\.r\.l\.",
+                         "Srl", r"S\.A\.S\.", "SAS", "SARL", r"S\.A\.R\.L\.", r"S\.L\.", r"K\.K\.")
 #: A corporate suffix as written in running text (a regular expression without groups; case-sensitive, so "a
 #: Delaware company" holds none): "Inc", "Inc.", "INC.", "L.L.C.", "Corporation", "Co.", "GmbH", "S.A.".
 #: Longer forms are tried first. Every form's :func:`name_key` (spaces removed) is a key of
@@ -53,7 +61,7 @@ ENTITY_SUFFIX = ("(?:" + "|".join(re.escape(w) + r"\.?" for w in sorted(
 
 #: Corporate suffixes abbreviated with a full stop ("Inc.", "Ltd.", "Corp.", "Co."): the full stop of one may
 #: end a name, not a sentence.
-ABBREVIATED_SUFFIXES = ("Inc", "Ltd", "Corp", "Co")
+ABBREVIATED_SUFFIXES = ("Inc", "Ltd", "Corp", "Co", "Pte", "Pty", "Sdn", "Bhd", "Ltda")
 
 # --- phrases that attach another name to a legal name (regular expressions without groups, read with re.I) --------
 #: The words before a d/b/a name: "d/b/a", "d.b.a.", "dba", "doing business as", "trading as", "t/a".

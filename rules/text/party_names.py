@@ -47,7 +47,9 @@ from rules.text.names import (
 _SUFFIX = re.compile(ENTITY_SUFFIX + r"\Z")
 #: Corporate suffix words that also stand inside a name ("Texas Company Holdings Inc.", "Co." before
 #: "Incorporated"): another name does not necessarily begin after them.
-_INNER_SUFFIXES = frozenset({"company", "co", "corporation", "limited"})
+_INNER_SUFFIXES = frozenset({"company", "co", "corporation", "limited",
+                             # a first part: "Pte. Ltd.", "Pty Ltd", "Sdn. Bhd.", "GmbH & Co. KG", "Co., Ltd."
+                             "pte", "pty", "sdn", "gmbh"})
 _Q = "\"“”‘’'"
 _QUOTED = f"[{_Q}]"
 
@@ -116,8 +118,8 @@ _AFTER_NAME = re.compile(
 #: Lower-case words a legal name may hold ("Quill and Ember Retail, LLC", "Bank of the West", "XIMAGE
 #: corporation").
 _NAME_CONNECTORS = frozenset({"and", "of", "the", "for", "de", "du", "la", "le", "von", "van", "der", "&",
-                              "corporation", "company", "limited", "incorporated", "inc.", "inc", "ltd.", "llc"})
-_NAME_SHAPE = re.compile(r"^[A-Z0-9][\w.,&'’()\- ]{1,118}$")
+                              "corporation", "company", "limited", "incorporated", "inc.", "inc", "ltd.", "llc", "plc"})
+_NAME_SHAPE = re.compile(r"^[A-Z0-9][\w.,&'’()/\- ]{1,118}$")  # "/" of "A/S"
 _TOKEN = re.compile(r"[^\s,()\"“”]+|,")
 _TRAILING_NAME = re.compile(r"((?:[A-Z][\w&'’.\-]*|&|of|the|de)(?:\s+(?:[A-Z][\w&'’.\-]*|&|of|the|de))*),?\s*$")
 #: Words before a name that make it part of a description or an address, not a party: "a Nevada

@@ -49,6 +49,7 @@ CONTRACT_ABBREVIATIONS = frozenset(
         "inc", "co", "corp", "ltd", "llc", "l.l.c", "plc", "no", "nos", "u.s", "u.s.a", "u.k", "e.g", "i.e",
         "sec", "secs", "art", "arts", "cl", "para", "paras", "sch", "approx", "etc", "incl", "vs", "v",
         "jr", "sr", "mr", "mrs", "ms", "dr", "st", "n.a", "s.a", "b.v", "n.v", "gmbh", "pty", "pte", "fig",
+        "sdn", "bhd", "ltda", "s.p.a", "s.r.l", "s.l", "k.k", "s.a.s",
     }
 )
 
