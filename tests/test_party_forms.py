@@ -92,6 +92,30 @@ FOREIGN_NAMES = ["Lumen Harbour Pte. Ltd.", "Kerbau Timur Sdn. Bhd.", "Falkenrie
                  "Eiche Software SE", "Delta Norte Ltda.", "Kumpula Energia Oyj", "Rheinauen Chemie KGaA"]
 
 
+@pytest.mark.parametrize("text, short, legal", [
+    (f"This Agreement is made between Blue Ridge Haulage Inc., hereinafter called the Carrier, and {PEBBLE}, "
+     "hereinafter called the Shipper.", "Carrier", "Blue Ridge Haulage Inc."),
+    (f"This Agreement is made between Blue Ridge Haulage Inc., hereinafter called the Carrier, and {PEBBLE}, "
+     "hereinafter called the Shipper.", "Shipper", PEBBLE),
+    (f"This Agreement is made between Blue Ridge Haulage Inc., hereinafter referred to as Carrier; and {PEBBLE}.",
+     "Carrier", "Blue Ridge Haulage Inc."),
+    (f"Made between {ORCHID}, herein called Licensor, and {PEBBLE}, herein called Licensee.", "Licensee", PEBBLE),
+])
+def test_a_short_form_defined_unquoted_between_commas(text, short, legal):
+    d = short_form_definition(short, text)
+    assert d is not None and d.legal_name == legal
+    x, _ = _run(text, ChunkParty(sentence_ids=[1], span=short, name=short, role=short))
+    assert [p.name for p in x.parties] == [legal]
+
+
+@pytest.mark.parametrize("text, short", [
+    (f"The goods shall go by Carrier, as called for by {ORCHID}.", "Carrier"),  # no "hereinafter": no definition
+    (f"{ORCHID}, hereinafter called the Carrier Services Division, and {PEBBLE}.", "Carrier"),  # another term
+])
+def test_no_unquoted_short_form_without_its_words(text, short):
+    assert short_form_definition(short, text) is None
+
+
 @pytest.mark.parametrize("legal", FOREIGN_NAMES)
 def test_a_short_form_defined_for_a_company_with_a_foreign_legal_form(legal):
     text = (f'This Supply Agreement is entered into by {legal}, a company organised under the laws of Ruritania '

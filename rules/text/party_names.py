@@ -247,8 +247,11 @@ def _definition_patterns(alias: str) -> tuple[re.Pattern, ...]:
         rf"\b(?:hereinafter|herein|hereafter|referred\s+to|called|known\s+as|defined\s+as)\b[^()\n\"“”]{{0,40}}?"
         rf"(?:the\s+)?{others}{term}", re.I)
     # "(hereinafter referred to as XIMAGE)": unquoted, but named a short form by the words before it
+    # ", hereinafter called the Carrier, and ...": unquoted, between commas, after "hereinafter" and a naming verb
     unquoted = re.compile(rf"\(\s*(?:hereinafter|herein|hereafter)?\s*(?:referred\s+to\s+(?:herein\s+)?as|called|"
-                          rf"known\s+as|defined\s+as)\s+(?:the\s+)?{a}\s*\)", re.I)
+                          rf"known\s+as|defined\s+as)\s+(?:the\s+)?{a}\s*\)"
+                          rf"|,\s*(?:hereinafter|herein|hereafter)\s+(?:referred\s+to\s+(?:herein\s+)?as|called|"
+                          rf"known\s+as|defined\s+as)\s+(?:the\s+)?{a}\s*(?=[,;:)]|\.(?:\s|$)|$)", re.I)
     means = re.compile(rf"{term}\s+(?:shall\s+)?(?:means?|refers?\s+to|shall\s+refer\s+to)\s+", re.I)
     return paren, called, unquoted, means
 
