@@ -245,10 +245,11 @@ def two_names(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     severity="error",
     fields=("parties",),
     source="held-out failure cases of issue 13 (party kinds): the people who sign for a party ('By: John Smith', "
-           "'Name: Jane Doe') listed as parties",
+           "'Name: Jane Doe') listed as parties; an entity signing for one ('By: X GP LLC, its general partner')",
 )
 def signatory_as_party(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for i, p in enumerate(x.parties):
         if is_signatory_only(p.name, doc.text):
             yield Hit(f"parties[{i}]", f"{p.name!r} is named only in signature or notice lines ('By:', 'Name:', "
-                                       "'Attention:'): a signatory or contact, not a party", p.evidence)
+                                       "'Attention:') or as acting for a party (', its general partner', ', its "
+                                       "manager'): a signatory or contact, not a party", p.evidence)

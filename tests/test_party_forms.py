@@ -362,6 +362,39 @@ def test_not_only_a_signatory(name, text):
     assert not is_signatory_only(name, text)
 
 
+LARCH = ("This Agreement is made by Larch Valley Fund, L.P. and Orchid Lane Textiles, Inc.\n\n"
+         "LARCH VALLEY FUND, L.P.\nBy: Larch GP LLC, its general partner\nBy: /s/ Ann Lee\n")
+
+
+@pytest.mark.parametrize("name, text", [
+    ("Larch GP LLC", LARCH),
+    ("Birch Manager LLC", "BIRCH HOLDINGS LLC\nBy: Birch Manager LLC, its sole manager\nBy: /s/ Ann Lee"),
+    ("Cedar Trust Company", "Made by the Fund, acting by Cedar Trust Company, its trustee, and Orchid."),
+    ("Dogwood Partners LLC", "By: Dogwood Partners LLC, its managing member"),
+])
+def test_an_entity_that_only_acts_for_a_party_is_no_party(name, text):
+    assert is_signatory_only(name, text)
+
+
+@pytest.mark.parametrize("name, text", [
+    ("Larch GP LLC", "This Agreement is made by Larch GP LLC, as general partner, and the limited partners.\n"
+                     "By: Larch GP LLC, its general partner"),  # a party in the preamble
+    ("Larch Valley Fund, L.P.", LARCH),
+])
+def test_an_entity_that_is_a_party_as_well_stays_a_party(name, text):
+    assert not is_signatory_only(name, text)
+
+
+def test_the_general_partner_the_model_lists_is_dropped_and_flagged_where_it_stays():
+    larch = ChunkParty(sentence_ids=[1], span="Larch Valley Fund, L.P.", name="Larch Valley Fund, L.P.")
+    orchid = ChunkParty(sentence_ids=[1], span=ORCHID, name=ORCHID)
+    gp = ChunkParty(sentence_ids=[1], span="Larch GP LLC", name="Larch GP LLC")
+    x, findings = _run(LARCH, larch, orchid, gp)
+    assert [p.name for p in x.parties] == ["Larch Valley Fund, L.P.", ORCHID]
+    raw = merge_partials([chunk_to_partial(ChunkExtraction(parties=[larch, orchid, gp]), 0)])
+    assert _ids(rules.evaluate(raw, SourceDocument(text=LARCH)), "P012") == ["parties[2]"]
+
+
 def test_a_renamed_party_is_cited_where_the_text_writes_its_name():
     """The model cites the sentence where it saw the short form; the legal name the reader puts in its place is
     cited where the text writes it (found by code), so the support rule S005 has nothing to report."""

@@ -493,12 +493,35 @@ def is_person_name(name: str) -> bool:
             and not is_role_or_title(name) and not any(w.lower() in NOT_NAME_WORDS for w in words))
 
 
+#: After an entity that acts for a party: ", its general partner", ", its managing member", ", its manager",
+#: ", its sole member", ", its trustee", ", its attorney-in-fact" ("By: Larch GP LLC, its general partner" signs
+#: for the partnership above it). "as general partner" is not one: a general partner may be a party itself.
+_ACTS_FOR = re.compile(r"\s*,?\s*its\s+(?:sole\s+|managing\s+|general\s+)?(?:general\s+partner|managing\s+member|"
+                       r"manager|member|trustee|attorney[\s-]+in[\s-]+fact)\b", re.I)
+
+
+def acts_only_for_another(name: str, text: str) -> bool:
+    """True when ``text`` writes ``name`` at least once and, every time, followed by the capacity in which it
+    acts for the party before it (", its general partner", ", its managing member", ", its manager", ", its
+    sole member", ", its trustee", ", its attorney-in-fact"): the entity signs for a party and is not one."""
+    found = False
+    for m in re.finditer(r"(?<![\w&])" + _words_pattern(name) + r"(?![\w&])", text, re.I):
+        if not _ACTS_FOR.match(text, m.end()):
+            return False
+        found = True
+    return found
+
+
 def is_signatory_only(name: str, text: str) -> bool:
     """True when ``name`` is a person's name (:func:`is_person_name`) that ``text`` writes at least once and
     only in signature-block or notice lines: after a label ("By:", "Name:", "Signature:", "Attention:",
     "/s/", "its President,"), before a title on its line ("John Smith, President"), on a line of its own
     within two lines of a signature-block line ("By", "/s/", "Name:", "Title:", "Signed"). A person named
-    in running text ("between Acme Inc. and John Smith, an individual") is not one."""
+    in running text ("between Acme Inc. and John Smith, an individual") is not one. Also true for any name
+    that acts only for another party (:func:`acts_only_for_another`: "By: Larch GP LLC, its general
+    partner")."""
+    if acts_only_for_another(name, text):
+        return True
     if not is_person_name(name):
         return False
     found = False
