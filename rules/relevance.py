@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from rules.cues import FIELD_CUES, Cues
 from rules.fields import items, quote_of
 from rules.registry import Hit, rule
-from rules.text import norm, other_document_before
+from rules.text import norm, other_document_before, other_document_ending
 from schemas import ContractExtraction, MatchStatus, SourceDocument
 
 
@@ -79,16 +79,21 @@ def wrong_clause(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     "R003",
     title="Date of another document given as this contract's date",
     severity="error",
-    fields=("agreement_date", "effective_date"),
+    fields=("agreement_date", "effective_date", "expiration_date"),
     source="issue 13: 'the Agreement dated May 8, 2008' in a termination agreement stored as its effective date; "
-           "no gold agreement or effective date of the 174 CUAD contracts is introduced so",
+           "no gold agreement or effective date of the 174 CUAD contracts is introduced so; the end of another "
+           "document ('the Master Lease ... expires on') given as a sublease's expiration: no 'Month D, YYYY' date of "
+           "the 174 CUAD texts is introduced so",
 )
 def date_of_another_document(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
-    for fld in ("agreement_date", "effective_date"):
+    for fld in ("agreement_date", "effective_date", "expiration_date"):
         claim = getattr(x, fld)
         if claim is None or claim.evidence is None or claim.evidence.value_start is None:
             continue  # a span grounding did not find has no place to read before (G001 reports it)
-        ref = other_document_before(doc.text, claim.evidence.value_start)
+        if fld == "expiration_date":
+            ref = other_document_ending(doc.text, claim.evidence.value_start)
+        else:
+            ref = other_document_before(doc.text, claim.evidence.value_start)
         if ref:
             yield Hit(fld, f"the date is that of another document ({ref!r}), not of this contract", claim.evidence,
                       {"document": ref})

@@ -111,3 +111,39 @@ def test_a_date_found_by_code_is_checked_like_the_models():
     y = apply_readers(ContractExtraction(), doc, READERS)
     assert y.agreement_date.value == dt.date(2012, 6, 30) and y.effective_date.value == dt.date(2012, 6, 30)
     silent(rules.evaluate(y, doc), "R003")
+
+
+@pytest.mark.parametrize("sentence, ref", [
+    ("Subtenant acknowledges that the Master Lease dated March 1, 2010 expires on June 30, 2030.", "the Master Lease"),
+    ('The Master Lease (the "Prime Lease") is scheduled to expire on June 30, 2030.', "The Master Lease"),
+    ("The Prior Supply Agreement shall terminate on June 30, 2030.", "The Prior Supply Agreement"),
+    ("This Sublease shall expire on June 30, 2030.", None),
+    ("Subject to the Master Lease, this Sublease shall expire on June 30, 2030.", None),
+    ("The Term of this Agreement expires on June 30, 2030.", None),
+    ("The initial term ends on June 30, 2030.", None),
+    ("The Agreement shall terminate on June 30, 2030.", None),  # a bare noun may be this contract
+    ("This Supply Agreement is made today. The Supply Agreement shall terminate on June 30, 2030.", None),
+])
+def test_the_end_of_another_document_before_a_date(sentence, ref):
+    from rules.text import other_document_ending
+    assert other_document_ending(sentence, sentence.index("June 30, 2030")) == ref
+
+
+SUBLEASE = ("SUBLEASE\n"
+            "This Sublease is made as of July 1, 2021 by Acme Widgets, Inc. and Beta Retail LLC. "
+            "Subtenant acknowledges that the Master Lease dated March 1, 2010 expires on June 30, 2030. "
+            "The term of this Sublease shall end on June 29, 2030.\n")
+
+
+def test_the_end_of_the_master_lease_given_as_the_sublease_expiration_is_an_error():
+    text = SUBLEASE
+    doc = SourceDocument(text=text, pages=[SourcePage(number=1, start=0, end=len(text))])
+    x, _ = clean()
+    line = text.split("\n")[1]
+    x.expiration_date = DateClaim(value=dt.date(2030, 6, 30), parsed=dt.date(2030, 6, 30),
+                                  evidence=ev(line, "June 30, 2030", text=text))
+    f = fires(rules.evaluate(x, doc), "R003", "expiration_date")
+    assert f.details["document"] == "the Master Lease"
+    x.expiration_date = DateClaim(value=dt.date(2030, 6, 29), parsed=dt.date(2030, 6, 29),
+                                  evidence=ev(line, "June 29, 2030", text=text))
+    silent(rules.evaluate(x, doc), "R003")

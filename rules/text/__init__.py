@@ -32,7 +32,8 @@ per module:
   last signature as its start (:func:`last_signature_clause`) and the signature blocks' dates
   (:func:`signature_dates`).
 - :mod:`rules.text.references`: references to another document that introduce its date ("that certain
-  License Agreement dated ...": :func:`other_document_before`; the parties of such a document:
+  License Agreement dated ...": :func:`other_document_before`; the end of one ("the Master Lease expires on
+  ..."): :func:`other_document_ending`; the parties of such a document:
   :func:`party_of_other_document`).
 - :mod:`rules.text.jurisdictions`: the canonical name and ISO 3166 code of the place a text names
   (:func:`jurisdiction_of`; "PRC" is China, "State of New York" and "NY" are New York).
@@ -77,7 +78,7 @@ from rules.text.effect import (
 from rules.text.injection import LOOKALIKES, scan, scan_form
 from rules.text.quarters import FISCAL_PERIOD, calendar_quarter_date, fiscal_calendar_defined, fiscal_period_in
 from rules.text.jurisdictions import Jurisdiction, jurisdiction_of, jurisdictions_in, same_jurisdiction
-from rules.text.references import DOCUMENT_NOUNS, other_document_before, party_of_other_document
+from rules.text.references import DOCUMENT_NOUNS, other_document_before, other_document_ending, party_of_other_document
 from rules.text.law import (
     FORUM,
     GOVERNED_BY,
@@ -178,7 +179,7 @@ __all__ = [
     "GAP_ALTERNATIVES", "LAST_SIGNATURE", "EffectClause", "SignatureDates", "clause_subjects", "effect_clauses",
     "last_signature_at", "last_signature_clause", "signature_dates", "start_kind", "AGREEMENT_DATE_REF", "StartKind",
     # rules.text.references
-    "DOCUMENT_NOUNS", "other_document_before", "party_of_other_document",
+    "DOCUMENT_NOUNS", "other_document_before", "other_document_ending", "party_of_other_document",
     # rules.text.law
     "FORUM", "GOVERNED_BY", "GOVERNING_LAW", "LAW_CUES", "LAW_PLACE", "LAWS_OF", "POLITIES", "STATES_GOVERNING_LAW",
     "phrase",

@@ -64,6 +64,40 @@ def other_document_before(text: str, start: int, window: int = 160) -> str | Non
     return None if re.match(r"(?i)this\b", ref) else ref
 
 
+#: The end of another document: its reference, then at most its dating (", dated March 1, 2010") and a
+#: parenthesis ("(the "Master Lease")"), then the verb of its end ("expires on", "shall terminate on", "is scheduled
+#: to expire on"), right before the date.
+_ENDING = re.compile(
+    rf"\b(?P<ref>{_DETERMINER}\s+(?:{_WORD}\s+){{0,8}}?(?:{_NOUNS})s?)"
+    r"(?:\s*,?\s*(?:dated|of|effective)\b[^;()\n]{0,60}?)?(?:\s*,?\s*\([^()]{0,80}\))?\s*,?\s*"
+    r"(?:shall\s+|will\s+|is\s+(?:scheduled|due|set)\s+to\s+)?(?:expire|terminate|end)s?\s+"
+    r"(?:on|at\s+(?:the\s+)?(?:end|close)\s+of|as\s+of)?\s*(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def other_document_ending(text: str, start: int, window: int = 200) -> str | None:
+    """The reference to another document whose end the date at ``start`` in ``text`` states ("the Master Lease
+    dated March 1, 2010 expires on June 30, 2030" in a sublease), or ``None`` when the words right before the
+    date (at most ``window`` characters, within the sentence) are not such a reference and the verb of its
+    end; "this Sublease expires on" and "the Term expires on" give ``None``, and so does a reference that may
+    name this contract: a bare noun ("the Agreement shall terminate on") or a name the text also writes after
+    "this" ("the Supply Agreement" where the text says "This Supply Agreement"). ``start``: offset of the
+    date's first character."""
+    head = text[max(0, start - window):start]
+    ends = [m.end() for m in _SENTENCE_END.finditer(head)
+            if len(m.group("word")) > 1 and m.group("word").lower() not in _ABBREVIATIONS]
+    head = head[max([head.rfind(";") + 1, head.rfind("\n\n") + 1, *ends]):]
+    m = _ENDING.search(head)
+    if m is None:
+        return None
+    ref = " ".join(m.group("ref").split())
+    name = re.sub(rf"(?i)^{_DETERMINER}\s+", "", ref)
+    if " " not in name or re.search(r"(?i)\bthis\s+" + r"\s+".join(map(re.escape, name.split())) + r"\b", text):
+        return None  # "the Agreement", "the Supply Agreement" of "This Supply Agreement ...": this contract
+    return ref
+
+
 _REFERENCE_NOUN = re.compile(rf"\b(?P<ref>{_DETERMINER}\s+(?:{_WORD}\s+){{0,8}}?(?:{_NOUNS})s?)\b"
                              r"(?!\s+(?:date|term|period)\b)", re.IGNORECASE)
 #: "This is a managed hosting agreement between ...": the document named is this one.
