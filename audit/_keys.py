@@ -186,9 +186,11 @@ class Checkpoint:
         if not isinstance(data, dict) or set(data) != want or data.get("format") != CHECKPOINT_FORMAT:
             raise AuditKeyError(f"checkpoint file {p} is not a {CHECKPOINT_FORMAT} checkpoint "
                                 f"(keys {sorted(want)})")
-        if not isinstance(data["count"], int) or data["count"] < 0 or not isinstance(data["head_hash"], str) \
+        if not isinstance(data["count"], int) or isinstance(data["count"], bool) or data["count"] < 0 \
+                or not all(isinstance(data[k], str) for k in want - {"count"}) \
                 or not _HEX64.fullmatch(data["head_hash"]):
-            raise AuditKeyError(f"checkpoint file {p}: count must be an integer >= 0 and head_hash 64 hex digits")
+            raise AuditKeyError(f"checkpoint file {p}: count must be an integer >= 0, head_hash 64 hex digits and "
+                                "the other fields text")
         return cls(**data)
 
 
