@@ -12,7 +12,7 @@ LLAMA_CMAKE_ARGS := -DGGML_CUDA=OFF -DGGML_METAL=OFF -DGGML_VULKAN=OFF -DGGML_BL
 TEST_MODEL := qwen2.5-coder-0.5b
 DEMO_MODEL := qwen2.5-coder-1.5b
 
-.PHONY: install system-deps services llama-wheel models demo test lint clean
+.PHONY: install system-deps services pg-roles llama-wheel models demo test lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,25 @@ services:
 		echo "starting PostgreSQL"; \
 		for v in $$(ls /etc/postgresql 2>/dev/null); do pg_ctlcluster --skip-systemctl-redirect $$v main start || true; done; \
 	fi
+
+# PostgreSQL with two roles (README "Database roles"): PG_OWNER owns the schema and migrates, PG_WRITER is the role
+# the application connects as; it owns nothing and may only SELECT and INSERT on the audit tables. Creates the
+# roles and the database where missing (as PG_ADMIN, a superuser or CREATEROLE role), then migrates as the owner,
+# which grants the writer. Give the roles passwords (ALTER ROLE ... PASSWORD) where the cluster asks for them.
+PG_ADMIN ?= postgresql://postgres@127.0.0.1:5432/postgres
+PG_HOST ?= 127.0.0.1:5432
+PG_DB ?= clausewise
+PG_OWNER ?= clausewise_owner
+PG_WRITER ?= clausewise_writer
+pg-roles: install
+	@printf '%s\n' \
+		"SELECT 'CREATE ROLE $(PG_OWNER) LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$(PG_OWNER)') \\gexec" \
+		"SELECT 'CREATE ROLE $(PG_WRITER) LOGIN' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '$(PG_WRITER)') \\gexec" \
+		"SELECT 'CREATE DATABASE $(PG_DB) OWNER $(PG_OWNER)' WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = '$(PG_DB)') \\gexec" \
+		| psql "$(PG_ADMIN)" -v ON_ERROR_STOP=1 -q
+	CLAUSEWISE_DATABASE_OWNER_URL=postgresql+psycopg://$(PG_OWNER)@$(PG_HOST)/$(PG_DB) \
+		CLAUSEWISE_DATABASE_URL=postgresql+psycopg://$(PG_WRITER)@$(PG_HOST)/$(PG_DB) $(BIN)/clausewise db upgrade
+	@echo "run clausewise with CLAUSEWISE_DATABASE_URL=postgresql+psycopg://$(PG_WRITER)@$(PG_HOST)/$(PG_DB)"
 
 models: install
 	$(BIN)/clausewise model install $(TEST_MODEL)

@@ -11,26 +11,35 @@ writes) or an ``Engine`` (own transaction). A failed write raises :class:`AuditW
 Read: :func:`query`, :func:`get`, :func:`head`; check: :func:`verify`; hand over: :func:`export_document`,
 :func:`verify_bundle`.
 
+Tamper evidence against the database's own users: with an :class:`AuditKey` in force (:func:`use_key`; the
+pipeline's settings load it from ``CLAUSEWISE_AUDIT_KEY_FILE`` or ``CLAUSEWISE_AUDIT_KEY``) every event carries
+a keyed MAC that no database role can compute, and :meth:`AuditKey.sign_checkpoint` signs the head
+(:class:`Checkpoint`) for an auditor to keep outside the database; :func:`generate_key_file` makes a key.
+Secrets this process holds are registered with :func:`add_secret` and never written.
+
 The exact chain format (canonical JSON, fields, timestamp format, genesis ``prev_hash`` = 64 zeros,
 ``hash = sha256(prev_hash + canonical)``) is documented in :mod:`audit._chain`, which :func:`canonical_text`
-and :func:`chain_hash` implement; the transaction and locking contract in :mod:`audit._store`; redaction
-rules in :mod:`audit._redact`; tables and the append-only triggers in :mod:`audit.schema`.
+and :func:`chain_hash` implement; the MAC and checkpoint format in :mod:`audit._keys`; the transaction and
+locking contract in :mod:`audit._store`; redaction rules in :mod:`audit._redact`; tables, the append-only
+triggers and the writer role's grants in :mod:`audit.schema`.
 """
 
 from audit import events
 from audit._chain import BLOB_THRESHOLD, GENESIS_HASH, canonical_text, chain_hash
-from audit._errors import AuditError, AuditWriteError, EventNotFound, InvalidEvent
+from audit._errors import AuditError, AuditKeyError, AuditWriteError, EventNotFound, InvalidEvent
 from audit._event import AuditEvent
 from audit._export import ExportResult, export_document, verify_bundle
+from audit._keys import AuditKey, Checkpoint, current_key, generate_key_file, use_key
 from audit._query import ChainHead, get, head, query
-from audit._redact import REDACTED, redact_text
+from audit._redact import REDACTED, add_secret, is_secret_key, redact_text
 from audit._store import append, append_many, writer
 from audit._verify import VerifyResult, verify
 from audit.events import EVENT_TYPES, llm_payload
 
 __all__ = [
-    "AuditError", "AuditEvent", "AuditWriteError", "BLOB_THRESHOLD", "ChainHead", "EVENT_TYPES", "EventNotFound",
-    "ExportResult", "GENESIS_HASH", "InvalidEvent", "REDACTED", "VerifyResult", "append", "append_many",
-    "canonical_text", "chain_hash", "events", "export_document", "get", "head", "llm_payload", "query",
-    "redact_text", "verify", "verify_bundle", "writer",
+    "AuditError", "AuditEvent", "AuditKey", "AuditKeyError", "AuditWriteError", "BLOB_THRESHOLD", "ChainHead",
+    "Checkpoint", "EVENT_TYPES", "EventNotFound", "ExportResult", "GENESIS_HASH", "InvalidEvent", "REDACTED",
+    "VerifyResult", "add_secret", "append", "append_many", "canonical_text", "chain_hash", "current_key", "events",
+    "export_document", "generate_key_file", "get", "head", "is_secret_key", "llm_payload", "query", "redact_text", "use_key",
+    "verify", "verify_bundle", "writer",
 ]

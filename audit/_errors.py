@@ -25,3 +25,8 @@ class InvalidEvent(AuditError):
 
 class EventNotFound(AuditError):
     """No event has the requested id."""
+
+
+class AuditKeyError(AuditError):
+    """The audit key or a checkpoint file is missing, unreadable or malformed, or a key file would be
+    overwritten; the message names the file or variable."""

@@ -5,13 +5,14 @@ Bundle layout (UTF-8, one JSON object per line, ``\\n`` after each):
 1. ``{"kind": "header", "format": "clausewise.audit.bundle/1", "document_id", "exported_at",
    "chain_head": {"id", "hash"}, "events": N, "genesis_prev_hash", "hash_rule"}`` — ``chain_head`` is the
    head of the whole log just before export.
-2. N lines ``{"kind": "event", "id", "prev_hash", "hash", "canonical", "next", "blobs"}`` in id order:
-   the event's global id, its exact hashed text, its neighbours' hashes (``prev_hash``: event id-1;
+2. N lines ``{"kind": "event", "id", "prev_hash", "hash", "canonical", "mac", "key_id", "next", "blobs"}`` in
+   id order: the event's global id, its exact hashed text, its keyed MAC and key id (``null`` when written
+   without an audit key, :mod:`audit._keys`), its neighbours' hashes (``prev_hash``: event id-1;
    ``next``: ``{"id", "hash"}`` of event id+1 in the global chain, ``null`` for the head) and
    ``blobs``: ``{sha256: body}`` for every ``{"$blob": sha256}`` in its payload.
-3. One line ``{"kind": "export_event", "id", "prev_hash", "hash", "canonical"}``: the ``audit.exported``
-   event appended to the log by the export; its payload's ``bundle_sha256`` is the SHA-256 of the
-   bundle's bytes before this line.
+3. One line ``{"kind": "export_event", "id", "prev_hash", "hash", "canonical", "mac", "key_id"}``: the
+   ``audit.exported`` event appended to the log by the export; its payload's ``bundle_sha256`` is the SHA-256
+   of the bundle's bytes before this line.
 
 How to check it without our code (what :func:`verify_bundle` does):
 - for every event and the export event: ``sha256(prev_hash + canonical) == hash`` (ASCII hex + UTF-8),
@@ -20,7 +21,9 @@ How to check it without our code (what :func:`verify_bundle` does):
   ``prev_hash`` equals the earlier ``hash`` and the earlier ``next.hash`` equals the later ``hash``;
 - each blob body hashes (SHA-256 of UTF-8) to its key, and every referenced blob is present;
 - the export event's payload ``bundle_sha256`` equals SHA-256 of all bytes before its line, and its
-  ``event_ids`` list the event lines' ids.
+  ``event_ids`` list the event lines' ids;
+- with the audit key: every ``mac`` is the key's MAC of its line's ``hash`` under the key's id, and no line
+  without a MAC follows one with a MAC.
 A document's events are not contiguous in the chain (other documents' events sit between them and are
 not included, so as not to disclose them). Membership in the chain is checked against the live log:
 ``clausewise audit verify --expect-head <hash of the export event>`` proves the log still contains
@@ -41,9 +44,11 @@ from sqlalchemy import Engine, select
 
 from audit._chain import GENESIS_HASH, chain_hash, blob_hash, now_ts
 from audit._event import AuditEvent
+from audit._keys import AuditKey, current_key
 from audit._redact import blob_refs
 from audit._store import append
-from audit._verify import DELETED, EDITED, INSERTED, REORDERED, VerifyResult
+from audit._verify import (CHECK_OF, DELETED, EDITED, INSERTED, MAC_INVALID, MAC_MISSING, REORDERED, WRONG_KEY,
+                           VerifyResult)
 from audit.events import AUDIT_EXPORTED
 from audit.schema import blobs as blobs_table
 from audit.schema import events as events_table
@@ -79,7 +84,7 @@ def export_document(engine: Engine, document_id: str, out_path: str | os.PathLik
     ev, b = events_table.c, blobs_table.c
     with engine.connect() as conn:
         head_row = conn.execute(select(ev.id, ev.hash).order_by(ev.id.desc()).limit(1)).first()
-        rows = conn.execute(select(ev.id, ev.prev_hash, ev.hash, ev.canonical)
+        rows = conn.execute(select(ev.id, ev.prev_hash, ev.hash, ev.canonical, ev.mac, ev.key_id)
                             .where(ev.document_id == document_id).order_by(ev.id)).all()
         ids = [r.id for r in rows]
         nexts = {}
@@ -97,7 +102,8 @@ def export_document(engine: Engine, document_id: str, out_path: str | os.PathLik
             refs = blob_refs(json.loads(r.canonical)["payload"]) if '"$blob"' in r.canonical else []
             bodies = {x.sha256: x.body for x in conn.execute(select(b.sha256, b.body).where(b.sha256.in_(refs)))} if refs else {}
             lines.append(_line({"kind": "event", "id": r.id, "prev_hash": r.prev_hash, "hash": r.hash,
-                                "canonical": r.canonical, "next": nexts.get(r.id), "blobs": bodies}))
+                                "canonical": r.canonical, "mac": r.mac, "key_id": r.key_id,
+                                "next": nexts.get(r.id), "blobs": bodies}))
     body = b"".join(lines)
     digest = hashlib.sha256(body).hexdigest()
     tmp = out.with_name(out.name + ".tmp")
@@ -112,17 +118,27 @@ def export_document(engine: Engine, document_id: str, out_path: str | os.PathLik
         raise
     with tmp.open("ab") as fh:
         fh.write(_line({"kind": "export_event", "id": exported.id, "prev_hash": exported.prev_hash,
-                        "hash": exported.hash, "canonical": exported.canonical}))
+                        "hash": exported.hash, "canonical": exported.canonical, "mac": exported.mac,
+                        "key_id": exported.key_id}))
     tmp.replace(out)
     return ExportResult(out, len(rows), digest, exported)
 
 
-def verify_bundle(path: str | os.PathLike[str]) -> VerifyResult:
+def verify_bundle(path: str | os.PathLike[str], *, key: AuditKey | None = None) -> VerifyResult:
     """Check a bundle written by :func:`export_document` on its own (no database), as described in the
     module docstring. ``count`` is the number of event lines checked; ``head_hash`` the export event's hash.
     Problems: ``edited`` (hash, field or blob mismatch, bundle bytes changed), ``deleted`` (event line or
-    blob missing), ``inserted`` (an event line not listed by the export event), ``reordered``."""
-    raw = Path(path).read_bytes()
+    blob missing), ``inserted`` (an event line not listed by the export event), ``reordered``; with ``key``
+    (default: the key in force) ``mac_invalid``, ``wrong_key``, and in any case ``mac_missing`` (a line
+    without a MAC after one with a MAC)."""
+    key = key if key is not None else current_key()
+    result = _bundle_result(Path(path), key)
+    return VerifyResult(result.ok, result.count, result.head_hash, result.first_bad_id, result.problem,
+                        result.detail, CHECK_OF.get(result.problem or ""), key_id=key.key_id if key else None)
+
+
+def _bundle_result(path: Path, key: AuditKey | None) -> VerifyResult:
+    raw = path.read_bytes()
     lines = raw.splitlines(keepends=True)
     if len(lines) < 2:
         return VerifyResult(False, 0, GENESIS_HASH, None, DELETED, "bundle has no export event line")
@@ -134,7 +150,7 @@ def verify_bundle(path: str | os.PathLike[str]) -> VerifyResult:
     if header.get("kind") != "header" or header.get("format") != FORMAT or items[-1].get("kind") != "export_event":
         return VerifyResult(False, 0, GENESIS_HASH, None, EDITED, "bundle header or export line missing")
     doc, trailer, events = header.get("document_id"), items[-1], items[:-1]
-    count, prev = 0, None
+    count, prev, keyed = 0, None, False
     for item in events + [trailer]:
         eid = item.get("id")
         if chain_hash(item["prev_hash"], item["canonical"]) != item["hash"]:
@@ -143,6 +159,18 @@ def verify_bundle(path: str | os.PathLike[str]) -> VerifyResult:
         if rec.get("id") != eid or rec.get("prev_hash") != item["prev_hash"] or rec.get("document_id") != doc:
             return VerifyResult(False, count, GENESIS_HASH, eid, EDITED, f"event {eid}: id/prev_hash/document_id differ "
                                                                          "from the hashed record")
+        mac = item.get("mac")
+        if mac is None and keyed:
+            return VerifyResult(False, count, GENESIS_HASH, eid, MAC_MISSING, f"event {eid} carries no MAC although "
+                                                                              "events before it do")
+        if mac is not None:
+            keyed = True
+            if key is not None and item.get("key_id") != key.key_id:
+                return VerifyResult(False, count, GENESIS_HASH, eid, WRONG_KEY, f"event {eid}: MAC under key "
+                                    f"{item.get('key_id')}, not under the configured key {key.key_id}")
+            if key is not None and not key.mac_matches(item["hash"], mac):
+                return VerifyResult(False, count, GENESIS_HASH, eid, MAC_INVALID, f"event {eid}: its MAC is not the "
+                                                                                  "key's MAC of its hash")
         if prev is not None:
             if eid <= prev["id"]:
                 return VerifyResult(False, count, GENESIS_HASH, eid, REORDERED, f"event {eid} follows event {prev['id']}")

@@ -1,14 +1,25 @@
 """Redaction of secrets and normalization of payloads, applied at the one write path.
 
-Keys (any depth, in dicts inside dicts and lists), compared case-insensitively with ``-`` read as ``_``:
-exactly one of :data:`SECRET_KEYS`, or ending in one of :data:`SECRET_KEY_SUFFIXES`
-(e.g. ``openai_api_key``, ``db_password``) → the whole value becomes ``"[REDACTED]"``.
+Secrets are found by what they are, never by guessing at words (contract text in a prompt is kept as the model
+saw it: "Basic Services", "Bearer Bonds", "the Password shall be kept" stay):
 
-Inside every string value (and in actor / ids is not needed: they are names, not secrets):
-``Bearer <token>`` / ``Basic <token>``, OpenAI-style keys ``sk-...``, GitHub ``ghp_...`` tokens,
-AWS access key ids ``AKIA...``, Slack ``xox?-...`` tokens, ``api_key=...``-style assignments and the
-password of ``scheme://user:password@host`` URLs → ``[REDACTED]``.
-Words such as "password" in contract text are left alone: the log must keep what the model saw.
+- Configured values: every secret this process holds (:func:`add_secret`: the OpenAI API key, the audit key,
+  passwords of database and server URLs, registered by ``pipeline.settings.Settings`` and the backends), of at
+  least :data:`MIN_SECRET_CHARS` characters, wherever it occurs in a string.
+- Keys (any depth, in dicts inside dicts and lists), compared case-insensitively with ``-`` read as ``_``:
+  exactly one of :data:`SECRET_KEYS`, or ending in one of :data:`SECRET_KEY_SUFFIXES`
+  (e.g. ``openai_api_key``, ``db_password``) → the whole value becomes ``"[REDACTED]"``.
+- Well-known shapes inside every string value: the credentials of an ``Authorization:`` /
+  ``Proxy-Authorization:`` header (any scheme) when they look like credentials, not a word (8+ characters with a
+  digit, ``+ / = _`` or a capital after a small letter), JSON Web Tokens (``eyJ...``), OpenAI/Anthropic-style keys ``sk-...``, GitHub tokens
+  (``ghp_...``, ``github_pat_...``), AWS access key ids ``AKIA...``, Google API keys ``AIza...``, Hugging Face
+  tokens ``hf_...``, Slack tokens ``xox?-...``, a secret-named parameter written as ``name=value`` (no space,
+  as in a query string or an environment line) or as a JSON member ``"name": "value"``, and the password of
+  ``scheme://user:password@host`` URLs → ``[REDACTED]``.
+
+Sources of the shapes: RFC 9110 §11.6.2 (Authorization), RFC 7519 (JWT), the providers' documented key
+formats (OpenAI, GitHub "About authentication", AWS IAM identifiers, Google Cloud API keys, Hugging Face
+User access tokens, Slack token types), RFC 3986 §3.2.1 (userinfo).
 """
 
 from __future__ import annotations
@@ -19,6 +30,7 @@ import decimal
 import enum
 import math
 import re
+import threading
 from pathlib import PurePath
 from typing import Any
 
@@ -27,6 +39,7 @@ from audit._errors import InvalidEvent
 
 REDACTED = "[REDACTED]"
 BLOB_KEY = "$blob"
+MIN_SECRET_CHARS = 8  # a configured value shorter than this is not searched for: it would hit ordinary words
 
 SECRET_KEYS = frozenset({
     "api_key", "apikey", "x_api_key", "authorization", "proxy_authorization", "password", "passwd",
@@ -36,18 +49,64 @@ SECRET_KEYS = frozenset({
 SECRET_KEY_SUFFIXES = ("_api_key", "_apikey", "_password", "_passwd", "_secret", "_access_token",
                        "_refresh_token", "_auth_token", "_private_key")
 
+_NAMES = r"(?:x[-_])?api[-_]?key|access[-_]?token|refresh[-_]?token|auth[-_]?token|client[-_]?secret|password|passwd"
 # (cheap lower-case substrings that must occur for the pattern to match, pattern, replacement)
 _PATTERNS: list[tuple[tuple[str, ...], re.Pattern[str], str]] = [
-    (("bearer", "basic"), re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9\-._~+/]{8,}=*"), r"\1 " + REDACTED),
+    (("eyj",), re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}(?:\.[A-Za-z0-9_-]*)?"), REDACTED),
     (("sk-",), re.compile(r"\bsk-[A-Za-z0-9_\-]{16,}"), REDACTED),
     (("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), re.compile(r"\bgh[pousr]_[A-Za-z0-9]{20,}"), REDACTED),
+    (("github_pat_",), re.compile(r"\bgithub_pat_[A-Za-z0-9_]{20,}"), REDACTED),
     (("akia",), re.compile(r"\bAKIA[0-9A-Z]{16}\b"), REDACTED),
+    (("aiza",), re.compile(r"\bAIza[0-9A-Za-z_\-]{35}"), REDACTED),
+    (("hf_",), re.compile(r"\bhf_[A-Za-z0-9]{30,}"), REDACTED),
     (("xox",), re.compile(r"\bxox[abprs]-[A-Za-z0-9\-]{10,}"), REDACTED),
-    (("key", "token", "secret", "password"),
-     re.compile(r"(?i)\b((?:x[-_])?api[-_]?key|access[-_]?token|client[-_]?secret|password)"
-                r"(\"?\s*[:=]\s*\"?)([^\s\"'&,;}]{4,})"), r"\1\2" + REDACTED),
+    (("key", "token", "secret", "passw"),
+     re.compile(rf"(?i)\b({_NAMES})(=|\"\s*:\s*\")([^\s\"'&,;}}]{{4,}})"), r"\1\2" + REDACTED),
     (("://",), re.compile(r"(?i)\b([a-z][a-z0-9+.\-]*://[^\s:/@]+:)[^\s@/]+@"), r"\1" + REDACTED + "@"),
 ]
+
+# An Authorization header: its name, then the scheme (RFC 9110 §11.4) and the credentials, or credentials alone.
+_AUTH_HEADER = re.compile(r"(?i)\b((?:proxy-)?authorization[\"']?\s*[:=]\s*[\"']?)"
+                          r"(?:([A-Za-z][A-Za-z0-9._~+/-]*)(\s+))?([A-Za-z0-9._~+/-]+=*)")
+
+
+def _credential_shaped(token: str) -> bool:
+    """Whether a header value looks like credentials rather than a word: at least 8 characters with a digit,
+    one of ``+ / = _``, or a capital letter after a small one (base64, hex, token68; RFC 9110 §11.2)."""
+    if len(token) < 8:
+        return False
+    if any(c.isdigit() or c in "+/=_" for c in token):
+        return True
+    return any(a.islower() and b.isupper() for a, b in zip(token, token[1:]))
+
+
+def _redact_auth(m: re.Match[str]) -> str:
+    prefix, scheme, space, token = m.group(1), m.group(2), m.group(3), m.group(4)
+    if _credential_shaped(token):
+        return prefix + (scheme + space if scheme else "") + REDACTED
+    if scheme and _credential_shaped(scheme):  # credentials without a scheme, then ordinary text
+        return prefix + REDACTED + space + token
+    return m.group(0)
+
+
+_secrets_lock = threading.Lock()
+_secret_values: frozenset[str] = frozenset()
+_secret_pattern: re.Pattern[str] | None = None
+
+
+def add_secret(value: str | None) -> None:
+    """Register a secret this process holds (an API key, a password): from now on it is replaced by
+    ``[REDACTED]`` wherever it occurs in a payload written to the log (and in :func:`redact_text`).
+    ``None``, and values shorter than :data:`MIN_SECRET_CHARS` characters, are ignored. Registrations last
+    for the life of the process."""
+    global _secret_values, _secret_pattern
+    if not value or len(value) < MIN_SECRET_CHARS or value in _secret_values:
+        return
+    with _secrets_lock:
+        values = _secret_values | {value}
+        # Longest first, so that a secret containing another is replaced whole.
+        _secret_pattern = re.compile("|".join(re.escape(v) for v in sorted(values, key=len, reverse=True)))
+        _secret_values = values
 
 
 def is_secret_key(key: str) -> bool:
@@ -57,8 +116,14 @@ def is_secret_key(key: str) -> bool:
 
 
 def redact_text(text: str) -> str:
-    """``text`` with secret-looking substrings replaced by ``[REDACTED]``."""
+    """``text`` with the configured secrets (:func:`add_secret`) and secret-shaped substrings (module
+    docstring) replaced by ``[REDACTED]``; everything else unchanged."""
+    pattern = _secret_pattern
+    if pattern is not None:
+        text = pattern.sub(REDACTED, text)
     lower = text.lower()
+    if "authorization" in lower:
+        text = _AUTH_HEADER.sub(_redact_auth, text)
     for guards, pattern, repl in _PATTERNS:
         if any(g in lower for g in guards):
             text = pattern.sub(repl, text)

@@ -40,6 +40,7 @@ from tenacity import retry, retry_if_exception, stop_after_attempt, wait_random_
 from audit._chain import GENESIS_HASH, now_ts, seal
 from audit._errors import AuditWriteError, InvalidEvent
 from audit._event import AuditEvent
+from audit._keys import current_key
 from audit._redact import prepare_payload
 from audit.events import is_valid_type
 from audit.schema import blobs as blobs_table
@@ -55,12 +56,15 @@ Target = Session | Connection | Engine
 
 def append(target: Target, *, type: str, actor: str, document_id: str | None = None,
            run_id: str | None = None, payload: dict[str, Any]) -> AuditEvent:
-    """Append one event and return it as stored (id, UTC ts, redacted payload, hashes).
+    """Append one event and return it as stored (id, UTC ts, redacted payload, hashes, MAC).
 
     ``type`` is a dotted lower-case name (constants in :mod:`audit.events`); ``actor`` is ``system``, a
     model id or a reviewer's user name; ``payload`` a JSON-able dict, redacted before anything is written.
-    Raises :class:`InvalidEvent` (nothing written) or :class:`AuditWriteError` (database refused; the
-    caller's transaction must be rolled back). See the module docstring for the transaction contract.
+    With an audit key in force (:func:`audit.use_key`) the event carries its keyed MAC and the key's id
+    (:mod:`audit._keys`); without one it carries none. Raises :class:`InvalidEvent` (nothing written) or
+    :class:`AuditWriteError` (database refused, or the newest event carries a MAC under a key other than the
+    one in force or none is in force; the caller's transaction must be rolled back). See the module
+    docstring for the transaction contract.
     """
     return append_many(target, [{"type": type, "actor": actor, "document_id": document_id,
                                  "run_id": run_id, "payload": payload}])[0]
@@ -172,8 +176,15 @@ def _write(conn: Connection, specs: list[dict[str, Any]]) -> list[AuditEvent]:
     ev = events_table.c
     try:
         _serialize(conn)
-        head = conn.execute(select(ev.id, ev.hash, ev.ts).order_by(ev.id.desc()).limit(1)).first()
+        head = conn.execute(select(ev.id, ev.hash, ev.ts, ev.key_id).order_by(ev.id.desc()).limit(1)).first()
         last_id, prev_hash, last_ts = (head.id, head.hash, head.ts) if head else (0, GENESIS_HASH, "")
+        key = current_key()
+        if head is not None and head.key_id is not None and (key is None or key.key_id != head.key_id):
+            raise AuditWriteError(
+                f"the audit log is keyed: event {head.id} carries a MAC under key {head.key_id}, but "
+                + ("no audit key is configured" if key is None else f"the configured key is {key.key_id}")
+                + " (CLAUSEWISE_AUDIT_KEY_FILE or CLAUSEWISE_AUDIT_KEY); an event without that key's MAC would "
+                "read as forged")
         ts = max(now_ts(), last_ts)  # never earlier than the head, even if the clock stepped back
         rows, out, blob_rows = [], [], {}
         for i, s in enumerate(specs, start=last_id + 1):
@@ -184,7 +195,8 @@ def _write(conn: Connection, specs: list[dict[str, Any]]) -> list[AuditEvent]:
             except (TypeError, ValueError) as exc:
                 raise InvalidEvent(f"event {s['type']} cannot be encoded: {exc}") from exc
             row = {"id": i, "ts": ts, "actor": s["actor"], "type": s["type"], "document_id": s["document_id"],
-                   "run_id": s["run_id"], "prev_hash": prev_hash, "hash": h, "canonical": canonical}
+                   "run_id": s["run_id"], "prev_hash": prev_hash, "hash": h, "canonical": canonical,
+                   "mac": key.mac(h) if key else None, "key_id": key.key_id if key else None}
             rows.append(row)
             out.append(AuditEvent(payload=s["payload"], **row))
             blob_rows.update(s["blobs"])

@@ -1,4 +1,7 @@
-"""Recompute the chain and name the first broken event (format: :mod:`audit._chain`)."""
+"""Recompute the chain, check every event's keyed MAC and the signed checkpoints, and name the first failure.
+
+Formats: the chain in :mod:`audit._chain`, the MAC and checkpoints in :mod:`audit._keys`.
+"""
 
 from __future__ import annotations
 
@@ -14,16 +17,24 @@ from typing import Any
 from sqlalchemy import Engine, select, text
 
 from audit._chain import GENESIS_HASH, blob_hash, chain_hash
+from audit._keys import AuditKey, Checkpoint, current_key
 from audit._redact import blob_refs
 from audit.schema import blobs as blobs_table
 
 BATCH = 20_000
 RECENT = 4096  # hashes of recent events kept to tell an insertion from a reorder
 
+# The checks, and the problems each names.
+CHAIN, MAC, EXPECT_HEAD, CHECKPOINT = "chain", "mac", "expect_head", "checkpoint"
 EDITED, DELETED, INSERTED, REORDERED, HEAD_NOT_FOUND = "edited", "deleted", "inserted", "reordered", "head_not_found"
+MAC_MISSING, MAC_INVALID, WRONG_KEY = "mac_missing", "mac_invalid", "wrong_key"
+CHECKPOINT_SIGNATURE, TRUNCATED, HEAD_MISMATCH = "checkpoint_signature", "truncated", "head_mismatch"
+CHECK_OF = {EDITED: CHAIN, DELETED: CHAIN, INSERTED: CHAIN, REORDERED: CHAIN, HEAD_NOT_FOUND: EXPECT_HEAD,
+            MAC_MISSING: MAC, MAC_INVALID: MAC, WRONG_KEY: MAC,
+            CHECKPOINT_SIGNATURE: CHECKPOINT, TRUNCATED: CHECKPOINT, HEAD_MISMATCH: CHECKPOINT}
 _FIELDS = ("ts", "actor", "type", "document_id", "run_id", "prev_hash")
 _SELECT = text(
-    "SELECT id, ts, actor, type, document_id, run_id, prev_hash, hash, canonical FROM audit_events "
+    "SELECT id, ts, actor, type, document_id, run_id, prev_hash, hash, canonical, mac, key_id FROM audit_events "
     "WHERE id > :after ORDER BY id LIMIT :n"
 )
 
@@ -88,8 +99,12 @@ class VerifyResult:
 
     ``ok``; ``count`` events checked (up to and excluding the first bad one); ``head_hash`` of the last good
     event (genesis, 64 zeros, for an empty log); ``first_bad_id`` the id of the first event that fails
-    (``None`` if ok or if only ``expect_head`` failed); ``problem`` one of ``edited``, ``deleted``,
-    ``inserted``, ``reordered``, ``head_not_found`` (``None`` if ok); ``detail`` a sentence for people.
+    (``None`` if ok or if the failure is not one event's); ``problem`` (``None`` if ok), one of
+    ``edited``, ``deleted``, ``inserted``, ``reordered`` (check ``chain``), ``mac_missing``, ``mac_invalid``,
+    ``wrong_key`` (check ``mac``), ``head_not_found`` (check ``expect_head``), ``checkpoint_signature``,
+    ``truncated``, ``head_mismatch`` (check ``checkpoint``); ``detail`` a sentence for people; ``check`` the
+    check that failed (:data:`CHECK_OF`); ``keyed`` / ``unkeyed`` how many of the ``count`` events carry a
+    MAC / none; ``key_id`` the key the MACs were checked with (``None``: no key, MACs not checked).
     """
 
     ok: bool
@@ -98,6 +113,10 @@ class VerifyResult:
     first_bad_id: int | None = None
     problem: str | None = None
     detail: str = ""
+    check: str | None = None
+    keyed: int = 0
+    unkeyed: int = 0
+    key_id: str | None = None
 
 
 class _Bad(Exception):
@@ -105,23 +124,55 @@ class _Bad(Exception):
         self.event_id, self.problem, self.detail = event_id, problem, detail
 
 
-def verify(engine: Engine, expect_head: str | None = None, *, batch: int = BATCH) -> VerifyResult:
-    """Re-check the whole chain in id order, streaming ``batch`` rows at a time (keyset pages).
+def verify(engine: Engine, expect_head: str | None = None, *, key: AuditKey | None = None,
+           checkpoint: Checkpoint | None = None, public_key: str | None = None, require_mac: bool = False,
+           batch: int = BATCH) -> VerifyResult:
+    """Re-check the whole log in id order, streaming ``batch`` rows at a time (keyset pages).
 
-    Checks per event: id = previous id + 1 (first is 1), the columns equal the hashed canonical record,
-    ``sha256(prev_hash + canonical) == hash``, ``prev_hash`` = previous hash, and each referenced blob
-    exists and hashes to its key. ``expect_head``: a hash written down earlier; the log must still
-    contain it (i.e. extend that head). Problems are named:
-    ``edited`` (a row no longer matches its hash, or a column differs from the hashed record, or a blob
-    changed), ``deleted`` (a gap in ids: those events are missing; or a blob is missing),
-    ``inserted`` (an event not chained to its predecessor: it, or rows before it, were added),
-    ``reordered`` (a row sits at a position other than the id it was hashed with),
-    ``head_not_found`` (``expect_head`` is not in the log: its tail was deleted or rewritten).
-    Deleting the newest events leaves a valid shorter chain: only ``expect_head`` detects that.
+    Check ``chain``, per event: id = previous id + 1 (first is 1), the columns equal the hashed canonical
+    record, ``sha256(prev_hash + canonical) == hash``, ``prev_hash`` = previous hash, and each referenced blob
+    exists and hashes to its key. Problems: ``edited`` (a row no longer matches its hash, or a column differs
+    from the hashed record, or a blob changed), ``deleted`` (a gap in ids: those events are missing; or a blob
+    is missing), ``inserted`` (an event not chained to its predecessor: it, or rows before it, were added),
+    ``reordered`` (a row sits at a position other than the id it was hashed with).
+
+    Check ``mac`` (:mod:`audit._keys`), with ``key`` (default: the key in force, :func:`audit.use_key`):
+    every event that carries a MAC must carry this key's id (else ``wrong_key``) and its MAC of the event's
+    hash (else ``mac_invalid``: the event was forged or rewritten without the key). With or without a key, an
+    event without a MAC after one with a MAC is ``mac_missing`` (a writer without the key); events before the
+    first MAC (written before a key was configured) are counted as ``unkeyed`` and pass, unless
+    ``require_mac``. Without a key MACs are not checked (``key_id`` of the result is ``None``).
+
+    Check ``expect_head``: a hash written down earlier must still be in the log (``head_not_found``).
+    Check ``checkpoint`` (a :class:`audit.Checkpoint`): its signature must verify under the key's checkpoint
+    public key, or ``public_key`` (64 hex digits) when no key is given (``checkpoint_signature``); the log must
+    still hold its ``count`` events (``truncated``) and event ``count`` must have its ``head_hash``
+    (``head_mismatch``). Deleting the newest events leaves a valid shorter chain: only ``expect_head`` or a
+    checkpoint detects that.
     """
+    key = key if key is not None else current_key()
     expect = expect_head.strip().lower() if expect_head else None
     seen_expected = expect is None or expect == GENESIS_HASH
-    prev_id, prev_hash, count = 0, GENESIS_HASH, 0
+    prev_id, prev_hash, count, keyed, unkeyed = 0, GENESIS_HASH, 0, 0, 0
+    kid = key.key_id if key is not None else None
+
+    def result(ok: bool, bad_id: int | None, problem: str | None, detail: str) -> VerifyResult:
+        return VerifyResult(ok, count, prev_hash, bad_id, problem, detail, CHECK_OF.get(problem or ""),
+                            keyed, unkeyed, kid)
+
+    cp_at = -1
+    if checkpoint is not None:
+        pub = key.public_key if key is not None else (public_key or "").strip().lower()
+        if not pub:
+            return result(False, None, CHECKPOINT_SIGNATURE, "no key to check the checkpoint's signature with: "
+                          "configure the audit key or give the checkpoint public key")
+        if checkpoint.public_key != pub:
+            return result(False, None, CHECKPOINT_SIGNATURE, f"the checkpoint is signed by another key (key id "
+                          f"{checkpoint.key_id}, public key {checkpoint.public_key}), not by {pub}")
+        if not checkpoint.signature_valid(pub):
+            return result(False, None, CHECKPOINT_SIGNATURE, "the checkpoint's signature does not verify: the "
+                          "checkpoint was altered after it was signed")
+        cp_at = checkpoint.count
     recent: OrderedDict[str, int] = OrderedDict()
     checked_blobs: set[str] = set()
     loads, enc = json.loads, encode_basestring
@@ -131,7 +182,7 @@ def verify(engine: Engine, expect_head: str | None = None, *, batch: int = BATCH
             for rows in pages:
                 for r in rows:
                     # Fast path inlined (1 M events must verify in well under 30 s); _check names a failure.
-                    rid, ts, actor, etype, doc, run, rprev, rhash, canonical = r
+                    rid, ts, actor, etype, doc, run, rprev, rhash, canonical, rmac, rkid = r
                     if (rid != prev_id + 1 or rprev != prev_hash
                             or sha256((rprev + canonical).encode("utf-8")).hexdigest() != rhash):
                         _check(r, prev_id, prev_hash, recent, loads)
@@ -147,6 +198,25 @@ def verify(engine: Engine, expect_head: str | None = None, *, batch: int = BATCH
                         raise _Bad(rid, EDITED, f"event {rid}: canonical text is not in the canonical form")
                     if '"$blob"' in canonical:
                         _check_blobs(conn, r, loads, checked_blobs)
+                    if rmac is None:
+                        if keyed or require_mac:
+                            raise _Bad(rid, MAC_MISSING, f"event {rid} carries no MAC" + (
+                                f" although events before it do: it was written by someone without the audit key"
+                                if keyed else " (every event must carry one)"))
+                        unkeyed += 1
+                    else:
+                        if key is not None:
+                            if rkid != kid:
+                                raise _Bad(rid, WRONG_KEY, f"event {rid} carries a MAC under key {rkid}, not under "
+                                                           f"the configured key {kid}")
+                            if not key.mac_matches(rhash, rmac):
+                                raise _Bad(rid, MAC_INVALID, f"event {rid}: its MAC is not the key's MAC of its hash: "
+                                                             "the event was forged or rewritten without the key")
+                        keyed += 1
+                    if rid == cp_at and rhash != checkpoint.head_hash:
+                        raise _Bad(rid, HEAD_MISMATCH, f"event {rid} has hash {rhash}, but the checkpoint signed at "
+                                                       f"{checkpoint.ts} holds {checkpoint.head_hash}: the log was "
+                                                       "rewritten up to there")
                     recent[rhash] = rid
                     if len(recent) > RECENT:
                         recent.popitem(last=False)
@@ -155,12 +225,24 @@ def verify(engine: Engine, expect_head: str | None = None, *, batch: int = BATCH
                     prev_id, prev_hash = rid, rhash
                     count += 1
         except _Bad as bad:
-            return VerifyResult(False, count, prev_hash, bad.event_id, bad.problem, bad.detail)
+            return result(False, bad.event_id, bad.problem, bad.detail)
+    if checkpoint is not None and count < checkpoint.count:
+        return result(False, None, TRUNCATED, f"the log holds {count} events, the checkpoint signed at "
+                      f"{checkpoint.ts} holds {checkpoint.count}: events {count + 1}..{checkpoint.count} were cut")
     if not seen_expected:
-        return VerifyResult(False, count, prev_hash, None, HEAD_NOT_FOUND,
-                            f"expected head {expect} is not in the log of {count} events: "
-                            "events were deleted from its end or the chain was rewritten")
-    return VerifyResult(True, count, prev_hash, None, None, f"{count} events verified; head {prev_hash}")
+        return result(False, None, HEAD_NOT_FOUND, f"expected head {expect} is not in the log of {count} events: "
+                      "events were deleted from its end or the chain was rewritten")
+    parts = [f"{count} events verified; head {prev_hash}"]
+    if key is not None:
+        parts.append(f"MAC checked on {keyed} events (key {kid})")
+    else:
+        parts.append(f"MAC not checked: no audit key configured ({keyed} events carry one)")
+    if unkeyed:
+        parts.append(f"events 1..{unkeyed} carry no MAC (written before a key was configured; "
+                     "only a checkpoint taken after them protects them)")
+    if checkpoint is not None:
+        parts.append(f"extends the checkpoint of {checkpoint.count} events signed at {checkpoint.ts}")
+    return result(True, None, None, "; ".join(parts))
 
 
 def _check(r: Any, prev_id: int, prev_hash: str, recent: OrderedDict[str, int], loads) -> None:

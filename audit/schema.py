@@ -1,12 +1,14 @@
 """Tables of the audit log and the DDL that makes them append-only.
 
-``audit_events``: one row per event (see :mod:`audit._chain` for what is hashed).
+``audit_events``: one row per event (see :mod:`audit._chain` for what is hashed, :mod:`audit._keys` for the
+keyed ``mac`` and its ``key_id``).
 ``audit_blobs``: large string bodies stored once by SHA-256 of their UTF-8 bytes, referenced from a
 payload as ``{"$blob": "<sha256 hex>"}``.
 
 The tables live on their own :data:`metadata` (not the pipeline's ORM ``Base``) because ``audit``
 imports nothing of the pipeline. The Alembic migration ``0002_audit_events`` creates them and runs
-:func:`append_only_statements`.
+:func:`append_only_statements`; ``0005_audit_mac`` adds ``mac`` and ``key_id``. :func:`writer_grants` gives a
+writer role that owns nothing SELECT and INSERT on them (PostgreSQL).
 """
 
 from __future__ import annotations
@@ -28,6 +30,9 @@ events = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
     Column("canonical", Text(), nullable=False),
+    # Keyed MAC of ``hash`` and the id of the key (audit._keys); NULL for an event written without a key.
+    Column("mac", String(64), nullable=True),
+    Column("key_id", String(16), nullable=True),
     Index("ix_audit_events_document_id", "document_id", "id"),
     Index("ix_audit_events_run_id", "run_id", "id"),
     Index("ix_audit_events_type", "type", "id"),
@@ -94,4 +99,28 @@ def drop_append_only_statements(dialect: str) -> list[str]:
     elif dialect == "sqlite":
         for t in TABLES:
             out += [f"DROP TRIGGER IF EXISTS {t}_no_update", f"DROP TRIGGER IF EXISTS {t}_no_delete"]
+    return out
+
+
+def quote_role(role: str) -> str:
+    """``role`` as a PostgreSQL identifier in double quotes (embedded quotes doubled). Raises ``ValueError``
+    for an empty name or one with a NUL character."""
+    if not role or "\x00" in role:
+        raise ValueError(f"not a role name: {role!r}")
+    return '"' + role.replace('"', '""') + '"'
+
+
+def writer_grants(role: str) -> list[str]:
+    """PostgreSQL statements that let ``role``, which owns neither table, read and append to the audit log
+    and do nothing else there: every privilege revoked, then SELECT and INSERT granted on both tables.
+
+    Without UPDATE, DELETE and TRUNCATE the writer cannot change a row even where a trigger is missing, and
+    not being the owner it cannot drop or disable the append-only triggers (``ALTER TABLE`` and
+    ``DROP TRIGGER`` need ownership: PostgreSQL manual, "ALTER TABLE", "DROP TRIGGER"). Run by the owner.
+    """
+    q = quote_role(role)
+    out: list[str] = []
+    for t in TABLES:
+        out.append(f"REVOKE ALL ON {t} FROM {q}")
+        out.append(f"GRANT SELECT, INSERT ON {t} TO {q}")
     return out

@@ -1,6 +1,6 @@
 """Audit log benchmark: append rate, verify time on 1 M events, document query latency.
 
-Usage: .venv/bin/python benchmarks/bench_audit.py --db sqlite|postgresql [--events 10000] [--log-events 1000000]
+Usage: .venv/bin/python benchmarks/bench_audit.py --db sqlite|postgresql [--events 10000] [--log-events 1000000] [--key]
 
 1. appends/s through the real path (``audit.writer`` + ``audit.append``, one transaction per event) for
    ``--events`` events of about 1 KB payload: one writer, then 8 writer threads; the chain is verified after.
@@ -9,7 +9,8 @@ Usage: .venv/bin/python benchmarks/bench_audit.py --db sqlite|postgresql [--even
 3. ``audit.verify`` time over the whole log, and the in-process latency of ``audit.query(document=...)``
    (median and worst of 50 random documents, about 100 events each).
 PostgreSQL: a fresh database on ``--pg-admin-url``; SQLite: a temporary folder (or ``--dir``); both are removed at
-the end unless ``--keep``.
+the end unless ``--keep``. ``--key``: a random audit key is in force, so every event carries its MAC and verify
+checks each one (the cost of the keyed log).
 """
 
 from __future__ import annotations
@@ -86,7 +87,10 @@ def main() -> None:
     ap.add_argument("--pg-admin-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     ap.add_argument("--dir", default=None, help="Folder for the SQLite file (default: a temporary folder).")
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument("--key", action="store_true", help="Write and verify with a random audit key (MAC per event).")
     a = ap.parse_args()
+    if a.key:
+        audit.use_key(audit.AuditKey.generate()[0])
 
     cleanup = None
     if a.db == "sqlite":
@@ -122,7 +126,8 @@ def main() -> None:
         t0 = time.perf_counter()
         v = audit.verify(engine)
         dv = time.perf_counter() - t0
-        print(f"verify {v.count} events: {dv:.1f} s, ok={v.ok}, head {v.head_hash}")
+        print(f"verify {v.count} events: {dv:.1f} s, ok={v.ok}, head {v.head_hash}, "
+              f"MAC {'checked on ' + str(v.keyed) + ' events' if v.key_id else 'not checked (no key)'}")
         rng = random.Random(7)
         lat, sizes = [], []
         audit.query(engine, document="doc-00000")  # warm the pool

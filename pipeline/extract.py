@@ -145,6 +145,12 @@ class ChunkOutcome:
                 "second_pass": self.second_pass}
 
 
+def _error_text(exc: BaseException) -> str:
+    """The text of an error as it is stored, printed and audited: the configured secrets and secret-shaped text
+    (a server may echo the API key in its error body) replaced by ``[REDACTED]`` (:func:`audit.redact_text`)."""
+    return audit.redact_text(str(exc))
+
+
 def _failure_kind(exc: LLMError) -> str:
     if isinstance(exc, TruncatedOutput):
         return "truncated"
@@ -213,7 +219,7 @@ def _extract_part(ctx: _Ctx, sentences: list[Sentence], pages: list[int], chunk_
         kind = _failure_kind(exc)
         events = ctx.attempt_events(exc.attempts, chunk_seq, part)
         events.append({"type": ev.LLM_ERROR, "payload": ctx._payload(
-            error_type=type(exc).__name__, error_message=str(exc),
+            error_type=type(exc).__name__, error_message=_error_text(exc),
             **{"clausewise.chunk_seq": chunk_seq, "clausewise.part": part, "clausewise.failure_kind": kind,
                "clausewise.action": ("split" if kind == "truncated" and depth < MAX_SPLIT_DEPTH and
                                      len(sentences) > 1 else "record_failure")})})
@@ -224,7 +230,7 @@ def _extract_part(ctx: _Ctx, sentences: list[Sentence], pages: list[int], chunk_
             mid = len(sentences) // 2
             return (_extract_part(ctx, sentences[:mid], pages, chunk_seq, outcome, depth + 1, part + "a")
                     + _extract_part(ctx, sentences[mid:], pages, chunk_seq, outcome, depth + 1, part + "b"))
-        outcome.failures.append({"part": part, "kind": kind, "reason": str(exc),
+        outcome.failures.append({"part": part, "kind": kind, "reason": _error_text(exc),
                                  "first_sentence": str(sentences[0].id), "last_sentence": str(sentences[-1].id)})
         return []
     outcome.seconds += time.perf_counter() - t0
@@ -270,12 +276,12 @@ def _ask_again(ctx: _Ctx, x: ContractExtraction, chunks: list[Chunk],
             attempts = exc.attempts
             events = ctx.attempt_events(attempts, q.chunk_seq, "second")
             events.append({"type": ev.LLM_ERROR, "payload": ctx._payload(
-                error_type=type(exc).__name__, error_message=str(exc),
+                error_type=type(exc).__name__, error_message=_error_text(exc),
                 **{"clausewise.chunk_seq": q.chunk_seq, "clausewise.failure_kind": _failure_kind(exc), **where})})
             ctx.audit(events)
             if isinstance(exc, ReplayMiss):
                 raise
-            record.update(status="failed", reason=f"{_failure_kind(exc)}: {exc}")
+            record.update(status="failed", reason=f"{_failure_kind(exc)}: {_error_text(exc)}")
             latency = sum(a.latency_ms for a in attempts)
             tokens = (sum(a.input_tokens for a in attempts), sum(a.output_tokens for a in attempts))
             partial = None
@@ -362,7 +368,7 @@ def extract_document(engine: Engine, document_id: str, backend: Backend, setting
                                 for f in outcome.failures)))
     except ReplayMiss as exc:
         _store(engine, run_id, document_id, "failed", outcomes, None, time.perf_counter() - t0, actor,
-               reason=str(exc), move=False)
+               reason=_error_text(exc), move=False)
         raise
     merged = normalize_extraction(merge_partials(partials), source)
     merged.chunk_failures = failures
@@ -371,7 +377,7 @@ def extract_document(engine: Engine, document_id: str, backend: Backend, setting
             asked = _ask_again(ctx, merged, chunks, {o.chunk_seq: o for o in outcomes})
         except ReplayMiss as exc:
             _store(engine, run_id, document_id, "failed", outcomes, None, time.perf_counter() - t0, actor,
-                   reason=str(exc), move=False)
+                   reason=_error_text(exc), move=False)
             raise
         if asked:
             merged = normalize_extraction(merge_partials(partials + asked), source)

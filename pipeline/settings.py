@@ -3,14 +3,21 @@
 Read, in order of precedence, from keyword arguments, environment variables with the
 prefix ``CLAUSEWISE_`` and an optional ``clausewise.toml`` in the working directory
 (or the file named by ``CLAUSEWISE_CONFIG``). Defaults are documented per field.
+
+Loading settings puts their audit key in force for the process (:func:`audit.use_key`: the key of the settings
+loaded last, or none) and registers every secret they hold (:func:`audit.add_secret`: the API key, the audit
+key, passwords in the database and server URLs), so that no error text, log event or printout shows them.
 """
 
 from __future__ import annotations
 
+import base64
 import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr
 from pydantic_settings import (
@@ -20,7 +27,55 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+import audit
+
 Backend = Literal["local", "openai", "replay"]
+MASK = "***"
+
+
+def mask_url(url: str | None) -> str | None:
+    """``url`` with its credentials masked as ``***``: the password of ``scheme://user:password@host`` and the
+    value of every query parameter whose name names a secret (``api_key``, ``token``, ``...password``:
+    :func:`audit.is_secret_key`; and ``key``, ``sig``, ``signature``). ``None`` and text that is not a URL come back unchanged."""
+    if not url or "://" not in url:
+        return url
+    try:
+        parts = urlsplit(url)
+        netloc = parts.netloc
+        if "@" in netloc:
+            userinfo, _, hostport = netloc.rpartition("@")
+            user, colon, _password = userinfo.partition(":")
+            netloc = f"{user}:{MASK}@{hostport}" if colon else f"{userinfo}@{hostport}"
+        query = parts.query
+        if query:
+            pairs = parse_qsl(query, keep_blank_values=True)
+            if any(_secret_name(k) for k, _ in pairs):
+                query = urlencode([(k, MASK if _secret_name(k) else v) for k, v in pairs], safe="*")
+        return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+    except ValueError:
+        return url
+
+
+def url_secrets(url: str | None) -> list[str]:
+    """The secrets written in ``url``: the password of its userinfo, and the Basic credentials an HTTP client
+    sends for that userinfo (base64 of ``user:password``, RFC 7617; a server may echo them), and the values of
+    secret-named query parameters (see :func:`mask_url`); ``[]`` when there are none."""
+    if not url or "://" not in url:
+        return []
+    try:
+        parts = urlsplit(url)
+        out = []
+        if parts.password:
+            userinfo = f"{unquote(parts.username or '')}:{unquote(parts.password)}"
+            out += [parts.password, unquote(parts.password), base64.b64encode(userinfo.encode("utf-8")).decode("ascii")]
+        out += [v for k, v in parse_qsl(parts.query, keep_blank_values=True) if _secret_name(k) and v]
+    except ValueError:
+        return []
+    return out
+
+
+def _secret_name(name: str) -> bool:
+    return audit.is_secret_key(name) or name.lower().replace("-", "_") in {"key", "sig", "signature"}
 
 
 class Settings(BaseSettings):
@@ -61,6 +116,13 @@ class Settings(BaseSettings):
     n_threads: int = Field(2, description="CPU threads for the local backend.")
     review_all: bool = Field(False, description="Send every document to review, even with no finding.")
     playbook: Path | None = Field(None, description="Playbook YAML; default rules/playbooks/default.yaml.")
+    audit_key_file: Path | None = Field(
+        None, description="File holding the audit key (64 hex digits; `clausewise audit keygen`) that MACs every "
+                          "audit event and signs checkpoints; kept where the database and its users cannot read it.")
+    audit_key: SecretStr | None = Field(None, description="The audit key itself (64 hex digits), instead of a file.")
+    database_owner_url: str | None = Field(
+        None, description="PostgreSQL: URL of the role that owns the schema; `clausewise db upgrade` migrates "
+                          "with it and grants the database_url role what it may do (audit tables: SELECT, INSERT).")
 
     @classmethod
     def settings_customise_sources(
@@ -78,6 +140,31 @@ class Settings(BaseSettings):
         self.cache_dir = self.cache_dir.expanduser().resolve()
         if self.openai_api_key is None and os.environ.get("OPENAI_API_KEY"):
             self.openai_api_key = SecretStr(os.environ["OPENAI_API_KEY"])
+        if self.audit_key_file is not None:
+            self.audit_key_file = self.audit_key_file.expanduser().resolve()
+        for secret in self.secret_values():
+            audit.add_secret(secret)
+        audit.use_key(self.audit_signing_key())
+
+    def audit_signing_key(self) -> audit.AuditKey | None:
+        """The configured audit key: ``audit_key``, or the key in ``audit_key_file``; ``None`` when neither is
+        set. Raises :class:`audit.AuditKeyError` naming the file or variable when both are set, the file is
+        missing or unreadable, or the text is not 64 hex digits."""
+        if self.audit_key is not None and self.audit_key_file is not None:
+            raise audit.AuditKeyError("set CLAUSEWISE_AUDIT_KEY or CLAUSEWISE_AUDIT_KEY_FILE, not both")
+        if self.audit_key is not None:
+            return audit.AuditKey.from_text(self.audit_key.get_secret_value(), source="CLAUSEWISE_AUDIT_KEY")
+        if self.audit_key_file is not None:
+            return audit.AuditKey.from_file(self.audit_key_file)
+        return None
+
+    def secret_values(self) -> list[str]:
+        """Every secret these settings hold, as text: the OpenAI API key, the audit key, and the credentials
+        written in ``database_url``, ``database_owner_url`` and ``openai_base_url`` (:func:`url_secrets`)."""
+        out = [v.get_secret_value() for v in (self.openai_api_key, self.audit_key) if v is not None]
+        for url in (self.database_url, self.database_owner_url, self.openai_base_url):
+            out += url_secrets(url)
+        return [v for v in out if v]
 
     @property
     def effective_database_url(self) -> str:
@@ -85,19 +172,19 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite:///{self.data_dir / 'clausewise.db'}"
 
     def masked(self) -> dict[str, Any]:
-        """Settings as a plain dict with secrets (API keys, URL passwords) masked as ``***``."""
-        from sqlalchemy.engine import make_url
-
+        """Settings as a plain dict with secrets masked as ``***``: API and audit keys, and the credentials in
+        the database URLs and the OpenAI base URL (:func:`mask_url`)."""
         out: dict[str, Any] = {}
         for name in type(self).model_fields:
             value = getattr(self, name)
             if isinstance(value, SecretStr):
-                value = "***" if value.get_secret_value() else None
+                value = MASK if value.get_secret_value() else None
             elif isinstance(value, Path):
                 value = str(value)
             out[name] = value
-        url = make_url(self.effective_database_url)
-        out["database_url"] = url.render_as_string(hide_password=True)
+        out["database_url"] = mask_url(self.effective_database_url)
+        out["database_owner_url"] = mask_url(self.database_owner_url)
+        out["openai_base_url"] = mask_url(self.openai_base_url)
         if self.playbook is None:
             out["playbook"] = str(Path(__file__).resolve().parents[1] / "rules" / "playbooks" / "default.yaml")
         return out

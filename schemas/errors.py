@@ -11,7 +11,8 @@ Hierarchy::
     ├── AuditError                                      audit._errors
     │   ├── AuditWriteError
     │   ├── InvalidEvent
-    │   └── EventNotFound
+    │   ├── EventNotFound
+    │   └── AuditKeyError
     ├── DuplicateRuleError (also ValueError)            rules.registry
     ├── PlaybookError (also ValueError)                 rules.playbook
     ├── DurationError                                   rules.text.durations
@@ -51,6 +52,7 @@ Hierarchy::
     ├── InvalidTransition (also ValueError)             pipeline.store.states
     ├── DocumentNotFound (also LookupError)             pipeline.store.queries
     ├── AmbiguousDocument (also LookupError)            pipeline.store.queries
+    ├── RoleError                                       pipeline.store.roles
     ├── ExtractionError                                 pipeline.extract
     │   └── DocumentNotExtractable
     ├── NothingToVerify (also LookupError)              pipeline.verify

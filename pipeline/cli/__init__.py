@@ -38,9 +38,16 @@ def __getattr__(name: str) -> typing.Any:
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point. An audit key or checkpoint file that is missing or malformed (named in the
+    settings or on the command line) ends the command with its message on stderr and exit code 2."""
+    from audit import AuditKeyError
+
     _register()
-    app()
+    try:
+        app()
+    except AuditKeyError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None
 
 
 def _register() -> None:

@@ -1,4 +1,4 @@
-"""``clausewise audit verify | head | query | show | export``: the audit log for people."""
+"""``clausewise audit verify | head | query | show | export | keygen | checkpoint``: the audit log for people."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
 from pipeline.store import AmbiguousDocument, DocumentNotFound, find_document
 
-audit_app = typer.Typer(help="The hash-chained audit log: verify, query, show, export.", no_args_is_help=True)
+audit_app = typer.Typer(help="The hash-chained, keyed audit log: verify, query, show, export, keygen, checkpoint.",
+                        no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
 
@@ -54,20 +55,88 @@ def _engine(database_url: str | None):
 @audit_app.command("verify")
 def verify_cmd(
     expect_head: str | None = typer.Option(None, "--expect-head", help="A head hash written down earlier; the log must still contain it."),
+    checkpoint: Path | None = typer.Option(None, "--checkpoint", help="A checkpoint file (clausewise audit checkpoint) kept outside the database; the log must extend it."),
+    public_key: str | None = typer.Option(None, "--public-key", help="Checkpoint public key (64 hex digits, printed by keygen) when no audit key is configured."),
+    require_mac: bool = typer.Option(False, "--require-mac", help="Fail on any event without a MAC, even one written before the key was configured."),
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
-    """Recompute the audit log's hash chain and report OK or the first bad event.
+    """Re-check the audit log: hash chain, every event's keyed MAC, expected head and checkpoint.
 
-    Prints OK with the count and head hash, or the first bad event and why (edited, deleted, inserted,
-    reordered, head_not_found); exit code 1 when it fails."""
-    r = audit.verify(_engine(database_url), expect_head=expect_head)
+    Prints OK with the count, the head hash and a line per check, or FAILED with the check that failed
+    (chain, mac, expect_head, checkpoint), the first bad event and why (edited, deleted, inserted, reordered,
+    mac_missing, mac_invalid, wrong_key, head_not_found, checkpoint_signature, truncated, head_mismatch); exit
+    code 1 when it fails. MACs are checked with the configured audit key (CLAUSEWISE_AUDIT_KEY_FILE)."""
+    try:
+        cp = audit.Checkpoint.from_file(checkpoint) if checkpoint is not None else None
+    except audit.AuditKeyError as exc:
+        fail(str(exc), code=2)
+    eng = _engine(database_url)
+    r = audit.verify(eng, expect_head=expect_head, checkpoint=cp, public_key=public_key, require_mac=require_mac)
     if r.ok:
         typer.echo(typer.style("OK", fg="green") + f" {r.count} events, head {r.head_hash}")
+        typer.echo(f"  chain: ok, {r.count} events")
+        if r.key_id is not None:
+            line = f"  mac: ok, {r.keyed} events under key {r.key_id}"
+        else:
+            line = (f"  mac: NOT CHECKED, no audit key configured (CLAUSEWISE_AUDIT_KEY_FILE); "
+                    f"{r.keyed} events carry a MAC")
+        if r.unkeyed:
+            line += (f"; events 1..{r.unkeyed} carry none (written before a key was configured: only a "
+                     "checkpoint taken after them protects them)")
+        typer.echo(line)
+        if expect_head:
+            typer.echo(f"  expect_head: ok, {expect_head.strip().lower()} is in the log")
+        if cp is not None:
+            typer.echo(f"  checkpoint: ok, the log extends the {cp.count} events signed at {cp.ts} (key {cp.key_id})")
         return
     where = f"event {r.first_bad_id}" if r.first_bad_id is not None else "log"
     typer.echo(typer.style("FAILED", fg="red") + f" {where}: {r.problem} - {r.detail}")
+    typer.echo(f"check failed: {r.check}")
     typer.echo(f"{r.count} events verified before it; last good hash {r.head_hash}")
     raise typer.Exit(1)
+
+
+@audit_app.command("keygen")
+def keygen_cmd(
+    out: Path = typer.Option(..., "--out", envvar="CLAUSEWISE_AUDIT_KEY_FILE",
+                             help="Key file to create (mode 0600); never overwritten. Default: CLAUSEWISE_AUDIT_KEY_FILE."),
+) -> None:
+    """Make a new audit key file: every event written with it carries a MAC no database role can forge.
+
+    Keep the file where the database and its users cannot read it, and set CLAUSEWISE_AUDIT_KEY_FILE to it
+    for every process that writes or verifies the log. Prints the key id and the checkpoint public key (for
+    auditors who verify checkpoints without the key). Exit code 2 when the file exists."""
+    try:
+        key = audit.generate_key_file(out)
+    except audit.AuditKeyError as exc:
+        fail(str(exc), code=2)
+    typer.echo(f"wrote audit key {key.key_id} to {out}")
+    typer.echo(f"checkpoint public key: {key.public_key}")
+    typer.echo(f"set CLAUSEWISE_AUDIT_KEY_FILE={out} for every clausewise process; then take a checkpoint: "
+               "clausewise audit checkpoint --out FILE")
+
+
+@audit_app.command("checkpoint")
+def checkpoint_cmd(
+    out: Path = typer.Option(..., "--out", help="Checkpoint file to write; keep it outside the database."),
+    database_url: str | None = DatabaseUrlOption,
+) -> None:
+    """Sign the log's current head (event count, head hash, UTC time) with the audit key into a checkpoint file.
+
+    The log is verified first (chain and MACs) and nothing is signed when it fails (exit code 1). Later,
+    clausewise audit verify --checkpoint FILE proves the log still extends that head: nothing before it was
+    cut or rewritten."""
+    eng = _engine(database_url)
+    key = audit.current_key()
+    if key is None:
+        fail("no audit key configured: set CLAUSEWISE_AUDIT_KEY_FILE (make one with clausewise audit keygen)")
+    r = audit.verify(eng, key=key)
+    if not r.ok:
+        fail(f"the log does not verify, nothing signed: event {r.first_bad_id}: {r.problem} - {r.detail}")
+    cp = key.sign_checkpoint(r.count, r.head_hash)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(cp.to_json(), encoding="utf-8")
+    typer.echo(f"checkpoint of {cp.count} events, head {cp.head_hash}, signed at {cp.ts} by key {cp.key_id}: {out}")
 
 
 @audit_app.command("head")

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.cli import app
-from pipeline.store import make_engine, upgrade
+from pipeline.store import RoleError, make_engine, upgrade, upgrade_as_owner
 from pipeline.settings import Settings
 
 db_app = typer.Typer(help="Database maintenance: apply the Alembic migrations.", no_args_is_help=True)
@@ -31,8 +31,22 @@ def config(as_json: bool = typer.Option(False, "--json", help="Print JSON instea
 
 @db_app.command("upgrade")
 def db_upgrade() -> None:
-    """Apply database migrations (also done automatically on first use)."""
+    """Apply database migrations (also done automatically on first use).
+
+    With CLAUSEWISE_DATABASE_OWNER_URL (PostgreSQL) the migrations run as that owner role, and the role of
+    CLAUSEWISE_DATABASE_URL is then granted the writer's privileges: the pipeline's tables, and SELECT and
+    INSERT alone on the audit tables. Exit code 2 when the roles are not set up that way."""
     s = Settings()
+    masked = s.masked()
+    if s.database_owner_url:
+        try:
+            owner, writer = upgrade_as_owner(s.database_owner_url, s.effective_database_url)
+        except RoleError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(2) from None
+        typer.echo(f"database at {masked['database_owner_url']} is up to date (owner {owner}); writer role {writer} "
+                   "granted the pipeline's tables and SELECT, INSERT on the audit tables")
+        return
     engine = make_engine(s.effective_database_url)
     upgrade(engine)
-    typer.echo(f"database at {Settings().masked()['database_url']} is up to date")
+    typer.echo(f"database at {masked['database_url']} is up to date")

@@ -12,16 +12,22 @@ OpenAI, vLLM, Ollama, LM Studio and the llama.cpp servers. The request goes thro
   (llama-cpp-python) or ``llamacpp`` (llama.cpp), else ``json_schema``.
 
 The API key comes from settings (``CLAUSEWISE_OPENAI_API_KEY``) or ``OPENAI_API_KEY``; it is
-passed to the client only and never appears in results, attempts or errors.
+passed to the client only and never appears in results, attempts or errors: a server's error text (which may
+echo the key, whatever its shape) is redacted of the key, the credentials of the base URL and secret-shaped
+text (:func:`audit.redact_text`) before it becomes an error, and the base URL is shown with its credentials
+masked. The key and the URL's credentials are registered with :func:`audit.add_secret`, so the audit log
+never holds them either.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Literal
 
+import audit
 from pipeline.llm.base import BackendUnavailable, ContextOverflow, LLMRequest, LLMResult, LLMTimeout
 from pipeline.llm.grammar import check_schema
 from pipeline.llm.structured import run_structured
+from pipeline.settings import mask_url, url_secrets
 
 if TYPE_CHECKING:
     from pipeline.settings import Settings
@@ -49,6 +55,10 @@ class OpenAIBackend:
         import openai
 
         self.base_url = base_url
+        self.shown_url = mask_url(base_url)  # for messages: credentials masked
+        self._secrets = sorted({v for v in [api_key, *url_secrets(base_url)] if v}, key=len, reverse=True)
+        for secret in self._secrets:
+            audit.add_secret(secret)
         self.model_id = model_id
         self.model_sha256 = model_sha256
         # The client holds the key; nothing else here keeps it. max_retries=0: no hidden HTTP retries,
@@ -66,7 +76,7 @@ class OpenAIBackend:
         return cls(settings.openai_base_url, settings.model, key, timeout_s=settings.llm_timeout_s)
 
     def __repr__(self) -> str:
-        return f"OpenAIBackend(base_url={self.base_url!r}, model_id={self.model_id!r})"
+        return f"OpenAIBackend(base_url={self.shown_url!r}, model_id={self.model_id!r})"
 
     def schema_format(self) -> Literal["json_schema", "json_object"]:
         """The response_format form in force (probes ``GET /models`` once when ``auto``).
@@ -77,7 +87,7 @@ class OpenAIBackend:
             try:
                 models = self._client.models.list()
             except openai.APIConnectionError as exc:
-                raise BackendUnavailable(f"cannot reach {self.base_url}: {exc.__class__.__name__}") from exc
+                raise BackendUnavailable(f"cannot reach {self.shown_url}: {exc.__class__.__name__}") from None
             except openai.APIError:
                 models = []
             owners = {getattr(m, "owned_by", "") for m in models}
@@ -93,16 +103,28 @@ class OpenAIBackend:
             schema = rf["json_schema"]["schema"]
             check_schema(schema)
             kwargs["response_format"] = {"type": "json_object", "schema": schema}
+        # Raised "from None": the openai exception, whose text may echo the key, is not chained into tracebacks.
         try:
             return self._client.chat.completions.create(model=self.model_id, **kwargs)
-        except openai.APITimeoutError as exc:
-            raise LLMTimeout(f"{self.base_url} did not answer within {self._timeout_s} s") from exc
+        except openai.APITimeoutError:
+            raise LLMTimeout(f"{self.shown_url} did not answer within {self._timeout_s} s") from None
         except openai.APIConnectionError as exc:
-            raise BackendUnavailable(f"cannot reach {self.base_url}: {exc.__class__.__name__}") from exc
+            raise BackendUnavailable(f"cannot reach {self.shown_url}: {exc.__class__.__name__}") from None
         except openai.APIStatusError as exc:
-            if exc.status_code == 400 and "context" in str(exc.message).lower():
-                raise ContextOverflow(f"{self.base_url}: {exc.message}") from exc
-            raise BackendUnavailable(f"{self.base_url} answered HTTP {exc.status_code}: {exc.message}") from exc
+            message = self.redact(str(exc.message))
+            if exc.status_code == 400 and "context" in message.lower():
+                raise ContextOverflow(f"{self.shown_url}: {message}") from None
+            raise BackendUnavailable(f"{self.shown_url} answered HTTP {exc.status_code}: {message}") from None
+        except openai.APIError as exc:
+            raise BackendUnavailable(f"{self.shown_url}: {exc.__class__.__name__}: "
+                                     f"{self.redact(str(exc.message))}") from None
+
+    def redact(self, text: str) -> str:
+        """A server's text with the API key, the base URL's credentials and secret-shaped text (JWTs,
+        ``Authorization`` headers, known key prefixes) replaced by ``[REDACTED]`` (:func:`audit.redact_text`)."""
+        for secret in self._secrets:  # this backend's own, whatever their length
+            text = text.replace(secret, audit.REDACTED)
+        return audit.redact_text(text)
 
     def complete(self, request: LLMRequest) -> LLMResult:
         """Run ``request`` on the server. Raises TruncatedOutput, ValidationFailed, LLMTimeout,

@@ -9,6 +9,8 @@ and sign-offs (SQLite or PostgreSQL, SQLAlchemy 2.0), and the one document state
   :class:`SignOffRow`, :class:`EvalRun` (one ``clausewise eval`` run), all on :class:`Base`.
 - States: :class:`DocumentStatus`, :class:`Reason`, :data:`TRANSITIONS`, :func:`check_transition`
   (raises :class:`InvalidTransition`).
+- Roles (PostgreSQL): the owner migrates, the writer owns nothing and may only SELECT and INSERT on the audit
+  tables: :func:`upgrade_as_owner`, :func:`grant_writer` (raise :class:`RoleError`).
 - Queries: :func:`find_document` (by id, id prefix or file name; raises :class:`DocumentNotFound`,
   :class:`AmbiguousDocument`), :func:`source_document` (the :class:`schemas.SourceDocument` view of a
   row), :func:`latest_run`, :func:`extraction_of`, :func:`latest_extraction`.
@@ -24,6 +26,7 @@ from pipeline.store.queries import (
     latest_run,
     source_document,
 )
+from pipeline.store.roles import RoleError, grant_writer, upgrade_as_owner
 from pipeline.store.states import (
     TERMINAL_WITH_REASON,
     TRANSITIONS,
@@ -48,7 +51,8 @@ from pipeline.store.tables import (
 
 __all__ = [
     "AmbiguousDocument", "Base", "Chunk", "Document", "DocumentNotFound", "DocumentStatus", "EvalRun", "ExtractionRun",
-    "FindingRow", "InvalidTransition", "Page", "Reason", "ReviewItem", "SignOffRow", "TERMINAL_WITH_REASON",
-    "TRANSITIONS", "UserRow", "check_transition", "extraction_of", "find_document", "latest_extraction",
-    "latest_run", "make_engine", "session_factory", "source_document", "transaction", "upgrade", "utcnow",
+    "FindingRow", "InvalidTransition", "Page", "Reason", "ReviewItem", "RoleError", "SignOffRow",
+    "TERMINAL_WITH_REASON", "TRANSITIONS", "UserRow", "check_transition", "extraction_of", "find_document",
+    "grant_writer", "latest_extraction", "latest_run", "make_engine", "session_factory", "source_document",
+    "transaction", "upgrade", "upgrade_as_owner", "utcnow",
 ]

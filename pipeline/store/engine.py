@@ -16,6 +16,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -63,8 +64,21 @@ def alembic_config(engine: Engine) -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply Alembic migrations up to ``revision`` (idempotent)."""
-    command.upgrade(alembic_config(engine), revision)
+    """Apply Alembic migrations up to ``revision`` (idempotent).
+
+    Raises :class:`pipeline.store.roles.RoleError` when the database refuses for want of privilege
+    (SQLSTATE 42501): the engine's role is the writer, which may not change the schema; migrate with the
+    owner's URL (``clausewise db upgrade`` with ``CLAUSEWISE_DATABASE_OWNER_URL``)."""
+    try:
+        command.upgrade(alembic_config(engine), revision)
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) != "42501":
+            raise
+        from pipeline.store.roles import RoleError
+
+        raise RoleError(f"the database role {engine.url.username!r} may not migrate the schema "
+                        f"({str(exc.orig).strip().splitlines()[0]}): run `clausewise db upgrade` with "
+                        "CLAUSEWISE_DATABASE_OWNER_URL set to the owner's URL") from None
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
