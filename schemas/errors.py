@@ -34,7 +34,8 @@ Hierarchy::
     │   └── ChunkLocateError
     ├── RenderError                                     pipeline.reading.render
     │   ├── SourceUnavailable
-    │   └── PageOutOfRange
+    │   ├── PageOutOfRange
+    │   └── PageTooLarge
     ├── LLMError                                        pipeline.llm.base
     │   ├── TruncatedOutput
     │   ├── ValidationFailed
@@ -51,6 +52,10 @@ Hierarchy::
     ├── InvalidTransition (also ValueError)             pipeline.store.states
     ├── DocumentNotFound (also LookupError)             pipeline.store.queries
     ├── AmbiguousDocument (also LookupError)            pipeline.store.queries
+    ├── BlobError                                       pipeline.store.blobs
+    │   ├── BlobMissing (also LookupError)
+    │   ├── BlobCorrupt
+    │   └── BlobMismatch
     ├── ExtractionError                                 pipeline.extract
     │   └── DocumentNotExtractable
     ├── NothingToVerify (also LookupError)              pipeline.verify
@@ -79,6 +84,7 @@ Hierarchy::
         ├── UnknownUser
         ├── InvalidUser
         └── AuthenticationFailed
+            └── SignInThrottled
 
 A class without a module beside it lives in its family's module. ``tests/test_exported_members.py``
 checks this tree against the code: every exception class of ours is in it, under its own base class,
