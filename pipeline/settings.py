@@ -57,6 +57,15 @@ class Settings(BaseSettings):
     n_threads: int = Field(2, description="CPU threads for the local backend.")
     review_all: bool = Field(False, description="Send every document to review, even with no finding.")
     playbook: Path | None = Field(None, description="Playbook YAML; default rules/playbooks/default.yaml.")
+    review_idle_minutes: float = Field(
+        30.0, gt=0, description="A review UI session with no action for this many minutes ends (sign in again); "
+                                "OWASP Session Management Cheat Sheet: 15-30 minutes for low-risk applications.")
+    signin_max_failures: int = Field(
+        5, ge=1, description="Failed sign-ins on one user name within signin_throttle_minutes after which further "
+                             "attempts on it are refused unchecked (NIST SP 800-63B 5.2.2 allows at most 100).")
+    signin_throttle_minutes: float = Field(
+        15.0, gt=0, description="The window, in minutes, in which failed sign-ins are counted; a throttled name "
+                                "is checked again once its oldest counted failure is this old.")
 
     @classmethod
     def settings_customise_sources(
