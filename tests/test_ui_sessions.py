@@ -104,9 +104,9 @@ def test_sign_ins_are_audited_and_repeated_failures_throttled(env, doc, monkeypa
 
 # ------------------------------------------------------------------------------------------- untrusted text
 # An image in Markdown makes the browser fetch its address as soon as the message is drawn. A file name cannot
-# hold "/", but browsers read "https:HOST\\PATH" as https://HOST/PATH.
-FILE_NAME = "![pixel](https:attacker.example\\p.png) **urgent** <img src=x> :red[alert] $x^2$.pdf"
-USER_NAME = "eve![u](https:attacker.example\\u.png)"
+# hold "/", but a browser reads "https:HOST?QUERY" on an http page as https://HOST/?QUERY.
+FILE_NAME = "![pixel](https:attacker.example?from=file) **urgent** <img src=x> :red[alert] $x^2$.pdf"
+USER_NAME = "eve![u](https:attacker.example?from=user)"
 
 
 def _as_browser_reads(markdown: str) -> tuple[str, str]:
