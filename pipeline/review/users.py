@@ -189,7 +189,7 @@ def authenticate(engine: Engine, name: str, password: str, *, max_failures: int 
         retry_at = failures[-max_failures] + window
         audited("throttled", failures=len(failures), retry_at=retry_at.isoformat())
         raise SignInThrottled(f"too many failed sign-ins as {actor}: try again after "
-                              f"{retry_at:%Y-%m-%d %H:%M} UTC", retry_at)
+                              f"{retry_at:%Y-%m-%d %H:%M:%S} UTC", retry_at)
     with Session(engine) as s:
         row = s.get(UserRow, name)
         digest = row.password_hash if row else None
