@@ -62,6 +62,14 @@ USER_ADDED = "user.added"
 USER_CHANGED = "user.changed"
 """A review account changed. Payload: ``user``, ``change`` (``password`` | ``role`` | ``active``) and, for a
 role, ``from`` and ``to``; for ``active``, ``to``."""
+USER_SIGN_IN = "user.sign_in"
+"""A sign-in attempt; actor: the name typed. Payload: ``user`` (that name), ``client`` (the address it came from,
+or null), ``outcome`` (``succeeded`` | ``failed`` | ``throttled``) and: ``role`` (succeeded); ``reason``
+(failed: ``unknown_user`` | ``wrong_password`` | ``deactivated``); ``failures`` and ``retry_at`` (throttled:
+the failures counted and when, ISO 8601 UTC, the next attempt is checked). Never the password."""
+USER_SESSION_ENDED = "user.session_ended"
+"""A review UI session ended; actor: the user. Payload: ``reason`` (``signed_out`` | ``idle`` |
+``deactivated`` | ``removed``) and ``idle_minutes`` (idle: the limit in force)."""
 EVAL_RUN = "eval.run"
 """A ``clausewise eval`` run stored (table ``eval_runs``), written in the same transaction; ``run_id`` is the eval
 run's id. Payload: ``set`` (labelled set), ``selection``, ``documents``, ``backend``, ``model``, ``model_sha256``,
@@ -74,7 +82,7 @@ EVENT_TYPES: tuple[str, ...] = (
     RULE_EVALUATED, FINDING_CREATED, REVIEW_CLAIMED, REVIEW_DECISION, DOCUMENT_SIGNED_OFF,
     CONFIG_CHANGED, AUDIT_EXPORTED, DOCUMENT_EXTRACTED, DOCUMENT_VERIFIED,
     REVIEW_RELEASED, REVIEW_ASSIGNED, REVIEW_COMMENTED, REVIEW_CONFIRMED, REVIEW_REFUSED, USER_ADDED, USER_CHANGED,
-    EVAL_RUN,
+    EVAL_RUN, USER_SIGN_IN, USER_SESSION_ENDED,
 )
 
 _TYPE_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")

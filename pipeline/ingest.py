@@ -19,7 +19,7 @@ from sqlalchemy import Engine, delete
 import audit
 from pipeline.reading import chunk_text
 from pipeline.store import transaction
-from pipeline.store import Chunk, Document, Page
+from pipeline.store import Chunk, Document, Page, put_file
 from pipeline.reading import PdfReadError, join_pages, layout_in_document, read_pdf
 from pipeline.settings import Settings
 from pipeline.store import DocumentStatus, Reason, check_transition
@@ -163,9 +163,12 @@ def ingest_file(
 ) -> IngestOutcome:
     """Read, check, chunk and store one file; never raises for a bad file (the outcome says why).
 
+    The file's bytes are kept in the store (:func:`pipeline.store.put_bytes`, once per content).
     Returns an :class:`IngestOutcome`; ``already=True`` when the same bytes were stored before
-    (a no-op, unless the earlier attempt ended in ``needs_password``/``needs_ocr``/``failed``,
-    which is retried). Raises only for store or audit failures (nothing is half-written then).
+    (a no-op but for storing the bytes of a document stored without them, unless the earlier attempt ended
+    in ``needs_password``/``needs_ocr``/``failed``, which is retried). Raises only for store or audit
+    failures, or :class:`pipeline.store.BlobMismatch` when the file changed while it was read (nothing is
+    half-written then).
     """
     t0 = time.perf_counter()
     path = Path(path)
@@ -174,6 +177,8 @@ def ingest_file(
     with transaction(engine) as s:
         existing = s.get(Document, doc_id)
         if existing is not None and DocumentStatus(existing.status) not in RETRYABLE:
+            if existing.blob_sha256 is None:  # stored before the store kept original bytes (migration 0006)
+                existing.blob_sha256 = put_file(s, path, sha256=doc_id)
             return IngestOutcome(path, doc_id, existing.status, existing.status_reason, "already ingested (same bytes)",
                                  existing.page_count, len(existing.chunks), time.perf_counter() - t0, already=True)
 
@@ -212,6 +217,7 @@ def ingest_file(
             doc.status = DocumentStatus.INGESTED.value
             doc.source_path = str(path.resolve())
         s.flush()
+        doc.blob_sha256 = put_file(s, path, sha256=doc_id)  # the original bytes, kept in the store
         doc.media_type = media
         doc.page_count = len(read.pages) if read else 0
         doc.text = read.text if read else ""

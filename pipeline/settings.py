@@ -123,6 +123,15 @@ class Settings(BaseSettings):
     database_owner_url: str | None = Field(
         None, description="PostgreSQL: URL of the role that owns the schema; `clausewise db upgrade` migrates "
                           "with it and grants the database_url role what it may do (audit tables: SELECT, INSERT).")
+    review_idle_minutes: float = Field(
+        30.0, gt=0, description="A review UI session with no action for this many minutes ends (sign in again); "
+                                "OWASP Session Management Cheat Sheet: 15-30 minutes for low-risk applications.")
+    signin_max_failures: int = Field(
+        5, ge=1, description="Failed sign-ins on one user name within signin_throttle_minutes after which further "
+                             "attempts on it are refused unchecked (NIST SP 800-63B 5.2.2 allows at most 100).")
+    signin_throttle_minutes: float = Field(
+        15.0, gt=0, description="The window, in minutes, in which failed sign-ins are counted; a throttled name "
+                                "is checked again once its oldest counted failure is this old.")
 
     @classmethod
     def settings_customise_sources(

@@ -1,7 +1,7 @@
 """Clausewise review UI (Streamlit multipage app): ``clausewise review`` or ``streamlit run review_ui/app.py``.
 
-Nothing but the sign-in page exists until a user signs in; then the pages their role allows:
-queue, document, audit trail (everyone), users (admins).
+Nothing but the sign-in page exists until a user signs in; then the pages their role allows now (the role is
+read from the database on every run): queue, document, audit trail (everyone), users (admins).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ else:
     with st.sidebar:
         st.text(f"Signed in as {user.name} ({user.role.value})")
         if st.button("Sign out", key="signout"):
-            st.session_state.clear()
+            common.end_session(user.name, "signed_out")
             st.rerun()
 
 st.navigation(pages).run()

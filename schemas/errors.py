@@ -35,7 +35,8 @@ Hierarchy::
     │   └── ChunkLocateError
     ├── RenderError                                     pipeline.reading.render
     │   ├── SourceUnavailable
-    │   └── PageOutOfRange
+    │   ├── PageOutOfRange
+    │   └── PageTooLarge
     ├── LLMError                                        pipeline.llm.base
     │   ├── TruncatedOutput
     │   ├── ValidationFailed
@@ -53,6 +54,10 @@ Hierarchy::
     ├── DocumentNotFound (also LookupError)             pipeline.store.queries
     ├── AmbiguousDocument (also LookupError)            pipeline.store.queries
     ├── RoleError                                       pipeline.store.roles
+    ├── BlobError                                       pipeline.store.blobs
+    │   ├── BlobMissing (also LookupError)
+    │   ├── BlobCorrupt
+    │   └── BlobMismatch
     ├── ExtractionError                                 pipeline.extract
     │   └── DocumentNotExtractable
     ├── NothingToVerify (also LookupError)              pipeline.verify
@@ -81,6 +86,7 @@ Hierarchy::
         ├── UnknownUser
         ├── InvalidUser
         └── AuthenticationFailed
+            └── SignInThrottled
 
 A class without a module beside it lives in its family's module. ``tests/test_exported_members.py``
 checks this tree against the code: every exception class of ours is in it, under its own base class,

@@ -19,6 +19,7 @@ from argon2 import PasswordHasher, profiles
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from pipeline.store.blobs import put_bytes
 from pipeline.store.engine import make_engine, transaction, upgrade
 from pipeline.extraction.grounding import locate_quote, rects_for
 from pipeline.ingest import ingest_file
@@ -94,8 +95,8 @@ def ingest_sample(engine: Engine, tmp_path: Path, pdf: Path = SAMPLE) -> str:
     """A real PDF ingested with :func:`pipeline.ingest.ingest_file`; returns the document id.
 
     The PDF is ingested once per test process (default tokenizer, no model needed) into a scratch SQLite
-    database; each test's ``engine`` gets copies of the stored document and page rows (reading the PDF again
-    per test and per database would cost seconds each).
+    database; each test's ``engine`` gets copies of the stored document and page rows and the original bytes
+    (reading the PDF again per test and per database would cost seconds each).
     """
     if pdf not in _INGESTED:
         scratch = Path(tempfile.mkdtemp(prefix="cw_ingest_"))
@@ -111,6 +112,7 @@ def ingest_sample(engine: Engine, tmp_path: Path, pdf: Path = SAMPLE) -> str:
         _INGESTED[pdf] = (doc, pages)
     doc, pages = _INGESTED[pdf]
     with transaction(engine, immediate=True) as s:
+        assert put_bytes(s, pdf.read_bytes()) == doc["blob_sha256"]
         s.add(Document(**doc))
         s.flush()
         for p in pages:
@@ -118,10 +120,10 @@ def ingest_sample(engine: Engine, tmp_path: Path, pdf: Path = SAMPLE) -> str:
     return doc["id"]
 
 
-def reviewable_document(engine: Engine, tmp_path: Path, extraction_builder=None) -> str:
-    """Ingest the sample, store the fixture extraction, verify with the real rules; returns the document id
-    (status ``needs_review``)."""
-    doc_id = ingest_sample(engine, tmp_path)
+def reviewable_document(engine: Engine, tmp_path: Path, extraction_builder=None, pdf: Path = SAMPLE) -> str:
+    """Ingest the sample (or ``pdf``, a file with the sample's text), store the fixture extraction, verify with
+    the real rules; returns the document id (status ``needs_review``)."""
+    doc_id = ingest_sample(engine, tmp_path, pdf)
     builder = extraction_builder or fixture_extraction_with_wrong_renewal_notice
     with transaction(engine, immediate=True) as s:
         doc = s.get(Document, doc_id)

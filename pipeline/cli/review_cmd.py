@@ -1,8 +1,9 @@
-"""``clausewise review``: start the review UI (Streamlit) on 127.0.0.1 and print its URL."""
+"""``clausewise review``: start the review UI (Streamlit) and print its URL; 127.0.0.1 unless ``--address``."""
 
 from __future__ import annotations
 
 import importlib.util
+import ipaddress
 import os
 import socket
 import subprocess
@@ -14,6 +15,8 @@ import typer
 from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, engine_for, fail, settings
 
+LOOPBACK = "127.0.0.1"
+
 
 def app_script() -> Path:
     """Path of ``review_ui/app.py``, found without importing the UI package (pipeline never imports it)."""
@@ -23,34 +26,58 @@ def app_script() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "app.py"
 
 
-def free_port(host: str = "127.0.0.1") -> int:
+def free_port(host: str = LOOPBACK) -> int:
     """A TCP port free on ``host`` right now."""
     with socket.socket() as s:
         s.bind((host, 0))
         return s.getsockname()[1]
 
 
-def streamlit_command(port: int, host: str = "127.0.0.1") -> list[str]:
-    """The command line that serves the review UI headless on ``host:port``."""
+def streamlit_command(port: int, host: str = LOOPBACK) -> list[str]:
+    """The command line that serves the review UI headless on ``host:port``: no usage statistics, the
+    toolbar in viewer mode (no Deploy button, no rerun or clear-cache entries: Streamlit's
+    ``client.toolbarMode = "viewer"``), XSRF protection and CORS checks on (Streamlit's defaults, stated)."""
     return [sys.executable, "-m", "streamlit", "run", str(app_script()), "--server.address", host,
-            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+            "--client.toolbarMode", "viewer", "--server.enableXsrfProtection", "true",
+            "--server.enableCORS", "true"]
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
 
 
 @app.command("review")
 def review_cmd(
     port: int = typer.Option(8501, "--port", help="TCP port (0 = any free port)."),
+    address: str = typer.Option(
+        LOOPBACK, "--address",
+        help="Address to listen on: 127.0.0.1 (default, this machine only), or e.g. 0.0.0.0 to serve a reverse "
+             "proxy that terminates TLS on another machine (README: Serving the review UI)."),
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
-    """Start the review UI on 127.0.0.1 and print its URL; stops with Ctrl-C."""
+    """Start the review UI on 127.0.0.1 (or --address) and print its URL; stops with Ctrl-C."""
     cfg = settings(database_url=database_url)
+    try:
+        ipaddress.ip_address(address)
+    except ValueError:
+        if address != "localhost":
+            fail(f"--address {address!r} is not an IP address (e.g. 127.0.0.1, 0.0.0.0, ::)")
     engine_for(cfg.effective_database_url)  # migrate before the first page view
     try:
-        cmd = streamlit_command(port or free_port())
+        cmd = streamlit_command(port or free_port(), address)
     except FileNotFoundError as exc:
         fail(str(exc))
     env = {**os.environ, "CLAUSEWISE_DATABASE_URL": cfg.effective_database_url,
            "CLAUSEWISE_DATA_DIR": str(cfg.data_dir)}
-    typer.echo(f"Clausewise review UI: http://127.0.0.1:{cmd[cmd.index('--server.port') + 1]}")
+    shown = f"[{address}]" if ":" in address else address
+    typer.echo(f"Clausewise review UI: http://{shown}:{cmd[cmd.index('--server.port') + 1]}")
+    if not _is_loopback(address):
+        typer.echo("Plain HTTP on a network address: serve it to users only through a reverse proxy that "
+                   "terminates TLS (README: Serving the review UI).", err=True)
     try:
         raise typer.Exit(subprocess.call(cmd, env=env))
     except KeyboardInterrupt:

@@ -15,8 +15,8 @@
   of tokens, between sentences or table rows; :func:`check_budget` checks prompt + chunk + output fit the
   model's context window; :func:`chunk_overlap_ratio` (tokens sent to the model over tokens in the
   document).
-- Page images for the review UI: :func:`page_png` (a page as PNG, cached on disk under
-  :func:`cache_dir_for`), :func:`draw_highlights` (evidence :class:`Highlight` rectangles by severity),
+- Page images for the review UI: :func:`page_png` (a page of a PDF's bytes as PNG, cached on disk under
+  :func:`cache_dir_for`; none over :data:`MAX_PAGE_PIXELS`), :func:`draw_highlights` (evidence :class:`Highlight` rectangles by severity),
   :func:`page_count`; errors under :class:`RenderError`.
 """
 
@@ -51,8 +51,10 @@ from pipeline.reading.pdf import (
 )
 from pipeline.reading.render import (
     DEFAULT_ZOOM,
+    MAX_PAGE_PIXELS,
     Highlight,
     PageOutOfRange,
+    PageTooLarge,
     RenderError,
     SourceUnavailable,
     cache_dir_for,
@@ -74,8 +76,9 @@ from pipeline.reading.tokens import (
 
 __all__ = [
     "BudgetError", "ChunkLocateError", "ChunkSizeError", "ChunkSpan", "ChunkingError", "CorruptPdf", "DEFAULT_ZOOM",
-    "DefaultTokenizer", "EmptyDocument", "EmptyFile", "EncryptedPdf", "GGUFTokenizer", "Highlight", "NotAPdf",
-    "PageOutOfRange", "PageText", "PdfInfo", "PdfRead", "PdfReadError", "RenderError", "SourceUnavailable",
+    "DefaultTokenizer", "EmptyDocument", "EmptyFile", "EncryptedPdf", "GGUFTokenizer", "Highlight",
+    "MAX_PAGE_PIXELS", "NotAPdf", "PageOutOfRange", "PageTooLarge", "PageText", "PdfInfo", "PdfRead",
+    "PdfReadError", "RenderError", "SourceUnavailable",
     "Tokenizer", "TokenizerError", "TokenizerLoadError", "TruncatedPdf", "UndecodableText", "cache_dir_for",
     "check_budget", "chunk_overlap_ratio", "chunk_text", "default_tokenizer", "draw_highlights", "is_gibberish",
     "iter_pages", "join_pages", "layout_in_document", "local_model_file", "open_pdf", "page_count", "page_png",

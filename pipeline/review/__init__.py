@@ -6,7 +6,9 @@
 - Queries (:mod:`~pipeline.review.queries`): the queue, one document with its fields, findings and review items,
   the rule ids for the queue's filter; review items and what they say about sign-off in
   :mod:`~pipeline.review.items`.
-- Users (:mod:`~pipeline.review.users`): accounts, argon2id password hashes, roles (reviewer, admin, auditor).
+- Users (:mod:`~pipeline.review.users`): accounts, argon2id password hashes, roles (reviewer, admin, auditor);
+  sign-in attempts audited and repeated failures throttled. Every action re-reads the acting account's role and
+  active flag from the database.
 - Field display rows (:mod:`~pipeline.review.fields`): an extraction flattened to one row per reviewable field;
   the text report of ``clausewise show`` (:mod:`~pipeline.review.report`).
 
@@ -26,8 +28,8 @@ from pipeline.review.queries import (
 )
 from pipeline.review.report import document_report, print_report
 from pipeline.review.users import (
-    MIN_PASSWORD_CHARS, AuthenticationFailed, InvalidUser, Role, UnknownUser, User, UserError, UserExists, add_user,
-    authenticate, get_user, list_users, set_active, set_password, set_role,
+    MIN_PASSWORD_CHARS, AuthenticationFailed, InvalidUser, Role, SignInThrottled, UnknownUser, User, UserError,
+    UserExists, add_user, authenticate, get_user, list_users, session_ended, set_active, set_password, set_role,
 )
 
 __all__ = [
@@ -40,8 +42,9 @@ __all__ = [
     "DECISIONS", "DEFAULT_QUEUE_STATUSES", "QUEUE_STATUSES", "SEVERITY_RANK", "DocumentView", "FieldView",
     "FindingView", "ItemView", "QueueRow", "blockers_of", "final_values", "load_document", "queue", "rule_ids",
     # users
-    "MIN_PASSWORD_CHARS", "AuthenticationFailed", "InvalidUser", "Role", "UnknownUser", "User", "UserError",
-    "UserExists", "add_user", "authenticate", "get_user", "list_users", "set_active", "set_password", "set_role",
+    "MIN_PASSWORD_CHARS", "AuthenticationFailed", "InvalidUser", "Role", "SignInThrottled", "UnknownUser", "User",
+    "UserError", "UserExists", "add_user", "authenticate", "get_user", "list_users", "session_ended", "set_active",
+    "set_password", "set_role",
     # field display rows and the document report
     "FieldRow", "document_report", "field_rows", "print_report",
 ]

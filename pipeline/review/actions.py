@@ -21,7 +21,10 @@ document can be signed off. Sign-off records who, when and the final values (``d
 freezes the document (state ``signed_off`` has no way out, :mod:`pipeline.store.states`).
 
 Every action runs inside :func:`_action`, which holds what they share. In one write transaction, in this
-order: lock the review item (item actions) and its document, or the document; check the user's role; check the
+order: lock the review item (item actions) and its document, or the document; read the user's account from the
+database (a deactivated or removed account is refused, and the role stored NOW is the one checked, not the
+role the caller's ``User`` carries, so a user demoted or deactivated during an open UI session loses the
+rights at their next action); check the user's role; check the
 document is not signed off; check the version the reviewer saw; check the claim (where the action needs it).
 The action's own checks and changes follow, and it audits its saved event in the same transaction. A
 :class:`~pipeline.review.errors.ReviewError` rolls the transaction back, is audited in a transaction of its
@@ -83,7 +86,8 @@ def _action(engine: Engine, user: User, *, verb: str, refusal: str, request: dic
     """One review action's transaction with the checks every action makes first and the audit of a refusal.
 
     Locks review item ``item_id`` (recording its ``field_path`` in ``request``) and its document, or document
-    ``document_id``; then checks, in order: the role (``verb`` completes "may not ..." in the refusal; a
+    ``document_id``; then checks, in order: the account (it exists and is active; ``act.user`` is ``user``
+    with the role stored now), the role stored now (``verb`` completes "may not ..." in the refusal; a
     reviewer or admin, only an admin with ``admins_only``), not signed off, ``expected_version`` (``None``: no
     check), the user's claim (with ``claimed``). Yields the :class:`_Action` for the body, whose changes and
     saved event commit together when the block ends.
@@ -110,7 +114,8 @@ def _action(engine: Engine, user: User, *, verb: str, refusal: str, request: dic
                 refused_document, refused_run = act.item.document_id, act.item.run_id
             else:
                 act.doc = _locked_doc(s, document_id)
-            _require_role(user, verb, admins_only=admins_only)
+            act.user = _current_account(s, user, verb)
+            _require_role(act.user, verb, admins_only=admins_only)
             _require_open(act.doc)
             _require_version(act.doc, expected_version)
             if claimed:
@@ -129,6 +134,17 @@ def _locked_doc(s: Session, document_id: str) -> Document:
     if doc is None:
         raise DocumentMissing(f"no document {document_id[:12]}")
     return doc
+
+
+def _current_account(s: Session, user: User, verb: str) -> User:
+    """``user`` as the database has the account now (its stored role). Raises :class:`NotAllowed` when the
+    account is deactivated or gone."""
+    row = s.get(UserRow, user.name)
+    if row is None:
+        raise NotAllowed(f"{user.name} may not {verb}: no such account")
+    if not row.active:
+        raise NotAllowed(f"{user.name} may not {verb}: the account is deactivated")
+    return User(row.name, Role(row.role), row.active)
 
 
 def _require_role(user: User, verb: str, *, admins_only: bool = False) -> None:
@@ -180,7 +196,7 @@ def claim(engine: Engine, document_id: str, user: User) -> int:
     Returns the document's version. Audited as ``review.claimed`` (refusals as ``review.refused``).
 
     Raises:
-        NotAllowed: the user is an auditor.
+        NotAllowed: the account is an auditor's, deactivated or gone.
         DocumentFrozen: signed off.
         ClaimedByOther: another reviewer holds it.
         NotReviewable: the document is not waiting for review.
@@ -209,7 +225,7 @@ def release(engine: Engine, document_id: str, user: User) -> None:
     with _action(engine, user, verb="release documents", document_id=document_id,
                  refusal=audit.events.REVIEW_REFUSED, request={"action": "release"}) as act:
         doc = act.doc
-        if not Role(user.role).can_admin:
+        if not act.user.role.can_admin:
             _require_claim(doc, user)
         if doc.status == DocumentStatus.IN_REVIEW.value:
             doc.status = check_transition(doc.status, DocumentStatus.NEEDS_REVIEW).value

@@ -66,6 +66,9 @@ class FieldView:
 class DocumentView:
     """Everything the document page shows; read in one go.
 
+    ``blob_sha256``: the SHA-256 of the original bytes in the store (:func:`pipeline.store.get_bytes`; ``None``
+    when the store has none), what page images are drawn from; ``source_path``: where the file was read from
+    (informative only).
     ``page_sizes``: ``{page number (1-based): (width, height)}`` in points (``None`` when not known); ``run_id``: the
     latest extraction run, whose fields and items are shown; ``document_findings``: findings on no shown field;
     ``blockers``: as :func:`~pipeline.review.items.blockers_of`; ``sign_off``: ``{signed_off_by,
@@ -75,6 +78,7 @@ class DocumentView:
     id: str
     file_name: str
     source_path: str
+    blob_sha256: str | None
     media_type: str
     status: str
     version: int
@@ -152,8 +156,8 @@ def load_document(engine: Engine, document_id: str) -> DocumentView:
                 fields.append(fv)
                 seen.add(i.field_path)
         doc_findings = [f for f in findings if not any(f in fv.findings for fv in fields)]
-        return DocumentView(doc.id, doc.file_name, doc.source_path, doc.media_type, doc.status, doc.version,
-                            doc.assignee, doc.page_count, sizes, run_id, fields, items, doc_findings,
+        return DocumentView(doc.id, doc.file_name, doc.source_path, doc.blob_sha256, doc.media_type, doc.status,
+                            doc.version, doc.assignee, doc.page_count, sizes, run_id, fields, items, doc_findings,
                             blockers_of(items), sign)
 
 

@@ -8,11 +8,19 @@ Roles:
 Passwords are never stored, logged or audited; only the argon2 hash (PHC string) is stored.
 Adding an account writes a ``user.added`` audit event (name and role), changing one a ``user.changed`` event
 (:mod:`audit.events`); ``by`` names the actor (default ``system``).
+
+Every sign-in attempt, failed or successful, is a ``user.sign_in`` event whose actor is the name typed.
+Repeated failures are throttled per name (NIST SP 800-63B §5.2.2, rate limiting; OWASP Authentication Cheat
+Sheet, account lockout): once ``max_failures`` attempts failed within the last ``throttle_minutes`` minutes
+with no success in between, further attempts on that name are refused unchecked until the oldest of them
+leaves the window. The count is read from the audit log itself, so it holds for every server process on the
+database; unknown names are throttled like known ones, so that the refusal tells nothing about which exist.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from argon2 import PasswordHasher
@@ -21,6 +29,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 import audit
+from pipeline.settings import Settings
 from pipeline.store import transaction
 from pipeline.store import UserRow
 from schemas import ClausewiseError
@@ -75,6 +84,14 @@ class InvalidUser(UserError):
 
 class AuthenticationFailed(UserError):
     """Wrong name or password, or the account is deactivated (one message for all, on purpose)."""
+
+
+class SignInThrottled(AuthenticationFailed):
+    """Too many failed sign-ins on this name lately; ``retry_at``: when the next attempt is checked (UTC)."""
+
+    def __init__(self, message: str, retry_at: datetime) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
 
 
 def _check(name: str, role: str | None = None, password: str | None = None) -> None:
@@ -139,12 +156,40 @@ def set_active(engine: Engine, name: str, active: bool, *, by: str = "system") -
                      payload={"user": name, "change": "active", "to": active})
 
 
-def authenticate(engine: Engine, name: str, password: str) -> User:
+def authenticate(engine: Engine, name: str, password: str, *, max_failures: int | None = None,
+                 throttle_minutes: float | None = None, client: str | None = None,
+                 now: datetime | None = None) -> User:
     """The account if ``password`` matches its argon2 hash; rehashes transparently when parameters changed.
 
+    Every attempt is audited as ``user.sign_in`` (actor: the name typed, at most 128 characters) with
+    ``outcome`` ``succeeded``, ``failed`` (``reason``: ``unknown_user`` | ``wrong_password`` | ``deactivated``)
+    or ``throttled``, and ``client`` (the caller's address when given). ``max_failures`` and
+    ``throttle_minutes``: the throttle (see the module docstring); default the settings
+    ``signin_max_failures`` and ``signin_throttle_minutes``. ``now``: the time of the attempt (UTC; default now).
+
     Raises:
+        SignInThrottled: ``max_failures`` failures on this name within ``throttle_minutes``; the password
+            was not checked.
         AuthenticationFailed: unknown name, wrong password or deactivated account (same message).
     """
+    fields = Settings.model_fields
+    max_failures = fields["signin_max_failures"].default if max_failures is None else max_failures
+    window = timedelta(minutes=fields["signin_throttle_minutes"].default if throttle_minutes is None
+                       else throttle_minutes)
+    now = now or datetime.now(UTC)
+    actor = name[:128] if name.strip() else "(no name)"
+    base = {"user": actor, "client": client}
+
+    def audited(outcome: str, **extra: object) -> None:
+        audit.append(engine, type=audit.events.USER_SIGN_IN, actor=actor,
+                     payload={**base, "outcome": outcome, **extra})
+
+    failures = _recent_failures(engine, actor, now - window)
+    if max_failures > 0 and len(failures) >= max_failures:
+        retry_at = failures[-max_failures] + window
+        audited("throttled", failures=len(failures), retry_at=retry_at.isoformat())
+        raise SignInThrottled(f"too many failed sign-ins as {actor}: try again after "
+                              f"{retry_at:%Y-%m-%d %H:%M:%S} UTC", retry_at)
     with Session(engine) as s:
         row = s.get(UserRow, name)
         digest = row.password_hash if row else None
@@ -156,17 +201,42 @@ def authenticate(engine: Engine, name: str, password: str) -> User:
             _hasher.verify(_DUMMY_HASH, password or " ")
         except VerificationError:
             pass
+        audited("failed", reason="unknown_user")
         raise AuthenticationFailed("wrong user name or password")
     try:
         _hasher.verify(digest, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
+        audited("failed", reason="wrong_password")
         raise AuthenticationFailed("wrong user name or password") from None
     if not active:
+        audited("failed", reason="deactivated")
         raise AuthenticationFailed("wrong user name or password")
     if _hasher.check_needs_rehash(digest):
         with transaction(engine, immediate=True) as s:
             s.get(UserRow, name).password_hash = _hasher.hash(password)
+    audited("succeeded", role=role)
     return User(name, Role(role))
+
+
+def _recent_failures(engine: Engine, actor: str, since: datetime) -> list[datetime]:
+    """Times (UTC, oldest first) of the failed sign-ins as ``actor`` since ``since`` after its last success."""
+    out: list[datetime] = []
+    for e in audit.query(engine, type_glob=audit.events.USER_SIGN_IN, actor=actor, since=since):
+        outcome = e.payload.get("outcome")
+        if outcome == "succeeded":
+            out = []
+        elif outcome == "failed":
+            out.append(datetime.fromisoformat(e.ts.replace("Z", "+00:00")))
+    return out
+
+
+def session_ended(engine: Engine, name: str, reason: str, *, idle_minutes: float | None = None) -> None:
+    """Audit the end of ``name``'s review UI session as ``user.session_ended``: ``reason`` ``signed_out`` |
+    ``idle`` (with ``idle_minutes``, the limit in force) | ``deactivated`` | ``removed``."""
+    payload: dict[str, object] = {"reason": reason}
+    if idle_minutes is not None:
+        payload["idle_minutes"] = idle_minutes
+    audit.append(engine, type=audit.events.USER_SESSION_ENDED, actor=name, payload=payload)
 
 
 def get_user(engine: Engine, name: str) -> User:

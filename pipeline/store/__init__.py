@@ -4,7 +4,10 @@ and sign-offs (SQLite or PostgreSQL, SQLAlchemy 2.0), and the one document state
 - Engine and sessions: :func:`make_engine` (SQLite in WAL mode, foreign keys on), :func:`upgrade`
   (Alembic migrations, ours and the audit log's), :func:`transaction` (one unit of work),
   :func:`session_factory`.
-- Tables: :class:`Document` (identity: SHA-256 of the file's bytes), :class:`Page`, :class:`Chunk`,
+- Original bytes: :func:`put_bytes`, :func:`get_bytes` (content-addressed by SHA-256, checked on every read;
+  raises :class:`BlobMissing`, :class:`BlobCorrupt`), :func:`put_file`, :func:`has_bytes`
+  (:mod:`pipeline.store.blobs`).
+- Tables: :class:`Document` (identity: SHA-256 of the file's bytes), :class:`Blob`, :class:`Page`, :class:`Chunk`,
   :class:`ExtractionRun`, :class:`FindingRow`, :class:`ReviewItem`, :class:`UserRow`,
   :class:`SignOffRow`, :class:`EvalRun` (one ``clausewise eval`` run), all on :class:`Base`.
 - States: :class:`DocumentStatus`, :class:`Reason`, :data:`TRANSITIONS`, :func:`check_transition`
@@ -16,6 +19,16 @@ and sign-offs (SQLite or PostgreSQL, SQLAlchemy 2.0), and the one document state
   row), :func:`latest_run`, :func:`extraction_of`, :func:`latest_extraction`.
 """
 
+from pipeline.store.blobs import (
+    BlobCorrupt,
+    BlobError,
+    BlobMismatch,
+    BlobMissing,
+    get_bytes,
+    has_bytes,
+    put_bytes,
+    put_file,
+)
 from pipeline.store.engine import make_engine, session_factory, transaction, upgrade
 from pipeline.store.queries import (
     AmbiguousDocument,
@@ -37,6 +50,7 @@ from pipeline.store.states import (
 )
 from pipeline.store.tables import (
     Base,
+    Blob,
     Chunk,
     Document,
     EvalRun,
@@ -50,9 +64,10 @@ from pipeline.store.tables import (
 )
 
 __all__ = [
-    "AmbiguousDocument", "Base", "Chunk", "Document", "DocumentNotFound", "DocumentStatus", "EvalRun", "ExtractionRun",
-    "FindingRow", "InvalidTransition", "Page", "Reason", "ReviewItem", "RoleError", "SignOffRow",
-    "TERMINAL_WITH_REASON", "TRANSITIONS", "UserRow", "check_transition", "extraction_of", "find_document",
-    "grant_writer", "latest_extraction", "latest_run", "make_engine", "session_factory", "source_document",
+    "AmbiguousDocument", "Base", "Blob", "BlobCorrupt", "BlobError", "BlobMismatch", "BlobMissing", "Chunk",
+    "Document", "DocumentNotFound", "DocumentStatus", "EvalRun", "ExtractionRun", "FindingRow", "InvalidTransition",
+    "Page", "Reason", "ReviewItem", "RoleError", "SignOffRow", "TERMINAL_WITH_REASON", "TRANSITIONS", "UserRow",
+    "check_transition", "extraction_of", "find_document", "get_bytes", "grant_writer", "has_bytes",
+    "latest_extraction", "latest_run", "make_engine", "put_bytes", "put_file", "session_factory", "source_document",
     "transaction", "upgrade", "upgrade_as_owner", "utcnow",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -29,7 +29,11 @@ class Document(Base):
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True, doc="SHA-256 hex of the file bytes")
     file_name: Mapped[str] = mapped_column(String(512), index=True)
-    source_path: Mapped[str] = mapped_column(Text)
+    source_path: Mapped[str] = mapped_column(Text, doc="where the file was read from (informative only)")
+    blob_sha256: Mapped[str | None] = mapped_column(
+        ForeignKey("blobs.sha256"), index=True,
+        doc="the original bytes in table blobs (migration 0006); None for a document stored before it whose file "
+            "was gone when the migration ran")
     media_type: Mapped[str] = mapped_column(String(32), default="application/pdf")
     size_bytes: Mapped[int] = mapped_column(Integer)
     page_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -51,6 +55,18 @@ class Document(Base):
     chunks: Mapped[list[Chunk]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="Chunk.seq"
     )
+
+
+class Blob(Base):
+    """Original file bytes, content-addressed (table ``blobs``, migration 0006): one row per distinct content,
+    however often it is ingested. Read and written through :mod:`pipeline.store.blobs`."""
+
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True, doc="SHA-256 hex of data")
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class Page(Base):

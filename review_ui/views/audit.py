@@ -18,9 +18,10 @@ st.title("Audit trail")
 
 r = audit.verify(eng)
 if r.ok:
-    st.success(f"Chain OK: {r.count} events verified, head {r.head_hash[:16]}")
+    common.alert("success", f"Chain OK: {r.count} events verified, head {r.head_hash[:16]}")
 else:
-    st.error(f"Chain BROKEN at event {r.first_bad_id}: {r.problem}; {r.count} events verified before it")
+    common.alert("error",
+                 f"Chain BROKEN at event {r.first_bad_id}: {r.problem}; {r.count} events verified before it")
 
 
 def _table(events) -> None:
@@ -58,7 +59,7 @@ if user.role.value in ("auditor", "admin"):
                                 actor=q_actor.strip() or None, since=q_since.strip() or None,
                                 until=q_until.strip() or None, limit=int(q_limit) or None)
         except ValueError as exc:
-            st.error(str(exc))
+            common.alert("error", str(exc))
         else:
             st.text(f"{len(found)} matching event(s)")
             _table(found)

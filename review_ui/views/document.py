@@ -2,6 +2,10 @@
 
 Every decision is written to the database by the widget's callback the moment it is made; the widgets are
 then rebuilt from the database (their keys carry the item's version), so a rerun or a page switch loses nothing.
+
+Page images are drawn from the original bytes in the store (never from the file's path) and only after the
+fields and the sign-off are on the page; a page that cannot be drawn shows why, in its place, and nothing else
+changes.
 """
 
 from __future__ import annotations
@@ -15,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from pipeline import review
 from pipeline.extraction import locate_quote, rects_for
-from pipeline.reading import DEFAULT_ZOOM, Highlight, RenderError, cache_dir_for, draw_highlights, page_png
+from pipeline.reading import DEFAULT_ZOOM, Highlight, cache_dir_for, draw_highlights, page_png
 from pipeline.review import Role
-from pipeline.store import Document, source_document
+from pipeline.store import Document, get_bytes, source_document
 from review_ui import common
 from schemas import Evidence, MatchStatus
 
@@ -29,12 +33,12 @@ eng = common.engine()
 st.title("Document")
 doc_id = st.session_state.get("doc_id")
 if not doc_id:
-    st.info("Open a document from the queue.")
+    common.alert("info", "Open a document from the queue.")
     st.stop()
 try:
     view = review.load_document(eng, doc_id)
 except review.DocumentMissing as exc:
-    st.error(str(exc))
+    common.alert("error", str(exc))
     st.stop()
 
 seen = common.seen_versions().setdefault(doc_id, view.version)
@@ -129,8 +133,8 @@ st.text(f"status {view.status} · version {view.version} · assignee {view.assig
         f"{view.page_count} page(s) · id {view.id[:12]}")
 common.show_flash()
 if seen != view.version:
-    st.warning(f"This document changed since you opened it (version {seen} -> {view.version}); "
-               "reload before deciding.")
+    common.alert("warning", f"This document changed since you opened it (version {seen} -> {view.version}); "
+                            "reload before deciding.")
     st.button("Reload", key="doc_reload", on_click=_reload)
 if user.role.can_decide and not frozen:
     if view.assignee is None:
@@ -138,62 +142,11 @@ if user.role.can_decide and not frozen:
     elif is_assignee:
         st.button("Release to the queue", key="doc_release", on_click=_on_release)
     else:
-        st.info(f"Claimed by {view.assignee}: read-only for you.")
+        common.alert("info", f"Claimed by {view.assignee}: read-only for you.")
 if user.role is Role.AUDITOR:
-    st.info("Read-only: auditors see decisions but cannot make them.")
+    common.alert("info", "Read-only: auditors see decisions but cannot make them.")
 
 left, right = st.columns([3, 2])
-
-
-# ------------------------------------------------------------------------------------------- page image
-@st.cache_data(max_entries=64, show_spinner=False)
-def _image(source_path: str, document_id: str, page: int, highlights: tuple[Highlight, ...],
-           cache_dir: str) -> bytes:
-    png = page_png(source_path, document_id, page, cache_dir=Path(cache_dir), zoom=ZOOM)
-    return draw_highlights(png, highlights, zoom=ZOOM)
-
-
-def _highlights(page: int) -> tuple[Highlight, ...]:
-    out = []
-    for f in view.fields:
-        sev = f.severity
-        if f.evidence is not None:
-            out += [Highlight(r.x0, r.y0, r.x1, r.y1, sev) for r in f.evidence.rects if r.page == page]
-        if f.item is not None and f.item.corrected_evidence:
-            out += [Highlight(r["x0"], r["y0"], r["x1"], r["y1"], "ok")
-                    for r in f.item.corrected_evidence.get("rects", []) if r.get("page") == page]
-    return tuple(out)
-
-
-def _show_page(page: int) -> None:
-    if view.media_type != "application/pdf":
-        st.text("(text document: no page image)")
-        return
-    try:
-        data = _image(view.source_path, view.id, page, _highlights(page),
-                      str(cache_dir_for(common.settings().data_dir)))
-    except RenderError as exc:
-        st.error(str(exc))
-        return
-    st.image(data, width="stretch")
-
-
-with left:
-    n = max(view.page_count, 1)
-    page = min(max(pages_state.get(doc_id, 1), 1), n)
-    nav = st.columns([1, 2, 1])
-    nav[0].button("◀ Previous", key="page_prev", on_click=_go, args=(page - 1,), disabled=page <= 1)
-    nav[1].text(f"Page {page} of {n}")
-    nav[2].button("Next ▶", key="page_next", on_click=_go, args=(page + 1,), disabled=page >= n)
-    st.text("highlights: red = error, orange = warning, green = no finding")
-    if st.toggle("Show all pages", key=f"all_pages_{doc_id}"):
-        for p in range(1, min(n, ALL_PAGES_MAX) + 1):
-            st.text(f"Page {p}")
-            _show_page(p)
-        if n > ALL_PAGES_MAX:
-            st.text(f"(first {ALL_PAGES_MAX} of {n} pages; use the page buttons for the rest)")
-    else:
-        _show_page(page)
 
 
 # ------------------------------------------------------------------------------------------- fields
@@ -257,10 +210,70 @@ with right:
 
     st.subheader("Sign-off")
     if view.sign_off:
-        st.success(f"Signed off by {view.sign_off['signed_off_by']} at {view.sign_off['signed_off_at']}; frozen.")
+        common.alert("success",
+                     f"Signed off by {view.sign_off['signed_off_by']} at {view.sign_off['signed_off_at']}; frozen.")
         st.json(view.sign_off["final_values"], expanded=False)
     else:
         for b in view.blockers:
             st.text("Blocked: " + b)
         if user.role.can_decide and is_assignee:
             st.button("Sign off", key="sign_off", on_click=_on_sign_off, type="primary")
+
+
+# ------------------------------------------------------------------------------------------- page image
+@st.cache_data(max_entries=4, show_spinner=False)
+def _original(sha256: str) -> bytes:
+    """The document's original bytes from the store (content-addressed, so safe to share between sessions)."""
+    with Session(eng) as s:
+        return get_bytes(s, sha256)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _image(sha256: str, page: int, highlights: tuple[Highlight, ...], cache_dir: str) -> bytes:
+    png = page_png(lambda: _original(sha256), sha256, page, cache_dir=Path(cache_dir), zoom=ZOOM)
+    return draw_highlights(png, highlights, zoom=ZOOM)
+
+
+def _highlights(page: int) -> tuple[Highlight, ...]:
+    out = []
+    for f in view.fields:
+        sev = f.severity
+        if f.evidence is not None:
+            out += [Highlight(r.x0, r.y0, r.x1, r.y1, sev) for r in f.evidence.rects if r.page == page]
+        if f.item is not None and f.item.corrected_evidence:
+            out += [Highlight(r["x0"], r["y0"], r["x1"], r["y1"], "ok")
+                    for r in f.item.corrected_evidence.get("rects", []) if r.get("page") == page]
+    return tuple(out)
+
+
+def _show_page(page: int) -> None:
+    if view.media_type != "application/pdf":
+        st.text("(text document: no page image)")
+        return
+    if view.blob_sha256 is None:
+        common.alert("error", "Cannot draw this page: the store has no original bytes of this document (stored "
+                              "before they were kept); ingest the file again to add them.")
+        return
+    try:
+        data = _image(view.blob_sha256, page, _highlights(page), str(cache_dir_for(common.settings().data_dir)))
+        st.image(data, width="stretch")
+    except Exception as exc:  # noqa: BLE001 - any failure to draw one page must leave the rest of the page usable
+        common.alert("error", f"Cannot draw this page: {exc or exc.__class__.__name__}")
+
+
+with left:
+    n = max(view.page_count, 1)
+    page = min(max(pages_state.get(doc_id, 1), 1), n)
+    nav = st.columns([1, 2, 1])
+    nav[0].button("◀ Previous", key="page_prev", on_click=_go, args=(page - 1,), disabled=page <= 1)
+    nav[1].text(f"Page {page} of {n}")
+    nav[2].button("Next ▶", key="page_next", on_click=_go, args=(page + 1,), disabled=page >= n)
+    st.text("highlights: red = error, orange = warning, green = no finding")
+    if st.toggle("Show all pages", key=f"all_pages_{doc_id}"):
+        for p in range(1, min(n, ALL_PAGES_MAX) + 1):
+            st.text(f"Page {p}")
+            _show_page(p)
+        if n > ALL_PAGES_MAX:
+            st.text(f"(first {ALL_PAGES_MAX} of {n} pages; use the page buttons for the rest)")
+    else:
+        _show_page(page)

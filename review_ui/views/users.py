@@ -9,7 +9,7 @@ from review_ui import common
 
 user = common.require_user()
 if not user.role.can_admin:
-    st.error("Admins only.")
+    common.alert("error", "Admins only.")
     st.stop()
 eng = common.engine()
 st.title("Users")
@@ -23,6 +23,6 @@ with st.form("add_user", clear_on_submit=True):
         try:
             add_user(eng, name.strip(), password, role, by=user.name)
         except UserError as exc:
-            st.error(str(exc))
+            common.alert("error", str(exc))
         else:
-            st.success(f"added {name.strip()} ({role})")
+            common.alert("success", f"added {name.strip()} ({role})")
