@@ -79,13 +79,15 @@ from pipeline.llm import (
     Backend,
     LLMError,
     LLMRequest,
+    LLMResult,
     LLMTimeout,
     ReplayMiss,
     TruncatedOutput,
     ValidationFailed,
+    request_key,
 )
 from pipeline.settings import Settings
-from pipeline.store import transaction
+from pipeline.store import store_answer, stored_answer, transaction
 from pipeline.store import source_document
 from pipeline.store import DocumentStatus, Reason, check_transition
 from pipeline.store import Chunk, Document, ExtractionRun, utcnow
@@ -111,7 +113,8 @@ class DocumentNotExtractable(ExtractionError):
 @dataclass
 class ChunkOutcome:
     """What happened to one chunk: ``status`` ok | failed; ``parts`` how many calls answered it
-    (1, or more after splits); ``failures`` the parts that failed (kind, reason); ``seconds`` wall
+    (1, or more after splits); ``calls`` the model calls made in this run; ``cached`` the answers taken from
+    the store instead (asked before, :meth:`_Ctx.complete`: they add no call, token or second here); ``failures`` the parts that failed (kind, reason); ``seconds`` wall
     time of its calls here; ``model_seconds`` the model's own latency as the backend reports it
     (a replay reports the recorded latency); ``example_values`` the answer values dropped as copies
     of the prompt's worked example (:func:`pipeline.extraction.drop_example_values`); ``second_pass`` one
@@ -125,6 +128,7 @@ class ChunkOutcome:
     status: str = "ok"
     parts: int = 0
     calls: int = 0
+    cached: int = 0
     attempts: int = 0
     input_tokens: int = 0
     output_tokens: int = 0
@@ -138,7 +142,8 @@ class ChunkOutcome:
     def to_dict(self) -> dict[str, Any]:
         reason = "; ".join(f"{f['kind']}: {f['reason']}" for f in self.failures) or None
         return {"chunk_seq": self.chunk_seq, "status": self.status, "reason": reason, "attempts": self.attempts,
-                "calls": self.calls, "parts": self.parts, "pages": self.pages, "input_tokens": self.input_tokens,
+                "calls": self.calls, "cached": self.cached, "parts": self.parts, "pages": self.pages,
+                "input_tokens": self.input_tokens,
                 "output_tokens": self.output_tokens, "seconds": round(self.seconds, 3),
                 "model_seconds": round(self.model_seconds, 3), "failures": self.failures,
                 "withheld_spans": self.withheld, "example_values_dropped": self.example_values,
@@ -187,6 +192,30 @@ class _Ctx:
                              self.backend.model_id, document_id=self.doc.document_id, run_id=self.run_id,
                              payload=e["payload"])
 
+    def complete(self, req: LLMRequest, chunk_seq: int, part: str) -> tuple[LLMResult, bool]:
+        """The answer to ``req`` and whether it came from the store: the answer stored for the same request
+        (:func:`pipeline.llm.request_key`; setting ``answer_cache``), else the backend's, stored the moment it
+        arrives (:func:`pipeline.store.store_answer`), so a killed run resumes without asking again. A stored
+        answer is audited as one ``llm.response`` with ``clausewise.cached`` true and its key. Raises what
+        ``backend.complete`` raises (failed calls are not stored)."""
+        key = request_key(req, self.backend.model_id, self.backend.model_sha256)
+        hit = stored_answer(self.engine, key) if self.settings.answer_cache else None
+        if hit is not None:
+            result = LLMResult(parsed=req.response_model.model_validate(hit["parsed"]), raw_text=hit["raw_text"],
+                               finish_reason=hit["finish_reason"], input_tokens=hit["input_tokens"],
+                               output_tokens=hit["output_tokens"], latency_ms=hit["latency_ms"],
+                               attempts=[AttemptRecord(**a) for a in hit["attempts"]])
+            self.audit([{"type": ev.LLM_RESPONSE, "payload": self._payload(
+                response_text=result.raw_text, parsed=hit["parsed"], attempt=len(result.attempts),
+                **{"clausewise.chunk_seq": chunk_seq, "clausewise.part": part, "clausewise.cached": True,
+                   "clausewise.answer_key": key})}])
+            return result, True
+        result = self.backend.complete(req)
+        store_answer(self.engine, key, result.to_dict(), document_id=self.doc.document_id, chunk_seq=chunk_seq,
+                     part=part, model_id=self.backend.model_id, model_sha256=self.backend.model_sha256,
+                     prompt_version=req.prompt_version, response_model=req.response_model.__name__)
+        return result, False
+
     def attempt_events(self, attempts: list[AttemptRecord], chunk_seq: int, part: str,
                        parsed: Any = None) -> list[dict[str, Any]]:
         """The audit events of one call's attempts (:func:`audit.events.llm_attempt_events`), each payload
@@ -207,10 +236,10 @@ def _extract_part(ctx: _Ctx, sentences: list[Sentence], pages: list[int], chunk_
     req = LLMRequest(messages=messages, response_model=ChunkExtraction, max_tokens=ctx.settings.max_output_tokens,
                      prompt_version=PROMPT_VERSION, max_attempts=ctx.settings.llm_max_attempts)
     t0 = time.perf_counter()
-    outcome.calls += 1
     try:
-        result = ctx.backend.complete(req)
+        result, cached = ctx.complete(req, chunk_seq, part)
     except LLMError as exc:
+        outcome.calls += 1
         outcome.seconds += time.perf_counter() - t0
         outcome.model_seconds += sum(a.latency_ms for a in exc.attempts) / 1000.0
         outcome.attempts += len(exc.attempts)
@@ -233,15 +262,19 @@ def _extract_part(ctx: _Ctx, sentences: list[Sentence], pages: list[int], chunk_
         outcome.failures.append({"part": part, "kind": kind, "reason": _error_text(exc),
                                  "first_sentence": str(sentences[0].id), "last_sentence": str(sentences[-1].id)})
         return []
-    outcome.seconds += time.perf_counter() - t0
-    outcome.model_seconds += result.latency_ms / 1000.0
-    outcome.attempts += len(result.attempts)
-    outcome.input_tokens += result.input_tokens
-    outcome.output_tokens += result.output_tokens
     outcome.parts += 1
     parsed = result.parsed
-    ctx.audit(ctx.attempt_events(result.attempts, chunk_seq, part,
-                                 parsed=parsed.model_dump(mode="json") if parsed is not None else None))
+    if cached:
+        outcome.cached += 1  # answered before: no call, no tokens, no model time in this run
+    else:
+        outcome.calls += 1
+        outcome.seconds += time.perf_counter() - t0
+        outcome.model_seconds += result.latency_ms / 1000.0
+        outcome.attempts += len(result.attempts)
+        outcome.input_tokens += result.input_tokens
+        outcome.output_tokens += result.output_tokens
+        ctx.audit(ctx.attempt_events(result.attempts, chunk_seq, part,
+                                     parsed=parsed.model_dump(mode="json") if parsed is not None else None))
     answer, dropped = drop_example_values(parsed, sentences)
     outcome.example_values.extend(dropped)
     partial = chunk_to_partial(answer, chunk_seq)
@@ -269,9 +302,9 @@ def _ask_again(ctx: _Ctx, x: ContractExtraction, chunks: list[Chunk],
         record: dict[str, Any] = {"field": q.field, "sentence": [q.sentence.start, q.sentence.end]}
         outcome.second_pass.append(record)
         t0 = time.perf_counter()
-        outcome.calls += 1
+        cached = False
         try:
-            result = ctx.backend.complete(req)
+            result, cached = ctx.complete(req, q.chunk_seq, f"second:{q.field}")
         except LLMError as exc:
             attempts = exc.attempts
             events = ctx.attempt_events(attempts, q.chunk_seq, "second")
@@ -288,15 +321,22 @@ def _ask_again(ctx: _Ctx, x: ContractExtraction, chunks: list[Chunk],
         else:
             attempts, latency = result.attempts, result.latency_ms
             tokens = (result.input_tokens, result.output_tokens)
-            ctx.audit(ctx.attempt_events(attempts, q.chunk_seq, "second",
-                                         parsed=result.parsed.model_dump(mode="json")))
+            if cached:  # answered before: no call, no tokens, no model time in this run
+                attempts, latency, tokens = [], 0.0, (0, 0)
+            else:
+                ctx.audit(ctx.attempt_events(attempts, q.chunk_seq, "second",
+                                             parsed=result.parsed.model_dump(mode="json")))
             partial = second_pass.answer_to_partial(q, result.parsed, ctx.doc)
             stated = bool(getattr(result.parsed, q.field, None))  # null or [] is "not stated"
             record.update(status="answered" if partial is not None else ("not_in_sentence" if stated else "not_stated"),
                           reason=None)
-        seconds = time.perf_counter() - t0
+        seconds = 0.0 if cached else time.perf_counter() - t0
         record.update(input_tokens=tokens[0], output_tokens=tokens[1], seconds=round(seconds, 3),
-                      model_seconds=round(latency / 1000.0, 3))
+                      model_seconds=round(latency / 1000.0, 3), cached=cached)
+        if cached:
+            outcome.cached += 1
+        else:
+            outcome.calls += 1
         outcome.seconds += seconds
         outcome.model_seconds += latency / 1000.0
         outcome.attempts += len(attempts)

@@ -113,6 +113,11 @@ class Settings(BaseSettings):
         False, description="With second_pass, also ask about the sentences rules K005 and K006 report (a duty "
                            "with a deadline, an amount of money that no value cites), one call per sentence, at "
                            "most one per page.")
+    answer_cache: bool = Field(
+        True, description="Reuse a model answer stored for the very same request (same model file or id, "
+                          "prompt version, messages and schema) instead of calling the model again; every "
+                          "answer is stored as soon as it arrives, so a killed run resumes where it stopped. "
+                          "`ingest --no-cache` asks again.")
     n_threads: int = Field(2, description="CPU threads for the local backend.")
     review_all: bool = Field(False, description="Send every document to review, even with no finding.")
     playbook: Path | None = Field(None, description="Playbook YAML; default rules/playbooks/default.yaml.")

@@ -43,13 +43,17 @@ def ingest(
     extract: bool = typer.Option(True, "--extract/--no-extract", help="Run LLM extraction and the rules after reading."),
     backend: str | None = typer.Option(None, "--backend", help="LLM backend: local, openai, replay."),
     model: str | None = typer.Option(None, "--model", help="Model registry name, GGUF path or remote model id."),
+    no_cache: bool = typer.Option(False, "--no-cache", help="Ask the model again even where an answer to the "
+                                                           "same request is stored (the new answer replaces it)."),
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
     """Read contracts, check their quality, store pages and chunks, then extract and verify.
 
-    Exit code is non-zero only when nothing could be ingested.
+    Every model answer is stored as it arrives: a run killed midway and started again asks only what was not
+    answered. Exit code is non-zero only when nothing could be ingested.
     """
-    cfg = settings(database_url=database_url, backend=backend, model=model)
+    cfg = settings(database_url=database_url, backend=backend, model=model,
+                   **({"answer_cache": False} if no_cache else {}))
     engine = engine_for(cfg.effective_database_url)
     try:
         files = list(iter_input_files(paths))

@@ -18,6 +18,8 @@
   :func:`resolve` (a registry name or a ``.gguf`` path to a verified :class:`ResolvedModel`),
   :func:`is_installed`, :func:`model_path`, :func:`file_sha256`; errors under
   :class:`ModelRegistryError`.
+- :func:`request_key`: the SHA-256 key of a request (model, prompt version, messages, schema, decoding), the
+  name of its replay recording and of its stored answer.
 - Recording: with ``CLAUSEWISE_RECORD=1`` (:data:`RECORD_ENV`, :func:`recording_requested`) the replay
   backend records the answers it misses.
 """
@@ -41,6 +43,7 @@ from pipeline.llm.base import (
     ValidationFailed,
     make_backend,
     recording_requested,
+    request_key,
 )
 from pipeline.llm.grammar import check_schema, grammar_for_schema
 from pipeline.llm.sampling import GreedyGrammarSampler, PenaltyWindow, SamplerStats
@@ -68,5 +71,5 @@ __all__ = [
     "ModelNotInstalled", "ModelRegistryError", "ModelSpec", "RECORD_COMMAND", "RECORD_ENV", "REGISTRY",
     "ReplayMiss", "ResolvedModel", "SchemaNotSupported", "TruncatedOutput", "UnknownModel", "ValidationFailed",
     "check_schema", "file_sha256", "grammar_for_schema", "install", "is_installed", "make_backend", "model_path",
-    "recording_requested", "resolve",
+    "recording_requested", "request_key", "resolve",
 ]

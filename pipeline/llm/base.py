@@ -20,7 +20,9 @@ ContextOverflow.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import json
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -221,3 +223,29 @@ def make_backend(settings: Settings) -> Backend:
 def recording_requested() -> bool:
     """True when the environment asks a replay backend to record its misses (``CLAUSEWISE_RECORD=1``)."""
     return os.environ.get(RECORD_ENV, "").lower() in {"1", "true", "yes"}
+
+
+def canonical_request(request: LLMRequest, model_id: str, model_sha256: str | None) -> dict[str, Any]:
+    """The request as the dict that is hashed into its key (JSON-ready, no paths): the replay recordings' file
+    names and the stored answers' keys."""
+    return {
+        "model_id": model_id,
+        "model_sha256": model_sha256,
+        "prompt_version": request.prompt_version,
+        "messages": [{"role": m["role"], "content": m["content"]} for m in request.messages],
+        "response_schema": request.response_model.model_json_schema(),
+        "max_tokens": request.max_tokens,
+        "temperature": request.temperature,
+        "seed": request.seed,
+        "max_attempts": request.max_attempts,
+    }
+
+
+def _canonical_json(data: Any) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def request_key(request: LLMRequest, model_id: str, model_sha256: str | None) -> str:
+    """Hex SHA-256 of the canonical request JSON (:func:`canonical_request`): a replay recording's file name
+    without ``.json``, and the key of a stored answer (:mod:`pipeline.store.answers`)."""
+    return hashlib.sha256(_canonical_json(canonical_request(request, model_id, model_sha256)).encode()).hexdigest()

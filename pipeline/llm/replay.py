@@ -19,7 +19,6 @@ return a RecordingBackend around the local model).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
@@ -27,6 +26,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.llm.base import (
+    canonical_request,
+    request_key,
     RECORD_COMMAND,
     AttemptRecord,
     Backend,
@@ -44,30 +45,6 @@ if TYPE_CHECKING:
     from pipeline.settings import Settings
 
 FORMAT = 1
-
-
-def canonical_request(request: LLMRequest, model_id: str, model_sha256: str | None) -> dict[str, Any]:
-    """The request as the dict that is hashed into its replay key (JSON-ready, no paths)."""
-    return {
-        "model_id": model_id,
-        "model_sha256": model_sha256,
-        "prompt_version": request.prompt_version,
-        "messages": [{"role": m["role"], "content": m["content"]} for m in request.messages],
-        "response_schema": request.response_model.model_json_schema(),
-        "max_tokens": request.max_tokens,
-        "temperature": request.temperature,
-        "seed": request.seed,
-        "max_attempts": request.max_attempts,
-    }
-
-
-def _canonical_json(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
-def request_key(request: LLMRequest, model_id: str, model_sha256: str | None) -> str:
-    """Hex SHA-256 of the canonical request JSON: the recording's file name without ``.json``."""
-    return hashlib.sha256(_canonical_json(canonical_request(request, model_id, model_sha256)).encode()).hexdigest()
 
 
 def model_identity(name_or_path: str, cache_dir: Path) -> tuple[str, str | None]:

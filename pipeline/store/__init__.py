@@ -9,7 +9,9 @@ and sign-offs (SQLite or PostgreSQL, SQLAlchemy 2.0), and the one document state
   (:mod:`pipeline.store.blobs`).
 - Tables: :class:`Document` (identity: SHA-256 of the file's bytes), :class:`Blob`, :class:`Page`, :class:`Chunk`,
   :class:`ExtractionRun`, :class:`FindingRow`, :class:`ReviewItem`, :class:`UserRow`,
-  :class:`SignOffRow`, :class:`EvalRun` (one ``clausewise eval`` run), all on :class:`Base`.
+  :class:`SignOffRow`, :class:`EvalRun` (one ``clausewise eval`` run), :class:`ModelAnswer`, all on :class:`Base`.
+- Model answers, the extraction's checkpoint: :func:`store_answer` (as soon as an answer arrives),
+  :func:`stored_answer` (by request key) (:mod:`pipeline.store.answers`).
 - States: :class:`DocumentStatus`, :class:`Reason`, :data:`TRANSITIONS`, :func:`check_transition`
   (raises :class:`InvalidTransition`).
 - Roles (PostgreSQL): the owner migrates, the writer owns nothing and may only SELECT and INSERT on the audit
@@ -29,6 +31,7 @@ from pipeline.store.blobs import (
     put_bytes,
     put_file,
 )
+from pipeline.store.answers import store_answer, stored_answer
 from pipeline.store.engine import make_engine, session_factory, transaction, upgrade
 from pipeline.store.queries import (
     AmbiguousDocument,
@@ -54,6 +57,7 @@ from pipeline.store.tables import (
     Chunk,
     Document,
     EvalRun,
+    ModelAnswer,
     ExtractionRun,
     FindingRow,
     Page,
@@ -66,8 +70,10 @@ from pipeline.store.tables import (
 __all__ = [
     "AmbiguousDocument", "Base", "Blob", "BlobCorrupt", "BlobError", "BlobMismatch", "BlobMissing", "Chunk",
     "Document", "DocumentNotFound", "DocumentStatus", "EvalRun", "ExtractionRun", "FindingRow", "InvalidTransition",
+    "ModelAnswer",
     "Page", "Reason", "ReviewItem", "RoleError", "SignOffRow", "TERMINAL_WITH_REASON", "TRANSITIONS", "UserRow",
     "check_transition", "extraction_of", "find_document", "get_bytes", "grant_writer", "has_bytes",
     "latest_extraction", "latest_run", "make_engine", "put_bytes", "put_file", "session_factory", "source_document",
+    "store_answer", "stored_answer",
     "transaction", "upgrade", "upgrade_as_owner", "utcnow",
 ]

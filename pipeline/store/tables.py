@@ -214,3 +214,29 @@ class EvalRun(Base):
     model_sha256: Mapped[str | None] = mapped_column(String(64))
     prompt_version: Mapped[str] = mapped_column(String(32))
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ModelAnswer(Base):
+    """A validated model answer kept as soon as it arrives (table ``model_answers``, migration 0007): the
+    checkpoint a killed or repeated extraction resumes from without asking the model again.
+
+    ``key``: :func:`pipeline.llm.request_key` of the request (model id and file SHA-256, prompt version,
+    messages, response schema, decoding settings), so a stored answer is reused only for the very same
+    question to the very same model; ``document_id``, ``chunk_seq`` and ``part`` (the split part, or
+    ``second:<field>`` for a second-pass question) say where it was asked first; ``result``: the
+    :meth:`pipeline.llm.LLMResult.to_dict` of the answer (parsed JSON, raw text, tokens, latency in ms,
+    attempts).
+    """
+
+    __tablename__ = "model_answers"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    document_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    chunk_seq: Mapped[int | None] = mapped_column(Integer)
+    part: Mapped[str | None] = mapped_column(String(64))
+    model_id: Mapped[str] = mapped_column(String(256))
+    model_sha256: Mapped[str | None] = mapped_column(String(64))
+    prompt_version: Mapped[str] = mapped_column(String(32))
+    response_model: Mapped[str] = mapped_column(String(64))
+    result: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
