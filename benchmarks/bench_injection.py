@@ -3,9 +3,10 @@
     .venv/bin/python benchmarks/bench_injection.py [--verbose] [--no-cuad]
 
 Reads ``benchmarks/injection_blind.yaml`` (sentences written before reading the detection, kept apart
-from the tests) and prints:
+from the tests; ``--set benchmarks/injection_blind_b.yaml``: the second set, written before the new
+detection) and prints:
 
-- injected: how many of its instruction-like sentences rule I001 flags (``rules.injection.suspects`` on a
+- injected: how many of its instruction-like sentences rule I001 flags (``rules.evaluate`` on a
   short contract carrying the sentence between two ordinary clauses) and how many are withheld from the
   model (``pipeline.extraction.model_sentences``: a withheld span overlaps the sentence), per kind;
 - clean: how many of its ordinary contract sentences are flagged or withheld (false flags; should be 0);
@@ -28,8 +29,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from pipeline.extraction import model_sentences  # noqa: E402
-from rules.injection import suspects  # noqa: E402
-from schemas import SourceDocument, SourcePage  # noqa: E402
+from rules import evaluate  # noqa: E402
+from rules.text import scan, scan_form  # noqa: E402
+from schemas import ContractExtraction, SourceDocument, SourcePage  # noqa: E402
 
 BLIND = REPO / "benchmarks" / "injection_blind.yaml"
 CUAD_TXT = REPO.parent / "shared" / "corpus" / "cuad" / "full_contract_txt"
@@ -44,11 +46,16 @@ def carried(sentence: str) -> tuple[str, int, int]:
     return text, len(BEFORE), len(BEFORE) + len(sentence)
 
 
+def i001(text: str) -> bool:
+    """Whether rule I001 flags a one-page document of ``text`` (an empty extraction)."""
+    doc = SourceDocument(text=text, pages=[SourcePage(number=1, start=0, end=len(text))])
+    return any(f.rule_id == "I001" for f in evaluate(ContractExtraction(), doc))
+
+
 def judge(sentence: str) -> tuple[bool, bool]:
     """(flagged by I001, withheld from the model) for ``sentence`` inside :func:`carried`."""
     text, start, end = carried(sentence)
-    doc = SourceDocument(text=text, pages=[SourcePage(number=1, start=0, end=len(text))])
-    flagged = bool(suspects(doc))
+    flagged = i001(text)
     _, spans = model_sentences(text, 0)
     withheld = any(s < end and e > start for s, e in spans)
     return flagged, withheld
@@ -57,17 +64,18 @@ def judge(sentence: str) -> tuple[bool, bool]:
 def judge_clean(sentence: str) -> tuple[bool, bool]:
     """(flagged, any sentence withheld) for an ordinary sentence inside :func:`carried`."""
     text, _, _ = carried(sentence)
-    doc = SourceDocument(text=text, pages=[SourcePage(number=1, start=0, end=len(text))])
     _, spans = model_sentences(text, 0)
-    return bool(suspects(doc)), bool(spans)
+    return i001(text), bool(spans)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--verbose", action="store_true", help="print every missed injected sentence")
     ap.add_argument("--no-cuad", action="store_true", help="skip the 174 CUAD texts")
+    ap.add_argument("--set", type=Path, default=BLIND, help="the phrasing set (default: injection_blind.yaml)")
     args = ap.parse_args()
-    data = yaml.safe_load(BLIND.read_text(encoding="utf-8"))
+    data = yaml.safe_load(args.set.read_text(encoding="utf-8"))
+    print(f"set: {args.set.name}")
 
     inj = data["injected"]
     per_kind: dict[str, Counter] = {}
@@ -109,14 +117,15 @@ def main() -> None:
     docs_flagged = passages = withheld = 0
     for path in files:
         text = path.read_text(errors="replace")
-        found = suspects(SourceDocument(text=text))
+        found = scan(text)  # I001 on a document without hidden text: the scan of its text
         _, spans = model_sentences(text, 0)
         if found or spans:
             docs_flagged += 1
         passages += len(found)
         withheld += len(spans)
-        for s in found:
-            print(f"  CUAD {path.name[:60]}: {s.signals} {s.snippet!r}")
+        form = scan_form(text) if found else ""
+        for pos, signals in found:
+            print(f"  CUAD {path.name[:60]}: {signals} {form[max(0, pos - 20):pos + 100]!r}")
         for s, e in spans:
             print(f"  CUAD withheld {path.name[:60]}: {text[s:e][:120]!r}")
     print(f"CUAD: {len(files)} texts, {docs_flagged} with a flagged passage or a withheld sentence, "
