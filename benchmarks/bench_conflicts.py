@@ -5,7 +5,7 @@
 For each contract of ../shared/corpus/cuad/full_contract_txt (its gold values from master_clauses.csv, joined by
 ``pipeline.evaluation.cuad_set``) three counts per field, each a count of contracts:
 
-- ``text``: the sentences that state the field (``rules.text.stated.statements``) disagree among themselves,
+- ``text``: the sentences that state the field (``rules.text.field_statements``) disagree among themselves,
   so that C002 fires whatever value the field holds (no value agrees with every one of them);
 - ``gold``: C002 fires on the gold value (CUAD's answer: governing law, effective date, renewal term, notice
   period; no evidence, so every stating sentence is compared). A right value that fires is a false alarm or
@@ -13,13 +13,16 @@ For each contract of ../shared/corpus/cuad/full_contract_txt (its gold values fr
 - ``readers``: C002 fires on the values the code readers fill into an empty extraction
   (``pipeline.extraction.READERS``; a value's own sentence is not compared with itself).
 
-``--verbose`` prints each firing with the sentences that disagree. Exit status 0 always: this measures.
+``--verbose`` prints each firing with the sentences that disagree. ``--eval FILE ...``: instead, the C002 findings
+of ``clausewise eval --json`` outputs (replayed recordings), each with the outcome of the field it sits on (right,
+wrong, missing, ...) and the sentences that disagree. Exit status 0 always: this measures.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -31,7 +34,7 @@ from pipeline.evaluation import GoldDate, GoldDurations, GoldJurisdiction, cuad_
 from pipeline.extraction.readers import READERS, apply_readers  # noqa: E402
 from rules import evaluate  # noqa: E402
 from rules.text import decide_date_order, jurisdiction_of, split_sentences  # noqa: E402
-from rules.text.stated import STATED_FIELDS, agrees, statements  # noqa: E402
+from rules.text import STATED_FIELDS, agrees, field_statements  # noqa: E402
 from schemas import ContractExtraction, DateClaim, DurationClaim, GoverningLaw, SourceDocument  # noqa: E402
 
 CUAD = REPO.parent / "shared" / "corpus" / "cuad"
@@ -61,7 +64,7 @@ def gold_extraction(gold: dict) -> ContractExtraction:
 
 def text_disagrees(text: str, field: str, order, sentences) -> bool:
     """Whether no value written by a stating sentence agrees with every stating sentence."""
-    found = statements(text, field, order, sentences)
+    found = field_statements(text, field, order, sentences)
     if len(found) < 2:
         return False
     cands: list = []
@@ -72,10 +75,33 @@ def text_disagrees(text: str, field: str, order, sentences) -> bool:
     return not any(all(agrees(s, v) for s in found) for v in cands)
 
 
+def eval_findings(paths: list[Path]) -> None:
+    """Print the C002 findings of ``clausewise eval --json`` files with the outcome of their field."""
+    total = Counter()
+    for p in paths:
+        data = json.loads(Path(p).read_text())
+        for d in data["documents"]:
+            total["documents"] += 1
+            for f in d.get("findings_builtin") or []:
+                if f["rule_id"] != "C002":
+                    continue
+                outcome = (d.get("fields") or {}).get(f["field_path"], {}).get("outcome", "not scored")
+                total[outcome] += 1
+                print(f"{Path(p).name}: {d['name'][:60]} {f['field_path']} ({outcome}): {f['message'][:160]}")
+                for s in (f.get("details") or {}).get("sentences", []):
+                    print(f"    {s['values']}: {s['sentence'][:200]!r}")
+    print(f"C002 in {', '.join(Path(p).name for p in paths)}: {total['documents']} documents; findings by the "
+          f"outcome of their field: {dict((k, v) for k, v in total.items() if k != 'documents') or 'none'}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--verbose", action="store_true", help="print every firing and the sentences that disagree")
+    ap.add_argument("--eval", nargs="+", type=Path, help="clausewise eval --json outputs to list C002 findings of")
     args = ap.parse_args()
+    if args.eval:
+        eval_findings(args.eval)
+        return
     docs = cuad_set(CUAD / "master_clauses.csv", CUAD / "full_contract_txt")
     counts = {k: Counter() for k in ("text", "gold", "gold_total", "readers", "readers_total")}
     for d in docs:
@@ -88,7 +114,7 @@ def main() -> None:
                 counts["text"][f] += 1
                 if args.verbose:
                     print(f"TEXT {f} {d.name[:70]}")
-                    for s in statements(text, f, order, sentences):
+                    for s in field_statements(text, f, order, sentences):
                         print(f"    {s.values}: {s.text[:200]!r}")
         gx = gold_extraction(d.gold)
         gx.date_order = order

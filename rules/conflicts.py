@@ -3,7 +3,7 @@
 C001: the merge keeps every distinct value of such a field as a candidate; this rule reports them. C002: the
 value of a single-valued field (governing law, effective date, initial term, renewal term, renewal notice,
 liability cap) is checked against every other sentence of the document that states that field by the field's
-own cues (:func:`rules.text.stated.statements`); when one of them states a different value, a reviewer decides.
+own cues (:func:`rules.text.field_statements`); when one of them states a different value, a reviewer decides.
 Whatever the wording of a sentence planted to steer the model ("the governing law is the law of X"), the value
 it brings meets the contract's own clause; so does a value the model took from the wrong one of two clauses.
 Each rule's ``source`` names where it comes from.
@@ -17,7 +17,7 @@ from typing import Any
 
 from rules.registry import Hit, rule
 from rules.text import jurisdiction_of, split_sentences
-from rules.text.stated import STATED_FIELDS, agrees, statements
+from rules.text import STATED_FIELDS, agrees, field_statements
 from schemas import ContractExtraction, SourceDocument
 
 
@@ -88,7 +88,7 @@ def other_sentence_differs(x: ContractExtraction, doc: SourceDocument) -> Iterat
             sentences = split_sentences(doc.text)
         ev = getattr(x, name).evidence
         own = (ev.start, ev.end) if ev is not None and ev.start is not None and ev.end is not None else None
-        differ = [s for s in statements(doc.text, name, x.date_order, sentences)
+        differ = [s for s in field_statements(doc.text, name, x.date_order, sentences)
                   if not (own and s.start < own[1] and s.end > own[0]) and not agrees(s, value)]
         if differ:
             shown = [{"start": s.start, "end": s.end, "page": doc.page_of(s.start), "values": s.values,

@@ -12,7 +12,7 @@ import pytest
 
 import rules
 from rules.text import jurisdiction_of
-from rules.text.stated import agrees, statements
+from rules.text import agrees, field_statements
 from schemas import Duration, LiabilityCap, Money, SourceDocument, SourcePage
 from tests.rules_fixtures import TEXT, clean, days, ev, fires, silent
 
@@ -58,7 +58,7 @@ def test_country_and_its_state_agree_and_a_forum_is_no_governing_law():
 def test_a_place_described_not_named_states_no_governing_law():
     extra = ("Any provision that says that claims under the North Dakota franchise law will be governed by the laws "
              "of a state other than North Dakota is void.")
-    assert statements(extra, "governing_law") == []
+    assert field_statements(extra, "governing_law") == []
 
 
 def test_other_effective_date_defined_elsewhere_conflicts():
@@ -74,14 +74,14 @@ def test_initial_term_stated_twice_differently_conflicts_and_a_cure_period_is_no
     assert f.details["sentences"][0]["values"] == ["5 years"]
     cure = ("If the breaching party cures the breach within thirty (30) days, this Agreement shall continue in full "
             "force and effect.")
-    assert statements(cure, "initial_term") == []
+    assert field_statements(cure, "initial_term") == []
 
 
 def test_renewal_term_and_notice_read_apart_in_one_sentence():
     s = ("Thereafter this Agreement shall automatically renew for successive two (2) year terms unless either party "
          "gives written notice of non-renewal at least ninety (90) days before the end of the then-current term.")
-    (term,) = statements(s, "renewal_term")
-    (notice,) = statements(s, "renewal_notice")
+    (term,) = field_statements(s, "renewal_term")
+    (notice,) = field_statements(s, "renewal_notice")
     assert term.values == ["2 years"] and notice.values == ["90 days"]
     x, doc, _ = _with(s)
     found = rules.evaluate(x, doc)
@@ -90,7 +90,7 @@ def test_renewal_term_and_notice_read_apart_in_one_sentence():
 
 
 def test_year_to_year_renewal_is_one_year():
-    (st,) = statements("This Agreement shall renew from year to year unless terminated.", "renewal_term")
+    (st,) = field_statements("This Agreement shall renew from year to year unless terminated.", "renewal_term")
     assert agrees(st, Duration(value=12, unit="months"))
 
 
@@ -109,16 +109,16 @@ def test_liability_cap_amount_stated_elsewhere_conflicts():
     (jurisdiction_of("New York"), False), (dt.date(2021, 3, 1), False), (days(1, "years"), False),
 ])
 def test_agrees_compares_by_kind(value, ok):
-    (st,) = statements("This Agreement is governed by the laws of the State of Delaware.", "governing_law")
+    (st,) = field_statements("This Agreement is governed by the laws of the State of Delaware.", "governing_law")
     assert agrees(st, value) is ok
 
 
 def test_agrees_refuses_a_value_of_no_known_kind():
-    (st,) = statements("This Agreement is governed by the laws of the State of Delaware.", "governing_law")
+    (st,) = field_statements("This Agreement is governed by the laws of the State of Delaware.", "governing_law")
     with pytest.raises(TypeError, match="cannot compare a str"):
         agrees(st, "Delaware")
 
 
 def test_unknown_field_is_refused():
     with pytest.raises(ValueError, match="no statement grammar for field 'parties'"):
-        statements("text", "parties")
+        field_statements("text", "parties")

@@ -1,7 +1,7 @@
 """The sentences of a contract that state a value of a single-valued field, by that field's own cues.
 
 One value of a field (governing law, effective date, initial term, renewal term, renewal notice, liability cap)
-may be checked against every other sentence that states that field: :func:`statements` finds them, each with
+may be checked against every other sentence that states that field: :func:`field_statements` finds them, each with
 the values it states. A sentence states a field when it has the field's cues, the same the relevance rules and
 the field readers use, and a value of the field's kind:
 
@@ -47,7 +47,7 @@ from rules.text.law import LAWS_OF, POLITIES, STATES_GOVERNING_LAW, phrase
 from rules.text.sentences import Sentence, split_sentences
 from schemas import Duration
 
-#: The fields :func:`statements` reads.
+#: The fields :func:`field_statements` reads.
 STATED_FIELDS = ("governing_law", "effective_date", "initial_term", "renewal_term", "renewal_notice", "liability_cap")
 
 _LAW = [re.compile(p, re.I) for p in STATES_GOVERNING_LAW]
@@ -197,7 +197,7 @@ def _cap(s: Sentence) -> Statement | None:
     return Statement("liability_cap", s.start, s.end, s.text, amounts=amounts) if amounts else None
 
 
-def statements(text: str, field_name: str, order: DateOrder | None = None,
+def field_statements(text: str, field_name: str, order: DateOrder | None = None,
                sentences: list[Sentence] | None = None) -> list[Statement]:
     """Every sentence of ``text`` (a document's stored text; offsets refer to it) that states ``field_name``
     (one of :data:`STATED_FIELDS`) by its cues, with the values it writes (see the module docstring), in order.
