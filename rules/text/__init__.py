@@ -38,6 +38,8 @@ per module:
 - :mod:`rules.text.jurisdictions`: the canonical name and ISO 3166 code of the place a text names
   (:func:`jurisdiction_of`; "PRC" is China, "State of New York" and "NY" are New York).
 - :mod:`rules.text.injection`: the scan for text that reads as instructions to a model (:func:`scan`).
+- :mod:`rules.text.stated`: the sentences that state a single-valued field by its cues, with the values they
+  write (:func:`field_statements`, :func:`agrees`).
 """
 
 from rules.text.amounts import MONEY, amount_in_text, amount_value, readings
@@ -76,6 +78,7 @@ from rules.text.effect import (
     start_kind,
 )
 from rules.text.injection import LOOKALIKES, scan, scan_form
+from rules.text.stated import STATED_FIELDS, Statement, agrees, field_statements
 from rules.text.quarters import FISCAL_PERIOD, calendar_quarter_date, fiscal_calendar_defined, fiscal_period_in
 from rules.text.jurisdictions import Jurisdiction, jurisdiction_of, jurisdictions_in, same_jurisdiction
 from rules.text.references import DOCUMENT_NOUNS, other_document_before, other_document_ending, party_of_other_document
@@ -185,4 +188,6 @@ __all__ = [
     "phrase",
     # rules.text.injection
     "LOOKALIKES", "scan", "scan_form",
+    # rules.text.stated
+    "STATED_FIELDS", "Statement", "agrees", "field_statements",
 ]
