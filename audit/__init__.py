@@ -7,7 +7,8 @@ Write (the one write path; redaction of secrets happens here)::
                      document_id=doc_id, run_id=run_id, payload=audit.llm_payload(...))
 
 ``append`` also takes the caller's ``Session``/``Connection`` (the event commits with the caller's own
-writes) or an ``Engine`` (own transaction). A failed write raises :class:`AuditWriteError`.
+writes) or an ``Engine`` (own transaction). A failed write raises :class:`AuditWriteError`; :func:`check_writer`
+raises it up front when this process's key could not append to a keyed log.
 Read: :func:`query`, :func:`get`, :func:`head`; check: :func:`verify`; hand over: :func:`export_document`,
 :func:`verify_bundle`.
 
@@ -32,14 +33,14 @@ from audit._export import ExportResult, export_document, verify_bundle
 from audit._keys import AuditKey, Checkpoint, current_key, generate_key_file, use_key
 from audit._query import ChainHead, get, head, query
 from audit._redact import REDACTED, add_secret, is_secret_key, redact_text
-from audit._store import append, append_many, writer
+from audit._store import append, append_many, check_writer, writer
 from audit._verify import VerifyResult, verify
 from audit.events import EVENT_TYPES, llm_payload
 
 __all__ = [
     "AuditError", "AuditEvent", "AuditKey", "AuditKeyError", "AuditWriteError", "BLOB_THRESHOLD", "ChainHead",
     "Checkpoint", "EVENT_TYPES", "EventNotFound", "ExportResult", "GENESIS_HASH", "InvalidEvent", "REDACTED",
-    "VerifyResult", "add_secret", "append", "append_many", "canonical_text", "chain_hash", "current_key", "events",
+    "VerifyResult", "add_secret", "append", "append_many", "canonical_text", "check_writer", "chain_hash", "current_key", "events",
     "export_document", "generate_key_file", "get", "head", "is_secret_key", "llm_payload", "query", "redact_text", "use_key",
     "verify", "verify_bundle", "writer",
 ]

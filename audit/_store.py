@@ -172,6 +172,27 @@ def _prepare(e: Mapping[str, Any]) -> dict[str, Any]:
             "run_id": e.get("run_id"), "payload": payload, "blobs": blobs}
 
 
+def _refuse_other_key(head_id: int, head_key_id: str | None) -> None:
+    key = current_key()
+    if head_key_id is not None and (key is None or key.key_id != head_key_id):
+        raise AuditWriteError(
+            f"the audit log is keyed: event {head_id} carries a MAC under key {head_key_id}, but "
+            + ("no audit key is configured" if key is None else f"the configured key is {key.key_id}")
+            + " (CLAUSEWISE_AUDIT_KEY_FILE or CLAUSEWISE_AUDIT_KEY); an event without that key's MAC would "
+            "read as forged")
+
+
+def check_writer(engine: Engine) -> None:
+    """Raise :class:`AuditWriteError` now if this process could not append to the log of ``engine``: its newest
+    event carries a MAC and no audit key, or another key, is configured. Commands that write call it before
+    they start work, so a long run is not lost at its first event. No effect on an empty or unkeyed log."""
+    ev = events_table.c
+    with engine.connect() as conn:
+        head = conn.execute(select(ev.id, ev.key_id).order_by(ev.id.desc()).limit(1)).first()
+    if head is not None:
+        _refuse_other_key(head.id, head.key_id)
+
+
 def _write(conn: Connection, specs: list[dict[str, Any]]) -> list[AuditEvent]:
     ev = events_table.c
     try:
@@ -179,12 +200,8 @@ def _write(conn: Connection, specs: list[dict[str, Any]]) -> list[AuditEvent]:
         head = conn.execute(select(ev.id, ev.hash, ev.ts, ev.key_id).order_by(ev.id.desc()).limit(1)).first()
         last_id, prev_hash, last_ts = (head.id, head.hash, head.ts) if head else (0, GENESIS_HASH, "")
         key = current_key()
-        if head is not None and head.key_id is not None and (key is None or key.key_id != head.key_id):
-            raise AuditWriteError(
-                f"the audit log is keyed: event {head.id} carries a MAC under key {head.key_id}, but "
-                + ("no audit key is configured" if key is None else f"the configured key is {key.key_id}")
-                + " (CLAUSEWISE_AUDIT_KEY_FILE or CLAUSEWISE_AUDIT_KEY); an event without that key's MAC would "
-                "read as forged")
+        if head is not None:
+            _refuse_other_key(head.id, head.key_id)
         ts = max(now_ts(), last_ts)  # never earlier than the head, even if the clock stepped back
         rows, out, blob_rows = [], [], {}
         for i, s in enumerate(specs, start=last_id + 1):

@@ -42,6 +42,8 @@ def mask_url(url: str | None) -> str | None:
     try:
         parts = urlsplit(url)
         netloc = parts.netloc
+        if "@" not in netloc and not parts.query:
+            return url  # nothing to mask: as written ("sqlite:////abs/path.db" would lose a slash when rebuilt)
         if "@" in netloc:
             userinfo, _, hostport = netloc.rpartition("@")
             user, colon, _password = userinfo.partition(":")

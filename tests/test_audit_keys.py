@@ -258,3 +258,34 @@ def test_cli_keygen_checkpoint_and_verify_name_the_failed_check(engine, db_url, 
         assert "junk.json is not a clausewise.audit.checkpoint/1 checkpoint" in " ".join(res.output.split())
     finally:
         audit.use_key(None)
+
+
+def test_a_command_that_writes_is_refused_up_front_on_a_keyed_log_it_has_no_key_for(tmp_path):
+    """A keyed log and a process without the key: `ingest` and `eval` stop before any work with one line on
+    stderr and exit code 2, not at their first event with a traceback (a whole evaluation would be lost)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    key = tmp_path / "audit.key"
+    data = tmp_path / "data"
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("CLAUSEWISE_", "OPENAI_"))}
+    base.update({"PYTHONPATH": str(REPO), "CLAUSEWISE_DATA_DIR": str(data), "CLAUSEWISE_BACKEND": "replay",
+                 "CLAUSEWISE_REPLAY_DIR": str(REPO / "tests" / "recordings" / "samples")})
+
+    def cw(*args, **env):
+        return subprocess.run([sys.executable, "-c", "from pipeline.cli import main; main()", *args], cwd=REPO,
+                              env={**base, **env}, capture_output=True, text=True, timeout=300)
+
+    assert cw("audit", "keygen", "--out", str(key)).returncode == 0
+    txt = tmp_path / "note.txt"
+    txt.write_text("This Agreement is made between Acme Corp. and Beta LLC.", encoding="utf-8")
+    first = cw("ingest", "--no-extract", str(txt), CLAUSEWISE_AUDIT_KEY_FILE=str(key))
+    assert first.returncode == 0, first.stdout + first.stderr
+    for args in (("ingest", "--no-extract", str(txt)), ("eval", "samples", str(REPO / "samples"), "--limit", "1")):
+        res = cw(*args)
+        assert res.returncode == 2, res.stdout + res.stderr
+        assert res.stderr.startswith("error: the audit log is keyed") and "Traceback" not in res.stderr
+        assert "reading" not in res.stdout and "stored as eval run" not in res.stdout

@@ -172,3 +172,11 @@ def test_config_masks_the_credentials_of_the_openai_base_url(tmp_path):
     table = _clausewise("config", env=env)
     for secret in (KEY, "Url-Pass-2024", "Qk-2024-secret", "Db-Pass-2024"):
         assert secret not in table.stdout + table.stderr
+
+
+def test_a_url_with_nothing_to_mask_is_printed_as_written():
+    from pipeline.settings import mask_url
+
+    for url in ("sqlite:////tmp/x/clausewise.db", "sqlite:///relative.db", "postgresql+psycopg://db.example/clausewise"):
+        assert mask_url(url) == url
+    assert mask_url("postgresql://app:s3cret-pass@db/x") == "postgresql://app:***@db/x"

@@ -39,13 +39,14 @@ def __getattr__(name: str) -> typing.Any:
 
 def main() -> None:
     """Console-script entry point. An audit key or checkpoint file that is missing or malformed (named in the
-    settings or on the command line) ends the command with its message on stderr and exit code 2."""
-    from audit import AuditKeyError
+    settings or on the command line), or a keyed audit log this process has no key for, ends the command with
+    its message on stderr and exit code 2."""
+    from audit import AuditKeyError, AuditWriteError
 
     _register()
     try:
         app()
-    except AuditKeyError as exc:
+    except (AuditKeyError, AuditWriteError) as exc:
         typer.echo(f"error: {exc}", err=True)
         raise SystemExit(2) from None
 

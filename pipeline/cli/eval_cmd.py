@@ -22,6 +22,7 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy import select as sql_select
 
+import audit
 from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
 from pipeline.evaluation import (
@@ -100,6 +101,7 @@ def _evaluate(set_name: str, docs: list[LabelledDocument], *, source: dict[str, 
     if how not in SELECTIONS:
         fail(f"--select must be one of {', '.join(SELECTIONS)}, not {how!r}", 2)
     cfg = settings(database_url=database_url, backend=backend, model=model)
+    audit.check_writer(engine_for(cfg.effective_database_url))  # the result is stored there: refuse before the run
     try:
         table = load_prices(prices)
     except PriceTableError as exc:

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy import func, select
 
+import audit
 from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
 from pipeline.ingest import IngestOutcome, ingest_file, iter_input_files
@@ -44,7 +45,8 @@ def ingest(
     backend: str | None = typer.Option(None, "--backend", help="LLM backend: local, openai, replay."),
     model: str | None = typer.Option(None, "--model", help="Model registry name, GGUF path or remote model id."),
     no_cache: bool = typer.Option(False, "--no-cache", help="Ask the model again even where an answer to the "
-                                                           "same request is stored (the new answer replaces it)."),
+                                                           "same request is stored (the new answer replaces it), "
+                                                           "for the documents extracted in this run."),
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
     """Read contracts, check their quality, store pages and chunks, then extract and verify.
@@ -55,6 +57,9 @@ def ingest(
     cfg = settings(database_url=database_url, backend=backend, model=model,
                    **({"answer_cache": False} if no_cache else {}))
     engine = engine_for(cfg.effective_database_url)
+    audit.check_writer(engine)  # a keyed log this process has no key for: refused before any file is read
+    if password:
+        audit.add_secret(password)  # never written to the log, the console or the store
     try:
         files = list(iter_input_files(paths))
     except FileNotFoundError as exc:
