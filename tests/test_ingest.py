@@ -186,3 +186,18 @@ def test_ingest_prints_how_long_each_contract_took(tmp_path, monkeypatch):
             assert model_seconds > 10  # recorded live latencies, not the replay's own milliseconds
     total = re.search(r"extraction: 3 documents, (\d+) pages in ([\d.]+) s; model ([\d.]+) s", res.output)
     assert total and float(total.group(3)) == pytest.approx(sum(float(m.group(4)) for m in lines.values()), abs=0.2)
+
+
+def test_ingest_says_when_the_model_file_that_sets_the_chunks_is_missing(tmp_path):
+    """Recorded answers replay only on the chunks the model's own tokenizer makes: without the model file the
+    chunks are counted with the default tokenizer, and ingest says so (a new user replaying the samples)."""
+    _register()
+    from tests.conftest import REPO
+
+    sample = REPO / "samples" / "mutual_nda.pdf"
+    env = {"CLAUSEWISE_CACHE_DIR": str(tmp_path / "empty-cache"), "CLAUSEWISE_DATA_DIR": str(tmp_path / "data"),
+           "CLAUSEWISE_BACKEND": "replay", "COLUMNS": "300"}
+    res = runner.invoke(app, ["ingest", "--no-extract", str(sample)], env=env)
+    assert res.exit_code == 0, res.output
+    assert "chunks are counted with the default tokenizer" in res.output
+    assert "clausewise model install qwen2.5-coder-1.5b" in res.output

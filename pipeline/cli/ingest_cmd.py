@@ -19,7 +19,7 @@ from pipeline.ingest import IngestOutcome, ingest_file, iter_input_files
 from pipeline.store import Chunk, Document
 from pipeline.store import DocumentStatus
 from pipeline.store import DocumentNotFound, AmbiguousDocument, find_document
-from pipeline.reading import tokenizer_for
+from pipeline.reading import DefaultTokenizer, local_model_file, tokenizer_for
 
 STYLE = {
     "ingested": "green", "extracted": "green", "verified": "green", "auto_accepted": "green",
@@ -67,6 +67,11 @@ def ingest(
     if not files:
         fail(f"no .pdf or .txt files under {', '.join(map(str, paths))}")
     tok = tokenizer_for(cfg)
+    if isinstance(tok, DefaultTokenizer) and cfg.backend in ("local", "replay"):
+        console.print(f"[yellow]note:[/yellow] chunks are counted with the default tokenizer: the model file "
+                      f"{escape(str(local_model_file(cfg)))} is not installed (`clausewise model install "
+                      f"{escape(cfg.model)}`); answers recorded with the model's own tokenizer will not match these "
+                      "chunks", highlight=False)
     outcomes: list[IngestOutcome] = []
     t0 = time.perf_counter()
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
