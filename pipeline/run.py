@@ -6,21 +6,39 @@ import time
 
 from rich.console import Console
 from rich.markup import escape
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+import audit
+from audit import AuditWriteError
 from pipeline.extract import ExtractionError, extract_document
-from pipeline.llm import make_backend
+from pipeline.llm import LLMError, make_backend
+from pipeline.reading import printable
 from pipeline.settings import Settings
-from pipeline.store import Document
+from pipeline.store import (
+    TRANSITIONS,
+    Document,
+    DocumentStatus,
+    ExtractionRun,
+    Reason,
+    check_transition,
+    transaction,
+    utcnow,
+)
 from pipeline.verify import NothingToVerify, verify_document
 
 
 def process_documents(engine: Engine, document_ids: list[str], settings: Settings, *, console: Console | None = None) -> dict:
     """Extract and verify each document in turn; a failure of one never stops the others.
 
-    Errors of one document (:class:`ExtractionError`, :class:`NothingToVerify`) are printed and
-    counted in ``failed``; store, audit and backend-setup errors (e.g. model not installed) propagate.
+    Errors of one document (:class:`ExtractionError`, :class:`NothingToVerify`, and any other error its text
+    makes extraction or the rules raise) are printed and counted in ``failed``; an unexpected one moves the
+    document to ``failed`` (reason ``extraction_failed``, the error in its message) and closes its running
+    extraction run as ``failed``. The model's errors (:class:`pipeline.llm.LLMError`, a replay without a
+    recorded answer among them), the audit log's (:class:`audit.AuditWriteError`), a database that cannot be
+    reached (``sqlalchemy.exc.OperationalError``) and backend-setup errors (e.g. model not installed) concern
+    every document and propagate.
 
     Returns totals: ``{"failed", "documents", "pages", "input_tokens", "output_tokens", "seconds",
     "wall_seconds"}`` (``seconds``: the model's own seconds as the backend reports them, a replay the recorded
@@ -39,7 +57,18 @@ def process_documents(engine: Engine, document_ids: list[str], settings: Setting
             totals["wall_seconds"] += time.perf_counter() - started
             totals["failed"] += 1
             if console is not None:
-                console.print(f"[red]{doc_id[:12]}: not extracted[/red] - {escape(str(exc))}", highlight=False)
+                console.print(f"[red]{doc_id[:12]}: not extracted[/red] - {_shown(str(exc))}", highlight=False)
+            continue
+        except (LLMError, AuditWriteError, OperationalError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - what one document's text makes a stage raise is its failure
+            totals["wall_seconds"] += time.perf_counter() - started
+            totals["failed"] += 1
+            message = f"extraction or verification failed ({type(exc).__name__}: {exc})"[:MAX_MESSAGE_CHARS]
+            _fail_document(engine, doc_id, message)
+            if console is not None:
+                console.print(f"[red]{_shown(_file_name(engine, doc_id))}: failed[/red] - {_shown(message)}",
+                              highlight=False)
             continue
         wall = time.perf_counter() - started
         pages = getattr(run, "pages", 0) or 0
@@ -54,13 +83,13 @@ def process_documents(engine: Engine, document_ids: list[str], settings: Setting
             n_err = sum(1 for f in outcome.findings if f.severity == "error")
             n_warn = sum(1 for f in outcome.findings if f.severity == "warning")
             per_page = f"{model_seconds / pages:.1f}" if pages else "-"
-            console.print(f"{escape(_file_name(engine, doc_id))}: {pages} pages in {wall:.1f} s "
+            console.print(f"{_shown(_file_name(engine, doc_id))}: {pages} pages in {wall:.1f} s "
                           f"(model {model_seconds:.1f} s, {per_page} s/page); {run.status} extraction, "
                           f"{outcome.status}; {n_err} errors, {n_warn} warnings, {outcome.review_items} fields "
                           "to review", highlight=False, soft_wrap=True)
             for f in outcome.findings:
                 if f.severity != "info":
-                    console.print(f"  {f.severity:<7} {f.rule_id:<6} {escape(f.field_path)}: {escape(f.message)}",
+                    console.print(f"  {f.severity:<7} {f.rule_id:<6} {_shown(f.field_path)}: {_shown(f.message)}",
                                   highlight=False)
     if console is not None and totals["documents"]:
         spp = totals["seconds"] / totals["pages"] if totals["pages"] else float("nan")
@@ -75,3 +104,34 @@ def _file_name(engine: Engine, document_id: str) -> str:
     with Session(engine) as s:
         doc = s.get(Document, document_id)
     return f"{doc.file_name if doc is not None else '?'} ({document_id[:12]})"
+
+
+MAX_MESSAGE_CHARS = 500
+"""A status message quoting an error is cut to this many characters."""
+
+
+def _shown(text: str) -> str:
+    """``text`` as one line of visible characters, Rich markup escaped (:func:`pipeline.reading.printable`)."""
+    return escape(printable(text))
+
+
+def _fail_document(engine: Engine, document_id: str, message: str, actor: str = "system") -> None:
+    """Move ``document_id`` to ``failed`` (reason ``extraction_failed``) with ``message``, its running
+    extraction runs to ``failed``, and write ``document.failed``; a document past extraction and
+    verification is left as it is."""
+    with transaction(engine, immediate=True) as s:
+        doc = s.get(Document, document_id)
+        if doc is None:
+            return
+        running = list(s.scalars(select(ExtractionRun).where(ExtractionRun.document_id == document_id,
+                                                             ExtractionRun.status == "running")))
+        for run in running:
+            run.status, run.finished_at = "failed", utcnow()
+        if DocumentStatus.FAILED not in TRANSITIONS[DocumentStatus(doc.status)]:
+            return
+        doc.status = check_transition(doc.status, DocumentStatus.FAILED).value
+        doc.status_reason, doc.status_message = Reason.EXTRACTION_FAILED.value, message
+        audit.append(s, type=audit.events.DOCUMENT_FAILED, actor=actor, document_id=document_id,
+                     run_id=running[-1].id if running else None,
+                     payload={"status": doc.status, "reason": doc.status_reason, "message": message,
+                              "runs_failed": [r.id for r in running]})

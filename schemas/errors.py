@@ -26,6 +26,10 @@ Hierarchy::
     │   ├── EmptyFile
     │   ├── EmptyDocument
     │   ├── NotAPdf
+    │   ├── FileUnreadable
+    │   ├── TooManyPages
+    │   ├── OcrLimitReached
+    │   ├── TextTooLarge
     │   └── UndecodableText                             pipeline.reading.textfile
     ├── TokenizerError                                  pipeline.reading.tokens
     │   └── TokenizerLoadError

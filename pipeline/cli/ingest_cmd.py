@@ -14,11 +14,11 @@ from sqlalchemy import func, select
 
 from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
-from pipeline.ingest import IngestOutcome, ingest_file, iter_input_files
+from pipeline.ingest import IngestOutcome, UnreadablePath, ingest_file, iter_input_files
 from pipeline.store import Chunk, Document
 from pipeline.store import DocumentStatus
 from pipeline.store import DocumentNotFound, AmbiguousDocument, find_document
-from pipeline.reading import tokenizer_for
+from pipeline.reading import printable, tokenizer_for
 
 STYLE = {
     "ingested": "green", "extracted": "green", "verified": "green", "auto_accepted": "green",
@@ -27,13 +27,18 @@ STYLE = {
 }
 
 
+def _shown(text: str) -> str:
+    """``text`` as one line of visible characters, Rich markup escaped (:func:`pipeline.reading.printable`)."""
+    return escape(printable(text))
+
+
 def _line(o: IngestOutcome) -> str:
     style = STYLE.get(o.status, "white")
     what = f"[{style}]{o.status}[/{style}]"
     if o.reason:
         what += f" ({o.reason})"
     detail = "already ingested, same bytes" if o.already else (o.message or f"{o.pages} pages, {o.chunks} chunks")
-    return f"{escape(str(o.path))}: {what} - {escape(detail)}"
+    return f"{_shown(str(o.path))}: {what} - {_shown(detail)}"
 
 
 @app.command("ingest")
@@ -55,12 +60,9 @@ def ingest(
     cfg = settings(database_url=database_url, backend=backend, model=model,
                    **({"answer_cache": False} if no_cache else {}))
     engine = engine_for(cfg.effective_database_url)
-    try:
-        files = list(iter_input_files(paths))
-    except FileNotFoundError as exc:
-        fail(str(exc))
+    files = list(iter_input_files(paths))
     if not files:
-        fail(f"no .pdf or .txt files under {', '.join(map(str, paths))}")
+        fail(f"no .pdf or .txt files under {', '.join(_shown(str(p)) for p in paths)}")
     tok = tokenizer_for(cfg)
     outcomes: list[IngestOutcome] = []
     t0 = time.perf_counter()
@@ -68,7 +70,8 @@ def ingest(
                   console=console, transient=True) as progress:
         task = progress.add_task("reading", total=len(files))
         for f in files:
-            progress.update(task, description=f"reading {f.name[:40]}")
+            name = f.path.name if isinstance(f, UnreadablePath) else f.name
+            progress.update(task, description=f"reading {_shown(name[:40])}")
             o = ingest_file(engine, f, cfg, password=password, tokenizer=tok)
             outcomes.append(o)
             progress.console.print(_line(o), highlight=False)
@@ -152,7 +155,7 @@ def status(
         table.add_column(col)
     for r in rows:
         style = STYLE.get(r["status"], "white")
-        table.add_row(r["id"][:12], escape(r["file_name"]), f"[{style}]{r['status']}[/{style}]", r["reason"] or "",
+        table.add_row(r["id"][:12], _shown(r["file_name"]), f"[{style}]{r['status']}[/{style}]", r["reason"] or "",
                       str(r["pages"]), str(r["chunks"]))
     console.print(table)
 
