@@ -127,6 +127,10 @@ class Settings(BaseSettings):
                                   "file fails (ocr_limit).")
     max_text_chars: int = Field(
         20_000_000, ge=1, description="Characters of text of one document; more fails the file (text_too_large).")
+    lease_seconds: float = Field(
+        60.0, gt=0, description="Length of a document's lease: a process carrying a document through extraction "
+                                "and verification renews it every third of this; a lease not renewed for this "
+                                "long (its process killed on another machine) lets another process take over.")
     n_threads: int = Field(2, description="CPU threads for the local backend.")
     review_all: bool = Field(False, description="Send every document to review, even with no finding.")
     playbook: Path | None = Field(None, description="Playbook YAML; default rules/playbooks/default.yaml.")

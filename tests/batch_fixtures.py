@@ -96,3 +96,49 @@ def clausewise(*args: str, env: dict[str, str] | None = None, as_unprivileged: b
     cmd = [sys.executable, "-c", "from pipeline.cli import main; main()", *args]
     return subprocess.run((unprivileged() if as_unprivileged else []) + cmd, env=full_env, cwd=cwd or REPO,
                           capture_output=True, text=True, timeout=timeout)
+
+
+def clausewise_hooked(hook: str, *args: str, env: dict[str, str] | None = None,
+                      timeout: float = 900) -> subprocess.CompletedProcess:
+    """Run ``clausewise ARGS`` as a new process with a :mod:`tests.proc_hooks` hook (``kill:MOMENT``)."""
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "250", "NO_COLOR": "1", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "tests.proc_hooks", hook, "--", *args], env=full_env, cwd=REPO,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def start_clausewise(*args: str, hook: str | None = None, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """Start ``clausewise ARGS`` as a new process (with a :mod:`tests.proc_hooks` hook if given) and return at
+    once; read its output with ``communicate()``."""
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "250", "NO_COLOR": "1", **(env or {})}
+    cmd = ([sys.executable, "-m", "tests.proc_hooks", hook, "--", *args] if hook else
+           [sys.executable, "-c", "from pipeline.cli import main; main()", *args])
+    return subprocess.Popen(cmd, env=full_env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for(path: Path, proc: subprocess.Popen, limit_s: float = 600) -> None:
+    """Wait until ``path`` exists (a paused process reached its moment); fail if ``proc`` ended first."""
+    import time
+
+    deadline = time.monotonic() + limit_s
+    while not path.exists():
+        if proc.poll() is not None:
+            out, err = proc.communicate()
+            raise AssertionError(f"the process ended before reaching its moment (rc {proc.returncode}):\n{out}\n{err}")
+        if time.monotonic() > deadline:
+            proc.kill()
+            raise AssertionError(f"the process never reached its moment ({path})")
+        time.sleep(0.02)
+
+
+def replay_env(data_dir: Path) -> dict[str, str]:
+    """Settings for ``clausewise ingest samples/`` on the default model's recorded answers (its tokenizer sets
+    the chunks the recordings were made for: unavailable without it)."""
+    from pipeline.llm.registry import is_installed
+    from pipeline.settings import Settings
+
+    model = "qwen2.5-coder-1.5b"
+    if not is_installed(model, Settings().cache_dir):
+        unavailable(f"{model} is not installed: its tokenizer sets the chunks the recordings were made for")
+    return {"CLAUSEWISE_BACKEND": "replay", "CLAUSEWISE_MODEL": model,
+            "CLAUSEWISE_REPLAY_DIR": str(REPO / "tests" / "recordings" / "samples"),
+            "CLAUSEWISE_DATA_DIR": str(data_dir)}

@@ -246,3 +246,32 @@ def test_a_document_the_database_refuses_is_stored_as_failed_and_the_batch_goes_
         assert doc.status == "ingested"
     _good_file_read(engine)
     assert audit.verify(engine).ok
+
+
+def test_an_error_one_document_makes_a_stage_raise_fails_that_document_not_the_batch(engine, tmp_path, monkeypatch):
+    """Any error a document's text makes extraction or the rules raise (here: a stand-in RuntimeError for the first
+    document) is that document's failed status; the next document is extracted and verified."""
+    import pipeline.run
+    from pipeline.run import process_documents
+    from tests.conftest import REPO, require_shared
+    from tests.extract_fixtures import store_text_document
+
+    first = store_text_document(engine, contract_text("first"), "first.txt")
+    second = store_text_document(engine, require_shared("failcases", "F22", "contract.txt").read_text(), "F22.txt")
+    real = pipeline.run.extract_document
+
+    def extract(engine_, doc_id, *a, **k):
+        if doc_id == first:
+            raise RuntimeError("a reader met text it cannot take")
+        return real(engine_, doc_id, *a, **k)
+
+    monkeypatch.setattr(pipeline.run, "extract_document", extract)
+    settings = Settings(data_dir=tmp_path, backend="replay", model="qwen2.5-coder-0.5b",
+                        replay_dir=REPO / "tests" / "recordings" / "extract")
+    totals = process_documents(engine, [first, second], settings)
+    assert (totals["failed"], totals["documents"]) == (1, 1)
+    rows = _rows(engine)
+    assert (rows["first.txt"].status, rows["first.txt"].status_reason) == ("failed", "extraction_failed")
+    assert "RuntimeError: a reader met text it cannot take" in rows["first.txt"].status_message
+    assert rows["F22.txt"].status in {"needs_review", "auto_accepted"}
+    assert {d.lease_holder for d in rows.values()} == {None}

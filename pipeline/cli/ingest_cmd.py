@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
 from pipeline.ingest import IngestOutcome, UnreadablePath, ingest_file, iter_input_files
-from pipeline.store import Chunk, Document
+from pipeline.store import Chunk, Document, leases
 from pipeline.store import DocumentStatus
 from pipeline.store import DocumentNotFound, AmbiguousDocument, find_document
 from pipeline.reading import printable, tokenizer_for
@@ -54,8 +54,9 @@ def ingest(
 ) -> None:
     """Read contracts, check their quality, store pages and chunks, then extract and verify.
 
-    Every model answer is stored as it arrives: a run killed midway and started again asks only what was not
-    answered. Exit code is non-zero only when nothing could be ingested.
+    A document a run left half done (read but not extracted, extracted but not verified) is carried on from
+    there, and every model answer is stored as it arrives: a run killed midway and started again asks only
+    what was not answered. Exit code is non-zero only when nothing could be ingested.
     """
     cfg = settings(database_url=database_url, backend=backend, model=model,
                    **({"answer_cache": False} if no_cache else {}))
@@ -82,12 +83,15 @@ def ingest(
     if extract:
         from pipeline.run import process_documents  # extraction + rules; imported lazily (loads the model)
 
-        todo = [o.document_id for o in outcomes if o.status == DocumentStatus.INGESTED.value and o.document_id]
+        # every document of the batch not yet past verification is carried on from where it stopped
+        resumable = {DocumentStatus.INGESTED.value, DocumentStatus.EXTRACTED.value}
+        todo = list(dict.fromkeys(o.document_id for o in outcomes if o.status in resumable and o.document_id))
         if todo:
             from pipeline.llm import LLMError
             from pipeline.llm import ModelRegistryError
 
             try:
+                leases.expire(engine)  # runs whose process ended are closed as interrupted
                 process_documents(engine, todo, cfg, console=console)
             except (ModelRegistryError, LLMError) as exc:
                 console.print(f"[red]extraction not run:[/red] {escape(str(exc))}", highlight=False)
