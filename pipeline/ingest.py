@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, delete
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, IntegrityError
 
 import audit
 from pipeline.reading import chunk_text
@@ -319,7 +319,12 @@ def ingest_file(
 
     stored = dict(doc_id=doc_id, path=path, size=size, media=media, tokenizer=tok.name, actor=actor, run_id=run_id)
     try:
-        outcome = _store(engine, read=read, chunks=chunks, status=status, reason=reason, message=message, **stored)
+        try:
+            outcome = _store(engine, read=read, chunks=chunks, status=status, reason=reason, message=message,
+                             **stored)
+        except IntegrityError:  # another process inserted the same document meanwhile: it is stored now
+            outcome = _store(engine, read=read, chunks=chunks, status=status, reason=reason, message=message,
+                             **stored)
     except DataError as exc:  # the database refuses this document's data: store the file as failed without it
         outcome = _store(engine, read=None, chunks=[], status=DocumentStatus.FAILED, reason=Reason.READ_ERROR,
                          message=_error_message(path, "could not be stored", exc.orig or exc), **stored)
@@ -338,11 +343,14 @@ def _store(engine: Engine, *, doc_id: str, path: Path, size: int, media: str, re
     """One transaction: the document row (new, or a retry's replacing what it had), its pages, chunks and
     audit events."""
     with transaction(engine, immediate=True) as s:
-        doc = s.get(Document, doc_id)
+        doc = s.get(Document, doc_id, with_for_update=True, populate_existing=True)  # PostgreSQL: one writer a row
         if doc is None:
             doc = Document(id=doc_id, file_name=path.name, source_path=str(path.resolve()), size_bytes=size,
                            status=DocumentStatus.INGESTED.value)
             s.add(doc)
+        elif DocumentStatus(doc.status) not in RETRYABLE:  # another process stored it since the check above
+            return IngestOutcome(path, doc_id, doc.status, doc.status_reason, "already ingested (same bytes)",
+                                 doc.page_count, len(doc.chunks), already=True)
         else:  # a retry of a needs_password / needs_ocr / failed document: replace what it had
             check_transition(doc.status, DocumentStatus.INGESTED)
             s.execute(delete(Chunk).where(Chunk.document_id == doc_id))
