@@ -11,7 +11,7 @@ stage that stores a result checks in the same transaction that its lease is stil
 a process that lost its lease (frozen past the expiry) stores nothing: a document has at most one complete run
 per extraction, beside any interrupted ones.
 
-A holder id is ``<host>:<pid>:<random>`` (:func:`new_holder`). Times are timezone-aware UTC; lease lengths are
+A holder id is ``<host>[~<PID namespace>]:<pid>:<random>`` (:func:`new_holder`). Times are timezone-aware UTC; lease lengths are
 seconds (the setting ``lease_seconds``).
 
 Every function takes the engine (or, for :func:`check_held`, the session of the caller's transaction) and is a
@@ -55,9 +55,19 @@ class LeaseInfo:
     expires_at: datetime | None
 
 
+def _machine() -> str:
+    """This machine as process ids see it: the host name, and on Linux the PID namespace (two containers that
+    share a host name see different processes under the same ids)."""
+    try:
+        namespace = f"~{os.stat('/proc/self/ns/pid').st_ino}"
+    except OSError:
+        namespace = ""
+    return socket.gethostname() + namespace
+
+
 def new_holder() -> str:
-    """A holder id for this process: ``"<host name>:<pid>:<8 hex digits>"``."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    """A holder id for this process: ``"<host name>[~<PID namespace>]:<pid>:<8 hex digits>"``."""
+    return f"{_machine()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 def _aware(t: datetime | None) -> datetime | None:
@@ -66,14 +76,14 @@ def _aware(t: datetime | None) -> datetime | None:
 
 
 def holder_process_ended(holder: str) -> bool:
-    """Whether ``holder`` names a process of this machine (same host name) that no longer runs.
+    """Whether ``holder`` names a process of this machine (same host name and PID namespace) that no longer runs.
 
     ``False`` for another machine's holder or an id not in :func:`new_holder`'s form (its lease then lapses only
     at its expiry). A process id reused by another process keeps the lease until its expiry (never ends one
     early)."""
-    host, _, rest = holder.partition(":")
+    machine, _, rest = holder.partition(":")
     pid_text = rest.partition(":")[0]
-    if host != socket.gethostname() or not pid_text.isdigit():
+    if machine != _machine() or not pid_text.isdigit():
         return False
     pid = int(pid_text)
     if pid == os.getpid():
