@@ -87,7 +87,7 @@ from pipeline.llm import (
     request_key,
 )
 from pipeline.settings import Settings
-from pipeline.store import store_answer, stored_answer, transaction
+from pipeline.store import leases, store_answer, stored_answer, transaction
 from pipeline.store import source_document
 from pipeline.store import DocumentStatus, Reason, check_transition
 from pipeline.store import Chunk, Document, ExtractionRun, utcnow
@@ -364,7 +364,7 @@ def _load(engine: Engine, document_id: str) -> tuple[SourceDocument, list[Chunk]
 
 
 def extract_document(engine: Engine, document_id: str, backend: Backend, settings: Settings, *,
-                     actor: str = "system") -> ExtractionRun:
+                     actor: str = "system", holder: str | None = None) -> ExtractionRun:
     """Extract every chunk of ``document_id`` with ``backend`` and store a new ExtractionRun.
 
     Returns the stored run (detached) with ``status`` complete | partial | failed, ``input_tokens`` /
@@ -372,8 +372,14 @@ def extract_document(engine: Engine, document_id: str, backend: Backend, setting
     ``extraction`` (``ContractExtraction.model_dump(mode="json")``), ``chunk_outcomes`` (one dict per
     chunk, see :class:`ChunkOutcome`) and a transient attribute ``pages`` (page count).
 
+    ``holder``: the lease holder (:mod:`pipeline.store.leases`) the caller claimed the document as; the run
+    records it, and the run's result is stored only while that lease still holds (checked in the storing
+    transaction).
+
     Raises:
         DocumentNotExtractable: no such document, or its state does not allow extraction.
+        LeaseLost: ``holder`` lost the document's lease before the result was stored (nothing stored; the
+            process that claimed it closed this run as interrupted).
         ReplayMiss: the replay backend has no recorded answer (the run is stored as failed first).
         audit.AuditWriteError: an audit event could not be written (nothing is hidden).
     """
@@ -383,7 +389,7 @@ def extract_document(engine: Engine, document_id: str, backend: Backend, setting
     with transaction(engine) as s:
         s.add(ExtractionRun(id=run_id, document_id=document_id, backend=backend.provider, model=backend.model_id,
                             model_sha256=backend.model_sha256, prompt_version=PROMPT_VERSION, status="running",
-                            started_at=started))
+                            started_at=started, holder=holder))
     ctx = _Ctx(engine, backend, settings, source, run_id, actor)
     partials: list[ContractExtraction] = []
     outcomes: list[ChunkOutcome] = []
@@ -408,7 +414,7 @@ def extract_document(engine: Engine, document_id: str, backend: Backend, setting
                                 for f in outcome.failures)))
     except ReplayMiss as exc:
         _store(engine, run_id, document_id, "failed", outcomes, None, time.perf_counter() - t0, actor,
-               reason=_error_text(exc), move=False)
+               reason=_error_text(exc), move=False, holder=holder)
         raise
     merged = normalize_extraction(merge_partials(partials), source)
     merged.chunk_failures = failures
@@ -417,7 +423,7 @@ def extract_document(engine: Engine, document_id: str, backend: Backend, setting
             asked = _ask_again(ctx, merged, chunks, {o.chunk_seq: o for o in outcomes})
         except ReplayMiss as exc:
             _store(engine, run_id, document_id, "failed", outcomes, None, time.perf_counter() - t0, actor,
-                   reason=_error_text(exc), move=False)
+                   reason=_error_text(exc), move=False, holder=holder)
             raise
         if asked:
             merged = normalize_extraction(merge_partials(partials + asked), source)
@@ -434,16 +440,20 @@ def extract_document(engine: Engine, document_id: str, backend: Backend, setting
     else:
         status = "complete"
     run = _store(engine, run_id, document_id, status, outcomes, merged, seconds, actor,
-                 reason="no chunk was extracted" if status == "failed" else None)
+                 reason="no chunk was extracted" if status == "failed" else None, holder=holder)
     run.pages = page_count  # type: ignore[attr-defined]  # transient, for per-run figures
     return run
 
 
 def _store(engine: Engine, run_id: str, document_id: str, status: str, outcomes: list[ChunkOutcome],
            extraction: ContractExtraction | None, seconds: float, actor: str, *, reason: str | None,
-           move: bool = True) -> ExtractionRun:
+           move: bool = True, holder: str | None = None) -> ExtractionRun:
     with transaction(engine, immediate=True) as s:
-        run = s.get(ExtractionRun, run_id)
+        if holder is not None:
+            leases.check_held(s, document_id, holder)
+        run = s.get(ExtractionRun, run_id, populate_existing=True)
+        if run.status != "running":  # closed as interrupted by a process that took the document over
+            raise leases.LeaseLost(f"run {run_id} of document {document_id[:12]} was closed as {run.status}")
         run.status = status
         run.input_tokens = sum(o.input_tokens for o in outcomes)
         run.output_tokens = sum(o.output_tokens for o in outcomes)

@@ -120,6 +120,19 @@ class Settings(BaseSettings):
                           "prompt version, messages and schema) instead of calling the model again; every "
                           "answer is stored as soon as it arrives, so a killed run resumes where it stopped. "
                           "`ingest --no-cache` asks again.")
+    max_pages_per_file: int = Field(
+        2000, ge=1, description="Pages of one PDF; a longer file is stored as failed (too_many_pages) unread.")
+    max_ocr_pages_per_file: int = Field(
+        100, ge=0, description="Scanned pages OCR'd in one file; one more scanned page fails the file (ocr_limit).")
+    max_ocr_seconds_per_file: float = Field(
+        1800.0, ge=0, description="Wall seconds of OCR in one file, checked before each scanned page; past it the "
+                                  "file fails (ocr_limit).")
+    max_text_chars: int = Field(
+        20_000_000, ge=1, description="Characters of text of one document; more fails the file (text_too_large).")
+    lease_seconds: float = Field(
+        60.0, gt=0, description="Length of a document's lease: a process carrying a document through extraction "
+                                "and verification renews it every third of this; a lease not renewed for this "
+                                "long (its process killed on another machine) lets another process take over.")
     n_threads: int = Field(2, description="CPU threads for the local backend.")
     review_all: bool = Field(False, description="Send every document to review, even with no finding.")
     playbook: Path | None = Field(None, description="Playbook YAML; default rules/playbooks/default.yaml.")

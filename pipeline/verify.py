@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 
 import audit
-from pipeline.store import transaction
+from pipeline.store import leases, transaction
 from pipeline.review import field_rows
 from pipeline.store import Document, FindingRow, ReviewItem
 from pipeline.settings import Settings
@@ -49,13 +49,18 @@ def verify_document(
     playbook: Playbook | None = None,
     actor: str = "system",
     store: bool = True,
+    holder: str | None = None,
 ) -> VerifyOutcome:
     """Evaluate every rule on the latest extraction of ``document_id``.
 
     With ``store=False`` nothing is written (``clausewise rules check``).
 
+    ``holder``: the lease holder (:mod:`pipeline.store.leases`) the caller claimed the document as; findings
+    and the status are stored only while that lease still holds (checked in the storing transaction).
+
     Raises:
         NothingToVerify: the document was never extracted.
+        LeaseLost: ``holder`` lost the document's lease (nothing stored).
     """
     playbook = playbook if playbook is not None else load_configured_playbook(settings)
     with transaction(engine) as s:
@@ -75,7 +80,7 @@ def verify_document(
     for f in findings:
         by_rule.setdefault(f.rule_id, []).append(f)
     with transaction(engine, immediate=True) as s:
-        doc = s.get(Document, document_id)
+        doc = leases.check_held(s, document_id, holder) if holder is not None else s.get(Document, document_id)
         for info in catalogue(playbook):
             hits = by_rule.get(info.id, [])
             audit.append(s, type=audit.events.RULE_EVALUATED, actor=actor, document_id=document_id, run_id=run.id,

@@ -26,6 +26,10 @@ Hierarchy::
     │   ├── EmptyFile
     │   ├── EmptyDocument
     │   ├── NotAPdf
+    │   ├── FileUnreadable
+    │   ├── TooManyPages
+    │   ├── OcrLimitReached
+    │   ├── TextTooLarge
     │   └── UndecodableText                             pipeline.reading.textfile
     ├── TokenizerError                                  pipeline.reading.tokens
     │   └── TokenizerLoadError
@@ -51,6 +55,7 @@ Hierarchy::
     │   ├── ModelChecksumError
     │   └── ModelDownloadError
     ├── InvalidTransition (also ValueError)             pipeline.store.states
+    ├── LeaseLost                                       pipeline.store.leases
     ├── DocumentNotFound (also LookupError)             pipeline.store.queries
     ├── AmbiguousDocument (also LookupError)            pipeline.store.queries
     ├── RoleError                                       pipeline.store.roles

@@ -15,11 +15,11 @@ from sqlalchemy import func, select
 import audit
 from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
-from pipeline.ingest import IngestOutcome, ingest_file, iter_input_files
-from pipeline.store import Chunk, Document
+from pipeline.ingest import IngestOutcome, UnreadablePath, ingest_file, iter_input_files
+from pipeline.store import Chunk, Document, leases
 from pipeline.store import DocumentStatus
 from pipeline.store import DocumentNotFound, AmbiguousDocument, find_document
-from pipeline.reading import DefaultTokenizer, local_model_file, tokenizer_for
+from pipeline.reading import DefaultTokenizer, local_model_file, printable, tokenizer_for
 
 STYLE = {
     "ingested": "green", "extracted": "green", "verified": "green", "auto_accepted": "green",
@@ -28,13 +28,18 @@ STYLE = {
 }
 
 
+def _shown(text: str) -> str:
+    """``text`` as one line of visible characters, Rich markup escaped (:func:`pipeline.reading.printable`)."""
+    return escape(printable(text))
+
+
 def _line(o: IngestOutcome) -> str:
     style = STYLE.get(o.status, "white")
     what = f"[{style}]{o.status}[/{style}]"
     if o.reason:
         what += f" ({o.reason})"
     detail = "already ingested, same bytes" if o.already else (o.message or f"{o.pages} pages, {o.chunks} chunks")
-    return f"{escape(str(o.path))}: {what} - {escape(detail)}"
+    return f"{_shown(str(o.path))}: {what} - {_shown(detail)}"
 
 
 @app.command("ingest")
@@ -51,8 +56,9 @@ def ingest(
 ) -> None:
     """Read contracts, check their quality, store pages and chunks, then extract and verify.
 
-    Every model answer is stored as it arrives: a run killed midway and started again asks only what was not
-    answered. Exit code is non-zero only when nothing could be ingested.
+    A document a run left half done (read but not extracted, extracted but not verified) is carried on from
+    there, and every model answer is stored as it arrives: a run killed midway and started again asks only
+    what was not answered. Exit code is non-zero only when nothing could be ingested.
     """
     cfg = settings(database_url=database_url, backend=backend, model=model,
                    **({"answer_cache": False} if no_cache else {}))
@@ -60,12 +66,9 @@ def ingest(
     audit.check_writer(engine)  # a keyed log this process has no key for: refused before any file is read
     if password:
         audit.add_secret(password)  # never written to the log, the console or the store
-    try:
-        files = list(iter_input_files(paths))
-    except FileNotFoundError as exc:
-        fail(str(exc))
+    files = list(iter_input_files(paths))
     if not files:
-        fail(f"no .pdf or .txt files under {', '.join(map(str, paths))}")
+        fail(f"no .pdf or .txt files under {', '.join(_shown(str(p)) for p in paths)}")
     tok = tokenizer_for(cfg)
     if isinstance(tok, DefaultTokenizer) and cfg.backend in ("local", "replay"):
         console.print(f"[yellow]note:[/yellow] chunks are counted with the default tokenizer: the model file "
@@ -78,7 +81,8 @@ def ingest(
                   console=console, transient=True) as progress:
         task = progress.add_task("reading", total=len(files))
         for f in files:
-            progress.update(task, description=f"reading {f.name[:40]}")
+            name = f.path.name if isinstance(f, UnreadablePath) else f.name
+            progress.update(task, description=f"reading {_shown(name[:40])}")
             o = ingest_file(engine, f, cfg, password=password, tokenizer=tok)
             outcomes.append(o)
             progress.console.print(_line(o), highlight=False)
@@ -89,12 +93,15 @@ def ingest(
     if extract:
         from pipeline.run import process_documents  # extraction + rules; imported lazily (loads the model)
 
-        todo = [o.document_id for o in outcomes if o.status == DocumentStatus.INGESTED.value and o.document_id]
+        # every document of the batch not yet past verification is carried on from where it stopped
+        resumable = {DocumentStatus.INGESTED.value, DocumentStatus.EXTRACTED.value}
+        todo = list(dict.fromkeys(o.document_id for o in outcomes if o.status in resumable and o.document_id))
         if todo:
             from pipeline.llm import LLMError
             from pipeline.llm import ModelRegistryError
 
             try:
+                leases.expire(engine)  # runs whose process ended are closed as interrupted
                 process_documents(engine, todo, cfg, console=console)
             except (ModelRegistryError, LLMError) as exc:
                 console.print(f"[red]extraction not run:[/red] {escape(str(exc))}", highlight=False)
@@ -162,7 +169,7 @@ def status(
         table.add_column(col)
     for r in rows:
         style = STYLE.get(r["status"], "white")
-        table.add_row(r["id"][:12], escape(r["file_name"]), f"[{style}]{r['status']}[/{style}]", r["reason"] or "",
+        table.add_row(r["id"][:12], _shown(r["file_name"]), f"[{style}]{r['status']}[/{style}]", r["reason"] or "",
                       str(r["pages"]), str(r["chunks"]))
     console.print(table)
 

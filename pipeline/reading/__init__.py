@@ -15,6 +15,8 @@
   of tokens, between sentences or table rows; :func:`check_budget` checks prompt + chunk + output fit the
   model's context window; :func:`chunk_overlap_ratio` (tokens sent to the model over tokens in the
   document).
+- File names shown to a person: :func:`printable` (control characters and other unprintable ones escaped, so
+  a name cannot forge an output line).
 - Page images for the review UI: :func:`page_png` (a page of a PDF's bytes as PNG, cached on disk under
   :func:`cache_dir_for`; none over :data:`MAX_PAGE_PIXELS`), :func:`draw_highlights` (evidence :class:`Highlight` rectangles by severity),
   :func:`page_count`; errors under :class:`RenderError`.
@@ -30,16 +32,22 @@ from pipeline.reading.chunking import (
     chunk_overlap_ratio,
     chunk_text,
 )
+from pipeline.reading.names import printable
 from pipeline.reading.pdf import (
     CorruptPdf,
     EmptyDocument,
     EmptyFile,
     EncryptedPdf,
+    FileUnreadable,
     NotAPdf,
+    OcrLimitReached,
     PageText,
     PdfInfo,
     PdfRead,
     PdfReadError,
+    ReadLimits,
+    TextTooLarge,
+    TooManyPages,
     TruncatedPdf,
     is_gibberish,
     iter_pages,
@@ -76,11 +84,11 @@ from pipeline.reading.tokens import (
 
 __all__ = [
     "BudgetError", "ChunkLocateError", "ChunkSizeError", "ChunkSpan", "ChunkingError", "CorruptPdf", "DEFAULT_ZOOM",
-    "DefaultTokenizer", "EmptyDocument", "EmptyFile", "EncryptedPdf", "GGUFTokenizer", "Highlight",
-    "MAX_PAGE_PIXELS", "NotAPdf", "PageOutOfRange", "PageTooLarge", "PageText", "PdfInfo", "PdfRead",
-    "PdfReadError", "RenderError", "SourceUnavailable",
+    "DefaultTokenizer", "EmptyDocument", "EmptyFile", "EncryptedPdf", "FileUnreadable", "GGUFTokenizer", "Highlight",
+    "MAX_PAGE_PIXELS", "NotAPdf", "OcrLimitReached", "PageOutOfRange", "PageTooLarge", "PageText", "PdfInfo",
+    "PdfRead", "PdfReadError", "ReadLimits", "RenderError", "SourceUnavailable", "TextTooLarge", "TooManyPages",
     "Tokenizer", "TokenizerError", "TokenizerLoadError", "TruncatedPdf", "UndecodableText", "cache_dir_for",
     "check_budget", "chunk_overlap_ratio", "chunk_text", "default_tokenizer", "draw_highlights", "is_gibberish",
-    "iter_pages", "join_pages", "layout_in_document", "local_model_file", "open_pdf", "page_count", "page_png",
+    "iter_pages", "join_pages", "layout_in_document", "local_model_file", "open_pdf", "page_count", "page_png", "printable",
     "read_pdf", "read_text_file", "tokenizer_for", "word_share",
 ]

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from pipeline.reading.tokens import Tokenizer
+from rules.text import punkt_spans
 from schemas import ClausewiseError
 
 
@@ -115,7 +116,8 @@ _PARAGRAPH_END = re.compile(r"\n[ \t]*\n\s*")
 def _punkt(text: str) -> list[str]:
     from llama_index.core.utils import globals_helper
 
-    spans = list(globals_helper.punkt_tokenizer.span_tokenize(text))
+    # in bounded windows: one Punkt call over a long paragraph meets NLTK's regex time limit
+    spans = list(punkt_spans(globals_helper.punkt_tokenizer, text))
     if not spans:
         return [text] if text else []
     starts = [0] + [s for s, _ in spans[1:]]
@@ -172,22 +174,31 @@ def _split_spans(doc: str, lo: int, hi: int, chunk_size: int, overlap: int, toke
     prev_start, prev_end = -1, 0
     for node in nodes:
         t = node.get_content()
-        s = node.start_char_idx
-        if s is None or part[s : s + len(t)] != t or s <= prev_start:
-            s = _locate(part, t, prev_start, prev_end)
+        s = _place(part, t, node.start_char_idx, prev_start, prev_end)
         spans.append((lo + s, lo + s + len(t)))
-        prev_start, prev_end = s, s + len(t)
+        prev_start, prev_end = max(prev_start, s), max(prev_end, s + len(t))
     return spans
 
 
-def _locate(part: str, t: str, prev_start: int, prev_end: int) -> int:
-    """Start of chunk text ``t`` in ``part``: after the previous chunk's start and no later than
-    its end (plus following whitespace), the latest such occurrence (the overlap is taken from the
-    previous chunk's tail)."""
+def _place(part: str, t: str, found: int | None, prev_start: int, prev_end: int) -> int:
+    """Start of chunk text ``t`` in ``part``, the chunk before it having started at ``prev_start`` and
+    the chunks so far covering ``part`` to ``prev_end``.
+
+    ``found`` is where llama-index found ``t``: the first copy after the previous node's start. The chunk
+    starts after ``prev_start`` and no later than ``prev_end`` (plus following whitespace). Where the text
+    repeats itself (the same clause many times) several copies qualify and the first may advance by one
+    clause per chunk: the latest is taken. Where none qualifies because the latest copies went past it, the
+    chunk repeats text already covered and the latest copy that starts in reach is taken (the caller drops
+    chunks inside others).
+
+    Raises :class:`ChunkLocateError` when ``t`` does not start anywhere in reach."""
     limit = prev_end
     while limit < len(part) and part[limit].isspace():
         limit += 1
-    s = part.rfind(t, prev_start + 1, limit + len(t))
+    s = found if found is not None and part[found : found + len(t)] == t and prev_start < found <= limit else -1
+    s = max(s, part.rfind(t, max(s, prev_start) + 1, limit + len(t)))
+    if s < 0:
+        s = part.rfind(t, 0, limit + len(t))
     if s < 0:
         raise ChunkLocateError(f"chunk text not found in the document after offset {prev_start}: {t[:60]!r}")
     return s

@@ -57,6 +57,7 @@ import math
 import os
 import re
 import shutil
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -121,6 +122,58 @@ class NotAPdf(PdfReadError):
     """The file is not a PDF at all (text, an image, an archive named ``.pdf``)."""
 
     reason = Reason.NOT_PDF
+
+
+class FileUnreadable(PdfReadError):
+    """The operating system refused to read the file (no read permission, a symbolic link loop, a dangling
+    link, an I/O error); the message gives its words."""
+
+    reason = Reason.FILE_UNREADABLE
+
+
+class TooManyPages(PdfReadError):
+    """The PDF has more pages than :attr:`ReadLimits.max_pages` allows; nothing of it is read."""
+
+    reason = Reason.TOO_MANY_PAGES
+
+
+class OcrLimitReached(PdfReadError):
+    """A scanned page is left when :attr:`ReadLimits.max_ocr_pages` pages or :attr:`ReadLimits.max_ocr_seconds`
+    seconds of OCR were spent on the file."""
+
+    reason = Reason.OCR_LIMIT
+
+
+class TextTooLarge(PdfReadError):
+    """The document's text has more characters than :attr:`ReadLimits.max_text_chars` allows."""
+
+    reason = Reason.TEXT_TOO_LARGE
+
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """Limits that protect the machine from one file; ``None`` is no limit. Each one reached raises its error
+    (:class:`TooManyPages`, :class:`OcrLimitReached`, :class:`TextTooLarge`), which the ingest stage stores as
+    the document's ``failed`` status with that reason. The defaults in force are the settings
+    ``max_pages_per_file``, ``max_ocr_pages_per_file``, ``max_ocr_seconds_per_file`` and ``max_text_chars``
+    (:class:`pipeline.settings.Settings`).
+
+    ``max_pages``: pages of one PDF. ``max_ocr_pages``: pages OCR'd in one file. ``max_ocr_seconds``: wall
+    seconds of OCR in one file, checked before each scanned page (a page being read is finished; 0 allows no
+    OCR). ``max_text_chars``: characters of the document text (a text file of more than 4 bytes per allowed
+    character is refused before it is read)."""
+
+    max_pages: int | None = None
+    max_ocr_pages: int | None = None
+    max_ocr_seconds: float | None = None
+    max_text_chars: int | None = None
+
+
+_NO_LIMITS = ReadLimits()
+
+#: What MuPDF raises for a file it cannot interpret (a page tree that contains itself, a content stream nested
+#: deeper than MuPDF's graphics-state stack): its own error classes, or ``RuntimeError("code=N: ...")``.
+_MUPDF_ERRORS = (pymupdf.mupdf.FzErrorBase, RuntimeError)
 
 
 # --------------------------------------------------------------------------------------------
@@ -282,12 +335,12 @@ def _sniff(path: Path) -> None:
     """Raise EmptyFile / NotAPdf from the bytes alone."""
     try:
         size = path.stat().st_size
+        if size == 0:
+            raise EmptyFile(path, "the file is empty (0 bytes)")
+        with path.open("rb") as fh:
+            head = fh.read(65536)
     except OSError as exc:
-        raise CorruptPdf(path, f"cannot be read ({exc.strerror})") from exc
-    if size == 0:
-        raise EmptyFile(path, "the file is empty (0 bytes)")
-    with path.open("rb") as fh:
-        head = fh.read(65536)
+        raise FileUnreadable(path, f"cannot be read ({exc.strerror or exc})") from exc
     if b"%PDF-" in head[:1024]:
         return
     for magic, kind in _OTHER_FORMATS:
@@ -309,7 +362,8 @@ def _has_eof_marker(path: Path) -> bool:
     return re.search(rb"%%?EOF", tail) is not None
 
 
-def _open_document(path: Path, password: str | None) -> tuple[pymupdf.Document, PdfInfo]:
+def _open_document(path: Path, password: str | None, limits: ReadLimits = _NO_LIMITS
+                   ) -> tuple[pymupdf.Document, PdfInfo]:
     _sniff(path)
     pymupdf.TOOLS.reset_mupdf_warnings()
     try:
@@ -327,7 +381,10 @@ def _open_document(path: Path, password: str | None) -> tuple[pymupdf.Document, 
             if not doc.authenticate(password):
                 raise EncryptedPdf(path, "is encrypted and the password given is wrong")
         repaired = bool(doc.is_repaired)
-        count = doc.page_count
+        try:
+            count = doc.page_count
+        except _MUPDF_ERRORS as exc:
+            raise CorruptPdf(path, f"is damaged: its page tree cannot be read ({exc})") from exc
         if repaired:
             if not _has_eof_marker(path):
                 raise TruncatedPdf(
@@ -339,6 +396,9 @@ def _open_document(path: Path, password: str | None) -> tuple[pymupdf.Document, 
             warnings.append("repaired by MuPDF (broken cross-reference table or header); text read from the repair")
         if count == 0:
             raise EmptyDocument(path, "has no pages")
+        if limits.max_pages is not None and count > limits.max_pages:
+            raise TooManyPages(path, f"has {count} pages, more than the {limits.max_pages} allowed per file "
+                                     "(setting max_pages_per_file)")
         meta = {k: v for k, v in (doc.metadata or {}).items() if v}
         encryption = meta.get("encryption", "")
         owner_only = bool(encryption) and not needs_pass
@@ -449,10 +509,13 @@ def _scan_document(doc: pymupdf.Document) -> _DocContext:
     judged: set[str] = set()
     n = doc.page_count
     for i in range(n):
-        page = doc.load_page(i)
+        try:
+            page = doc.load_page(i)
+            words = page.get_text("words", flags=_WORDS_FLAGS)
+        except _MUPDF_ERRORS as exc:
+            raise _PageUnreadable(i + 1, exc) from exc
         height = page.rect.height
         top, bottom = height * RUNNING_BAND, height * (1 - RUNNING_BAND)
-        words = page.get_text("words", flags=_WORDS_FLAGS)
         if page.rotation:  # word boxes come unrotated: heights as the page is seen, as pass 2 compares them
             m = tuple(page.rotation_matrix)
             words = [(*_map_rect(w[:4], m), *w[4:]) for w in words]
@@ -1389,7 +1452,36 @@ def is_gibberish(text: str) -> bool:
 # --------------------------------------------------------------------------------------------
 
 
-def _read_page(page: pymupdf.Page, ctx: _DocContext, ocr: bool | str) -> tuple[PageText, list[str]]:
+class _PageUnreadable(Exception):
+    """MuPDF failed on page ``number`` (1-based); :func:`_pages` turns it into :class:`CorruptPdf`."""
+
+    def __init__(self, number: int, error: BaseException) -> None:
+        self.number, self.error = number, error
+        super().__init__(f"page {number}: {error}")
+
+
+class _OcrBudget:
+    """OCR spent on one file against :class:`ReadLimits` (pages, wall seconds)."""
+
+    def __init__(self, limits: ReadLimits, path: Path) -> None:
+        self.limits, self.path = limits, path
+        self.pages = 0
+        self.seconds = 0.0
+
+    def check(self, number: int) -> None:
+        """Raise :class:`OcrLimitReached` if scanned page ``number`` may not be OCR'd any more."""
+        lim = self.limits
+        if lim.max_ocr_pages is not None and self.pages >= lim.max_ocr_pages:
+            raise OcrLimitReached(self.path, f"page {number} is scanned and {self.pages} pages were OCR'd already, "
+                                             f"the most allowed per file (setting max_ocr_pages_per_file)")
+        if lim.max_ocr_seconds is not None and self.seconds >= lim.max_ocr_seconds:
+            raise OcrLimitReached(self.path, f"page {number} is scanned and OCR has taken {self.seconds:.0f} s of "
+                                             f"the {lim.max_ocr_seconds:g} s allowed per file "
+                                             "(setting max_ocr_seconds_per_file)")
+
+
+def _read_page(page: pymupdf.Page, ctx: _DocContext, ocr: bool | str,
+               budget: _OcrBudget | None = None) -> tuple[PageText, list[str]]:
     warnings: list[str] = []
     reader = _PageReader(page, ctx)
     # one text page for every extraction of this page; an infinite clip: without it MuPDF drops
@@ -1403,7 +1495,13 @@ def _read_page(page: pymupdf.Page, ctx: _DocContext, ocr: bool | str) -> tuple[P
             if ocr is True:
                 warnings.append(f"page {page.number + 1}: OCR asked for but tesseract is not installed")
         else:
+            if budget is not None:
+                budget.check(page.number + 1)
+            started = time.monotonic()
             tp = page.get_textpage_ocr(flags=_FLAGS, full=True, language="eng", dpi=OCR_DPI, tessdata=tessdata)
+            if budget is not None:
+                budget.pages += 1
+                budget.seconds += time.monotonic() - started
             ocr_reader = _PageReader(page, ctx, ocr_text=True)
             text, words, _ = ocr_reader.read(tp)
             quality = "gibberish" if is_gibberish(text) else "ocr"
@@ -1426,47 +1524,65 @@ def _read_page(page: pymupdf.Page, ctx: _DocContext, ocr: bool | str) -> tuple[P
 
 
 def iter_pages(
-    path: str | os.PathLike[str], password: str | None = None, *, ocr: bool | Literal["auto"] = "auto"
+    path: str | os.PathLike[str], password: str | None = None, *, ocr: bool | Literal["auto"] = "auto",
+    limits: ReadLimits | None = None,
 ) -> Iterator[PageText]:
     """Yield each page's :class:`PageText` in order, holding one page at a time.
 
     Two passes over the file: a cheap one for running headers/footers and the vocabulary used to
     decide line-end hyphens, then one page at a time. ``ocr``: ``"auto"`` (OCR scanned pages when
     ``tesseract`` is installed), ``True`` (same; adds a warning if it is not), ``False`` (never:
-    scanned pages get quality ``"no_text_layer"``).
+    scanned pages get quality ``"no_text_layer"``). ``limits``: see :class:`ReadLimits` (none by default).
 
-    Raises the :func:`open_pdf` errors before the first page, and :class:`TruncatedPdf` if a page's
-    content turns out to be cut off while reading.
+    Raises the :func:`open_pdf` errors before the first page, :class:`TooManyPages` before the first page,
+    :class:`TruncatedPdf` if a page's content turns out to be cut off while reading, :class:`CorruptPdf` for a
+    page MuPDF cannot interpret (a page tree that contains itself, graphics states nested deeper than its
+    stack), :class:`OcrLimitReached` and :class:`TextTooLarge` when the file reaches those limits.
     """
     p = Path(path)
-    doc, info = _open_document(p, password)
-    yield from _pages(doc, info, p, ocr)
+    lim = limits or _NO_LIMITS
+    doc, info = _open_document(p, password, lim)
+    yield from _pages(doc, info, p, ocr, lim)
 
 
-def _pages(doc: pymupdf.Document, info: PdfInfo, path: Path, ocr: bool | str) -> Iterator[PageText]:
+def _pages(doc: pymupdf.Document, info: PdfInfo, path: Path, ocr: bool | str,
+           limits: ReadLimits = _NO_LIMITS) -> Iterator[PageText]:
     """The two passes of :func:`iter_pages` over an opened document, which is closed at the end."""
+    budget = _OcrBudget(limits, path)
+    chars = 0
     try:
         ctx = _scan_document(doc)
         for i in range(info.page_count):
             pymupdf.TOOLS.reset_mupdf_warnings()
-            page = doc.load_page(i)
-            page_text, _ = _read_page(page, ctx, ocr)
+            try:
+                page = doc.load_page(i)
+                page_text, _ = _read_page(page, ctx, ocr, budget)
+            except _MUPDF_ERRORS as exc:
+                raise _PageUnreadable(i + 1, exc) from exc
             del page
             if info.is_repaired:
                 msgs = pymupdf.TOOLS.mupdf_warnings().lower()
                 if any(s in msgs for s in _TRUNCATION_WARNINGS):
                     raise TruncatedPdf(path, f"page {i + 1} is cut off (its content stream is incomplete)")
+            chars += len(page_text.text)
+            if limits.max_text_chars is not None and chars > limits.max_text_chars:
+                raise TextTooLarge(path, f"has more than {limits.max_text_chars} characters of text by page {i + 1} "
+                                         "(setting max_text_chars)")
             yield page_text
+    except _PageUnreadable as exc:
+        raise CorruptPdf(path, f"is damaged: page {exc.number} cannot be read ({exc.error})") from exc.error
     finally:
         doc.close()
 
 
-def read_pdf(path: str | os.PathLike[str], password: str | None = None, *, ocr: bool | Literal["auto"] = "auto") -> PdfRead:
+def read_pdf(path: str | os.PathLike[str], password: str | None = None, *, ocr: bool | Literal["auto"] = "auto",
+             limits: ReadLimits | None = None) -> PdfRead:
     """Open and read every page (see :func:`iter_pages`; the file is opened once). Raises the
-    :func:`open_pdf` errors."""
+    :func:`iter_pages` errors."""
     p = Path(path)
-    doc, info = _open_document(p, password)
-    return PdfRead(info=info, pages=list(_pages(doc, info, p, ocr)))
+    lim = limits or _NO_LIMITS
+    doc, info = _open_document(p, password, lim)
+    return PdfRead(info=info, pages=list(_pages(doc, info, p, ocr, lim)))
 
 
 # --------------------------------------------------------------------------------------------

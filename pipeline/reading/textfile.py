@@ -5,7 +5,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pipeline.reading.pdf import EmptyDocument, EmptyFile, PageText, PdfInfo, PdfRead, PdfReadError, is_gibberish
+from pipeline.reading.pdf import (
+    EmptyDocument,
+    EmptyFile,
+    FileUnreadable,
+    PageText,
+    PdfInfo,
+    PdfRead,
+    PdfReadError,
+    TextTooLarge,
+    is_gibberish,
+)
 from pipeline.store import Reason
 from rules.text import nfkc
 
@@ -31,17 +41,26 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
     raise UndecodableText(path, f"cannot be decoded as any of {', '.join(ENCODINGS)}")
 
 
-def read_text_file(path: str | os.PathLike[str]) -> PdfRead:
+def read_text_file(path: str | os.PathLike[str], *, max_chars: int | None = None) -> PdfRead:
     """Read a text contract as a one-page :class:`PdfRead` (``words`` empty, width/height 0).
 
     Normalization: NFKC (as for PDFs), line endings to ``\\n``, trailing spaces removed, runs of
     more than one blank line reduced to one. ``info.metadata["encoding"]`` names the encoding used.
+    ``max_chars``: the most characters of text allowed (``None``: no limit); a file of more than 4 bytes per
+    allowed character (UTF-8's longest) is refused before it is read.
 
     Raises:
         EmptyFile: 0 bytes.  EmptyDocument: only whitespace.  UndecodableText: not decodable text.
+        FileUnreadable: the operating system refused to read it.  TextTooLarge: over ``max_chars``.
     """
     p = Path(path)
-    data = p.read_bytes()
+    try:
+        if max_chars is not None and p.stat().st_size > 4 * max_chars:
+            raise TextTooLarge(p, f"has {p.stat().st_size} bytes, more than {max_chars} characters can take "
+                                  "(setting max_text_chars)")
+        data = p.read_bytes()
+    except OSError as exc:
+        raise FileUnreadable(p, f"cannot be read ({exc.strerror or exc})") from exc
     if not data:
         raise EmptyFile(p, "the file is empty (0 bytes)")
     raw, enc = _decode(p, data)
@@ -55,6 +74,9 @@ def read_text_file(path: str | os.PathLike[str]) -> PdfRead:
     text = "\n".join(out).strip("\n")
     if not text.strip():
         raise EmptyDocument(p, "contains no text")
+    if max_chars is not None and len(text) > max_chars:
+        raise TextTooLarge(p, f"has {len(text)} characters of text, more than the {max_chars} allowed "
+                              "(setting max_text_chars)")
     page = PageText(
         number=1,
         text=text,

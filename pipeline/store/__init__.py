@@ -16,9 +16,12 @@ and sign-offs (SQLite or PostgreSQL, SQLAlchemy 2.0), and the one document state
   (raises :class:`InvalidTransition`).
 - Roles (PostgreSQL): the owner migrates, the writer owns nothing and may only SELECT and INSERT on the audit
   tables: :func:`upgrade_as_owner`, :func:`grant_writer` (raise :class:`RoleError`).
+- Leases (:mod:`pipeline.store.leases`): which process carries a document through extraction and
+  verification, until when; ``claim``, ``renew``, ``release``, ``expire``, ``check_held`` (raises
+  :class:`LeaseLost`), a ``Heartbeat`` thread renewing one.
 - Queries: :func:`find_document` (by id, id prefix or file name; raises :class:`DocumentNotFound`,
   :class:`AmbiguousDocument`), :func:`source_document` (the :class:`schemas.SourceDocument` view of a
-  row), :func:`latest_run`, :func:`extraction_of`, :func:`latest_extraction`.
+  row), :func:`latest_run` (the latest finished run), :func:`extraction_of`, :func:`latest_extraction`.
 """
 
 from pipeline.store.blobs import (
@@ -31,8 +34,10 @@ from pipeline.store.blobs import (
     put_bytes,
     put_file,
 )
+from pipeline.store import leases
 from pipeline.store.answers import store_answer, stored_answer
 from pipeline.store.engine import make_engine, session_factory, transaction, upgrade
+from pipeline.store.leases import LeaseLost
 from pipeline.store.queries import (
     AmbiguousDocument,
     DocumentNotFound,
@@ -70,10 +75,10 @@ from pipeline.store.tables import (
 __all__ = [
     "AmbiguousDocument", "Base", "Blob", "BlobCorrupt", "BlobError", "BlobMismatch", "BlobMissing", "Chunk",
     "Document", "DocumentNotFound", "DocumentStatus", "EvalRun", "ExtractionRun", "FindingRow", "InvalidTransition",
-    "ModelAnswer",
+    "LeaseLost", "ModelAnswer",
     "Page", "Reason", "ReviewItem", "RoleError", "SignOffRow", "TERMINAL_WITH_REASON", "TRANSITIONS", "UserRow",
     "check_transition", "extraction_of", "find_document", "get_bytes", "grant_writer", "has_bytes",
-    "latest_extraction", "latest_run", "make_engine", "put_bytes", "put_file", "session_factory", "source_document",
-    "store_answer", "stored_answer",
+    "latest_extraction", "latest_run", "leases", "make_engine", "put_bytes", "put_file", "session_factory",
+    "source_document", "store_answer", "stored_answer",
     "transaction", "upgrade", "upgrade_as_owner", "utcnow",
 ]

@@ -59,11 +59,16 @@ def source_document(session: Session, document: Document) -> SourceDocument:
     )
 
 
+#: Run statuses of a run that ended without storing its outcome: one still going or one whose process stopped.
+UNFINISHED_RUNS = ("running", "interrupted")
+
+
 def latest_run(session: Session, document_id: str) -> ExtractionRun | None:
-    """The most recent extraction run of a document, or ``None``."""
+    """The most recent finished extraction run of a document (``complete``, ``partial`` or ``failed``; a run
+    still ``running`` or ``interrupted`` has stored no extraction), or ``None``."""
     return session.scalars(
         select(ExtractionRun)
-        .where(ExtractionRun.document_id == document_id)
+        .where(ExtractionRun.document_id == document_id, ExtractionRun.status.not_in(UNFINISHED_RUNS))
         .order_by(ExtractionRun.started_at.desc(), ExtractionRun.id.desc())
         .limit(1)
     ).first()

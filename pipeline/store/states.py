@@ -8,7 +8,8 @@ are not in :data:`TRANSITIONS`. Later stages extend this table; nothing forks it
     ingested ──► extracted ──► verified ──► auto_accepted
         │            │             └──────► needs_review ──► in_review ──► signed_off
         │            └─► failed                 ▲               │
-        ├─► failed  (reason: corrupt, empty_file, empty_document, not_pdf, gibberish, extraction_failed, ...)
+        ├─► failed  (reason: corrupt, empty_file, empty_document, not_pdf, gibberish, extraction_failed,
+        │            file_unreadable, read_error, too_many_pages, ocr_limit, text_too_large, ...)
         ├─► needs_ocr (reason: no_text_layer; OCR unavailable)
         └─► needs_password (reason: encrypted)
 
@@ -52,6 +53,17 @@ class Reason(StrEnum):
     GIBBERISH = "gibberish"
     UNREADABLE = "unreadable"
     EXTRACTION_FAILED = "extraction_failed"
+    FILE_UNREADABLE = "file_unreadable"
+    """The operating system refused the file or folder: no read permission, a symbolic link loop, a dangling
+    link, a folder that cannot be listed, an I/O error."""
+    READ_ERROR = "read_error"
+    """Reading or chunking the file raised an error no other reason names; the message gives it."""
+    TOO_MANY_PAGES = "too_many_pages"
+    """More pages than the setting ``max_pages_per_file`` allows."""
+    OCR_LIMIT = "ocr_limit"
+    """More scanned pages than ``max_ocr_pages_per_file`` or ``max_ocr_seconds_per_file`` allow to OCR."""
+    TEXT_TOO_LARGE = "text_too_large"
+    """More characters of text than ``max_text_chars`` allows."""
 
 
 S = DocumentStatus

@@ -46,6 +46,11 @@ class Document(Base):
     info: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, doc="PDF metadata, permissions, warnings")
     version: Mapped[int] = mapped_column(Integer, default=1, doc="optimistic-lock counter for review")
     assignee: Mapped[str | None] = mapped_column(String(128), index=True)
+    lease_holder: Mapped[str | None] = mapped_column(
+        String(128), doc="the process carrying the document through extraction and verification "
+                         "(pipeline.store.leases; migration 0008)")
+    lease_expires_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), doc="when the holder's lease lapses unless renewed (UTC)")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -119,7 +124,9 @@ class ExtractionRun(Base):
     model: Mapped[str] = mapped_column(String(256))
     model_sha256: Mapped[str | None] = mapped_column(String(64))
     prompt_version: Mapped[str] = mapped_column(String(32))
-    status: Mapped[str] = mapped_column(String(32), doc="running | complete | partial | failed")
+    status: Mapped[str] = mapped_column(String(32), doc="running | complete | partial | failed | interrupted")
+    holder: Mapped[str | None] = mapped_column(
+        String(128), doc="the lease holder that ran it (pipeline.store.leases; migration 0008), None outside a lease")
     input_tokens: Mapped[int] = mapped_column(Integer, default=0)
     output_tokens: Mapped[int] = mapped_column(Integer, default=0)
     seconds: Mapped[float] = mapped_column(default=0.0)

@@ -8,7 +8,8 @@ per module:
 - :mod:`rules.text.normalize`: the one table of typographic quotes and dashes; NFKC for stored text
   (:func:`nfkc`), the offset-keeping copy for quote matching (:func:`normalize_for_matching`) and the
   comparison form (:func:`norm`).
-- :mod:`rules.text.sentences`: sentences with document offsets (:func:`split_sentences`), the numbering
+- :mod:`rules.text.sentences`: sentences with document offsets (:func:`split_sentences`; Punkt read in
+  bounded windows, :func:`punkt_spans`), the numbering
   the model cites by (:func:`number_sentences`).
 - :mod:`rules.text.dates`: calendar dates as contracts write them (:func:`parse_date`, :func:`find_dates`,
   :func:`decide_date_order`).
@@ -142,11 +143,13 @@ from rules.text.normalize import (
 from rules.text.numbers import NUMBER_WORDS, ORDINAL_WORDS, number_in_text, number_words, words_to_int
 from rules.text.sentences import (
     CONTRACT_ABBREVIATIONS,
+    MAX_PUNKT_CHARS,
     MAX_SENTENCE_CHARS,
     PunktModelMissing,
     Sentence,
     SentenceError,
     number_sentences,
+    punkt_spans,
     split_sentences,
 )
 
@@ -155,8 +158,8 @@ __all__ = [
     "DASHES", "FORMAT_CHARS", "QUOTES", "TYPOGRAPHY", "MatchText", "find_normalized", "fold_quotes", "nfkc", "norm",
     "normalize_for_matching", "strip_accents",
     # rules.text.sentences
-    "CONTRACT_ABBREVIATIONS", "MAX_SENTENCE_CHARS", "PunktModelMissing", "Sentence", "SentenceError",
-    "number_sentences", "split_sentences",
+    "CONTRACT_ABBREVIATIONS", "MAX_PUNKT_CHARS", "MAX_SENTENCE_CHARS", "PunktModelMissing", "Sentence",
+    "SentenceError", "number_sentences", "punkt_spans", "split_sentences",
     # rules.text.dates
     "DateKind", "DateOrder", "DateParse", "FoundDate", "decide_date_order", "find_dates", "is_blank_date", "parse_date",
     "states_date",

@@ -21,6 +21,8 @@ How sentences are found:
    "i.e.", "Sec.", "Art.", "Cl." do not end a sentence. Numbers such as "1.1" or "10.2" are
    single tokens in Punkt and never split; a bare marker that Punkt cuts off ("1." before
    "DEFINITIONS") is joined to the sentence after it.
+   A unit longer than ``MAX_PUNKT_CHARS`` is handed to Punkt in windows (:func:`punkt_spans`), so that the
+   cost grows linearly with the text and no regular-expression call meets NLTK's time limit.
 3. Long sentences. A sentence over ``MAX_SENTENCE_CHARS`` (400) characters is split after
    ``;`` where both parts keep at least 80 characters, so that one citation does not drag
    a whole page of clauses into a quote.
@@ -32,9 +34,11 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from rules.text.names import ENTITY_SUFFIX
 from schemas import ClausewiseError
@@ -42,6 +46,13 @@ from schemas import ClausewiseError
 MAX_SENTENCE_CHARS = 400
 MIN_SPLIT_PART_CHARS = 80
 SHORT_LINE_RATIO = 0.6
+
+MAX_PUNKT_CHARS = 100_000
+"""Longest text handed to the Punkt tokenizer in one call. NLTK (3.10) runs Punkt's regular expressions under
+a wall-clock limit of 5 s per call (``nltk.redos.DEFAULT_TIMEOUT``) and raises ``TimeoutError`` past it: one
+line of 1,000,000 characters of short sentences ("Paid. Due. Net 30. ") took 6.6 s and raised, 5.3 MB of
+ordinary clauses 4.6 s, on 2 CPU cores here; 100,000 characters of the short sentences take 0.7 s. The longest
+CUAD text (338,211 bytes) is a few such windows."""
 
 #: Abbreviations (lower case, without the final period) that never end a sentence in contracts.
 CONTRACT_ABBREVIATIONS = frozenset(
@@ -118,6 +129,38 @@ def _tokenizer():
             params.abbrev_types.update(CONTRACT_ABBREVIATIONS)
             return PunktSentenceTokenizer(params)
     raise PunktModelMissing("punkt_tab/english not found under llama_index/core/_static/nltk_cache")
+
+
+def punkt_spans(tokenizer: Any, text: str, start: int = 0, end: int | None = None, *,
+                limit: int = MAX_PUNKT_CHARS) -> Iterator[tuple[int, int]]:
+    """Punkt's sentence spans of ``text[start:end]`` as offsets into ``text``, with no call of
+    ``tokenizer.span_tokenize`` on more than ``limit`` characters.
+
+    ``tokenizer``: an NLTK ``PunktSentenceTokenizer``. A text of at most ``limit`` characters is one call, as
+    before. A longer one is read in windows of ``limit`` characters: each window's spans but the last are kept,
+    and the next window starts where that last (perhaps cut off) sentence starts, so every boundary is decided
+    by Punkt with the token after it in view, as in one call over the whole text. Where a window's last
+    sentence began in its first half (a sentence longer than ``limit / 2``), the window is cut at its last
+    whitespace instead (at ``limit`` characters where it has none). Each window advances at least
+    ``limit / 2`` characters, so the cost grows linearly with the text.
+    """
+    end = len(text) if end is None else end
+    pos = start
+    while end - pos > limit:
+        stop = pos + limit
+        spans = list(tokenizer.span_tokenize(text[pos:stop]))
+        if len(spans) >= 2 and spans[-1][0] >= limit // 2:
+            for a, b in spans[:-1]:
+                yield pos + a, pos + b
+            pos += spans[-1][0]
+            continue
+        cut = max(text.rfind(c, pos + limit // 2, stop) for c in " \n\t")
+        cut = cut + 1 if cut >= 0 else stop
+        for a, b in tokenizer.span_tokenize(text[pos:cut]):
+            yield pos + a, pos + b
+        pos = cut
+    for a, b in tokenizer.span_tokenize(text[pos:end]):
+        yield pos + a, pos + b
 
 
 def _lines(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -226,8 +269,8 @@ def split_sentences(text: str, base: int = 0) -> list[Sentence]:
     for bs, be in _blocks(text):
         for us, ue in _units(text, bs, be):
             pending: int | None = None  # start of a bare marker ("1.", "(a)") waiting for its sentence
-            for ss, se in tok.span_tokenize(text[us:ue]):
-                a, b = _strip(text, us + ss, us + se)
+            for ss, se in punkt_spans(tok, text, us, ue):
+                a, b = _strip(text, ss, se)
                 if a >= b:
                     continue
                 if pending is not None:
