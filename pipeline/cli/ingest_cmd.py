@@ -137,7 +137,7 @@ def _summary(outcomes: list[IngestOutcome], elapsed: float, pages: int,
         key = status + (f" ({reason})" if reason else "") + (" [already]" if o.already else "")
         counts[key] = counts.get(key, 0) + 1
     for k, v in sorted(counts.items()):
-        table.add_row(k, str(v))
+        table.add_row(escape(k), str(v))
     console.print(table)
     rate = pages / elapsed if elapsed > 0 else 0.0
     console.print(f"{len(outcomes)} files, {pages} pages read in {elapsed:.1f} s: {rate:.1f} pages/s")
