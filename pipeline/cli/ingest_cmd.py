@@ -1,4 +1,4 @@
-"""``clausewise ingest``, ``status`` and ``show``."""
+"""``clausewise ingest`` and ``show``."""
 
 from __future__ import annotations
 
@@ -10,13 +10,12 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import func, select
 
 import audit
 from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
 from pipeline.ingest import IngestOutcome, UnreadablePath, ingest_file, iter_input_files
-from pipeline.store import Chunk, Document, leases
+from pipeline.store import leases
 from pipeline.store import DocumentStatus
 from pipeline.store import DocumentNotFound, AmbiguousDocument, find_document
 from pipeline.reading import DefaultTokenizer, local_model_file, printable, tokenizer_for
@@ -141,37 +140,6 @@ def _summary(outcomes: list[IngestOutcome], elapsed: float, pages: int,
     console.print(table)
     rate = pages / elapsed if elapsed > 0 else 0.0
     console.print(f"{len(outcomes)} files, {pages} pages read in {elapsed:.1f} s: {rate:.1f} pages/s")
-
-
-@app.command("status")
-def status(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    database_url: str | None = DatabaseUrlOption,
-) -> None:
-    """List stored documents with status, reason, pages and chunks."""
-    cfg = settings(database_url=database_url)
-    engine = engine_for(cfg.effective_database_url)
-    from sqlalchemy.orm import Session
-
-    with Session(engine) as s:
-        chunk_counts = dict(s.execute(select(Chunk.document_id, func.count()).group_by(Chunk.document_id)).all())
-        docs = list(s.scalars(select(Document).order_by(Document.created_at, Document.file_name)))
-        rows = [
-            {"id": d.id, "file_name": d.file_name, "status": d.status, "reason": d.status_reason,
-             "pages": d.page_count, "chunks": chunk_counts.get(d.id, 0), "assignee": d.assignee}
-            for d in docs
-        ]
-    if as_json:
-        typer.echo(json.dumps(rows, indent=2))
-        return
-    table = Table(title=f"{len(rows)} documents")
-    for col in ("id", "file", "status", "reason", "pages", "chunks"):
-        table.add_column(col)
-    for r in rows:
-        style = STYLE.get(r["status"], "white")
-        table.add_row(r["id"][:12], _shown(r["file_name"]), f"[{style}]{r['status']}[/{style}]", r["reason"] or "",
-                      str(r["pages"]), str(r["chunks"]))
-    console.print(table)
 
 
 @app.command("show")
