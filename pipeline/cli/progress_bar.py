@@ -214,17 +214,18 @@ class IngestProgress:
         self.print_summary(interrupted=exc_type is not None)
 
     def summary_lines(self, interrupted: bool = False) -> list[str]:
-        """The closing summary as plain lines: files, documents by final status, chunks and tokens, wall time."""
+        """The closing summary as plain lines: files, documents by final status, chunks and tokens, wall time. The
+        documents line is left out when no document was reported done, the chunks and tokens lines when no chunk
+        was planned or answered (``ingest --no-extract``)."""
         f = self.figures()
-        docs = ", ".join(f"{n} {status}" for status, n in f.documents.items()) or "none finished"
-        lines = [
-            f"files: {f.files_read} read of {f.files_total}",
-            f"documents: {docs}",
-            f"chunks: {f.chunks_answered} answered of {f.chunks_planned} ({f.chunks_from_store} from the store, "
-            f"{f.chunks_answered - f.chunks_from_store} by the model)",
-            f"tokens: {f.input_tokens} input, {f.output_tokens} output",
-            f"wall time: {f.wall_seconds:.1f} s" + (" (interrupted)" if interrupted else ""),
-        ]
+        lines = [f"files: {f.files_read} read of {f.files_total}"]
+        if f.documents:
+            lines.append("documents: " + ", ".join(f"{n} {status}" for status, n in f.documents.items()))
+        if f.chunks_planned or f.chunks_answered:
+            lines += [f"chunks: {f.chunks_answered} answered of {f.chunks_planned} ({f.chunks_from_store} from the "
+                      f"store, {f.chunks_answered - f.chunks_from_store} by the model)",
+                      f"tokens: {f.input_tokens} input, {f.output_tokens} output"]
+        lines.append(f"wall time: {f.wall_seconds:.1f} s" + (" (interrupted)" if interrupted else ""))
         return lines
 
     def print_summary(self, interrupted: bool = False) -> None:
