@@ -8,12 +8,12 @@ from pathlib import Path
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 import audit
 from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
+from pipeline.cli.progress_bar import ingest_progress
 from pipeline.ingest import IngestOutcome, UnreadablePath, ingest_file, iter_input_files
 from pipeline.store import leases
 from pipeline.store import DocumentStatus
@@ -76,36 +76,34 @@ def ingest(
                       "chunks", highlight=False)
     outcomes: list[IngestOutcome] = []
     t0 = time.perf_counter()
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as progress:
-        task = progress.add_task("reading", total=len(files))
+    with ingest_progress(console) as bar:  # the files, the chunks, tokens/s and time left; a summary at the end
+        bar.files_found(len(files))
         for f in files:
             name = f.path.name if isinstance(f, UnreadablePath) else f.name
-            progress.update(task, description=f"reading {_shown(name[:40])}")
             o = ingest_file(engine, f, cfg, password=password, tokenizer=tok)
             outcomes.append(o)
-            progress.console.print(_line(o), highlight=False)
-            progress.advance(task)
-    elapsed = time.perf_counter() - t0
-    read_pages = sum(o.pages for o in outcomes if not o.already)
+            console.print(_line(o), highlight=False)
+            bar.file_read(name)
+        elapsed = time.perf_counter() - t0
+        read_pages = sum(o.pages for o in outcomes if not o.already)
 
-    if extract:
-        from pipeline.run import process_documents  # extraction + rules; imported lazily (loads the model)
+        if extract:
+            from pipeline.run import process_documents  # extraction + rules; imported lazily (loads the model)
 
-        # every document of the batch not yet past verification is carried on from where it stopped
-        resumable = {DocumentStatus.INGESTED.value, DocumentStatus.EXTRACTED.value}
-        todo = list(dict.fromkeys(o.document_id for o in outcomes if o.status in resumable and o.document_id))
-        if todo:
-            from pipeline.llm import LLMError
-            from pipeline.llm import ModelRegistryError
+            # every document of the batch not yet past verification is carried on from where it stopped
+            resumable = {DocumentStatus.INGESTED.value, DocumentStatus.EXTRACTED.value}
+            todo = list(dict.fromkeys(o.document_id for o in outcomes if o.status in resumable and o.document_id))
+            if todo:
+                from pipeline.llm import LLMError
+                from pipeline.llm import ModelRegistryError
 
-            try:
-                leases.expire(engine)  # runs whose process ended are closed as interrupted
-                process_documents(engine, todo, cfg, console=console)
-            except (ModelRegistryError, LLMError) as exc:
-                console.print(f"[red]extraction not run:[/red] {escape(str(exc))}", highlight=False)
-                console.print("the documents stay 'ingested'; fix the backend and run `clausewise ingest` again "
-                              "with the same files, or use --no-extract", highlight=False)
+                try:
+                    leases.expire(engine)  # runs whose process ended are closed as interrupted
+                    process_documents(engine, todo, cfg, console=console)  # with the protocol: progress=bar
+                except (ModelRegistryError, LLMError) as exc:
+                    console.print(f"[red]extraction not run:[/red] {escape(str(exc))}", highlight=False)
+                    console.print("the documents stay 'ingested'; fix the backend and run `clausewise ingest` again "
+                                  "with the same files, or use --no-extract", highlight=False)
 
     _summary(outcomes, elapsed, read_pages, _statuses_now(engine, outcomes))
     if not any(o.ok for o in outcomes):
