@@ -147,8 +147,8 @@ def test_chunks_answered_findings_and_the_documents_worked_on_now(engine, db_url
                      rf"{started:%Y-%m-%d %H:%M:%S} +│", out), out
     assert other not in out
     assert re.search(rf"│ working\.txt +│ {working[:12]} │ ingested +│ +│ 1 +│ 2/{n_working} \(running\) +│ 0 +│", out)
-    assert re.search(rf"│ finished\.txt +│ {finished[:12]} │ needs_review +│ +│ 1 +│ {len(seqs) - 2}/{len(seqs)} +│ 2 +│",
-                     out), out
+    assert re.search(rf"│ finished\.txt +│ {finished[:12]} │ needs_review +│ +│ 1 +│ "
+                     rf"{len(seqs) - 2}/{len(seqs)} +│ 2 +│", out), out
 
 
 def _procrastinate_schema(engine) -> str:

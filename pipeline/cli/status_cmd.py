@@ -90,7 +90,8 @@ def render_detail(d: DocumentDetail) -> RenderableType:
             + f"; {r.pages} pages; chunks answered {_chunks(r)}; {r.findings} findings"
             + (f"; assigned to {_shown(r.assignee)}" if r.assignee else "") + f"; updated {_when(r.updated_at)} UTC")
     runs = Table("run", "status", "backend", "model", "started (UTC)", "finished (UTC)", "model s",
-                 "tokens in/out", "chunks ok/failed", title=f"{len(d.runs)} extraction runs", title_justify="left")
+                 "tokens in/out", "chunks ok/failed", title_justify="left",
+                 title=f"{len(d.runs)} extraction run" + ("" if len(d.runs) == 1 else "s"))
     for run in d.runs:
         ok = sum(1 for o in run.chunk_outcomes if o.get("status") != "failed")
         runs.add_row(run.id[:8], escape(run.status), escape(run.backend), _shown(run.model), _when(run.started_at),

@@ -202,10 +202,18 @@ def live_leases(session: Session, now: datetime | None = None) -> list[LeaseRow]
     return sorted(rows, key=lambda r: (r.since or far, r.file_name))
 
 
-def _latest_any_run(session: Session, document_id: str) -> ExtractionRun | None:
-    return session.scalars(
-        select(ExtractionRun).where(ExtractionRun.document_id == document_id)
-        .order_by(ExtractionRun.started_at.desc(), ExtractionRun.id.desc()).limit(1)).first()
+def _latest_runs(session: Session, ids: list[str], *, finished: bool) -> dict[str, ExtractionRun]:
+    """The latest extraction run of each document of ``ids`` (``finished``: of those not ``running`` or
+    ``interrupted``), by document id; one query (a window function, SQLite 3.25+ and PostgreSQL)."""
+    stmt = select(ExtractionRun.id, func.row_number().over(
+        partition_by=ExtractionRun.document_id,
+        order_by=(ExtractionRun.started_at.desc(), ExtractionRun.id.desc())).label("n")).where(
+        ExtractionRun.document_id.in_(ids))
+    if finished:
+        stmt = stmt.where(ExtractionRun.status.not_in(("running", "interrupted")))
+    ranked = stmt.subquery()
+    runs = session.scalars(select(ExtractionRun).join(ranked, ranked.c.id == ExtractionRun.id).where(ranked.c.n == 1))
+    return {r.document_id: r for r in runs}
 
 
 def _chunks_answered(session: Session, run: ExtractionRun | None) -> int:
@@ -220,21 +228,35 @@ def _chunks_answered(session: Session, run: ExtractionRun | None) -> int:
             (ModelAnswer.part.is_(None)) | (ModelAnswer.part.not_like("second:%")))) or 0)
 
 
+def document_rows(session: Session, docs: list[Document]) -> list[DocumentRow]:
+    """The :class:`DocumentRow` of each of ``docs``, in their order (a fixed number of queries, plus one per
+    document whose latest run is still running)."""
+    out: list[DocumentRow] = []
+    for start in range(0, len(docs), 500):  # bounded IN lists
+        batch = docs[start:start + 500]
+        ids = [d.id for d in batch]
+        totals = dict(session.execute(select(Chunk.document_id, func.count()).where(Chunk.document_id.in_(ids))
+                                      .group_by(Chunk.document_id)).all())
+        latest = _latest_runs(session, ids, finished=False)
+        finished = _latest_runs(session, ids, finished=True)
+        findings = dict(session.execute(
+            select(FindingRow.run_id, func.count()).where(FindingRow.run_id.in_([r.id for r in finished.values()]))
+            .group_by(FindingRow.run_id)).all()) if finished else {}
+        for doc in batch:
+            run, done = latest.get(doc.id), finished.get(doc.id)
+            out.append(DocumentRow(
+                id=doc.id, file_name=doc.file_name, status=doc.status, reason=doc.status_reason,
+                message=doc.status_message, pages=doc.page_count or 0,
+                chunks_answered=_chunks_answered(session, run), chunks_total=int(totals.get(doc.id, 0)),
+                run_status=run.status if run is not None else None,
+                findings=int(findings.get(done.id, 0)) if done is not None else 0,
+                assignee=doc.assignee, updated_at=_aware(doc.updated_at)))
+    return out
+
+
 def document_row(session: Session, doc: Document) -> DocumentRow:
     """The :class:`DocumentRow` of ``doc``."""
-    run = _latest_any_run(session, doc.id)
-    total = int(session.scalar(select(func.count()).select_from(Chunk).where(Chunk.document_id == doc.id)) or 0)
-    finished = session.scalars(
-        select(ExtractionRun.id).where(ExtractionRun.document_id == doc.id,
-                                       ExtractionRun.status.not_in(("running", "interrupted")))
-        .order_by(ExtractionRun.started_at.desc(), ExtractionRun.id.desc()).limit(1)).first()
-    findings = 0 if finished is None else int(session.scalar(
-        select(func.count()).select_from(FindingRow).where(FindingRow.run_id == finished)) or 0)
-    return DocumentRow(id=doc.id, file_name=doc.file_name, status=doc.status, reason=doc.status_reason,
-                       message=doc.status_message, pages=doc.page_count or 0,
-                       chunks_answered=_chunks_answered(session, run), chunks_total=total,
-                       run_status=run.status if run is not None else None, findings=findings,
-                       assignee=doc.assignee, updated_at=_aware(doc.updated_at))
+    return document_rows(session, [doc])[0]
 
 
 def recent_documents(session: Session, limit: int | None = 20) -> list[DocumentRow]:
@@ -242,7 +264,7 @@ def recent_documents(session: Session, limit: int | None = 20) -> list[DocumentR
     stmt = select(Document).order_by(Document.updated_at.desc(), Document.file_name)
     if limit is not None:
         stmt = stmt.limit(limit)
-    return [document_row(session, d) for d in session.scalars(stmt)]
+    return document_rows(session, list(session.scalars(stmt)))
 
 
 def overview(engine: Engine, *, limit: int | None = 20, now: datetime | None = None) -> Overview:
