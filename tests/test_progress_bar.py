@@ -163,3 +163,20 @@ def test_lines_are_markup_and_names_must_come_escaped():
     with IngestProgress(console) as bar:
         bar.document_done("[draft].pdf", "failed", f"{escape('[draft].pdf')}: [red]failed[/red] (not_pdf)")
     assert console.export_text().splitlines()[0] == "[draft].pdf: failed (not_pdf)"
+
+
+def test_ingest_prints_the_progress_summary_and_no_bar_when_piped(tmp_path):
+    from tests.batch_fixtures import clausewise, contract_text
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for tag in ("a", "b"):
+        (folder / f"{tag}.txt").write_text(contract_text(tag))
+    (folder / "empty.pdf").write_bytes(b"")
+    res = clausewise("ingest", "--no-extract", "--database-url", f"sqlite:///{tmp_path / 'db.sqlite'}", str(folder))
+    assert res.returncode == 0, res.stdout + res.stderr
+    lines = res.stdout.splitlines()
+    at = lines.index("Ingest progress")
+    assert lines[at + 1] == "  files: 3 read of 3"  # the failed file counts as read
+    assert re.fullmatch(r"  wall time: \d+\.\d s", lines[at + 2])
+    assert "tok/s" not in res.stdout and "━" not in res.stdout

@@ -170,7 +170,11 @@ def _procrastinate_schema(engine) -> str:
 
 @pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
 def test_queue_counts_from_procrastinates_jobs(engine, db_url):
-    _procrastinate_schema(engine)
+    kind = _procrastinate_schema(engine)
+    with engine.connect() as c:
+        column_type = c.execute(text("SELECT udt_name FROM information_schema.columns WHERE table_name = "
+                                     "'procrastinate_jobs' AND column_name = 'status'")).scalar_one()
+    assert column_type == {"procrastinate": "procrastinate_job_status", "stand-in": "text"}[kind]
     jobs = [("todo", 0), ("todo", 1), ("doing", 0), ("doing", 1), ("succeeded", 1), ("succeeded", 1),
             ("succeeded", 2), ("failed", 3), ("cancelled", 0), ("aborted", 0)]
     with engine.begin() as c:
