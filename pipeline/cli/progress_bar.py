@@ -87,6 +87,7 @@ class IngestProgress:
         self.window_seconds = window_seconds
         self._clock = clock
         self._lock = threading.Lock()
+        self._bar_lock = threading.Lock()  # a snapshot and its update of the bar go together (never a stale one last)
         self._files_total = self._files_read = 0
         self._planned = self._answered = self._from_store = 0
         self._input_tokens = self._output_tokens = 0
@@ -187,9 +188,10 @@ class IngestProgress:
 
     def _update(self) -> None:
         if self._progress is not None:
-            with self._lock:
-                total, done = self._planned, self._answered
-            self._progress.update(self._task, total=total or None, completed=done)
+            with self._bar_lock:
+                with self._lock:
+                    total, done = self._planned, self._answered
+                self._progress.update(self._task, total=total or None, completed=done)
 
     def refresh(self) -> None:
         """Redraw the bar now (no-op without one)."""
