@@ -1,4 +1,4 @@
-"""``clausewise ingest``, ``status`` and ``show``."""
+"""``clausewise ingest`` and ``show``."""
 
 from __future__ import annotations
 
@@ -8,15 +8,14 @@ from pathlib import Path
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import func, select
 
 import audit
 from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
+from pipeline.cli.progress_bar import ingest_progress
 from pipeline.ingest import IngestOutcome, UnreadablePath, ingest_file, iter_input_files
-from pipeline.store import Chunk, Document, leases
+from pipeline.store import leases
 from pipeline.store import DocumentStatus
 from pipeline.store import DocumentNotFound, AmbiguousDocument, find_document
 from pipeline.reading import DefaultTokenizer, local_model_file, printable, tokenizer_for
@@ -77,36 +76,34 @@ def ingest(
                       "chunks", highlight=False)
     outcomes: list[IngestOutcome] = []
     t0 = time.perf_counter()
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as progress:
-        task = progress.add_task("reading", total=len(files))
+    with ingest_progress(console) as bar:  # the files, the chunks, tokens/s and time left; a summary at the end
+        bar.files_found(len(files))
         for f in files:
             name = f.path.name if isinstance(f, UnreadablePath) else f.name
-            progress.update(task, description=f"reading {_shown(name[:40])}")
             o = ingest_file(engine, f, cfg, password=password, tokenizer=tok)
             outcomes.append(o)
-            progress.console.print(_line(o), highlight=False)
-            progress.advance(task)
-    elapsed = time.perf_counter() - t0
-    read_pages = sum(o.pages for o in outcomes if not o.already)
+            console.print(_line(o), highlight=False)
+            bar.file_read(name)
+        elapsed = time.perf_counter() - t0
+        read_pages = sum(o.pages for o in outcomes if not o.already)
 
-    if extract:
-        from pipeline.run import process_documents  # extraction + rules; imported lazily (loads the model)
+        if extract:
+            from pipeline.run import process_documents  # extraction + rules; imported lazily (loads the model)
 
-        # every document of the batch not yet past verification is carried on from where it stopped
-        resumable = {DocumentStatus.INGESTED.value, DocumentStatus.EXTRACTED.value}
-        todo = list(dict.fromkeys(o.document_id for o in outcomes if o.status in resumable and o.document_id))
-        if todo:
-            from pipeline.llm import LLMError
-            from pipeline.llm import ModelRegistryError
+            # every document of the batch not yet past verification is carried on from where it stopped
+            resumable = {DocumentStatus.INGESTED.value, DocumentStatus.EXTRACTED.value}
+            todo = list(dict.fromkeys(o.document_id for o in outcomes if o.status in resumable and o.document_id))
+            if todo:
+                from pipeline.llm import LLMError
+                from pipeline.llm import ModelRegistryError
 
-            try:
-                leases.expire(engine)  # runs whose process ended are closed as interrupted
-                process_documents(engine, todo, cfg, console=console)
-            except (ModelRegistryError, LLMError) as exc:
-                console.print(f"[red]extraction not run:[/red] {escape(str(exc))}", highlight=False)
-                console.print("the documents stay 'ingested'; fix the backend and run `clausewise ingest` again "
-                              "with the same files, or use --no-extract", highlight=False)
+                try:
+                    leases.expire(engine)  # runs whose process ended are closed as interrupted
+                    process_documents(engine, todo, cfg, console=console)  # with the protocol: progress=bar
+                except (ModelRegistryError, LLMError) as exc:
+                    console.print(f"[red]extraction not run:[/red] {escape(str(exc))}", highlight=False)
+                    console.print("the documents stay 'ingested'; fix the backend and run `clausewise ingest` again "
+                                  "with the same files, or use --no-extract", highlight=False)
 
     _summary(outcomes, elapsed, read_pages, _statuses_now(engine, outcomes))
     if not any(o.ok for o in outcomes):
@@ -141,37 +138,6 @@ def _summary(outcomes: list[IngestOutcome], elapsed: float, pages: int,
     console.print(table)
     rate = pages / elapsed if elapsed > 0 else 0.0
     console.print(f"{len(outcomes)} files, {pages} pages read in {elapsed:.1f} s: {rate:.1f} pages/s")
-
-
-@app.command("status")
-def status(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    database_url: str | None = DatabaseUrlOption,
-) -> None:
-    """List stored documents with status, reason, pages and chunks."""
-    cfg = settings(database_url=database_url)
-    engine = engine_for(cfg.effective_database_url)
-    from sqlalchemy.orm import Session
-
-    with Session(engine) as s:
-        chunk_counts = dict(s.execute(select(Chunk.document_id, func.count()).group_by(Chunk.document_id)).all())
-        docs = list(s.scalars(select(Document).order_by(Document.created_at, Document.file_name)))
-        rows = [
-            {"id": d.id, "file_name": d.file_name, "status": d.status, "reason": d.status_reason,
-             "pages": d.page_count, "chunks": chunk_counts.get(d.id, 0), "assignee": d.assignee}
-            for d in docs
-        ]
-    if as_json:
-        typer.echo(json.dumps(rows, indent=2))
-        return
-    table = Table(title=f"{len(rows)} documents")
-    for col in ("id", "file", "status", "reason", "pages", "chunks"):
-        table.add_column(col)
-    for r in rows:
-        style = STYLE.get(r["status"], "white")
-        table.add_row(r["id"][:12], _shown(r["file_name"]), f"[{style}]{r['status']}[/{style}]", r["reason"] or "",
-                      str(r["pages"]), str(r["chunks"]))
-    console.print(table)
 
 
 @app.command("show")
