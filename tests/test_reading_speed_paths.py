@@ -225,51 +225,6 @@ def test_background_lookup_by_bands_on_a_cuad_page_of_shaded_cells():
         assert checked > 1000
 
 
-@pytest.mark.parametrize("which", ["F12", CUAD[0], "Part_II/Agency Agreements/BONTONSTORESINC_04_20_2018-EX-99.3-AGENCY AGREEMENT.PDF"],
-                         ids=lambda c: c.split("/")[-1][:40])
-def test_colour_shortcut_never_skips_text_hidden_by_its_background(which):
-    """Issue #12: a span whose colour is visible on every background of its page skips the lookup of its
-    background; on pages with white-on-white text and shaded cells the lookup gives no mechanism for any
-    span skipped, and the shortcut is taken for most spans."""
-    skipped = hidden = 0
-    with pymupdf.open(_pdf(which)) as doc:
-        for page in doc:
-            reader = pdf._PageReader(page, pdf._DocContext({}, set()))
-            for block in page.get_text("dict", clip=pymupdf.INFINITE_RECT())["blocks"]:
-                for line in block.get("lines", []):
-                    for span in line["spans"]:
-                        full = pdf._colour_mechanism(span.get("color", 0), reader._background(span["bbox"]))
-                        if not reader._colour_may_hide(span.get("color", 0)):
-                            assert full is None, (page.number, span["text"])
-                            skipped += 1
-                        hidden += full is not None
-    assert skipped >= 5
-    assert hidden > 0 or which != "F12"  # F12 hides a clause white on white
-
-
-def test_colour_shortcut_on_a_page_of_coloured_fills():
-    doc = pymupdf.open()
-    page = doc.new_page(width=595, height=842)
-    fills = [(0.9, 0.9, 0.9), (0.2, 0.4, 0.6), (1.0, 0.0, 0.0)]
-    for k, fill in enumerate(fills):
-        page.draw_rect(pymupdf.Rect(40, 100 + 200 * k, 500, 250 + 200 * k), color=None, fill=fill)
-    colours = [(0.0, 0.0, 0.0), (0.93, 0.93, 0.93), (0.22, 0.41, 0.58), (1.0, 0.04, 0.0), (1.0, 1.0, 1.0), (0.5, 0.5, 0.5)]
-    for k, c in enumerate(colours):
-        page.insert_text((50, 40 + 130 * k), f"Colour {k} clause text", fontsize=11, color=c)
-    page = doc.load_page(0)
-    reader = pdf._PageReader(page, pdf._DocContext({}, set()))
-    may = {}
-    for block in page.get_text("dict")["blocks"]:
-        for line in block.get("lines", []):
-            for span in line["spans"]:
-                c = span["color"]
-                may[c] = reader._colour_may_hide(c)
-                if not may[c]:
-                    assert pdf._colour_mechanism(c, reader._background(span["bbox"])) is None
-    # black and mid-grey are visible on every background; the near-fill and white colours may hide
-    assert sorted(may.values()) == [False, False, True, True, True, True]
-
-
 def test_layout_sessions_rebuilt_single_threaded_give_the_same_tables():
     """Issue #12: find_tables with PyMuPDF's layout model on one non-spinning ONNX Runtime thread finds the
     tables the default sessions find (compared with a fresh process that keeps the defaults)."""

@@ -779,7 +779,6 @@ class _PageReader:
         self.hidden: list[HiddenText] = []
         self._fills: list[tuple[Rect, tuple[float, ...]]] | None = None
         self._fill_bands: list[list[int]] | None = None
-        self._colour_hides: dict[int, bool] = {}
         self._images: list[Rect] | None = None
         self._cdrawings: list[dict] | None = None
         self._textpage: pymupdf.TextPage | None = None
@@ -861,20 +860,7 @@ class _PageReader:
             return "render_mode_3" if not painted else "invisible_color"
         if span["size"] < MIN_VISIBLE_FONT_SIZE:
             return "tiny_font"
-        color = span.get("color", 0)
-        if not self._colour_may_hide(color):
-            return None
-        return _colour_mechanism(color, self._background(span["bbox"]))
-
-    def _colour_may_hide(self, color: int) -> bool:
-        """False when text of ``color`` is visible on every background of the page (white and each filled
-        shape's colour): then no span of that colour needs its background located. Cached per colour."""
-        hides = self._colour_hides.get(color)
-        if hides is None:
-            backgrounds = {(1.0, 1.0, 1.0), *(fill for _, fill in self._fill_rects())}
-            hides = any(_colour_mechanism(color, bg) is not None for bg in backgrounds)
-            self._colour_hides[color] = hides
-        return hides
+        return _colour_mechanism(span.get("color", 0), self._background(span["bbox"]))
 
     def _on_image(self, bbox: Rect) -> bool:
         cx, cy = (bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2
