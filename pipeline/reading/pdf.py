@@ -1059,8 +1059,8 @@ class _PageReader:
 
     def _maybe_tables(self) -> list:
         """Ruled tables with at least 2 rows and 2 columns. ``find_tables`` is costly (0.2-3 s a page
-        with PyMuPDF 2, which runs an ONNX layout model first; 0.6 s on average over the 185 CUAD
-        pages that call it), so it runs only where the drawings hold at least 3 vertical and 3
+        with PyMuPDF 2, which runs an ONNX layout model first; 0.33 s CPU on average over the 185 CUAD
+        pages that call it, with :data:`LAYOUT_THREADS`; ``benchmarks/bench_reading.py``), so it runs only where the drawings hold at least 3 vertical and 3
         horizontal rules."""
         vx: set[int] = set()
         hy: set[int] = set()
