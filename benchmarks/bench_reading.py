@@ -2,8 +2,9 @@
 
     .venv/bin/python benchmarks/bench_reading.py [--limit N] [--memory] [--ingest]
 
-Both run in this process on the same files, one after the other, in one thread (the ONNX model in
-``find_tables`` runs its own threads). Prints the pages,
+Both run in this process on the same files, one after the other, in one thread (the reader runs the
+ONNX sessions of ``find_tables``'s layout model on one thread each, ``pipeline.reading.pdf.LAYOUT_THREADS``;
+raw ``get_text`` never calls it). Prints the pages,
 milliseconds per page and pages per second for each, the ratio ours/raw, and the 1-minute load
 average before and after (other work on the machine slows both sides, not always equally); next to
 the wall-clock figures, the CPU time of the process per page (``time.process_time``, all threads),

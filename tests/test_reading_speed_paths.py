@@ -223,3 +223,28 @@ def test_background_lookup_by_bands_on_a_cuad_page_of_shaded_cells():
                         assert reader._background(span["bbox"]) == _background_by_scan(reader, span["bbox"])
                         checked += 1
         assert checked > 1000
+
+
+def test_layout_sessions_rebuilt_single_threaded_give_the_same_tables():
+    """Issue #12: find_tables with PyMuPDF's layout model on one non-spinning ONNX Runtime thread finds the
+    tables the default sessions find (compared with a fresh process that keeps the defaults)."""
+    import json
+    import subprocess
+    import sys
+
+    pytest.importorskip("pymupdf.layout")
+    path = _pdf("Part_I/Development/AimmuneTherapeuticsInc_20200205_8-K_EX-10.3_11967170_EX-10.3_Development Agreement.pdf")
+    code = (
+        "import json, sys, pymupdf\n"
+        "page = pymupdf.open(sys.argv[1])[23]\n"
+        "print(json.dumps([[list(t.bbox), [r.cells for r in t.rows]] for t in page.find_tables().tables]))\n"
+    )
+    default = json.loads(subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                                        check=True).stdout)
+    assert pdf._layout_single_threaded() in (0, 3)
+    model = pymupdf._get_layout.__closure__[0].cell_contents._model
+    assert model.session.get_session_options().intra_op_num_threads == pdf.LAYOUT_THREADS == 1
+    with pymupdf.open(path) as doc:
+        ours = json.loads(json.dumps([[list(t.bbox), [r.cells for r in t.rows]] for t in doc[23].find_tables().tables]))
+    assert ours == default
+    assert any(len(rows) >= 2 for _, rows in ours)  # a page with a real table

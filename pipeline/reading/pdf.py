@@ -1059,8 +1059,8 @@ class _PageReader:
 
     def _maybe_tables(self) -> list:
         """Ruled tables with at least 2 rows and 2 columns. ``find_tables`` is costly (0.2-3 s a page
-        with PyMuPDF 2, which runs an ONNX layout model first; 0.6 s on average over the 185 CUAD
-        pages that call it), so it runs only where the drawings hold at least 3 vertical and 3
+        with PyMuPDF 2, which runs an ONNX layout model first; 0.33 s CPU on average over the 185 CUAD
+        pages that call it, with :data:`LAYOUT_THREADS`; ``benchmarks/bench_reading.py``), so it runs only where the drawings hold at least 3 vertical and 3
         horizontal rules."""
         vx: set[int] = set()
         hy: set[int] = set()
@@ -1099,6 +1099,7 @@ class _PageReader:
     def _find_tables(self):
         """``page.find_tables()`` in the reading frame: ``find_tables`` works in the page as seen, so a
         page read turned is given the ``/Rotate`` that shows it turned while the tables are found."""
+        _layout_single_threaded()
         if not self._turn:
             return self.page.find_tables()
         rot = self.page.rotation
@@ -1231,6 +1232,61 @@ class _PageReader:
                 break
         new_blocks.insert(insert_at, tblock)
         return new_blocks
+
+
+LAYOUT_THREADS = 1
+"""Threads of each ONNX Runtime session of PyMuPDF's layout model (which ``find_tables`` runs). Its default
+is one spinning thread per core in every process; documents are read one per process, and several processes
+share the cores, so the spinning threads compete for them. One thread, not spinning, gives the same tables
+(identical checksums of the 174 CUAD PDFs, ``benchmarks/reading_checksums.py``) for about 40 % less CPU time
+in ``find_tables`` (31 CUAD table pages on 2 shared cores: 16.1 s CPU with the default, 10.0 s with one)."""
+
+
+@functools.cache
+def _layout_single_threaded() -> int:
+    """Rebuild the ONNX Runtime sessions held by PyMuPDF's layout model (``pymupdf._get_layout``, when
+    the ``pymupdf.layout`` package is installed) with :data:`LAYOUT_THREADS` intra-op threads and no
+    spinning; once per process. Returns the number of sessions rebuilt (0 when there is no layout model,
+    or none of its sessions was loaded from a file). Never raises: a session that cannot be rebuilt is
+    left as it was."""
+    get_layout = getattr(pymupdf, "_get_layout", None)
+    cells = getattr(get_layout, "__closure__", None) or ()
+    try:
+        import onnxruntime as ort
+    except ImportError:
+        return 0
+    rebuilt = 0
+    seen: set[int] = set()
+
+    def visit(obj: object, depth: int) -> None:
+        nonlocal rebuilt
+        if id(obj) in seen or depth > 4 or not type(obj).__module__.startswith("pymupdf.layout"):
+            return
+        seen.add(id(obj))
+        for name, value in list(vars(obj).items()) if hasattr(obj, "__dict__") else ():
+            if isinstance(value, ort.InferenceSession):
+                path = getattr(value, "_model_path", None)
+                if not path:
+                    continue
+                try:
+                    options = value.get_session_options()
+                    options.intra_op_num_threads = LAYOUT_THREADS
+                    options.inter_op_num_threads = LAYOUT_THREADS
+                    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+                    setattr(obj, name, ort.InferenceSession(path, sess_options=options,
+                                                            providers=value.get_providers()))
+                    rebuilt += 1
+                except Exception:  # noqa: BLE001 - a faster session is an improvement, never a failure
+                    continue
+            else:
+                visit(value, depth + 1)
+
+    for cell in cells:
+        try:
+            visit(cell.cell_contents, 0)
+        except ValueError:  # an empty closure cell
+            continue
+    return rebuilt
 
 
 @functools.lru_cache(maxsize=4096)
