@@ -12,6 +12,8 @@ OpenAI client, or recorded answers); :func:`run_structured` patches it with inst
   cut answer, so every retry grows).
 - An LLMError raised inside ``create`` (timeout, unavailable, replay miss) comes out as itself,
   with the attempts made so far.
+- A backend that retries its transport inside ``create`` (HTTP 429/503, a dropped connection) reports each
+  retry with :func:`record_retry`; it lands in the running attempt's ``retries``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 import instructor
@@ -36,12 +39,24 @@ from pipeline.llm.base import (
     LLMRequest,
     LLMResult,
     Message,
+    RetryRecord,
     TruncatedOutput,
     ValidationFailed,
 )
 
 
 _PARSE_ERRORS = (ValidationError, json.JSONDecodeError, ResponseParsingError)
+
+_RUNNING: ContextVar[list[AttemptRecord] | None] = ContextVar("clausewise_running_attempts", default=None)
+"""The attempts of the :func:`run_structured` call running in this thread (``None`` outside one)."""
+
+
+def record_retry(record: RetryRecord) -> None:
+    """Add ``record`` to the ``retries`` of the attempt running in this thread (from inside a backend's
+    ``create``); a no-op outside :func:`run_structured`."""
+    attempts = _RUNNING.get()
+    if attempts:
+        attempts[-1].retries.append(record.to_dict())
 
 
 def _plain_messages(messages: Any) -> list[Message]:
@@ -95,6 +110,7 @@ def run_structured(create: Callable[..., Any], request: LLMRequest, **extra: Any
     hooks.on("completion:error", on_error)
 
     patched = instructor.patch(create=create, mode=instructor.Mode.JSON_SCHEMA)
+    running = _RUNNING.set(attempts)
     try:
         patched(
             response_model=request.response_model,
@@ -122,6 +138,8 @@ def run_structured(create: Callable[..., Any], request: LLMRequest, **extra: Any
     except LLMError as exc:
         exc.attempts = attempts
         raise
+    finally:
+        _RUNNING.reset(running)
     # instructor returns an instance of its own subclass of the response model with usage attached;
     # hand back a plain instance of the caller's class, validated from the same final text.
     parsed = request.response_model.model_validate_json(attempts[-1].raw_text)

@@ -1,0 +1,86 @@
+"""Model calls in flight at once: how many (:func:`concurrency_for`) and a bounded pool that runs them
+(:class:`CallPool`).
+
+One process keeps at most ``concurrency`` model calls in flight: the chunks of a document are sent together,
+and several documents are extracted together, all through one shared :class:`CallPool`, so the bound holds for
+the process whatever the number of documents. Only the calls wait on the network; the pool's tasks keep their
+database writes short (one transaction per audit step or stored answer, never one held across a call).
+
+Defaults by backend (:data:`DEFAULT_CONCURRENCY`) come from measurement: ``local`` 1, because
+llama-cpp-python decodes one sequence at a time per model instance (a second call would only queue behind the
+first, and the model already uses every core); ``openai`` 16, from ``benchmarks/bench_batch.py`` against a
+fixed-latency OpenAI-compatible server (2 s per answer, 64 chunks: the model phase took 1.00, 1.01 and 1.04
+times the ideal ``ceil(N / C) * L`` at C = 1, 4 and 16, so 16 calls in flight cost the process no more than
+its own work; a real server's own limit is then the bound, and its 429 answers are retried); ``replay`` 1
+(recorded answers come back at once; one at a time keeps a replayed run in the order it was recorded).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from pipeline.settings import Settings
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+DEFAULT_CONCURRENCY: dict[str, int] = {"local": 1, "replay": 1, "openai": 16}
+"""Model calls in flight by backend when the setting ``concurrency`` is not set (module docstring: why)."""
+
+
+def concurrency_for(settings: Settings, backend: Any = None, requested: int | None = None) -> int:
+    """How many model calls to keep in flight: ``requested``, else ``settings.concurrency``, else the default of
+    ``settings.backend`` (:data:`DEFAULT_CONCURRENCY`; 1 for a backend not listed), never more than the
+    backend's own ``max_concurrency`` when it sets one, and at least 1."""
+    n = requested or settings.concurrency or DEFAULT_CONCURRENCY.get(settings.backend, 1)
+    cap = getattr(backend, "max_concurrency", None)
+    if cap:
+        n = min(n, int(cap))
+    return max(1, int(n))
+
+
+class CallPool:
+    """Runs model-call tasks with at most ``size`` at once, shared by every document of a batch.
+
+    ``size`` 1 runs each task in the caller's thread (no thread at all: a batch at concurrency 1 runs exactly
+    as a plain loop); above 1, in a pool of ``size`` threads named ``model-call-N``. Use as a context manager,
+    or :meth:`close` it. Thread-safe: several documents' threads submit to one pool.
+    """
+
+    def __init__(self, size: int, *, name: str = "model-call") -> None:
+        if size < 1:
+            raise ValueError(f"a call pool needs a size of at least 1, not {size}")
+        self.size = size
+        self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix=name) if size > 1 else None
+
+    def map_ordered(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """``[fn(item) for item in items]``, the calls run at most ``size`` at once; results in the order of
+        ``items``. When a call raises, the calls not started yet are cancelled, the running ones are waited
+        for (none goes on writing after this returns), and the first error in the order of ``items`` is
+        raised."""
+        items = list(items)
+        if self._executor is None:
+            return [fn(item) for item in items]
+        futures: list[Future[R]] = [self._executor.submit(fn, item) for item in items]
+        try:
+            return [f.result() for f in futures]
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            wait(futures)
+            raise
+
+    def close(self) -> None:
+        """Wait for the running tasks and stop the threads."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> CallPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
