@@ -85,7 +85,12 @@ class AttemptRecord:
     retries: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The fields as a dict; ``retries`` only when there were some (an answer without retries serializes as
+        recorded before retries were kept)."""
+        out = asdict(self)
+        if not out["retries"]:
+            del out["retries"]
+        return out
 
 
 @dataclass(frozen=True)
