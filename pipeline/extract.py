@@ -231,7 +231,8 @@ class _Ctx:
                 **{"clausewise.chunk_seq": chunk_seq, "clausewise.part": part, "clausewise.cached": True,
                    "clausewise.answer_key": key})}])
             return result, True
-        result = self.backend.complete(req)
+        with self.calls.slot():
+            result = self.backend.complete(req)
         store_answer(self.engine, key, result.to_dict(), document_id=self.doc.document_id, chunk_seq=chunk_seq,
                      part=part, model_id=self.backend.model_id, model_sha256=self.backend.model_sha256,
                      prompt_version=req.prompt_version, response_model=req.response_model.__name__)

@@ -17,8 +17,10 @@ its own work; a real server's own limit is then the bound, and its 429 answers a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -43,18 +45,29 @@ def concurrency_for(settings: Settings, backend: Any = None, requested: int | No
 
 
 class CallPool:
-    """Runs model-call tasks with at most ``size`` at once, shared by every document of a batch.
+    """Runs model-call tasks, at most ``size`` model calls in flight at once, shared by every document of a batch.
 
-    ``size`` 1 runs each task in the caller's thread (no thread at all: a batch at concurrency 1 runs exactly
-    as a plain loop); above 1, in a pool of ``size`` threads named ``model-call-N``. Use as a context manager,
-    or :meth:`close` it. Thread-safe: several documents' threads submit to one pool.
+    A task is the work around one call (building and auditing the request, the call, auditing and grounding the
+    answer); the call itself is made inside :meth:`slot`, which holds one of ``size`` slots. ``size`` 1 runs
+    each task in the caller's thread (no thread at all: a batch at concurrency 1 runs exactly as a plain loop);
+    above 1, tasks run on ``2 * size`` threads named ``model-call-N``, so that while ``size`` calls wait on the
+    model, other tasks prepare their request or store their answer, and a slot freed is taken at once by a
+    request already built. Use as a context manager, or :meth:`close` it. Thread-safe: several documents'
+    threads submit to one pool.
     """
 
     def __init__(self, size: int, *, name: str = "model-call") -> None:
         if size < 1:
             raise ValueError(f"a call pool needs a size of at least 1, not {size}")
         self.size = size
-        self._executor = ThreadPoolExecutor(max_workers=size, thread_name_prefix=name) if size > 1 else None
+        self._slots = threading.BoundedSemaphore(size)
+        self._executor = ThreadPoolExecutor(max_workers=2 * size, thread_name_prefix=name) if size > 1 else None
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """Hold one of the ``size`` call slots for the duration of a model call (waits while all are held)."""
+        with self._slots:
+            yield
 
     def map_ordered(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
         """``[fn(item) for item in items]``, the calls run at most ``size`` at once; results in the order of
@@ -66,12 +79,13 @@ class CallPool:
             return [fn(item) for item in items]
         futures: list[Future[R]] = [self._executor.submit(fn, item) for item in items]
         try:
-            return [f.result() for f in futures]
-        except BaseException:
-            for f in futures:
-                f.cancel()
-            wait(futures)
+            wait(futures, return_when=FIRST_EXCEPTION)
+        except BaseException:  # interrupted while waiting: stop the rest, as for an error
+            _stop(futures)
             raise
+        if any(f.done() and not f.cancelled() and f.exception() is not None for f in futures):
+            _stop(futures)
+        return [f.result() for f in futures]  # raises the first error in order
 
     def close(self) -> None:
         """Wait for the running tasks and stop the threads."""
@@ -84,3 +98,9 @@ class CallPool:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+
+def _stop(futures: list[Future]) -> None:
+    """Cancel the futures not started yet and wait for the running ones."""
+    for f in futures:
+        f.cancel()
+    wait(futures)
