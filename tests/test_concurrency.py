@@ -225,3 +225,86 @@ def test_ingest_with_concurrency_reads_and_extracts_every_file(tmp_path):
     assert statuses.pop("broken.pdf") == "failed" and set(statuses.values()) <= FINAL and len(statuses) == 5
     assert audit.verify(engine).ok
     engine.dispose()
+
+
+def test_the_settings_and_the_option_are_documented():
+    from tests.conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for name in ("CONCURRENCY", "LLM_RETRY_ATTEMPTS", "LLM_RETRY_MAX_S"):
+        assert f"| `CLAUSEWISE_{name}` |" in readme, name
+    assert "`ingest --concurrency N`" in readme
+    s = Settings()
+    assert (s.concurrency, s.llm_retry_attempts, s.llm_retry_max_s) == (None, 5, 120.0)
+    shown = clausewise("ingest", "--help", env={"COLUMNS": "200"})
+    assert "--concurrency" in shown.stdout and "openai 16" in shown.stdout
+
+
+def test_a_batch_killed_with_calls_in_flight_resumes_without_asking_again_for_a_stored_answer(tmp_path):
+    """Four documents of four chunks at four calls in flight, a real ``ingest`` killed with SIGKILL once some
+    answers are stored: the next ``ingest`` asks only what was not stored, every document gets one complete run,
+    the runs the kill left are closed as interrupted, and the chain verifies."""
+    import hashlib
+    import json
+    import signal
+    import sqlite3
+    import time
+
+    from tests.batch_fixtures import start_clausewise
+
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for n in range(4):
+        (folder / f"supply-{n}.txt").write_text(contract(n), encoding="utf-8")
+    data = tmp_path / "data"
+    db = data / "clausewise.db"
+
+    def stored() -> dict[str, str]:
+        """Each stored answer's messages digest (as the stub computes it) -> its document id."""
+        try:
+            with sqlite3.connect(db) as c:
+                rows = c.execute("SELECT document_id, result FROM model_answers").fetchall()
+        except sqlite3.OperationalError:
+            return {}  # not migrated yet
+        return {hashlib.sha256(json.dumps(json.loads(r)["attempts"][-1]["messages"], sort_keys=True).encode())
+                .hexdigest(): d for d, r in rows}
+
+    with StubServer(latency=0.4) as stub:
+        env = {"CLAUSEWISE_DATA_DIR": str(data), "CLAUSEWISE_BACKEND": "openai", "CLAUSEWISE_MODEL": "stub-model",
+               "CLAUSEWISE_OPENAI_BASE_URL": stub.base_url, "CLAUSEWISE_OPENAI_API_KEY": "unused-key-for-the-stub",
+               "CLAUSEWISE_CHUNK_TOKENS": "60", "CLAUSEWISE_CHUNK_OVERLAP_TOKENS": "0",
+               "CLAUSEWISE_SECOND_PASS": "false", "CLAUSEWISE_LLM_MAX_ATTEMPTS": "1", "CLAUSEWISE_CONCURRENCY": "4",
+               "NO_PROXY": "127.0.0.1"}
+        first = start_clausewise("ingest", str(folder), env=env)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(stored()) < 5:
+            time.sleep(0.05)
+        first.send_signal(signal.SIGKILL)  # calls are in flight
+        first.wait(timeout=30)
+        before = stored()
+        assert 5 <= len(before) < 16, len(before)
+        asked_first = len(stub.requests)
+
+        again = start_clausewise("ingest", str(folder), env=env)
+        out, err = again.communicate(timeout=300)
+        assert again.returncode == 0, out + err
+        asked_again = [r.digest for r in stub.requests[asked_first:]]
+        everything = stored()
+    assert len(everything) == 16 and set(everything) <= {r.digest for r in stub.requests}  # digests comparable
+    assert not set(asked_again) & set(before)  # no stored answer was asked for again
+    assert len(asked_again) == 16 - len(before) and len(set(asked_again)) == len(asked_again)
+    from pipeline.store import ExtractionRun, make_engine
+
+    engine = make_engine(f"sqlite:///{db}")
+    with Session(engine) as s:
+        assert set(s.scalars(select(Document.status))) <= FINAL
+        runs: dict[str, list[str]] = {}
+        for r in s.scalars(select(ExtractionRun)):
+            runs.setdefault(r.document_id, []).append(r.status)
+    assert len(runs) == 4
+    for statuses in runs.values():
+        assert statuses.count("complete") == 1 and set(statuses) <= {"complete", "interrupted"}
+    interrupted = sum(statuses.count("interrupted") for statuses in runs.values())
+    assert interrupted >= 1 and len(audit.query(engine, type_glob="extraction.interrupted")) == interrupted
+    assert audit.verify(engine).ok
+    engine.dispose()
