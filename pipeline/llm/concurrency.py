@@ -9,9 +9,10 @@ database writes short (one transaction per audit step or stored answer, never on
 Defaults by backend (:data:`DEFAULT_CONCURRENCY`) come from measurement: ``local`` 1, because
 llama-cpp-python decodes one sequence at a time per model instance (a second call would only queue behind the
 first, and the model already uses every core); ``openai`` 16, from ``benchmarks/bench_batch.py`` against a
-fixed-latency OpenAI-compatible server (2 s per answer, 64 chunks: the model phase took 1.00, 1.01 and 1.04
-times the ideal ``ceil(N / C) * L`` at C = 1, 4 and 16, so 16 calls in flight cost the process no more than
-its own work; a real server's own limit is then the bound, and its 429 answers are retried); ``replay`` 1
+fixed-latency OpenAI-compatible server (2 s per answer, 64 chunks in 16 documents, SQLite, on 2 shared cores):
+the model phase reached 0.967, 0.970 and 0.948 of the ideal ``ceil(N / C) * L`` at C = 1, 4 and 16, so 16 calls
+in flight cost the process little beyond the server's own time (its CPU, about 30-40 ms a chunk, is what is
+lost); a real server's own limit is then the bound, and its 429 answers are retried; ``replay`` 1
 (recorded answers come back at once; one at a time keeps a replayed run in the order it was recorded).
 """
 
