@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 
 from rich.console import Console
 from rich.markup import escape
@@ -94,18 +94,20 @@ def process_documents(engine: Engine, document_ids: Iterable[str], settings: Set
         else:
             with ThreadPoolExecutor(max_workers=size, thread_name_prefix="document") as pool:
                 futures: list[Future[None]] = []
+                stop = threading.Event()  # set by an error that concerns every document: start no more
                 for doc_id in document_ids:
+                    if stop.is_set():
+                        break
                     if doc_id in seen:
                         continue
                     seen.add(doc_id)
                     futures.append(pool.submit(work.one, doc_id))
-                    if any(f.done() and f.exception() is not None for f in futures):
-                        break  # an error that concerns every document: start no more
-                for f in futures:
-                    if f.exception() is not None:
-                        for later in futures:
-                            later.cancel()
-                        break
+                    futures[-1].add_done_callback(
+                        lambda f: None if f.cancelled() or f.exception() is None else stop.set())
+                wait(futures, return_when=FIRST_EXCEPTION)
+                if any(f.done() and f.exception() is not None for f in futures):
+                    for f in futures:
+                        f.cancel()  # the documents not started yet
                 wait(futures)
                 errors = [f.exception() for f in futures if not f.cancelled() and f.exception() is not None]
                 if errors:

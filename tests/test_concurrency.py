@@ -308,3 +308,23 @@ def test_a_batch_killed_with_calls_in_flight_resumes_without_asking_again_for_a_
     assert interrupted >= 1 and len(audit.query(engine, type_glob="extraction.interrupted")) == interrupted
     assert audit.verify(engine).ok
     engine.dispose()
+
+
+def test_an_error_that_concerns_every_document_stops_the_batch_at_any_concurrency(engine, tmp_path):
+    """A replay without recorded answers: the first miss is raised, documents not started are left ``ingested``
+    and unclaimed, and no lease is left held."""
+    from pipeline.llm import ReplayMiss
+
+    docs = [store_text_document(engine, contract(n), f"supply-{n}.txt", chunk_tokens=60, overlap_tokens=0)
+            for n in range(6)]
+    settings = Settings(data_dir=tmp_path, backend="replay", model="qwen2.5-coder-0.5b", replay_dir=tmp_path / "none",
+                        second_pass=False, chunk_tokens=60, chunk_overlap_tokens=0)
+    with pytest.raises(ReplayMiss):
+        process_documents(engine, iter(docs), settings, concurrency=2)
+    with Session(engine) as s:
+        rows = list(s.scalars(select(Document)))
+        assert {d.status for d in rows} == {"ingested"} and all(d.lease_holder is None for d in rows)
+        from pipeline.store import ExtractionRun
+
+        started = {r.document_id for r in s.scalars(select(ExtractionRun))}
+    assert 1 <= len(started) < 6  # stopped before the end of the batch
