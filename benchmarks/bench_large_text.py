@@ -21,16 +21,9 @@ sys.path.insert(0, str(REPO))
 from pipeline import Settings  # noqa: E402
 from pipeline.reading import chunk_text, default_tokenizer, tokenizer_for  # noqa: E402
 from rules.text import split_sentences  # noqa: E402
+from tests.batch_fixtures import large_text as text_of  # noqa: E402  (the batch tests' one-line contract)
 
 
-def text_of(size: int) -> str:
-    parts, n, i = [], 0, 0
-    while n < size:
-        i += 1
-        s = f"Fee {i} is due in {i % 90 + 1} days. Late fees apply. Buyer pays by wire. "
-        parts.append(s)
-        n += len(s)
-    return "".join(parts)[:size]
 
 
 def timed(fn) -> str:

@@ -3,6 +3,8 @@
 - ``engine``: a migrated, empty database, once on SQLite and once on PostgreSQL.
   PostgreSQL (127.0.0.1:5432, trust auth; override with CLAUSEWISE_TEST_PG_URL) gets a fresh database
   per test, cloned from a migrated template made once per run; all are dropped at the end.
+- ``empty_url``: the URL of an empty database no process has migrated yet (SQLite, then PostgreSQL);
+  :func:`empty_pg_database` makes one on PostgreSQL for a test's own use.
 - ``shared_dir``: ``<repo>/../shared`` (read in place, never copied).
 Under ``CI=true`` a missing PostgreSQL server or ../shared fails the test instead of skipping it.
 """
@@ -11,6 +13,8 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -95,3 +99,32 @@ def engine(request, tmp_path):
 def db_url(engine) -> str:
     """The URL of the ``engine`` fixture's database, password shown (for CLI tests)."""
     return engine.url.render_as_string(hide_password=False)
+
+
+@contextmanager
+def empty_pg_database(prefix: str = "cw_empty", *, owner: str | None = None) -> Iterator[str]:
+    """A new empty PostgreSQL database (no migration run), dropped after: yields its URL (as the admin user of
+    ``PG_ADMIN_URL``). ``owner``: a role to own it. Skips (fails under CI) when the server is not reachable."""
+    try:
+        admin = _pg_admin()
+    except Exception as exc:  # noqa: BLE001 - any connection failure means "no server"
+        unavailable(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}")
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"' + (f' OWNER "{owner}"' if owner else "")))
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_url(request, tmp_path) -> Iterator[str]:
+    """The URL of an empty database no process has migrated yet: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
+        return
+    with empty_pg_database() as url:
+        yield url

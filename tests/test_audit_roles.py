@@ -21,7 +21,7 @@ from sqlalchemy.exc import DBAPIError
 import audit
 from audit._chain import chain_hash, seal
 from audit.events import REVIEW_CONFIRMED
-from tests.conftest import PG_ADMIN_URL, REPO, unavailable
+from tests.conftest import PG_ADMIN_URL, REPO, _pg_admin, empty_pg_database, unavailable
 
 CONTRACT = ("MASTER SERVICES AGREEMENT\n\nThis Master Services Agreement is entered into on March 1, 2024 between "
             "Acme Corp., a Delaware corporation, and Beta LLC, a New York limited liability company.\n\n"
@@ -33,23 +33,22 @@ CONTRACT = ("MASTER SERVICES AGREEMENT\n\nThis Master Services Agreement is ente
 def pg_roles():
     """``(owner_url, writer_url, owner, writer)``: two login roles and a database the owner owns."""
     try:
-        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(text("select 1"))
+        admin = _pg_admin()
     except Exception as exc:  # noqa: BLE001 - any connection failure means "no server"
         unavailable(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}")
     tag = uuid.uuid4().hex[:10]
-    owner, writer, db = f"cw_owner_{tag}", f"cw_writer_{tag}", f"cw_roles_{tag}"
+    owner, writer = f"cw_owner_{tag}", f"cw_writer_{tag}"
     with admin.connect() as c:
         c.execute(text(f'CREATE ROLE "{owner}" LOGIN'))
         c.execute(text(f'CREATE ROLE "{writer}" LOGIN'))
-        c.execute(text(f'CREATE DATABASE "{db}" OWNER "{owner}"'))
     base = PG_ADMIN_URL.split("://", 1)[1].split("@", 1)[1].rsplit("/", 1)[0]  # host:port
     try:
-        yield (f"postgresql+psycopg://{owner}@{base}/{db}", f"postgresql+psycopg://{writer}@{base}/{db}", owner, writer)
+        with empty_pg_database("cw_roles", owner=owner) as url:
+            db = url.rsplit("/", 1)[1]
+            yield (f"postgresql+psycopg://{owner}@{base}/{db}", f"postgresql+psycopg://{writer}@{base}/{db}",
+                   owner, writer)
     finally:
         with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)'))
             c.execute(text(f'DROP ROLE IF EXISTS "{writer}"'))
             c.execute(text(f'DROP ROLE IF EXISTS "{owner}"'))
         admin.dispose()

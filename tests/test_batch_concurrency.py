@@ -8,37 +8,14 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
 
-import pytest
-from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.orm import Session
 
 import audit
 from pipeline.store import Document, ExtractionRun, make_engine
 from tests.batch_fixtures import clausewise, contract_text, replay_env, start_clausewise, wait_for
-from tests.conftest import PG_ADMIN_URL, REPO, unavailable
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_url(request, tmp_path):
-    """The URL of a store no process has migrated yet."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    try:
-        admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-        with admin.connect() as c:
-            c.execute(text("select 1"))
-    except Exception as exc:  # noqa: BLE001 - any connection failure means "no server"
-        unavailable(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}")
-    name = f"cw_fresh_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+from tests.conftest import REPO
 
 
 def _go(tmp_path, tag: str) -> tuple[dict[str, str], object, object]:
@@ -46,18 +23,18 @@ def _go(tmp_path, tag: str) -> tuple[dict[str, str], object, object]:
     return {"CLAUSEWISE_TEST_REACHED": str(reached), "CLAUSEWISE_TEST_GO": str(go)}, reached, go
 
 
-def test_two_first_starts_migrate_the_store_once(fresh_url, tmp_path):
+def test_two_first_starts_migrate_the_store_once(empty_url, tmp_path):
     """The first process is held inside its migration transaction, tables created, nothing committed; the
     second starts meanwhile. It waits for the first's lock, then finds the store at head."""
     a, b = tmp_path / "a.txt", tmp_path / "b.txt"
     a.write_text(contract_text("first"))
     b.write_text(contract_text("second"))
     env, reached, go = _go(tmp_path, "migration")
-    first = start_clausewise("ingest", "--no-extract", "--database-url", fresh_url, str(a), hook="pause:mid_migration",
+    first = start_clausewise("ingest", "--no-extract", "--database-url", empty_url, str(a), hook="pause:mid_migration",
                              env=env)
     wait_for(reached, first)
     env2, reached2, _ = _go(tmp_path, "second")
-    second = start_clausewise("ingest", "--no-extract", "--database-url", fresh_url, str(b),
+    second = start_clausewise("ingest", "--no-extract", "--database-url", empty_url, str(b),
                               hook="signal:migration_start", env=env2)
     wait_for(reached2, second)  # the second is sending its first statement: its migrations begin
     time.sleep(1)  # not a measurement: time for its first statements, which must wait for the first's lock
@@ -66,7 +43,7 @@ def test_two_first_starts_migrate_the_store_once(fresh_url, tmp_path):
     out2, err2 = second.communicate(timeout=600)
     assert first.returncode == 0, out1 + err1
     assert second.returncode == 0, out2 + err2
-    engine = make_engine(fresh_url)
+    engine = make_engine(empty_url)
     try:
         with engine.connect() as c:
             assert c.execute(text("select version_num from alembic_version")).scalars().all() == ["0008"]

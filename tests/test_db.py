@@ -46,3 +46,19 @@ def test_migrations_match_the_orm_models(engine):
     with engine.connect() as c:
         diff = compare_metadata(MigrationContext.configure(c), [Base.metadata, audit_metadata])
     assert [d for d in diff if d[0] in {"add_table", "remove_table", "add_column", "remove_column"}] == []
+
+
+def test_db_upgrade_migrates_the_database_named_on_the_command_line(tmp_path, monkeypatch):
+    from sqlalchemy import create_engine
+    from typer.testing import CliRunner
+
+    from pipeline.cli import app
+
+    monkeypatch.delenv("CLAUSEWISE_DATABASE_URL", raising=False)
+    monkeypatch.setenv("CLAUSEWISE_DATA_DIR", str(tmp_path / "default"))
+    url = f"sqlite:///{tmp_path / 'named.db'}"
+    res = CliRunner().invoke(app, ["db", "upgrade", "--database-url", url])
+    assert res.exit_code == 0, res.output
+    assert "named.db is up to date" in res.output
+    assert "documents" in inspect(create_engine(url)).get_table_names()
+    assert not (tmp_path / "default").exists() or not any((tmp_path / "default").iterdir())

@@ -78,6 +78,7 @@ def test_same_bytes_twice_is_a_no_op(mixed_folder, db_url, engine):
     second = runner.invoke(app, ["ingest", "--no-extract", "--database-url", db_url, str(f)])
     assert second.exit_code == 0
     assert "already ingested" in second.output
+    assert "ingested [already]" in second.output  # the summary row: brackets shown, not taken as markup
     with Session(engine) as s:
         assert s.scalar(select(func.count()).select_from(Chunk)) == chunks_before
         assert s.scalar(select(func.count()).select_from(Document)) == 1

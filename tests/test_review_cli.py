@@ -53,7 +53,7 @@ def test_review_address_reaches_the_command_line_and_the_default_stays_local(db_
     import pipeline.cli.review_cmd as review_cmd
 
     calls = []
-    monkeypatch.setattr(review_cmd.subprocess, "call", lambda cmd, env: calls.append(cmd) or 0)
+    monkeypatch.setattr(review_cmd, "_run_until_stopped", lambda cmd, env: calls.append(cmd) or 0)
     res = runner.invoke(app, ["review", "--address", "0.0.0.0", "--port", "8765", "--database-url", db_url])
     assert res.exit_code == 0, res.output
     assert "Clausewise review UI: http://0.0.0.0:8765" in res.output
@@ -128,3 +128,43 @@ def test_review_serves_on_a_network_address_only_when_asked(tmp_path):
         assert "Connection refused" in str(_health(ip, port, until_s=1))  # not on the network address
     finally:
         _stop(proc)
+
+
+def _children(pid: int) -> list[int]:
+    """PIDs whose parent is ``pid`` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_sigterm_to_the_review_command_stops_its_streamlit_server(tmp_path):
+    port = free_port()
+    proc = _serve(["--port", str(port)], tmp_path)
+    try:
+        assert _health("127.0.0.1", port) == 200
+        servers = _children(proc.pid)
+        assert len(servers) == 1
+        proc.send_signal(signal.SIGTERM)  # the command only, not its process group
+        assert proc.wait(timeout=20) == 0
+        end = time.monotonic() + 15
+        while _alive(servers[0]) and time.monotonic() < end:
+            time.sleep(0.2)
+        assert not _alive(servers[0])
+        assert "Connection refused" in str(_health("127.0.0.1", port, until_s=1))
+    finally:
+        if proc.poll() is None:
+            _stop(proc)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import uuid
 
 import pytest
 from sqlalchemy import func, select, text, update
@@ -19,7 +18,6 @@ from pipeline.store import (
     Blob, BlobCorrupt, BlobMismatch, BlobMissing, Document, get_bytes, make_engine, put_bytes, put_file, transaction,
     upgrade,
 )
-from tests.conftest import PG_ADMIN_URL, _pg_admin, unavailable
 from tests.review_fixtures import SAMPLE
 
 REPO_SAMPLES = SAMPLE.parent
@@ -97,25 +95,6 @@ def test_ingesting_again_stores_the_bytes_of_a_document_stored_without_them(engi
     with Session(engine) as s:
         assert s.get(Document, out.document_id).blob_sha256 == out.document_id
         assert get_bytes(s, out.document_id) == SAMPLE.read_bytes()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def empty_url(request, tmp_path):
-    """The URL of an empty database (no migration run)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'old.db'}"
-        return
-    try:
-        admin = _pg_admin()
-    except Exception as exc:  # noqa: BLE001 - any connection failure means "no server"
-        unavailable(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}")
-    name = f"cw_blobs_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 def test_migration_0006_keeps_the_bytes_of_documents_whose_file_is_still_the_same(empty_url, tmp_path):

@@ -57,6 +57,7 @@ def _register() -> None:
     from pipeline.cli import config_cmd  # noqa: F401
     from pipeline.cli import model_cmd  # noqa: F401
     from pipeline.cli import ingest_cmd  # noqa: F401
+    from pipeline.cli import status_cmd  # noqa: F401
     from pipeline.cli import export_cmd  # noqa: F401
     from pipeline.cli import rules_cmd  # noqa: F401
     from pipeline.cli import users_cmd  # noqa: F401

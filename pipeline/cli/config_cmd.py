@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pipeline.cli import app
+from pipeline.cli._common import DatabaseUrlOption, settings
 from pipeline.store import RoleError, make_engine, upgrade, upgrade_as_owner
 from pipeline.settings import Settings
 
@@ -30,13 +31,13 @@ def config(as_json: bool = typer.Option(False, "--json", help="Print JSON instea
 
 
 @db_app.command("upgrade")
-def db_upgrade() -> None:
+def db_upgrade(database_url: str | None = DatabaseUrlOption) -> None:
     """Apply database migrations (also done automatically on first use).
 
     With CLAUSEWISE_DATABASE_OWNER_URL (PostgreSQL) the migrations run as that owner role, and the role of
     CLAUSEWISE_DATABASE_URL is then granted the writer's privileges: the pipeline's tables, and SELECT and
     INSERT alone on the audit tables. Exit code 2 when the roles are not set up that way."""
-    s = Settings()
+    s = settings(database_url=database_url)
     masked = s.masked()
     if s.database_owner_url:
         try:

@@ -1,4 +1,4 @@
-"""``clausewise ingest``, ``status`` and ``show``."""
+"""``clausewise ingest`` and ``show``."""
 
 from __future__ import annotations
 
@@ -8,16 +8,15 @@ from pathlib import Path
 
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import func, select
 
 import audit
 from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
+from pipeline.cli.progress_bar import ingest_progress
 from pipeline.ingest import IngestOutcome, UnreadablePath, ingest_file, iter_input_files
 from pipeline.llm import concurrency_for
-from pipeline.store import Chunk, Document, leases
+from pipeline.store import leases
 from pipeline.store import DocumentStatus
 from pipeline.store import DocumentNotFound, AmbiguousDocument, find_document
 from pipeline.reading import DefaultTokenizer, local_model_file, printable, tokenizer_for
@@ -87,34 +86,32 @@ def ingest(
     overlap = extract and concurrency_for(cfg) > 1
     t0 = time.perf_counter()
     elapsed = 0.0
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=True) as progress:
-        task = progress.add_task("reading", total=len(files))
+    with ingest_progress(console) as bar:  # the files, the chunks, tokens/s and time left; a summary at the end
+        bar.files_found(len(files))
 
         def read():
             """Each file read and stored, its outcome printed; the ids of those to carry on, as they come."""
             nonlocal elapsed
             for f in files:
                 name = f.path.name if isinstance(f, UnreadablePath) else f.name
-                progress.update(task, description=f"reading {_shown(name[:40])}")
                 o = ingest_file(engine, f, cfg, password=password, tokenizer=tok)
                 outcomes.append(o)
-                progress.console.print(_line(o), highlight=False)
-                progress.advance(task)
+                console.print(_line(o), highlight=False)
+                bar.file_read(name)
                 if o.status in resumable and o.document_id:
                     yield o.document_id
             elapsed = time.perf_counter() - t0
 
         reading = read()
         if overlap:
-            _extract(engine, reading, cfg, progress.console)
+            _extract(engine, reading, cfg, bar)
         for _ in reading:  # every file not read yet (all of them without overlap, the rest if extraction stopped)
             pass
-    if extract and not overlap:
-        # every document of the batch not yet past verification is carried on from where it stopped
-        todo = list(dict.fromkeys(o.document_id for o in outcomes if o.status in resumable and o.document_id))
-        if todo:
-            _extract(engine, todo, cfg, console)
+        if extract and not overlap:
+            # every document of the batch not yet past verification is carried on from where it stopped
+            todo = list(dict.fromkeys(o.document_id for o in outcomes if o.status in resumable and o.document_id))
+            if todo:
+                _extract(engine, todo, cfg, bar)
     read_pages = sum(o.pages for o in outcomes if not o.already)
 
     _summary(outcomes, elapsed, read_pages, _statuses_now(engine, outcomes))
@@ -122,16 +119,17 @@ def ingest(
         raise typer.Exit(1)
 
 
-def _extract(engine, document_ids, cfg, out) -> None:
-    """Extract and verify ``document_ids`` (any iterable, read as it goes), printing on ``out``; a backend that
-    cannot run is one message, and the documents stay as they are."""
+def _extract(engine, document_ids, cfg, bar) -> None:
+    """Extract and verify ``document_ids`` (any iterable, read as it goes), reporting to the progress view
+    ``bar`` (each document's line) and the console (findings, totals); a backend that cannot run is one
+    message, and the documents stay as they are."""
     from pipeline.llm import LLMError
     from pipeline.llm import ModelRegistryError
     from pipeline.run import process_documents  # extraction + rules; imported lazily (loads the model)
 
     try:
         leases.expire(engine)  # runs whose process ended are closed as interrupted
-        process_documents(engine, document_ids, cfg, console=out)
+        process_documents(engine, document_ids, cfg, console=console, progress=bar)
     except (ModelRegistryError, LLMError) as exc:
         console.print(f"[red]extraction not run:[/red] {escape(str(exc))}", highlight=False)
         console.print("the documents stay 'ingested'; fix the backend and run `clausewise ingest` again "
@@ -162,41 +160,10 @@ def _summary(outcomes: list[IngestOutcome], elapsed: float, pages: int,
         key = status + (f" ({reason})" if reason else "") + (" [already]" if o.already else "")
         counts[key] = counts.get(key, 0) + 1
     for k, v in sorted(counts.items()):
-        table.add_row(k, str(v))
+        table.add_row(escape(k), str(v))
     console.print(table)
     rate = pages / elapsed if elapsed > 0 else 0.0
     console.print(f"{len(outcomes)} files, {pages} pages read in {elapsed:.1f} s: {rate:.1f} pages/s")
-
-
-@app.command("status")
-def status(
-    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
-    database_url: str | None = DatabaseUrlOption,
-) -> None:
-    """List stored documents with status, reason, pages and chunks."""
-    cfg = settings(database_url=database_url)
-    engine = engine_for(cfg.effective_database_url)
-    from sqlalchemy.orm import Session
-
-    with Session(engine) as s:
-        chunk_counts = dict(s.execute(select(Chunk.document_id, func.count()).group_by(Chunk.document_id)).all())
-        docs = list(s.scalars(select(Document).order_by(Document.created_at, Document.file_name)))
-        rows = [
-            {"id": d.id, "file_name": d.file_name, "status": d.status, "reason": d.status_reason,
-             "pages": d.page_count, "chunks": chunk_counts.get(d.id, 0), "assignee": d.assignee}
-            for d in docs
-        ]
-    if as_json:
-        typer.echo(json.dumps(rows, indent=2))
-        return
-    table = Table(title=f"{len(rows)} documents")
-    for col in ("id", "file", "status", "reason", "pages", "chunks"):
-        table.add_column(col)
-    for r in rows:
-        style = STYLE.get(r["status"], "white")
-        table.add_row(r["id"][:12], _shown(r["file_name"]), f"[{style}]{r['status']}[/{style}]", r["reason"] or "",
-                      str(r["pages"]), str(r["chunks"]))
-    console.print(table)
 
 
 @app.command("show")

@@ -6,6 +6,7 @@ import importlib.util
 import ipaddress
 import os
 import socket
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -78,7 +79,40 @@ def review_cmd(
     if not _is_loopback(address):
         typer.echo("Plain HTTP on a network address: serve it to users only through a reverse proxy that "
                    "terminates TLS (README: Serving the review UI).", err=True)
+    raise typer.Exit(_run_until_stopped(cmd, env))
+
+
+STOP_GRACE_S = 10.0
+"""Seconds the Streamlit server is given to stop after SIGTERM before it is killed."""
+
+
+def _run_until_stopped(cmd: list[str], env: dict[str, str]) -> int:
+    """Run ``cmd`` and wait for it; SIGTERM or SIGHUP to this process, or Ctrl-C, stop it too (SIGTERM, then
+    SIGKILL after :data:`STOP_GRACE_S`), so no server outlives the command. Returns its exit code (0 when
+    stopped by Ctrl-C or a signal)."""
+    proc = subprocess.Popen(cmd, env=env)
+    stopped = False
+
+    def _stop(signum, frame) -> None:  # noqa: ARG001 - signal handler signature
+        nonlocal stopped
+        stopped = True
+        if proc.poll() is None:
+            proc.terminate()
+
+    previous = {sig: signal.signal(sig, _stop) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
-        raise typer.Exit(subprocess.call(cmd, env=env))
+        code = proc.wait()
     except KeyboardInterrupt:
-        raise typer.Exit(0) from None
+        stopped = True
+        code = 0
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=STOP_GRACE_S)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0 if stopped else code

@@ -1,0 +1,243 @@
+"""The live view of an ``ingest``: files read of total, chunks answered of total, output tokens per second over a
+recent window and the time left, drawn with ``rich.progress``; each document's outcome line printed above the
+bar; a closing summary.
+
+:class:`IngestProgress` takes the ingest's progress calls (``files_found``, ``file_read``, ``chunks_planned``,
+``chunk_answered``, ``document_done``) from any number of threads at once. On a console that is not a terminal
+(CI, output piped to a file) there is no live bar: only the outcome lines and the summary are printed.
+
+Rates: output tokens per second are the output tokens of the chunks the model answered in the last
+``window_seconds`` (default 30) divided by that window, or by the time since the first chunks were planned when
+that is shorter. The time left is the chunks still to answer divided by the rate of chunks the model answered
+over the same window. Chunks answered from the store (a stored answer to the same request) count as answered but
+not in the rates: they take no model time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import TracebackType
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, ProgressColumn, Task
+from rich.text import Text
+
+WINDOW_SECONDS = 30.0
+"""The recent window the token and chunk rates are measured over (seconds)."""
+
+
+@dataclass(frozen=True)
+class IngestFigures:
+    """A snapshot of an ingest's progress. ``documents``: final status → documents (from ``document_done``);
+    ``chunks_from_store``: chunks answered from stored answers (part of ``chunks_answered``); tokens: as the
+    model reported them (stored answers included); ``output_tokens_per_second``: over the recent window, ``None``
+    before the model answered anything in it; ``seconds_left``: estimated, ``None`` while unknown (``0.0`` when
+    nothing is left); ``wall_seconds``: since the view was entered (``0.0`` before)."""
+
+    files_total: int
+    files_read: int
+    chunks_planned: int
+    chunks_answered: int
+    chunks_from_store: int
+    input_tokens: int
+    output_tokens: int
+    documents: dict[str, int] = field(default_factory=dict)
+    output_tokens_per_second: float | None = None
+    seconds_left: float | None = None
+    wall_seconds: float = 0.0
+
+
+def _clock_text(seconds: float | None) -> str:
+    """``H:MM:SS``, or ``-:--:--`` when unknown."""
+    if seconds is None:
+        return "-:--:--"
+    s = int(round(seconds))
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
+class _Figure(ProgressColumn):
+    """A column showing one text made from the current :class:`IngestFigures`."""
+
+    def __init__(self, text: Callable[[IngestFigures], str], figures: Callable[[], IngestFigures]) -> None:
+        super().__init__()
+        self._text, self._figures = text, figures
+
+    def render(self, task: Task) -> Text:
+        return Text(self._text(self._figures()))
+
+
+class IngestProgress:
+    """The ingest's progress view; a context manager (``with IngestProgress(console) as bar: ...``).
+
+    ``console``: where lines, the bar and the summary go (a terminal gets the live bar, anything else only lines
+    and the summary); ``window_seconds``: the rate window; ``clock``: monotonic seconds (``time.monotonic``);
+    ``auto_refresh``: redraw the bar from rich's thread (``refresh_per_second`` times a second) or only on
+    :meth:`refresh`. Every method may be called from any thread.
+    """
+
+    def __init__(self, console: Console, *, window_seconds: float = WINDOW_SECONDS,
+                 clock: Callable[[], float] = time.monotonic, auto_refresh: bool = True,
+                 refresh_per_second: float = 4.0) -> None:
+        self.console = console
+        self.window_seconds = window_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._bar_lock = threading.Lock()  # a snapshot and its update of the bar go together (never a stale one last)
+        self._files_total = self._files_read = 0
+        self._planned = self._answered = self._from_store = 0
+        self._input_tokens = self._output_tokens = 0
+        self._documents: Counter[str] = Counter()
+        self._answers: deque[tuple[float, int]] = deque()  # (clock, output tokens) of model answers in the window
+        self._work_started: float | None = None
+        self._entered: float | None = None
+        self._left: float | None = None
+        self._progress: Progress | None = None
+        self._task = None
+        if console.is_terminal:
+            self._progress = Progress(
+                _Figure(lambda f: f"files {f.files_read}/{f.files_total}", self.figures),
+                BarColumn(),
+                _Figure(lambda f: f"chunks {f.chunks_answered}/{f.chunks_planned}", self.figures),
+                _Figure(lambda f: "- tok/s" if f.output_tokens_per_second is None
+                        else f"{f.output_tokens_per_second:.1f} tok/s", self.figures),
+                _Figure(lambda f: f"left {_clock_text(f.seconds_left)}", self.figures),
+                console=console, transient=True, auto_refresh=auto_refresh, refresh_per_second=refresh_per_second)
+            self._task = self._progress.add_task("ingest", total=None)
+
+    # ------------------------------------------------------------------ the progress protocol
+
+    def files_found(self, n: int) -> None:
+        """``n`` input files will be read (added to the files total)."""
+        with self._lock:
+            self._files_total += n
+        self._update()
+
+    def file_read(self, name: str) -> None:
+        """One file was read and stored, or failed (``name``: its name, for the record only)."""
+        with self._lock:
+            self._files_read += 1
+        self._update()
+
+    def chunks_planned(self, n: int) -> None:
+        """``n`` more chunks will be sent to the model (added to the chunks total)."""
+        with self._lock:
+            self._planned += n
+            if self._work_started is None:
+                self._work_started = self._clock()
+        self._update()
+
+    def chunk_answered(self, input_tokens: int, output_tokens: int, cached: bool) -> None:
+        """One chunk answered, by the model or (``cached``) from a stored answer; tokens as the model reported."""
+        with self._lock:
+            self._answered += 1
+            if self._work_started is None:
+                self._work_started = self._clock()
+            self._input_tokens += input_tokens
+            self._output_tokens += output_tokens
+            if cached:
+                self._from_store += 1
+            else:
+                self._answers.append((self._clock(), output_tokens))
+        self._update()
+
+    def document_done(self, name: str, status: str, line: str) -> None:
+        """A document reached its final ``status`` in this run; ``line`` (Rich markup, file names escaped) is
+        printed above the bar."""
+        with self._lock:
+            self._documents[status] += 1
+        self.console.print(line, highlight=False, soft_wrap=True)
+        self._update()
+
+    # ------------------------------------------------------------------ figures
+
+    def _rates(self, now: float) -> tuple[float | None, float | None]:
+        """(output tokens per second, chunks per second) of model answers over the window; caller holds the lock."""
+        while self._answers and self._answers[0][0] < now - self.window_seconds:
+            self._answers.popleft()
+        if not self._answers or self._work_started is None:
+            return None, None
+        span = min(self.window_seconds, now - self._work_started)
+        if span <= 0:
+            return None, None
+        return sum(t for _, t in self._answers) / span, len(self._answers) / span
+
+    def figures(self) -> IngestFigures:
+        """The current :class:`IngestFigures`."""
+        with self._lock:
+            now = self._clock()
+            tok_s, chunk_s = self._rates(now)
+            remaining = self._planned - self._answered
+            if remaining <= 0 and self._planned:
+                left: float | None = 0.0
+            elif chunk_s:
+                left = remaining / chunk_s
+            else:
+                left = None
+            end = self._left if self._left is not None else now
+            return IngestFigures(
+                files_total=self._files_total, files_read=self._files_read, chunks_planned=self._planned,
+                chunks_answered=self._answered, chunks_from_store=self._from_store,
+                input_tokens=self._input_tokens, output_tokens=self._output_tokens,
+                documents=dict(sorted(self._documents.items())), output_tokens_per_second=tok_s,
+                seconds_left=left, wall_seconds=end - self._entered if self._entered is not None else 0.0)
+
+    def _update(self) -> None:
+        if self._progress is not None:
+            with self._bar_lock:
+                with self._lock:
+                    total, done = self._planned, self._answered
+                self._progress.update(self._task, total=total or None, completed=done)
+
+    def refresh(self) -> None:
+        """Redraw the bar now (no-op without one)."""
+        if self._progress is not None:
+            self._progress.refresh()
+
+    # ------------------------------------------------------------------ context manager and summary
+
+    def __enter__(self) -> IngestProgress:
+        with self._lock:
+            self._entered = self._clock()
+        if self._progress is not None:
+            self._progress.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        with self._lock:
+            self._left = self._clock()
+        if self._progress is not None:
+            self._progress.stop()
+        self.print_summary(interrupted=exc_type is not None)
+
+    def summary_lines(self, interrupted: bool = False) -> list[str]:
+        """The closing summary as plain lines: files, documents by final status, chunks and tokens, wall time. The
+        documents line is left out when no document was reported done, the chunks and tokens lines when no chunk
+        was planned or answered (``ingest --no-extract``)."""
+        f = self.figures()
+        lines = [f"files: {f.files_read} read of {f.files_total}"]
+        if f.documents:
+            lines.append("documents: " + ", ".join(f"{n} {status}" for status, n in f.documents.items()))
+        if f.chunks_planned or f.chunks_answered:
+            lines += [f"chunks: {f.chunks_answered} answered of {f.chunks_planned} ({f.chunks_from_store} from the "
+                      f"store, {f.chunks_answered - f.chunks_from_store} by the model)",
+                      f"tokens: {f.input_tokens} input, {f.output_tokens} output"]
+        lines.append(f"wall time: {f.wall_seconds:.1f} s" + (" (interrupted)" if interrupted else ""))
+        return lines
+
+    def print_summary(self, interrupted: bool = False) -> None:
+        """Print :meth:`summary_lines` under a heading."""
+        self.console.print("[bold]Ingest progress[/bold]", highlight=False)
+        for line in self.summary_lines(interrupted):
+            self.console.print("  " + escape(line), highlight=False, soft_wrap=True)
+
+
+def ingest_progress(console: Console) -> IngestProgress:
+    """The progress view ``clausewise ingest`` uses: an :class:`IngestProgress` on ``console`` with the default
+    window and rich's refresh thread (use it as a context manager)."""
+    return IngestProgress(console)
