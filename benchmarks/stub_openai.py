@@ -10,7 +10,9 @@ Faults, for tests of retries and timeouts:
 
 - ``fail_first``: the first N chat requests are answered at once with ``fail_status`` (default 429) and a
   ``Retry-After: retry_after`` header (seconds; none when ``retry_after`` is None);
-- ``hang``: chat requests are never answered (the connection is held until the server stops).
+- ``hang``: chat requests are never answered (the connection is held until the server stops);
+- ``hang_first``: the first N chat requests (after those of ``fail_first``) are never answered, the later ones
+  are.
 
 Every chat request is kept in ``requests`` (a :class:`Request` each: its arrival and answer times on
 ``time.monotonic()``, the status it got, and a SHA-256 of its messages), and ``GET /stats`` returns the counts as
@@ -92,7 +94,7 @@ class _Handler(BaseHTTPRequestHandler):
                            headers)
                 req.answered = time.monotonic()
                 return
-            if stub.hang:
+            if stub.hang or n <= stub.fail_first + stub.hang_first:
                 stub._stopped.wait()
                 return
             time.sleep(stub.latency)
@@ -118,12 +120,13 @@ class _Server(ThreadingHTTPServer):
 
 class StubServer:
     """The server above, on ``127.0.0.1:port`` (0: a free port). ``base_url``: ``http://127.0.0.1:PORT/v1``.
-    Fault settings (``fail_first``, ``fail_status``, ``retry_after``, ``hang``) may be changed while it runs."""
+    Fault settings (``fail_first``, ``fail_status``, ``retry_after``, ``hang``, ``hang_first``) may be changed
+    while it runs."""
 
     def __init__(self, latency: float = 0.5, *, port: int = 0, fail_first: int = 0, fail_status: int = 429,
-                 retry_after: float | None = 1.0, hang: bool = False):
+                 retry_after: float | None = 1.0, hang: bool = False, hang_first: int = 0):
         self.latency, self.fail_first, self.fail_status = latency, fail_first, fail_status
-        self.retry_after, self.hang = retry_after, hang
+        self.retry_after, self.hang, self.hang_first = retry_after, hang, hang_first
         self.requests: list[Request] = []
         self.lock = threading.Lock()
         self.max_in_flight = 0
@@ -185,9 +188,10 @@ def main() -> None:
     ap.add_argument("--fail-status", type=int, default=429, help="HTTP status of those answers (default 429)")
     ap.add_argument("--retry-after", type=float, default=1.0, help="their Retry-After header, seconds (default 1)")
     ap.add_argument("--hang", action="store_true", help="never answer a chat request")
+    ap.add_argument("--hang-first", type=int, default=0, help="never answer the first N chat requests")
     args = ap.parse_args()
     stub = StubServer(args.latency, port=args.port, fail_first=args.fail_first, fail_status=args.fail_status,
-                      retry_after=args.retry_after, hang=args.hang)
+                      retry_after=args.retry_after, hang=args.hang, hang_first=args.hang_first)
     print(f"listening on {stub.base_url}", flush=True)
     try:
         stub._httpd.serve_forever()

@@ -7,13 +7,15 @@
                                                                   (then the review workflow: pipeline.review)
 
 - :func:`ingest_file` / :func:`ingest_paths`: a PDF or text file read, split into pages and chunks, stored
-  (:class:`IngestOutcome`); :func:`iter_input_files` lists the files under the paths named.
+  (:class:`IngestOutcome`); :func:`iter_input_files` lists the files under the paths named;
+  :func:`ingest_each` yields each file's outcome as it is stored.
 - :func:`extract_document`: every chunk sent to the LLM backend, the answers merged, normalized and
   grounded into one :class:`schemas.ContractExtraction` stored as an extraction run; raises
   :class:`DocumentNotExtractable` (an :class:`ExtractionError`).
 - :func:`verify_document`: the rules and the playbook run over the latest extraction
   (:class:`VerifyOutcome`); raises :class:`NothingToVerify` when there is none.
-- :func:`process_documents`: extract and verify each document in turn.
+- :func:`process_documents`: extract and verify a batch of documents, a bounded number of model calls in
+  flight.
 - :class:`Settings` (every knob: sizes in tokens, times in seconds) and :func:`get_settings`.
 
 The rooms these stages use are sub-packages, each with its own public names: :mod:`pipeline.reading`
@@ -32,14 +34,14 @@ import typing
 
 if typing.TYPE_CHECKING:
     from pipeline.extract import DocumentNotExtractable, ExtractionError, extract_document
-    from pipeline.ingest import IngestOutcome, ingest_file, ingest_paths, iter_input_files
+    from pipeline.ingest import IngestOutcome, ingest_each, ingest_file, ingest_paths, iter_input_files
     from pipeline.run import process_documents
     from pipeline.settings import Settings, get_settings
     from pipeline.verify import NothingToVerify, VerifyOutcome, verify_document
 
 __all__ = [
     "DocumentNotExtractable", "ExtractionError", "IngestOutcome", "NothingToVerify", "Settings", "VerifyOutcome",
-    "extract_document", "get_settings", "ingest_file", "ingest_paths", "iter_input_files", "process_documents",
+    "extract_document", "get_settings", "ingest_each", "ingest_file", "ingest_paths", "iter_input_files", "process_documents",
     "verify_document",
 ]
 
@@ -48,6 +50,7 @@ _WHERE = {
     "ExtractionError": "pipeline.extract",
     "extract_document": "pipeline.extract",
     "IngestOutcome": "pipeline.ingest",
+    "ingest_each": "pipeline.ingest",
     "ingest_file": "pipeline.ingest",
     "ingest_paths": "pipeline.ingest",
     "iter_input_files": "pipeline.ingest",

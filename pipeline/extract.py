@@ -8,18 +8,22 @@ Flow of :func:`extract_document`:
 1. Read the document, its pages and chunks (one short read transaction).
 2. For every chunk: split its text into sentences (ids 1..n, chunk-local), send them numbered
    inside ``<contract>`` in the user message (:mod:`pipeline.extraction.prompts`), get a
-   :class:`schemas.chunk_output.ChunkExtraction`.
+   :class:`schemas.chunk_output.ChunkExtraction`. The chunks' calls run together through the caller's
+   :class:`pipeline.llm.CallPool` (at most its size in flight, shared with other documents), one after the
+   other without one; the answers are merged in chunk order either way.
 
    - Every attempt is audited: ``llm.request`` (full messages, GenAI attributes) before the call,
-     then per attempt ``llm.response`` (raw text, parsed object, tokens, finish reason, latency,
-     attempt number) and ``llm.error`` on failure; each in its own short transaction, never one
+     then per attempt its transport retries (``llm.retry``: HTTP status, ``Retry-After``, seconds waited,
+     try number; :data:`LLM_RETRY`), ``llm.response`` (raw text, parsed object, tokens, finish reason,
+     latency, attempt number) and ``llm.error`` on failure; each in its own short transaction, never one
      held across a model call.
    - Output cut off at the token limit (:class:`pipeline.llm.base.TruncatedOutput`) is never parsed and
      never re-asked with the cut JSON: the chunk's sentences are split in two halves, each
      extracted on its own (recursively, at most ``MAX_SPLIT_DEPTH`` levels). Sentence ids keep their
      chunk-local numbers in the halves.
    - A chunk that still fails becomes a :class:`schemas.ChunkFailure` (kind ``truncated``,
-     ``retries_exhausted``, ``timeout`` or ``failed``, with its reason and pages): nothing is
+     ``retries_exhausted``, ``timeout``, ``rate_limited``, ``unavailable`` or ``failed``, with its reason and
+     pages): nothing is
      dropped silently. Where a split half failed, the chunk counts as failed and the other half's
      values are kept (the run is then ``partial``): a list from a chunk that was not fully read is
      never stored as complete.
@@ -77,11 +81,16 @@ from pipeline.extraction import second_pass
 from pipeline.llm import (
     AttemptRecord,
     Backend,
+    CallPool,
     LLMError,
     LLMRequest,
     LLMResult,
     LLMTimeout,
+    NoProgress,
+    Progress,
+    RateLimited,
     ReplayMiss,
+    ServiceUnavailable,
     TruncatedOutput,
     ValidationFailed,
     request_key,
@@ -100,6 +109,13 @@ from schemas import ChunkExtraction
 MAX_SPLIT_DEPTH = 3
 
 DOCUMENT_EXTRACTED = ev.DOCUMENT_EXTRACTED
+
+LLM_RETRY = "llm.retry"
+"""Audit event: one try of a model call that failed in transport and was tried again (before the attempt's
+``llm.response``). Payload: the GenAI attributes of the call, ``attempt``, ``error.message``,
+``http.response.status_code`` (``None`` when the connection dropped), ``clausewise.retry.try`` (1-based),
+``clausewise.retry.wait_s`` (seconds waited), ``clausewise.retry.retry_after`` (the header as sent), and the
+chunk and part."""
 
 
 class ExtractionError(ClausewiseError):
@@ -163,6 +179,10 @@ def _failure_kind(exc: LLMError) -> str:
         return "retries_exhausted"
     if isinstance(exc, LLMTimeout):
         return "timeout"
+    if isinstance(exc, RateLimited):
+        return "rate_limited"
+    if isinstance(exc, ServiceUnavailable):
+        return "unavailable"
     return "failed"
 
 
@@ -170,9 +190,9 @@ class _Ctx:
     """What every call of one run shares."""
 
     def __init__(self, engine: Engine, backend: Backend, settings: Settings, doc: SourceDocument,
-                 run_id: str, actor: str):
+                 run_id: str, actor: str, calls: CallPool, progress: Progress):
         self.engine, self.backend, self.settings, self.doc = engine, backend, settings, doc
-        self.run_id, self.actor = run_id, actor
+        self.run_id, self.actor, self.calls, self.progress = run_id, actor, calls, progress
 
     def _payload(self, **kw: Any) -> dict[str, Any]:
         return ev.llm_payload(
@@ -183,10 +203,11 @@ class _Ctx:
         )
 
     def audit(self, events: list[dict[str, Any]]) -> None:
-        """Append events in one short transaction (never held across a model call)."""
+        """Append events in one short transaction (never held across a model call; SQLite's write lock taken
+        at its start, as several calls of a batch append at once)."""
         if not events:
             return
-        with transaction(self.engine) as s:
+        with transaction(self.engine, immediate=True) as s:
             for e in events:
                 audit.append(s, type=e["type"], actor=self.actor if e["type"] != ev.LLM_RESPONSE else
                              self.backend.model_id, document_id=self.doc.document_id, run_id=self.run_id,
@@ -210,7 +231,8 @@ class _Ctx:
                 **{"clausewise.chunk_seq": chunk_seq, "clausewise.part": part, "clausewise.cached": True,
                    "clausewise.answer_key": key})}])
             return result, True
-        result = self.backend.complete(req)
+        with self.calls.slot():
+            result = self.backend.complete(req)
         store_answer(self.engine, key, result.to_dict(), document_id=self.doc.document_id, chunk_seq=chunk_seq,
                      part=part, model_id=self.backend.model_id, model_sha256=self.backend.model_sha256,
                      prompt_version=req.prompt_version, response_model=req.response_model.__name__)
@@ -218,10 +240,20 @@ class _Ctx:
 
     def attempt_events(self, attempts: list[AttemptRecord], chunk_seq: int, part: str,
                        parsed: Any = None) -> list[dict[str, Any]]:
-        """The audit events of one call's attempts (:func:`audit.events.llm_attempt_events`), each payload
-        naming the chunk and the split part."""
+        """The audit events of one call's attempts (:func:`audit.events.llm_attempt_events`), each attempt's
+        ``llm.retry`` events (:data:`LLM_RETRY`) before its response, each payload naming the chunk and the
+        split part."""
         where = {"clausewise.chunk_seq": chunk_seq, "clausewise.part": part}
-        return ev.llm_attempt_events(attempts, lambda **kw: self._payload(**kw, **where), parsed)
+        out: list[dict[str, Any]] = []
+        for a in attempts:
+            for r in a.retries:
+                out.append({"type": LLM_RETRY, "payload": self._payload(
+                    attempt=a.number, error_message=r["error"], **where,
+                    **{"http.response.status_code": r["status"], "clausewise.retry.try": r["try_number"],
+                       "clausewise.retry.wait_s": r["wait_s"], "clausewise.retry.retry_after": r["retry_after"]})})
+            out += ev.llm_attempt_events([a], lambda **kw: self._payload(**kw, **where),
+                                         parsed if a is attempts[-1] else None)
+        return out
 
 
 def _extract_part(ctx: _Ctx, sentences: list[Sentence], pages: list[int], chunk_seq: int, outcome: ChunkOutcome,
@@ -245,6 +277,8 @@ def _extract_part(ctx: _Ctx, sentences: list[Sentence], pages: list[int], chunk_
         outcome.attempts += len(exc.attempts)
         outcome.input_tokens += sum(a.input_tokens for a in exc.attempts)
         outcome.output_tokens += sum(a.output_tokens for a in exc.attempts)
+        ctx.progress.chunk_answered(sum(a.input_tokens for a in exc.attempts),
+                                    sum(a.output_tokens for a in exc.attempts), False)
         kind = _failure_kind(exc)
         events = ctx.attempt_events(exc.attempts, chunk_seq, part)
         events.append({"type": ev.LLM_ERROR, "payload": ctx._payload(
@@ -257,6 +291,7 @@ def _extract_part(ctx: _Ctx, sentences: list[Sentence], pages: list[int], chunk_
             raise
         if kind == "truncated" and depth < MAX_SPLIT_DEPTH and len(sentences) > 1:
             mid = len(sentences) // 2
+            ctx.progress.chunks_planned(2)
             return (_extract_part(ctx, sentences[:mid], pages, chunk_seq, outcome, depth + 1, part + "a")
                     + _extract_part(ctx, sentences[mid:], pages, chunk_seq, outcome, depth + 1, part + "b"))
         outcome.failures.append({"part": part, "kind": kind, "reason": _error_text(exc),
@@ -266,6 +301,7 @@ def _extract_part(ctx: _Ctx, sentences: list[Sentence], pages: list[int], chunk_
     parsed = result.parsed
     if cached:
         outcome.cached += 1  # answered before: no call, no tokens, no model time in this run
+        ctx.progress.chunk_answered(0, 0, True)
     else:
         outcome.calls += 1
         outcome.seconds += time.perf_counter() - t0
@@ -273,6 +309,7 @@ def _extract_part(ctx: _Ctx, sentences: list[Sentence], pages: list[int], chunk_
         outcome.attempts += len(result.attempts)
         outcome.input_tokens += result.input_tokens
         outcome.output_tokens += result.output_tokens
+        ctx.progress.chunk_answered(result.input_tokens, result.output_tokens, False)
         ctx.audit(ctx.attempt_events(result.attempts, chunk_seq, part,
                                      parsed=parsed.model_dump(mode="json") if parsed is not None else None))
     answer, dropped = drop_example_values(parsed, sentences)
@@ -286,65 +323,76 @@ def _ask_again(ctx: _Ctx, x: ContractExtraction, chunks: list[Chunk],
                outcomes: dict[int, ChunkOutcome]) -> list[ContractExtraction]:
     """The second pass (:mod:`pipeline.extraction.second_pass`): one call per field that ``x`` leaves empty
     although a sentence seems to state it, audited like a chunk's call (``clausewise.pass`` = ``second``);
-    returns the partials that answered. A failed call leaves the field empty (rule K004 still reports it)."""
+    returns the partials that answered. A failed call leaves the field empty (rule K004 still reports it).
+    The calls run through ``ctx.calls`` together; their figures go to their chunks' outcomes in question order."""
+    questions = list(second_pass.questions_for(x, ctx.doc, [(c.seq, c.start) for c in chunks],
+                                               lists=ctx.settings.second_pass_lists))
+    ctx.progress.chunks_planned(len(questions))
     asked: list[ContractExtraction] = []
-    for q in second_pass.questions_for(x, ctx.doc, [(c.seq, c.start) for c in chunks],
-                                       lists=ctx.settings.second_pass_lists):
+    for q, (record, cached, attempts, latency, tokens, partial) in zip(
+            questions, ctx.calls.map_ordered(lambda q: _ask_one(ctx, q), questions), strict=True):
         outcome = outcomes[q.chunk_seq]
-        where = {"clausewise.pass": "second", "clausewise.field": q.field,
-                 "clausewise.sentence_span": [q.sentence.start, q.sentence.end]}
-        messages = second_pass.build_messages(q)
-        ctx.audit([{"type": ev.LLM_REQUEST, "payload": ctx._payload(
-            messages=messages, attempt=1, **{"clausewise.chunk_seq": q.chunk_seq, **where})}])
-        req = LLMRequest(messages=messages, response_model=second_pass.answer_model(q.field),
-                         max_tokens=min(ctx.settings.max_output_tokens, second_pass.MAX_TOKENS),
-                         prompt_version=second_pass.SECOND_PASS_VERSION, max_attempts=ctx.settings.llm_max_attempts)
-        record: dict[str, Any] = {"field": q.field, "sentence": [q.sentence.start, q.sentence.end]}
         outcome.second_pass.append(record)
-        t0 = time.perf_counter()
-        cached = False
-        try:
-            result, cached = ctx.complete(req, q.chunk_seq, f"second:{q.field}")
-        except LLMError as exc:
-            attempts = exc.attempts
-            events = ctx.attempt_events(attempts, q.chunk_seq, "second")
-            events.append({"type": ev.LLM_ERROR, "payload": ctx._payload(
-                error_type=type(exc).__name__, error_message=_error_text(exc),
-                **{"clausewise.chunk_seq": q.chunk_seq, "clausewise.failure_kind": _failure_kind(exc), **where})})
-            ctx.audit(events)
-            if isinstance(exc, ReplayMiss):
-                raise
-            record.update(status="failed", reason=f"{_failure_kind(exc)}: {_error_text(exc)}")
-            latency = sum(a.latency_ms for a in attempts)
-            tokens = (sum(a.input_tokens for a in attempts), sum(a.output_tokens for a in attempts))
-            partial = None
-        else:
-            attempts, latency = result.attempts, result.latency_ms
-            tokens = (result.input_tokens, result.output_tokens)
-            if cached:  # answered before: no call, no tokens, no model time in this run
-                attempts, latency, tokens = [], 0.0, (0, 0)
-            else:
-                ctx.audit(ctx.attempt_events(attempts, q.chunk_seq, "second",
-                                             parsed=result.parsed.model_dump(mode="json")))
-            partial = second_pass.answer_to_partial(q, result.parsed, ctx.doc)
-            stated = bool(getattr(result.parsed, q.field, None))  # null or [] is "not stated"
-            record.update(status="answered" if partial is not None else ("not_in_sentence" if stated else "not_stated"),
-                          reason=None)
-        seconds = 0.0 if cached else time.perf_counter() - t0
-        record.update(input_tokens=tokens[0], output_tokens=tokens[1], seconds=round(seconds, 3),
-                      model_seconds=round(latency / 1000.0, 3), cached=cached)
         if cached:
             outcome.cached += 1
         else:
             outcome.calls += 1
-        outcome.seconds += seconds
+        outcome.seconds += record["seconds"]
         outcome.model_seconds += latency / 1000.0
-        outcome.attempts += len(attempts)
+        outcome.attempts += attempts
         outcome.input_tokens += tokens[0]
         outcome.output_tokens += tokens[1]
         if partial is not None:
             asked.append(partial)
     return asked
+
+
+def _ask_one(ctx: _Ctx, q: Any) -> tuple[dict[str, Any], bool, int, float, tuple[int, int], ContractExtraction | None]:
+    """One second-pass question, asked and audited: (its record for the chunk outcome, cached, attempts,
+    model latency in ms, (input, output) tokens, the partial it answered or ``None``). Raises ReplayMiss."""
+    where = {"clausewise.pass": "second", "clausewise.field": q.field,
+             "clausewise.sentence_span": [q.sentence.start, q.sentence.end]}
+    messages = second_pass.build_messages(q)
+    ctx.audit([{"type": ev.LLM_REQUEST, "payload": ctx._payload(
+        messages=messages, attempt=1, **{"clausewise.chunk_seq": q.chunk_seq, **where})}])
+    req = LLMRequest(messages=messages, response_model=second_pass.answer_model(q.field),
+                     max_tokens=min(ctx.settings.max_output_tokens, second_pass.MAX_TOKENS),
+                     prompt_version=second_pass.SECOND_PASS_VERSION, max_attempts=ctx.settings.llm_max_attempts)
+    record: dict[str, Any] = {"field": q.field, "sentence": [q.sentence.start, q.sentence.end]}
+    t0 = time.perf_counter()
+    cached = False
+    try:
+        result, cached = ctx.complete(req, q.chunk_seq, f"second:{q.field}")
+    except LLMError as exc:
+        attempts = exc.attempts
+        events = ctx.attempt_events(attempts, q.chunk_seq, "second")
+        events.append({"type": ev.LLM_ERROR, "payload": ctx._payload(
+            error_type=type(exc).__name__, error_message=_error_text(exc),
+            **{"clausewise.chunk_seq": q.chunk_seq, "clausewise.failure_kind": _failure_kind(exc), **where})})
+        ctx.audit(events)
+        if isinstance(exc, ReplayMiss):
+            raise
+        record.update(status="failed", reason=f"{_failure_kind(exc)}: {_error_text(exc)}")
+        latency = sum(a.latency_ms for a in attempts)
+        tokens = (sum(a.input_tokens for a in attempts), sum(a.output_tokens for a in attempts))
+        partial = None
+    else:
+        attempts, latency = result.attempts, result.latency_ms
+        tokens = (result.input_tokens, result.output_tokens)
+        if cached:  # answered before: no call, no tokens, no model time in this run
+            attempts, latency, tokens = [], 0.0, (0, 0)
+        else:
+            ctx.audit(ctx.attempt_events(attempts, q.chunk_seq, "second",
+                                         parsed=result.parsed.model_dump(mode="json")))
+        partial = second_pass.answer_to_partial(q, result.parsed, ctx.doc)
+        stated = bool(getattr(result.parsed, q.field, None))  # null or [] is "not stated"
+        record.update(status="answered" if partial is not None else ("not_in_sentence" if stated else "not_stated"),
+                      reason=None)
+    ctx.progress.chunk_answered(tokens[0], tokens[1], cached)
+    seconds = 0.0 if cached else time.perf_counter() - t0
+    record.update(input_tokens=tokens[0], output_tokens=tokens[1], seconds=round(seconds, 3),
+                  model_seconds=round(latency / 1000.0, 3), cached=cached)
+    return record, cached, len(attempts), latency, tokens, partial
 
 
 def _load(engine: Engine, document_id: str) -> tuple[SourceDocument, list[Chunk], int, str]:
@@ -364,8 +412,13 @@ def _load(engine: Engine, document_id: str) -> tuple[SourceDocument, list[Chunk]
 
 
 def extract_document(engine: Engine, document_id: str, backend: Backend, settings: Settings, *,
-                     actor: str = "system", holder: str | None = None) -> ExtractionRun:
+                     actor: str = "system", holder: str | None = None, calls: CallPool | None = None,
+                     progress: Progress | None = None) -> ExtractionRun:
     """Extract every chunk of ``document_id`` with ``backend`` and store a new ExtractionRun.
+
+    ``calls``: the pool the model calls run through (:class:`pipeline.llm.CallPool`; shared by the documents
+    of a batch, so its size bounds the calls in flight); ``None``: one call at a time in this thread.
+    ``progress`` (:class:`pipeline.llm.Progress`) hears of the calls planned and ended.
 
     Returns the stored run (detached) with ``status`` complete | partial | failed, ``input_tokens`` /
     ``output_tokens`` (summed over every attempt), ``seconds`` (wall time of the model calls),
@@ -390,20 +443,25 @@ def extract_document(engine: Engine, document_id: str, backend: Backend, setting
         s.add(ExtractionRun(id=run_id, document_id=document_id, backend=backend.provider, model=backend.model_id,
                             model_sha256=backend.model_sha256, prompt_version=PROMPT_VERSION, status="running",
                             started_at=started, holder=holder))
-    ctx = _Ctx(engine, backend, settings, source, run_id, actor)
+    ctx = _Ctx(engine, backend, settings, source, run_id, actor, calls or CallPool(1), progress or NoProgress())
     partials: list[ContractExtraction] = []
     outcomes: list[ChunkOutcome] = []
     failures: list[ChunkFailure] = []
+    asked: list[tuple[Chunk, list[int], ChunkOutcome, list[Sentence]]] = []
+    for c in chunks:
+        pages = list(range(c.page_start, c.page_end + 1))
+        outcome = ChunkOutcome(chunk_seq=c.seq, pages=pages)
+        outcomes.append(outcome)
+        sentences, outcome.withheld = model_sentences(c.text, c.start)
+        if sentences:
+            asked.append((c, pages, outcome, sentences))
+    ctx.progress.chunks_planned(len(asked))
     t0 = time.perf_counter()
     try:
-        for c in chunks:
-            pages = list(range(c.page_start, c.page_end + 1))
-            outcome = ChunkOutcome(chunk_seq=c.seq, pages=pages)
-            outcomes.append(outcome)
-            sentences, outcome.withheld = model_sentences(c.text, c.start)
-            if not sentences:
-                continue
-            partials.extend(_extract_part(ctx, sentences, pages, c.seq, outcome, 0, "1"))
+        answers = ctx.calls.map_ordered(
+            lambda a: _extract_part(ctx, a[3], a[1], a[0].seq, a[2], 0, "1"), asked)
+        for (c, pages, outcome, _sentences), answered in zip(asked, answers, strict=True):
+            partials.extend(answered)
             if outcome.failures:
                 outcome.status = "failed"
                 kinds = {f["kind"] for f in outcome.failures}

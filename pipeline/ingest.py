@@ -29,6 +29,7 @@ from pipeline.settings import Settings
 from pipeline.store import DocumentStatus, Reason, check_transition
 from pipeline.reading import read_text_file
 from pipeline.reading import Tokenizer, tokenizer_for
+from pipeline.llm import Progress
 
 SUPPORTED_SUFFIXES = (".pdf", ".txt")
 RETRYABLE = {DocumentStatus.NEEDS_PASSWORD, DocumentStatus.NEEDS_OCR, DocumentStatus.FAILED}
@@ -403,6 +404,30 @@ def _store(engine: Engine, *, doc_id: str, path: Path, size: int, media: str, re
                              0.0, warnings=read.warnings if read else [])
 
 
+def ingest_each(
+    engine: Engine,
+    files: Iterable[Path | UnreadablePath],
+    settings: Settings,
+    *,
+    password: str | None = None,
+    tokenizer: Tokenizer | None = None,
+    run_id: str | None = None,
+    progress: Progress | None = None,
+) -> Iterator[IngestOutcome]:
+    """Ingest ``files`` (as :func:`iter_input_files` lists them) one by one, yielding each outcome as soon as its
+    file is stored: a caller that hands the ids on to :func:`pipeline.process_documents` as they come has the
+    files read while the documents before them are extracted. A bad file never stops the batch
+    (:func:`ingest_file`). ``progress`` (:class:`pipeline.llm.Progress`) hears of each file read; ``run_id``
+    groups the audit events of one batch (default: a new one)."""
+    tok = tokenizer or tokenizer_for(settings)
+    run_id = run_id or str(uuid.uuid4())
+    for f in files:
+        out = ingest_file(engine, f, settings, password=password, tokenizer=tok, run_id=run_id)
+        if progress is not None:
+            progress.file_read(out.path.name)
+        yield out
+
+
 def ingest_paths(
     engine: Engine,
     paths: Iterable[Path],
@@ -410,16 +435,18 @@ def ingest_paths(
     *,
     password: str | None = None,
     on_file: Callable[[IngestOutcome], None] | None = None,
+    progress: Progress | None = None,
 ) -> list[IngestOutcome]:
     """Ingest every supported file under ``paths``; a bad file never stops the batch.
 
-    ``on_file`` is called after each file (for progress output).
+    ``on_file`` is called after each file (for progress output); ``progress`` (:class:`pipeline.llm.Progress`)
+    hears how many files were found, then of each file read.
     """
-    tok = tokenizer_for(settings)
-    run_id = str(uuid.uuid4())
+    files = list(iter_input_files(paths))
+    if progress is not None:
+        progress.files_found(len(files))
     outcomes = []
-    for f in iter_input_files(paths):
-        out = ingest_file(engine, f, settings, password=password, tokenizer=tok, run_id=run_id)
+    for out in ingest_each(engine, files, settings, password=password, progress=progress):
         outcomes.append(out)
         if on_file:
             on_file(out)

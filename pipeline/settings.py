@@ -108,6 +108,22 @@ class Settings(BaseSettings):
     max_output_tokens: int = Field(1024, description="Upper bound on generated tokens per call.")
     llm_timeout_s: float = Field(600.0, description="Wall-clock limit of one LLM call in seconds.")
     llm_max_attempts: int = Field(2, description="Attempts per call; the second gets the validation error.")
+    llm_retry_attempts: int = Field(
+        5, ge=1, description="HTTP tries of one call in all (openai backend) while the server answers 429 (rate "
+                             "limited) or 502/503/504 (overloaded), or the connection drops; each retry waits the "
+                             "server's Retry-After, else exponential backoff with jitter (1 s doubling, at most "
+                             "30 s), and is audited (llm.retry). Past them the chunk fails as rate_limited or "
+                             "unavailable and the batch goes on. A call that times out (llm_timeout_s) is not "
+                             "retried.")
+    llm_retry_max_s: float = Field(
+        120.0, ge=0, description="Seconds one call may spend retrying (from its first try): a retry whose wait "
+                                 "would end later is not made, and the chunk fails at once.")
+    concurrency: int | None = Field(
+        None, ge=1, description="Model calls in flight at once in one process (chunks of a document, and "
+                                "documents, together). Default by backend: local 1 (llama-cpp-python decodes "
+                                "one sequence at a time per model instance, and the model uses every core), "
+                                "replay 1, openai 16 (benchmarks/bench_batch.py, a server answering in 2 s, 64 "
+                                "chunks: 0.97, 0.97 and 0.95 of the ideal ceil(64/C) x 2 s at C = 1, 4, 16).")
     second_pass: bool = Field(
         True, description="Ask the model again, one small call per field, about a sentence that seems to state "
                           "a field the chunks' answers left empty (the sentences rule K004 reports).")

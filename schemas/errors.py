@@ -45,6 +45,8 @@ Hierarchy::
     │   ├── TruncatedOutput
     │   ├── ValidationFailed
     │   ├── BackendUnavailable
+    │   │   ├── RateLimited
+    │   │   └── ServiceUnavailable
     │   ├── ContextOverflow
     │   ├── LLMTimeout
     │   ├── SchemaNotSupported

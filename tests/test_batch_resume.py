@@ -1,7 +1,8 @@
 """Issue #14, item 2: every non-final state is resumable. A real ``clausewise ingest`` process is killed (SIGKILL)
-at five moments around extraction and verification, on SQLite and PostgreSQL; one more ``ingest`` carries every
-document on to a final state, the run the killed process left ``running`` is closed as ``interrupted`` with an
-audit event, and no document has two complete runs. The leases themselves: claim, renew, release, expire."""
+at five moments around extraction and verification, on SQLite and PostgreSQL, at one call in flight and at four
+(issue #15); one more ``ingest`` carries every document on to a final state without asking again for a stored
+answer, the runs the killed process left ``running`` are closed as ``interrupted`` with an audit event, and no
+document has two complete runs. The leases themselves: claim, renew, release, expire."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import audit
 from pipeline.extract import extract_document
 from pipeline.llm.base import make_backend
 from pipeline.settings import Settings
-from pipeline.store import Document, ExtractionRun, LeaseLost, leases, transaction, utcnow
+from pipeline.store import Document, ExtractionRun, LeaseLost, ModelAnswer, leases, transaction, utcnow
 from tests.batch_fixtures import clausewise, clausewise_hooked, replay_env
 from tests.conftest import REPO
 from tests.extract_fixtures import store_text_document
@@ -37,33 +38,51 @@ def _state(engine) -> tuple[dict[str, str], dict[str, list[str]]]:
         return {d.file_name: d.status for d in docs.values()}, runs
 
 
+def _answer_keys(engine) -> set[str]:
+    with Session(engine) as s:
+        return set(s.scalars(select(ModelAnswer.key)))
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])  # issue #15: and with calls and documents in flight together
 @pytest.mark.parametrize("moment", KILL_MOMENTS)
-def test_a_run_killed_at_any_moment_is_carried_on_by_the_next_ingest(engine, db_url, tmp_path, moment):
-    env = replay_env(tmp_path / "data")
+def test_a_run_killed_at_any_moment_is_carried_on_by_the_next_ingest(engine, db_url, tmp_path, moment, concurrency):
+    env = {**replay_env(tmp_path / "data"), "CLAUSEWISE_CONCURRENCY": str(concurrency)}
     args = ("ingest", "--database-url", db_url, str(REPO / "samples"))
     killed = clausewise_hooked(f"kill:{moment}", *args, env=env)
     assert killed.returncode == -9, killed.stdout + killed.stderr
     statuses, runs = _state(engine)
-    assert len(statuses) == 3 and set(statuses.values()) - FINAL  # the kill left documents half done
-    left = {"after_reading": "ingested", "after_claim": "ingested", "mid_extraction": "ingested",
-            "after_extraction": "extracted", "mid_verification": "extracted"}[moment]
-    assert left in statuses.values()
-    if moment == "mid_extraction":
-        assert ["running"] in runs.values()
+    if concurrency == 1:  # every file is read before the first document is claimed, documents one at a time
+        assert len(statuses) == 3 and set(statuses.values()) - FINAL  # the kill left documents half done
+        left = {"after_reading": "ingested", "after_claim": "ingested", "mid_extraction": "ingested",
+                "after_extraction": "extracted", "mid_verification": "extracted"}[moment]
+        assert left in statuses.values()
+        if moment == "mid_extraction":
+            assert ["running"] in runs.values()
+    else:  # files are read while the documents before them are extracted: the kill finds fewer stored
+        assert len(statuses) <= 3 and (len(statuses) < 3 or set(statuses.values()) - FINAL)
+    stored = _answer_keys(engine)
+    since = audit.head(engine).id
 
     again = clausewise(*args, env=env)
     assert again.returncode == 0, again.stdout + again.stderr
     assert not re.search(r"^\w{12}: not extracted", again.stdout, re.MULTILINE)
     statuses, runs = _state(engine)
-    assert set(statuses.values()) <= FINAL, (statuses, again.stdout)
-    for name, statuses_of_runs in runs.items():  # one complete run each, beside the one the kill interrupted
+    assert len(statuses) == 3 and set(statuses.values()) <= FINAL, (statuses, again.stdout)
+    for name, statuses_of_runs in runs.items():  # one complete run each, beside the ones the kill interrupted
         assert statuses_of_runs.count("complete") == 1, (name, statuses_of_runs)
         assert set(statuses_of_runs) <= {"complete", "interrupted"}
     interrupted = [e for e in audit.query(engine, type_glob=leases.RUN_INTERRUPTED)]
     assert len(interrupted) == sum(r.count("interrupted") for r in runs.values())
-    assert len(interrupted) == (1 if moment == "mid_extraction" else 0)
-    if interrupted:
-        assert interrupted[0].payload["why"] == "process ended"
+    if concurrency == 1:
+        assert len(interrupted) == (1 if moment == "mid_extraction" else 0)
+    assert all(e.payload["why"] == "process ended" for e in interrupted)
+    # no stored answer was asked again: every call of the second run either took its answer from the store or
+    # stored a new one (or failed)
+    later = [e for e in audit.query(engine) if e.id > since]
+    calls = sum(1 for e in later if e.type == "llm.request" and e.payload.get("attempt") == 1)
+    cached = sum(1 for e in later if e.type == "llm.response" and e.payload.get("clausewise.cached"))
+    errors = sum(1 for e in later if e.type == "llm.error")
+    assert calls - cached == len(_answer_keys(engine) - stored) + errors
     with Session(engine) as s:
         assert all(d.lease_holder is None for d in s.scalars(select(Document)))  # every lease given back
     assert audit.verify(engine).ok

@@ -136,12 +136,14 @@ def _stored(db: Path) -> list[tuple[str, list]]:
     return [(part, json.loads(result)["attempts"][-1]["messages"]) for part, result in rows]
 
 
-def test_a_killed_ingest_resumes_without_asking_again_for_a_stored_answer(slow_server, tmp_path):
+@pytest.mark.parametrize("concurrency", [1, 4])  # issue #15: with calls in flight together, the kill takes some
+def test_a_killed_ingest_resumes_without_asking_again_for_a_stored_answer(slow_server, tmp_path, concurrency):
     data = tmp_path / "data"
     env = {"CLAUSEWISE_DATA_DIR": str(data), "CLAUSEWISE_BACKEND": "openai", "CLAUSEWISE_MODEL": "slow-model",
            "CLAUSEWISE_OPENAI_BASE_URL": f"http://127.0.0.1:{slow_server.server_port}/v1",
            "CLAUSEWISE_OPENAI_API_KEY": "unused-key-for-the-stub", "CLAUSEWISE_CHUNK_TOKENS": "60",
-           "CLAUSEWISE_CHUNK_OVERLAP_TOKENS": "0", "CLAUSEWISE_SECOND_PASS": "false", "CLAUSEWISE_LLM_MAX_ATTEMPTS": "1"}
+           "CLAUSEWISE_CHUNK_OVERLAP_TOKENS": "0", "CLAUSEWISE_SECOND_PASS": "false", "CLAUSEWISE_LLM_MAX_ATTEMPTS": "1",
+           "CLAUSEWISE_CONCURRENCY": str(concurrency)}
     contract = tmp_path / "supply.txt"
     contract.write_text(LONG_CONTRACT, encoding="utf-8")
     db = data / "clausewise.db"

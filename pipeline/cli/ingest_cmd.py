@@ -15,6 +15,7 @@ from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
 from pipeline.cli.progress_bar import ingest_progress
 from pipeline.ingest import IngestOutcome, UnreadablePath, ingest_file, iter_input_files
+from pipeline.llm import concurrency_for
 from pipeline.store import leases
 from pipeline.store import DocumentStatus
 from pipeline.store import DocumentNotFound, AmbiguousDocument, find_document
@@ -51,6 +52,10 @@ def ingest(
     no_cache: bool = typer.Option(False, "--no-cache", help="Ask the model again even where an answer to the "
                                                            "same request is stored (the new answer replaces it), "
                                                            "for the documents extracted in this run."),
+    concurrency: int | None = typer.Option(
+        None, "--concurrency", min=1, envvar="CLAUSEWISE_CONCURRENCY",
+        help="Model calls in flight at once (chunks and documents together); above 1, files are read while "
+             "the documents before them are extracted. Default by backend: local 1, replay 1, openai 16."),
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
     """Read contracts, check their quality, store pages and chunks, then extract and verify.
@@ -60,7 +65,7 @@ def ingest(
     what was not answered. Exit code is non-zero only when nothing could be ingested.
     """
     cfg = settings(database_url=database_url, backend=backend, model=model,
-                   **({"answer_cache": False} if no_cache else {}))
+                   **({"answer_cache": False} if no_cache else {}), **({"concurrency": concurrency} if concurrency else {}))
     engine = engine_for(cfg.effective_database_url)
     audit.check_writer(engine)  # a keyed log this process has no key for: refused before any file is read
     if password:
@@ -75,39 +80,60 @@ def ingest(
                       f"{escape(cfg.model)}`); answers recorded with the model's own tokenizer will not match these "
                       "chunks", highlight=False)
     outcomes: list[IngestOutcome] = []
+    resumable = {DocumentStatus.INGESTED.value, DocumentStatus.EXTRACTED.value}
+    # Above one call in flight, files are read while the documents before them are extracted; at one (the
+    # local model, which uses every core), every file is read first, then the documents are extracted.
+    overlap = extract and concurrency_for(cfg) > 1
     t0 = time.perf_counter()
+    elapsed = 0.0
     with ingest_progress(console) as bar:  # the files, the chunks, tokens/s and time left; a summary at the end
         bar.files_found(len(files))
-        for f in files:
-            name = f.path.name if isinstance(f, UnreadablePath) else f.name
-            o = ingest_file(engine, f, cfg, password=password, tokenizer=tok)
-            outcomes.append(o)
-            console.print(_line(o), highlight=False)
-            bar.file_read(name)
-        elapsed = time.perf_counter() - t0
-        read_pages = sum(o.pages for o in outcomes if not o.already)
 
-        if extract:
-            from pipeline.run import process_documents  # extraction + rules; imported lazily (loads the model)
+        def read():
+            """Each file read and stored, its outcome printed; the ids of those to carry on, as they come."""
+            nonlocal elapsed
+            for f in files:
+                name = f.path.name if isinstance(f, UnreadablePath) else f.name
+                o = ingest_file(engine, f, cfg, password=password, tokenizer=tok)
+                outcomes.append(o)
+                console.print(_line(o), highlight=False)
+                bar.file_read(name)
+                if o.status in resumable and o.document_id:
+                    yield o.document_id
+            elapsed = time.perf_counter() - t0
 
+        reading = read()
+        if overlap:
+            _extract(engine, reading, cfg, bar)
+        for _ in reading:  # every file not read yet (all of them without overlap, the rest if extraction stopped)
+            pass
+        if extract and not overlap:
             # every document of the batch not yet past verification is carried on from where it stopped
-            resumable = {DocumentStatus.INGESTED.value, DocumentStatus.EXTRACTED.value}
             todo = list(dict.fromkeys(o.document_id for o in outcomes if o.status in resumable and o.document_id))
             if todo:
-                from pipeline.llm import LLMError
-                from pipeline.llm import ModelRegistryError
-
-                try:
-                    leases.expire(engine)  # runs whose process ended are closed as interrupted
-                    process_documents(engine, todo, cfg, console=console)  # with the protocol: progress=bar
-                except (ModelRegistryError, LLMError) as exc:
-                    console.print(f"[red]extraction not run:[/red] {escape(str(exc))}", highlight=False)
-                    console.print("the documents stay 'ingested'; fix the backend and run `clausewise ingest` again "
-                                  "with the same files, or use --no-extract", highlight=False)
+                _extract(engine, todo, cfg, bar)
+    read_pages = sum(o.pages for o in outcomes if not o.already)
 
     _summary(outcomes, elapsed, read_pages, _statuses_now(engine, outcomes))
     if not any(o.ok for o in outcomes):
         raise typer.Exit(1)
+
+
+def _extract(engine, document_ids, cfg, bar) -> None:
+    """Extract and verify ``document_ids`` (any iterable, read as it goes), reporting to the progress view
+    ``bar`` (each document's line) and the console (findings, totals); a backend that cannot run is one
+    message, and the documents stay as they are."""
+    from pipeline.llm import LLMError
+    from pipeline.llm import ModelRegistryError
+    from pipeline.run import process_documents  # extraction + rules; imported lazily (loads the model)
+
+    try:
+        leases.expire(engine)  # runs whose process ended are closed as interrupted
+        process_documents(engine, document_ids, cfg, console=console, progress=bar)
+    except (ModelRegistryError, LLMError) as exc:
+        console.print(f"[red]extraction not run:[/red] {escape(str(exc))}", highlight=False)
+        console.print("the documents stay 'ingested'; fix the backend and run `clausewise ingest` again "
+                      "with the same files, or use --no-extract", highlight=False)
 
 
 def _statuses_now(engine, outcomes: list[IngestOutcome]) -> dict[str, tuple[str, str | None]]:

@@ -7,8 +7,11 @@
   answers), resolved through the import paths in :data:`BACKENDS`. This package imports none of the
   backends, so importing it loads neither llama-cpp nor the openai client.
 - Errors: :class:`LLMError` and its failure modes (:class:`TruncatedOutput`, :class:`ValidationFailed`,
-  :class:`BackendUnavailable`, :class:`ContextOverflow`, :class:`LLMTimeout`,
-  :class:`SchemaNotSupported`, :class:`ReplayMiss`), each carrying the attempts made.
+  :class:`BackendUnavailable` with :class:`RateLimited` and :class:`ServiceUnavailable` after retries,
+  :class:`ContextOverflow`, :class:`LLMTimeout`, :class:`SchemaNotSupported`, :class:`ReplayMiss`), each
+  carrying the attempts made; each attempt lists its transport retries (:class:`RetryRecord`).
+- Batches: :mod:`pipeline.llm.concurrency` bounds the model calls in flight (:class:`CallPool`,
+  :func:`concurrency_for`); :mod:`pipeline.llm.progress` is the protocol a batch reports its progress through.
 - Structured output: :func:`check_schema` refuses JSON schemas a generation grammar cannot express;
   :func:`grammar_for_schema` builds the llama-cpp grammar; :class:`GreedyGrammarSampler` samples a
   constrained answer greedily, checking the model's first choice before the whole vocabulary
@@ -37,15 +40,20 @@ from pipeline.llm.base import (
     LLMResult,
     LLMTimeout,
     Message,
+    RateLimited,
     ReplayMiss,
+    RetryRecord,
     SchemaNotSupported,
+    ServiceUnavailable,
     TruncatedOutput,
     ValidationFailed,
     make_backend,
     recording_requested,
     request_key,
 )
+from pipeline.llm.concurrency import DEFAULT_CONCURRENCY, CallPool, concurrency_for
 from pipeline.llm.grammar import check_schema, grammar_for_schema
+from pipeline.llm.progress import NoProgress, Progress
 from pipeline.llm.sampling import GreedyGrammarSampler, PenaltyWindow, SamplerStats
 from pipeline.llm.registry import (
     DEFAULT_MODEL,
@@ -65,11 +73,12 @@ from pipeline.llm.registry import (
 )
 
 __all__ = [
-    "AttemptRecord", "BACKENDS", "Backend", "BackendUnavailable", "ContextOverflow", "DEFAULT_MODEL",
+    "AttemptRecord", "BACKENDS", "Backend", "BackendUnavailable", "CallPool", "ContextOverflow",
+    "DEFAULT_CONCURRENCY", "DEFAULT_MODEL", "NoProgress", "Progress",
     "GreedyGrammarSampler", "LLMError", "PenaltyWindow", "SamplerStats",
     "LLMRequest", "LLMResult", "LLMTimeout", "Message", "ModelChecksumError", "ModelDownloadError",
     "ModelNotInstalled", "ModelRegistryError", "ModelSpec", "RECORD_COMMAND", "RECORD_ENV", "REGISTRY",
-    "ReplayMiss", "ResolvedModel", "SchemaNotSupported", "TruncatedOutput", "UnknownModel", "ValidationFailed",
-    "check_schema", "file_sha256", "grammar_for_schema", "install", "is_installed", "make_backend", "model_path",
+    "RateLimited", "ReplayMiss", "ResolvedModel", "RetryRecord", "SchemaNotSupported", "ServiceUnavailable", "TruncatedOutput", "UnknownModel", "ValidationFailed",
+    "check_schema", "concurrency_for", "file_sha256", "grammar_for_schema", "install", "is_installed", "make_backend", "model_path",
     "recording_requested", "request_key", "resolve",
 ]

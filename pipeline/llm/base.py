@@ -14,8 +14,8 @@ Usage::
     for a in result.attempts: ...   # one audit event per attempt
 
 Errors (all subclass :class:`LLMError` and carry ``attempts``): TruncatedOutput,
-ValidationFailed, BackendUnavailable, ReplayMiss, LLMTimeout, SchemaNotSupported,
-ContextOverflow.
+ValidationFailed, BackendUnavailable (RateLimited and ServiceUnavailable after retries among them), ReplayMiss,
+LLMTimeout, SchemaNotSupported, ContextOverflow.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ import importlib
 import json
 import os
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -68,7 +69,9 @@ class AttemptRecord:
     ``messages`` are the messages actually sent on this attempt (a re-ask includes the previous
     answer and the validation error); ``raw_text`` is the model's text; ``finish_reason`` is
     ``stop`` or ``length``; tokens as counted by the backend; ``latency_ms`` wall time of the
-    call in milliseconds; ``error`` the validation/parse error text, or None when it parsed.
+    call in milliseconds; ``error`` the validation/parse error text, or None when it parsed; ``retries`` the
+    transport retries made within this attempt (a server answering 429/502/503/504 or a dropped connection,
+    each retried after a wait; see :class:`RetryRecord`), as dicts, oldest first.
     """
 
     number: int
@@ -79,6 +82,30 @@ class AttemptRecord:
     output_tokens: int = 0
     latency_ms: float = 0.0
     error: str | None = None
+    retries: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields as a dict; ``retries`` only when there were some (an answer without retries serializes as
+        recorded before retries were kept)."""
+        out = asdict(self)
+        if not out["retries"]:
+            del out["retries"]
+        return out
+
+
+@dataclass(frozen=True)
+class RetryRecord:
+    """One failed try of an HTTP request that was tried again: ``try_number`` (1-based, within one attempt),
+    ``status`` (the HTTP status the server answered, ``None`` when the connection dropped or was refused),
+    ``error`` (what went wrong, redacted), ``retry_after`` (the server's ``Retry-After`` header as sent, or
+    ``None``), ``wait_s`` (seconds waited before the next try: the ``Retry-After`` when the server gave one,
+    else exponential backoff with full jitter)."""
+
+    try_number: int
+    status: int | None
+    error: str
+    retry_after: str | None
+    wait_s: float
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -149,6 +176,16 @@ class BackendUnavailable(LLMError):
     """The backend cannot be reached or loaded (server down, model file missing, HTTP error)."""
 
 
+class RateLimited(BackendUnavailable):
+    """The server kept answering HTTP 429 (too many requests) through every retry the settings allow
+    (``llm_retry_attempts``, ``llm_retry_max_s``); a chunk that gets it fails with kind ``rate_limited``."""
+
+
+class ServiceUnavailable(BackendUnavailable):
+    """The server kept answering HTTP 502/503/504, or the connection kept dropping or being refused, through
+    every retry the settings allow; a chunk that gets it fails with kind ``unavailable``."""
+
+
 class ContextOverflow(LLMError):
     """The prompt does not fit the model's context window (``context_tokens``): split the input.
     (A prompt that fits but leaves less room than ``max_tokens`` is cut short instead: TruncatedOutput.)"""
@@ -177,7 +214,11 @@ class ReplayMiss(LLMError):
 @runtime_checkable
 class Backend(Protocol):
     """A structured-output LLM. ``provider``: local | openai | replay; ``model_id``: registry name,
-    GGUF stem or server model id; ``model_sha256``: hex SHA-256 of the model file when known."""
+    GGUF stem or server model id; ``model_sha256``: hex SHA-256 of the model file when known.
+
+    A backend may also set ``max_concurrency`` (int): the most calls it takes at once (the local backend: 1);
+    :func:`pipeline.llm.concurrency.concurrency_for` never puts more in flight. Without it, ``complete`` must
+    be safe to call from several threads at once."""
 
     provider: str
     model_id: str
@@ -233,12 +274,19 @@ def canonical_request(request: LLMRequest, model_id: str, model_sha256: str | No
         "model_sha256": model_sha256,
         "prompt_version": request.prompt_version,
         "messages": [{"role": m["role"], "content": m["content"]} for m in request.messages],
-        "response_schema": request.response_model.model_json_schema(),
+        "response_schema": _json_schema(request.response_model),
         "max_tokens": request.max_tokens,
         "temperature": request.temperature,
         "seed": request.seed,
         "max_attempts": request.max_attempts,
     }
+
+
+@lru_cache(maxsize=256)
+def _json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """``model``'s JSON schema, made once per class (about 12 ms for the chunk answer's; a key is made per
+    call). Callers must not change the dict."""
+    return model.model_json_schema()
 
 
 def _canonical_json(data: Any) -> str:

@@ -152,9 +152,11 @@ def _make_create(llama, timeout_s: float | None):
 
 class LocalBackend:
     """llama-cpp-python backend. ``model_id``: registry name or GGUF file stem; ``model_sha256``:
-    SHA-256 of the GGUF file."""
+    SHA-256 of the GGUF file. One call at a time (``max_concurrency`` 1): a llama-cpp model instance decodes
+    one sequence at a time and is not safe to call from two threads."""
 
     provider = "local"
+    max_concurrency = 1
 
     def __init__(
         self,

@@ -11,6 +11,16 @@ OpenAI, vLLM, Ollama, LM Studio and the llama.cpp servers. The request goes thro
 - ``auto`` (default): ``json_object`` when ``GET /models`` reports ``owned_by`` ``me``
   (llama-cpp-python) or ``llamacpp`` (llama.cpp), else ``json_schema``.
 
+Overload and dropped connections are retried here, with :mod:`tenacity`, and nowhere else (the openai
+client's own retries are off): a server answering HTTP 429, 502, 503 or 504, or a connection that drops or is
+refused, is tried again after the server's ``Retry-After`` (seconds or an HTTP date), else after exponential
+backoff with full jitter (:data:`BACKOFF_S` doubling, at most :data:`BACKOFF_MAX_S`), up to ``retry_attempts``
+tries in all and ``retry_max_s`` seconds from the first try (a wait that would end later is not begun). Each
+retry is reported with :func:`pipeline.llm.structured.record_retry` (status, ``Retry-After``, wait seconds, try
+number), so the caller audits it. Past the limits the call raises :class:`RateLimited` (429) or
+:class:`ServiceUnavailable` (the others). A call that runs past ``timeout_s`` raises :class:`LLMTimeout` and is
+not retried (a server that does not answer would hold the chunk ``retry_attempts`` times as long).
+
 The API key comes from settings (``CLAUSEWISE_OPENAI_API_KEY``) or ``OPENAI_API_KEY``; it is
 passed to the client only and never appears in results, attempts or errors: a server's error text (which may
 echo the key, whatever its shape) is redacted of the key, the credentials of the base URL and secret-shaped
@@ -21,12 +31,24 @@ never holds them either.
 
 from __future__ import annotations
 
+import email.utils
+import threading
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
 import audit
-from pipeline.llm.base import BackendUnavailable, ContextOverflow, LLMRequest, LLMResult, LLMTimeout
+from pipeline.llm.base import (
+    BackendUnavailable,
+    ContextOverflow,
+    LLMRequest,
+    LLMResult,
+    LLMTimeout,
+    RateLimited,
+    RetryRecord,
+    ServiceUnavailable,
+)
 from pipeline.llm.grammar import check_schema
-from pipeline.llm.structured import run_structured
+from pipeline.llm.structured import record_retry, run_structured
 from pipeline.settings import mask_url, url_secrets
 
 if TYPE_CHECKING:
@@ -34,6 +56,47 @@ if TYPE_CHECKING:
 
 SchemaFormat = Literal["auto", "json_schema", "json_object"]
 _LLAMA_CPP_OWNERS = {"me", "llamacpp"}
+
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+"""HTTP statuses tried again: too many requests, and a gateway or server overloaded (RFC 9110 15.6)."""
+BACKOFF_S = 1.0
+"""First backoff ceiling in seconds when the server sends no ``Retry-After``; it doubles per retry (full jitter:
+the wait is uniform between 0 and the ceiling; AWS Architecture Blog, "Exponential Backoff And Jitter")."""
+BACKOFF_MAX_S = 30.0
+"""The backoff ceiling never grows past this many seconds."""
+
+
+def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (RFC 9110 10.2.3): a number of seconds, or an HTTP date
+    (``now``: UTC, default the clock; a date past gives 0). ``None`` when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _retryable(exc: BaseException) -> bool:
+    import openai
+
+    if isinstance(exc, openai.APITimeoutError):
+        return False
+    if isinstance(exc, openai.APIConnectionError):
+        return True
+    return isinstance(exc, openai.APIStatusError) and exc.status_code in RETRY_STATUSES
+
+
+def _retry_after_header(exc: BaseException | None) -> str | None:
+    response = getattr(exc, "response", None)
+    return response.headers.get("retry-after") if response is not None else None
 
 
 class OpenAIBackend:
@@ -51,6 +114,8 @@ class OpenAIBackend:
         timeout_s: float = 600.0,
         schema_format: SchemaFormat = "auto",
         model_sha256: str | None = None,
+        retry_attempts: int = 5,
+        retry_max_s: float = 120.0,
     ):
         import openai
 
@@ -61,19 +126,23 @@ class OpenAIBackend:
             audit.add_secret(secret)
         self.model_id = model_id
         self.model_sha256 = model_sha256
-        # The client holds the key; nothing else here keeps it. max_retries=0: no hidden HTTP retries,
-        # the only retries are instructor's validation re-asks, each one recorded.
+        # The client holds the key; nothing else here keeps it. max_retries=0: no hidden HTTP retries; the only
+        # retries are ours (_send, each one recorded) and instructor's validation re-asks.
         self._client = openai.OpenAI(
             base_url=base_url, api_key=api_key or "not-needed", timeout=timeout_s, max_retries=0
         )
         self._timeout_s = timeout_s
+        self._retry_attempts, self._retry_max_s = max(1, retry_attempts), retry_max_s
         self._schema_format: SchemaFormat = schema_format
+        self._probe_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> OpenAIBackend:
-        """From ``openai_base_url``, ``model``, ``openai_api_key`` (or env OPENAI_API_KEY), ``llm_timeout_s``."""
+        """From ``openai_base_url``, ``model``, ``openai_api_key`` (or env OPENAI_API_KEY), ``llm_timeout_s``,
+        ``llm_retry_attempts``, ``llm_retry_max_s``."""
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
-        return cls(settings.openai_base_url, settings.model, key, timeout_s=settings.llm_timeout_s)
+        return cls(settings.openai_base_url, settings.model, key, timeout_s=settings.llm_timeout_s,
+                   retry_attempts=settings.llm_retry_attempts, retry_max_s=settings.llm_retry_max_s)
 
     def __repr__(self) -> str:
         return f"OpenAIBackend(base_url={self.shown_url!r}, model_id={self.model_id!r})"
@@ -81,6 +150,10 @@ class OpenAIBackend:
     def schema_format(self) -> Literal["json_schema", "json_object"]:
         """The response_format form in force (probes ``GET /models`` once when ``auto``).
         Raises BackendUnavailable when the server cannot be reached."""
+        with self._probe_lock:  # calls in flight together probe once
+            return self._probe()
+
+    def _probe(self) -> Literal["json_schema", "json_object"]:
         if self._schema_format == "auto":
             import openai
 
@@ -104,20 +177,58 @@ class OpenAIBackend:
             check_schema(schema)
             kwargs["response_format"] = {"type": "json_object", "schema": schema}
         # Raised "from None": the openai exception, whose text may echo the key, is not chained into tracebacks.
+        tries = [0]
         try:
-            return self._client.chat.completions.create(model=self.model_id, **kwargs)
+            return self._send(kwargs, tries)
         except openai.APITimeoutError:
             raise LLMTimeout(f"{self.shown_url} did not answer within {self._timeout_s} s") from None
         except openai.APIConnectionError as exc:
-            raise BackendUnavailable(f"cannot reach {self.shown_url}: {exc.__class__.__name__}") from None
+            raise ServiceUnavailable(f"cannot reach {self.shown_url}: {exc.__class__.__name__}"
+                                     f"{self._after(tries[0])}") from None
         except openai.APIStatusError as exc:
             message = self.redact(str(exc.message))
             if exc.status_code == 400 and "context" in message.lower():
                 raise ContextOverflow(f"{self.shown_url}: {message}") from None
-            raise BackendUnavailable(f"{self.shown_url} answered HTTP {exc.status_code}: {message}") from None
+            text = f"{self.shown_url} answered HTTP {exc.status_code}: {message}{self._after(tries[0])}"
+            if exc.status_code == 429:
+                raise RateLimited(text) from None
+            if exc.status_code in RETRY_STATUSES:
+                raise ServiceUnavailable(text) from None
+            raise BackendUnavailable(text) from None
         except openai.APIError as exc:
             raise BackendUnavailable(f"{self.shown_url}: {exc.__class__.__name__}: "
                                      f"{self.redact(str(exc.message))}") from None
+
+    @staticmethod
+    def _after(tries: int) -> str:
+        return f" (after {tries} tries)" if tries > 1 else ""
+
+    def _send(self, kwargs: dict[str, Any], tries: list[int]):
+        """The chat completion, tried again as the module docstring says; ``tries[0]`` counts the tries made.
+        Raises the openai error of the last try."""
+        from tenacity import Retrying, retry_if_exception, stop_after_attempt, stop_before_delay
+        from tenacity import wait_random_exponential
+
+        backoff = wait_random_exponential(multiplier=BACKOFF_S, max=BACKOFF_MAX_S)
+
+        def wait(state) -> float:
+            told = retry_after_seconds(_retry_after_header(state.outcome.exception()))
+            return told if told is not None else backoff(state)
+
+        def note(state) -> None:
+            exc = state.outcome.exception()
+            status = getattr(exc, "status_code", None)
+            what = f"HTTP {status}" if status is not None else f"connection failed ({exc.__class__.__name__})"
+            record_retry(RetryRecord(try_number=state.attempt_number, status=status, error=self.redact(what),
+                                     retry_after=_retry_after_header(exc),
+                                     wait_s=round(float(state.upcoming_sleep), 3)))
+
+        for attempt in Retrying(retry=retry_if_exception(_retryable), wait=wait, before_sleep=note, reraise=True,
+                                stop=stop_after_attempt(self._retry_attempts) | stop_before_delay(self._retry_max_s)):
+            with attempt:
+                tries[0] = attempt.retry_state.attempt_number
+                return self._client.chat.completions.create(model=self.model_id, **kwargs)
+        raise AssertionError("unreachable: tenacity returns or re-raises")  # pragma: no cover
 
     def redact(self, text: str) -> str:
         """A server's text with the API key, the base URL's credentials and secret-shaped text (JWTs,
@@ -127,8 +238,9 @@ class OpenAIBackend:
         return audit.redact_text(text)
 
     def complete(self, request: LLMRequest) -> LLMResult:
-        """Run ``request`` on the server. Raises TruncatedOutput, ValidationFailed, LLMTimeout,
-        BackendUnavailable, SchemaNotSupported (json_object servers)."""
+        """Run ``request`` on the server. Raises TruncatedOutput, ValidationFailed, LLMTimeout, RateLimited,
+        ServiceUnavailable, BackendUnavailable, SchemaNotSupported (json_object servers). Safe to call from
+        several threads at once (the openai client is)."""
         return run_structured(self._create, request)
 
 

@@ -185,6 +185,7 @@ class RecordingBackend:
     def __init__(self, inner, directory: Path):
         self.inner = inner
         self.provider = inner.provider
+        self.max_concurrency = getattr(inner, "max_concurrency", None)  # the inner backend's bound, if any
         self.directory = Path(directory)
         self.model_id, self.model_sha256 = inner.model_id, inner.model_sha256
         self._replay = ReplayBackend(self.directory, self.model_id, self.model_sha256)
