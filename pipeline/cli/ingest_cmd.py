@@ -52,6 +52,8 @@ def ingest(
     no_cache: bool = typer.Option(False, "--no-cache", help="Ask the model again even where an answer to the "
                                                            "same request is stored (the new answer replaces it), "
                                                            "for the documents extracted in this run."),
+    queue: bool = typer.Option(False, "--queue", help="Store the files, then queue one job per document for "
+                                                      "`clausewise worker` instead of extracting here (PostgreSQL)."),
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
     """Read contracts, check their quality, store pages and chunks, then extract and verify.
@@ -62,6 +64,10 @@ def ingest(
     """
     cfg = settings(database_url=database_url, backend=backend, model=model,
                    **({"answer_cache": False} if no_cache else {}))
+    if queue:
+        from pipeline.cli.worker_cmd import refuse_without_postgres
+
+        refuse_without_postgres(cfg, "ingest --queue")  # before any file is read
     engine = engine_for(cfg.effective_database_url)
     audit.check_writer(engine)  # a keyed log this process has no key for: refused before any file is read
     if password:
@@ -90,7 +96,12 @@ def ingest(
     elapsed = time.perf_counter() - t0
     read_pages = sum(o.pages for o in outcomes if not o.already)
 
-    if extract:
+    if queue:
+        from pipeline.cli.worker_cmd import queue_documents
+
+        resumable = {DocumentStatus.INGESTED.value, DocumentStatus.EXTRACTED.value}
+        queue_documents(cfg, [o.document_id for o in outcomes if o.status in resumable and o.document_id])
+    elif extract:
         from pipeline.run import process_documents  # extraction + rules; imported lazily (loads the model)
 
         # every document of the batch not yet past verification is carried on from where it stopped
