@@ -6,19 +6,21 @@ import typer
 from rich.markup import escape
 
 from pipeline.cli import app
-from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
+from pipeline.cli._common import DatabaseUrlOption, console, engine_for, settings
 from pipeline.reading import printable
 from pipeline.settings import Settings
 
 
 def refuse_without_postgres(cfg: Settings, what: str) -> None:
-    """End the command with one line on stderr and exit code 2 unless the database is PostgreSQL."""
+    """End the command with one line on stderr (never wrapped) and exit code 2 unless the database is
+    PostgreSQL."""
     from pipeline.queue import QueueNeedsPostgres, require_postgres
 
     try:
         require_postgres(cfg.effective_database_url)
     except QueueNeedsPostgres as exc:
-        fail(f"{what}: {escape(str(exc))}", code=2)
+        typer.echo(f"error: {what}: {exc}", err=True)
+        raise typer.Exit(2) from None
 
 
 def queue_documents(cfg: Settings, document_ids: list[str]) -> dict[str, str]:

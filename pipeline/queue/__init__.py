@@ -84,8 +84,7 @@ def require_postgres(database_url: str) -> None:
     if make_url(database_url).get_backend_name() != "postgresql":
         raise QueueNeedsPostgres(
             f"the job queue needs PostgreSQL, and the database is {mask_url(database_url)}; set "
-            "CLAUSEWISE_DATABASE_URL (or --database-url) to postgresql+psycopg://USER@HOST/DB, or run "
-            "`clausewise ingest` without --queue")
+            "CLAUSEWISE_DATABASE_URL (or --database-url) to postgresql+psycopg://USER@HOST/DB")
 
 
 def conninfo(database_url: str) -> str:
