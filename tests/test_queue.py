@@ -288,3 +288,61 @@ def test_a_job_that_keeps_failing_ends_the_document_failed_after_the_last_attemp
     failed = [e for e in audit.query(engine, type_glob=audit.events.DOCUMENT_FAILED) if e.document_id == doc.id]
     assert len(failed) == 1 and failed[0].payload["message"] == doc.status_message
     engine.dispose()
+
+
+def test_a_worker_lost_on_the_last_attempt_ends_the_document_failed(pg_url, tmp_path):
+    folder = tmp_path / "in"
+    _write_batch(folder, 1)
+    with StubServer(latency=0.4, hang=True) as stub:  # the first worker's call never returns
+        env = _env(tmp_path, stub, pg_url, CLAUSEWISE_QUEUE_MAX_ATTEMPTS="1")
+        assert _clausewise("ingest", "--queue", str(folder), env=env, cwd=tmp_path).returncode == 0
+        engine = make_engine(pg_url)
+        (doomed,) = start_workers(pg_url, 1, 1, env=env, cwd=tmp_path)
+        try:
+            deadline = time.monotonic() + 120
+            while not stub.requests and time.monotonic() < deadline and doomed.poll() is None:
+                time.sleep(0.02)
+            assert stub.requests, "the worker never called the model"
+        finally:
+            doomed.send_signal(signal.SIGKILL)
+            doomed.wait(timeout=30)
+        result = run_workers(pg_url, 1, 1, env=env, cwd=tmp_path, timeout=300)
+    assert result.returncodes == [0], result.outputs
+    assert result.counts == {"failed": 1}
+    with Session(engine) as s:
+        (doc,) = s.scalars(select(Document))
+        assert (doc.status, doc.status_reason) == ("failed", "extraction_failed")
+        assert doc.status_message == ("1 attempt of the queue failed; the last: its worker was lost (no heartbeat "
+                                      "for 2 s)")
+        assert doc.lease_holder is None
+    assert _runs_by_document(engine)[doc.id] == ["interrupted"]  # the lost worker's run, closed
+    assert f"contract-00.txt ({doc.id[:12]}): failed (extraction_failed) - 1 attempt" in result.outputs[0]
+    assert audit.verify(engine).ok
+    engine.dispose()
+
+
+def test_a_job_waits_for_a_lease_held_on_another_machine_then_carries_the_document_on(pg_url, stub, tmp_path):
+    """The lease of a worker lost on another machine lapses only at its expiry: the job retried here must not
+    skip the document it finds held (and succeed with nothing done), but wait and carry it on."""
+    from pipeline.store import leases
+
+    folder = tmp_path / "in"
+    _write_batch(folder, 1)
+    env = _env(tmp_path, stub, pg_url)
+    assert _clausewise("ingest", "--queue", str(folder), env=env, cwd=tmp_path).returncode == 0
+    engine = make_engine(pg_url)
+    (doc_id,) = _runs_by_document(engine)
+    assert leases.claim(engine, doc_id, "another-machine:4242:deadbeef", seconds=3)  # not renewed: lapses in 3 s
+    settings = Settings(database_url=pg_url, backend="openai", model="stub-model", openai_base_url=stub.base_url,
+                        openai_api_key="unused-stub-key", data_dir=tmp_path / "data", second_pass=False,
+                        chunk_tokens=60, chunk_overlap_tokens=0, worker_poll_seconds=0.5)
+    lines = []
+    runner = JobRunner(engine, settings)
+    runner.log.line = lines.append  # type: ignore[method-assign]
+    assert runner.run(doc_id, attempt=1) in FINAL
+    assert _runs_by_document(engine)[doc_id] == ["complete"]
+    with Session(engine) as s:
+        (run,) = s.scalars(select(ExtractionRun))
+        assert run.holder != "another-machine:4242:deadbeef" and s.get(Document, doc_id).lease_holder is None
+    assert len(lines) == 1 and "attempt 1 of 3" in lines[0], lines
+    engine.dispose()

@@ -115,6 +115,10 @@ def _name(engine: Engine, document_id: str) -> str:
     return f"{printable(doc.file_name) if doc is not None else '?'} ({document_id[:12]})"
 
 
+def _attempts(n: int) -> str:
+    return f"{n} attempt{'' if n == 1 else 's'}"
+
+
 def _doc_state(engine: Engine, document_id: str) -> tuple[str | None, str | None]:
     with Session(engine) as s:
         doc = s.get(Document, document_id)
@@ -221,10 +225,9 @@ class JobRunner:
         except BaseException as exc:
             why = f"{type(exc).__name__}: {printable(str(exc))}"[:500]
             if attempt >= most and not isinstance(exc, WorkerStopping):
-                fail_document(self.engine, document_id,
-                              f"{attempt} attempt{'s' if attempt > 1 else ''} of the queue failed; the last: {why}")
-                self.log.line(f"{_name(self.engine, document_id)}: failed (extraction_failed) after {attempt} "
-                              f"attempts - {why}")
+                fail_document(self.engine, document_id, f"{_attempts(attempt)} of the queue failed; the last: {why}")
+                self.log.line(f"{_name(self.engine, document_id)}: failed (extraction_failed) after "
+                              f"{_attempts(attempt)} - {why}")
             else:
                 self.log.line(f"{_name(self.engine, document_id)}: attempt {attempt} of {most} stopped - {why}; "
                               f"queued again in {self.settings.queue_retry_seconds:g} s")
@@ -338,8 +341,8 @@ async def recover_stalled(app, runner: JobRunner) -> list[tuple[int, str, str]]:
                 most = settings.queue_max_attempts
                 name = await asyncio.to_thread(_name, engine, doc_id)
                 if attempt >= most:
-                    message = (f"{attempt} attempts of the queue failed; the last: its worker was lost (no heartbeat "
-                               f"for {settings.worker_stalled_seconds:g} s)")
+                    message = (f"{_attempts(attempt)} of the queue failed; the last: its worker was lost (no "
+                               f"heartbeat for {settings.worker_stalled_seconds:g} s)")
                     await asyncio.to_thread(fail_document, engine, doc_id, message)
                     await app.job_manager.finish_job(job, status=pjobs.Status.FAILED, delete_job=False)
                     runner.log.line(f"{name}: failed (extraction_failed) - {message}")
