@@ -38,7 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -391,7 +391,8 @@ def run_worker(settings: Settings, *, concurrency: int = 1, until_empty: bool = 
     url = settings.effective_database_url
     require_postgres(url)
     log = log or Log()
-    engine = make_engine(url)
+    # each running job holds up to two connections at once (its work, its lease's heartbeat thread)
+    engine = create_engine(url, pool_pre_ping=True, pool_size=2 * concurrency + 2, max_overflow=10)
     upgrade(engine)
     runner = JobRunner(engine, settings, log)
     app = make_app(settings, runner=runner)
