@@ -149,6 +149,22 @@ class Settings(BaseSettings):
         60.0, gt=0, description="Length of a document's lease: a process carrying a document through extraction "
                                 "and verification renews it every third of this; a lease not renewed for this "
                                 "long (its process killed on another machine) lets another process take over.")
+    queue_max_attempts: int = Field(
+        3, ge=1, description="Attempts of one document's job in the queue (`ingest --queue`, `clausewise worker`), "
+                             "a worker lost mid-job counting as one; after the last, the document ends failed "
+                             "(extraction_failed) and the job failed.")
+    queue_retry_seconds: float = Field(
+        10.0, ge=0, description="Seconds before a job that raised an error is tried again (on any worker).")
+    worker_heartbeat_seconds: float = Field(
+        10.0, gt=0, description="A worker writes its heartbeat to the database every this many seconds "
+                                "(procrastinate's default).")
+    worker_stalled_seconds: float = Field(
+        30.0, gt=0, description="A worker whose heartbeat is older than this is taken as lost (killed, machine "
+                                "gone): the other workers put its jobs back in the queue (procrastinate's "
+                                "default; keep it a few heartbeats long).")
+    worker_poll_seconds: float = Field(
+        5.0, gt=0, description="A worker looks for new jobs (besides being notified) and for the jobs of lost "
+                               "workers every this many seconds.")
     n_threads: int = Field(2, description="CPU threads for the local backend.")
     review_all: bool = Field(False, description="Send every document to review, even with no finding.")
     playbook: Path | None = Field(None, description="Playbook YAML; default rules/playbooks/default.yaml.")

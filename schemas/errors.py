@@ -68,6 +68,10 @@ Hierarchy::
     ├── ExtractionError                                 pipeline.extract
     │   └── DocumentNotExtractable
     ├── NothingToVerify (also LookupError)              pipeline.verify
+    ├── QueueError                                      pipeline.queue
+    │   ├── QueueNeedsPostgres
+    │   ├── WorkerStopping
+    │   └── DocumentNotCarried
     ├── LabelError (also ValueError)                    pipeline.evaluation.labels
     ├── PriceTableError (also ValueError)               pipeline.evaluation.prices
     ├── WeightsError (also ValueError)                  pipeline.evaluation.compare

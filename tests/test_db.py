@@ -45,7 +45,9 @@ def test_migrations_match_the_orm_models(engine):
 
     with engine.connect() as c:
         diff = compare_metadata(MigrationContext.configure(c), [Base.metadata, audit_metadata])
-    assert [d for d in diff if d[0] in {"add_table", "remove_table", "add_column", "remove_column"}] == []
+    queue = {"remove_table"}  # procrastinate's tables (migration 0009): the queue's own schema, not our models
+    assert [d for d in diff if d[0] in {"add_table", "remove_table", "add_column", "remove_column"}
+            and not (d[0] in queue and d[1].name.startswith("procrastinate_"))] == []
 
 
 def test_db_upgrade_migrates_the_database_named_on_the_command_line(tmp_path, monkeypatch):

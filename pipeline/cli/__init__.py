@@ -64,3 +64,4 @@ def _register() -> None:
     from pipeline.cli import eval_cmd  # noqa: F401
     from pipeline.cli import probe_cmd  # noqa: F401
     from pipeline.cli import review_cmd  # noqa: F401
+    from pipeline.cli import worker_cmd  # noqa: F401

@@ -56,6 +56,8 @@ def ingest(
         None, "--concurrency", min=1, envvar="CLAUSEWISE_CONCURRENCY",
         help="Model calls in flight at once (chunks and documents together); above 1, files are read while "
              "the documents before them are extracted. Default by backend: local 1, replay 1, openai 16."),
+    queue: bool = typer.Option(False, "--queue", help="Store the files, then queue one job per document for "
+                                                      "`clausewise worker` instead of extracting here (PostgreSQL)."),
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
     """Read contracts, check their quality, store pages and chunks, then extract and verify.
@@ -66,6 +68,10 @@ def ingest(
     """
     cfg = settings(database_url=database_url, backend=backend, model=model,
                    **({"answer_cache": False} if no_cache else {}), **({"concurrency": concurrency} if concurrency else {}))
+    if queue:
+        from pipeline.cli.worker_cmd import refuse_without_postgres
+
+        refuse_without_postgres(cfg, "ingest --queue")  # before any file is read
     engine = engine_for(cfg.effective_database_url)
     audit.check_writer(engine)  # a keyed log this process has no key for: refused before any file is read
     if password:
@@ -83,7 +89,7 @@ def ingest(
     resumable = {DocumentStatus.INGESTED.value, DocumentStatus.EXTRACTED.value}
     # Above one call in flight, files are read while the documents before them are extracted; at one (the
     # local model, which uses every core), every file is read first, then the documents are extracted.
-    overlap = extract and concurrency_for(cfg) > 1
+    overlap = extract and not queue and concurrency_for(cfg) > 1
     t0 = time.perf_counter()
     elapsed = 0.0
     with ingest_progress(console) as bar:  # the files, the chunks, tokens/s and time left; a summary at the end
@@ -107,12 +113,17 @@ def ingest(
             _extract(engine, reading, cfg, bar)
         for _ in reading:  # every file not read yet (all of them without overlap, the rest if extraction stopped)
             pass
-        if extract and not overlap:
+        if extract and not overlap and not queue:
             # every document of the batch not yet past verification is carried on from where it stopped
             todo = list(dict.fromkeys(o.document_id for o in outcomes if o.status in resumable and o.document_id))
             if todo:
                 _extract(engine, todo, cfg, bar)
     read_pages = sum(o.pages for o in outcomes if not o.already)
+
+    if queue:
+        from pipeline.cli.worker_cmd import queue_documents
+
+        queue_documents(cfg, [o.document_id for o in outcomes if o.status in resumable and o.document_id])
 
     _summary(outcomes, elapsed, read_pages, _statuses_now(engine, outcomes))
     if not any(o.ok for o in outcomes):

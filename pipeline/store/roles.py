@@ -4,7 +4,7 @@
   migrations (``clausewise db upgrade``). An owner can alter and drop its tables and disable their triggers, so
   the application never connects as the owner.
 - **writer** (``CLAUSEWISE_DATABASE_URL``): owns nothing. SELECT, INSERT, UPDATE and DELETE on the pipeline's
-  tables, SELECT on ``alembic_version``, and SELECT and INSERT alone on the audit tables
+  tables and the job queue's (:data:`QUEUE_TABLES`), SELECT on ``alembic_version``, and SELECT and INSERT alone on the audit tables
   (:func:`audit.schema.writer_grants`): it appends events but cannot change one, nor drop or disable the
   append-only triggers (``ALTER TABLE`` and ``DROP TRIGGER`` need ownership: PostgreSQL manual, "ALTER TABLE",
   "DROP TRIGGER"). Its automatic first-use upgrade finds the schema current and changes nothing.
@@ -27,6 +27,9 @@ from pipeline.store.tables import Base
 from schemas import ClausewiseError
 
 ALEMBIC_TABLE = "alembic_version"
+QUEUE_TABLES = ("procrastinate_workers", "procrastinate_jobs", "procrastinate_events", "procrastinate_periodic_defers")
+"""The job queue's tables (migration 0009, PostgreSQL): the writer defers, fetches and finishes jobs and writes
+worker heartbeats (procrastinate's functions run with the caller's privileges; EXECUTE is PUBLIC's)."""
 
 
 class RoleError(ClausewiseError):
@@ -39,8 +42,8 @@ def writer_grants(role: str, schema: str) -> list[str]:
     module docstring): every earlier privilege on our tables revoked, then granted again as listed."""
     q, s = quote_role(role), quote_role(schema)
     out = [f"GRANT USAGE ON SCHEMA {s} TO {q}"]
-    for table in Base.metadata.sorted_tables:
-        out += [f"REVOKE ALL ON {table.name} FROM {q}", f"GRANT SELECT, INSERT, UPDATE, DELETE ON {table.name} TO {q}"]
+    for name in [t.name for t in Base.metadata.sorted_tables] + list(QUEUE_TABLES):
+        out += [f"REVOKE ALL ON {name} FROM {q}", f"GRANT SELECT, INSERT, UPDATE, DELETE ON {name} TO {q}"]
     out += [f"REVOKE ALL ON {ALEMBIC_TABLE} FROM {q}", f"GRANT SELECT ON {ALEMBIC_TABLE} TO {q}",
             f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {s} TO {q}"]
     return out + audit_writer_grants(role)
