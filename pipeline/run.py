@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 import audit
 from audit import AuditWriteError
 from pipeline.extract import ExtractionError, extract_document
-from pipeline.llm import CallPool, LLMError, Progress, concurrency_for, make_backend
+from pipeline.llm import Backend, CallPool, LLMError, Progress, concurrency_for, make_backend
 from pipeline.reading import printable
 from pipeline.settings import Settings
 from pipeline.store import (
@@ -38,7 +38,7 @@ from pipeline.verify import NothingToVerify, verify_document
 
 def process_documents(engine: Engine, document_ids: Iterable[str], settings: Settings, *,
                       console: Console | None = None, holder: str | None = None, concurrency: int | None = None,
-                      progress: Progress | None = None) -> dict:
+                      progress: Progress | None = None, backend: Backend | None = None) -> dict:
     """Carry each document on from where it stands: extract and verify an ``ingested`` one, verify an
     ``extracted`` one (its extraction stored by an earlier run that stopped before verifying); a failure of one
     never stops the others.
@@ -75,9 +75,10 @@ def process_documents(engine: Engine, document_ids: Iterable[str], settings: Set
     model seconds per page, status and findings, or why it was left) and the totals. With ``progress``
     (:class:`pipeline.llm.Progress`), the planned and ended model calls are reported to it, and each document's
     one-line outcome goes to its ``document_done`` instead of the console (the findings under it still go to
-    the console).
+    the console). ``backend``: the model backend to use (default: :func:`pipeline.llm.make_backend` of the
+    settings, made for this call), so that a caller running many batches loads a local model once.
     """
-    backend = make_backend(settings)
+    backend = backend if backend is not None else make_backend(settings)
     size = concurrency_for(settings, backend, concurrency)
     holder = holder or leases.new_holder()
     totals = {"failed": 0, "skipped": 0, "documents": 0, "pages": 0, "input_tokens": 0, "output_tokens": 0,

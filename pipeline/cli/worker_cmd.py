@@ -68,4 +68,10 @@ def worker(
 
     engine = engine_for(cfg.effective_database_url)
     audit.check_writer(engine)  # a keyed log this process has no key for: refused before any job runs
-    run_worker(cfg, concurrency=concurrency, until_empty=until_empty)
+    from pipeline.llm import LLMError, ModelRegistryError
+
+    try:
+        run_worker(cfg, concurrency=concurrency, until_empty=until_empty)
+    except (ModelRegistryError, LLMError) as exc:
+        typer.echo(f"error: clausewise worker: the model backend cannot run: {printable(str(exc))}", err=True)
+        raise typer.Exit(2) from None

@@ -37,6 +37,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -213,6 +214,18 @@ class JobRunner:
     settings: Settings
     log: Log = field(default_factory=Log)
     stopping: threading.Event = field(default_factory=threading.Event)
+    _backend: Any = None
+    _backend_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def backend(self):
+        """The model backend of this worker, made on first use and shared by its jobs (a local model is loaded
+        once per worker, not once per job)."""
+        with self._backend_lock:
+            if self._backend is None:
+                from pipeline.llm import make_backend
+
+                self._backend = make_backend(self.settings)
+            return self._backend
 
     def run(self, document_id: str, *, attempt: int) -> str:
         """Carry ``document_id`` to a final state (attempt ``attempt`` of ``settings.queue_max_attempts``);
@@ -244,7 +257,9 @@ class JobRunner:
             status, _ = _doc_state(self.engine, document_id)
             if status not in TO_DO:
                 return status or "missing"
-            totals = process_documents(self.engine, [document_id], self.settings)
+            # one call at a time per job: the worker's concurrency is its jobs at once
+            totals = process_documents(self.engine, [document_id], self.settings, concurrency=1,
+                                       backend=self.backend())
             status, _ = _doc_state(self.engine, document_id)
             if status not in TO_DO:
                 return status or "missing"
@@ -383,10 +398,13 @@ def run_worker(settings: Settings, *, concurrency: int = 1, until_empty: bool = 
                name: str | None = None) -> dict[str, int]:
     """Run document jobs until stopped (SIGINT / SIGTERM: running jobs finish first) or, with ``until_empty``,
     until no document job waits or runs on any worker. Up to ``concurrency`` jobs at once, each in its own
-    thread. Every ``worker_poll_seconds`` it also puts lost workers' jobs back (:func:`recover_stalled`).
+    thread, each one model call at a time, all sharing one model backend; ``concurrency`` is lowered to the
+    backend's own ``max_concurrency`` where it sets one (the local backend: 1). Every ``worker_poll_seconds`` it also puts lost workers' jobs back (:func:`recover_stalled`).
 
     Returns the document jobs by status when it stopped (:func:`queue_counts`). Raises
-    :class:`QueueNeedsPostgres` on another database.
+    :class:`QueueNeedsPostgres` on another database, and the backend's set-up errors
+    (:class:`pipeline.llm.ModelRegistryError`, :class:`pipeline.llm.LLMError`) when ``concurrency`` > 1 makes
+    it load the backend first.
     """
     url = settings.effective_database_url
     require_postgres(url)
@@ -395,6 +413,10 @@ def run_worker(settings: Settings, *, concurrency: int = 1, until_empty: bool = 
     engine = create_engine(url, pool_pre_ping=True, pool_size=2 * concurrency + 2, max_overflow=10)
     upgrade(engine)
     runner = JobRunner(engine, settings, log)
+    cap = getattr(runner.backend(), "max_concurrency", None) if concurrency > 1 else None
+    if cap and concurrency > cap:  # e.g. one local model instance decodes one sequence at a time
+        log.line(f"worker: backend {settings.backend} takes {cap} call(s) at a time: concurrency {concurrency} -> {cap}")
+        concurrency = int(cap)
     app = make_app(settings, runner=runner)
     plog = logging.getLogger("procrastinate")
     handler = _ProcrastinateLines(log)
