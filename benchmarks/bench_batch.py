@@ -2,6 +2,8 @@
 
 Usage: .venv/bin/python benchmarks/bench_batch.py [--latency 2] [--chunks 64] [--chunks-per-doc 4]
        [--concurrency 1,4,16] [--workers 1] [--pg-admin-url URL]
+   e.g. .venv/bin/python benchmarks/bench_batch.py --workers 2 --concurrency 8 \
+            --pg-admin-url postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
 A real OpenAI-compatible HTTP server on 127.0.0.1 (``benchmarks/stub_openai.py``, started as its own process so
 its threads do not share the pipeline's GIL) answers every chat request with a schema-valid JSON after a fixed
@@ -23,8 +25,12 @@ Printed per C:
   database writes, audit hashing, verification); the server's CPU is not counted;
 - ``max in flight``: the most requests the server held at once.
 
-``--workers W`` (W > 1, PostgreSQL) is where the job-queue workers' run goes: W worker processes of C calls
-each on one store; it is not built in this file yet (:func:`run_workers`).
+``--workers W`` (W > 1, PostgreSQL only): the job queue instead of one process. The contracts are read and
+stored as above, W ``clausewise worker --concurrency C`` processes are started and waited for until each has
+registered with the queue (its heartbeat row), then one job per document is deferred (as ``ingest --queue``
+does), and the workers run them, C jobs at once each, one call at a time per job: W x C calls in flight. The
+ideal is ``ceil(N / (W * C)) * L``; ``cpu/chunk`` is the workers' CPU (``RUSAGE_CHILDREN`` of the exited
+worker processes) divided by N, and includes each worker's start-up (imports, the backend's set-up).
 """
 
 from __future__ import annotations
@@ -89,7 +95,7 @@ def fresh_store(pg_admin_url: str | None, work: Path) -> tuple[str, callable]:
     if not pg_admin_url:
         return f"sqlite:///{work / 'bench.db'}", lambda: None
     admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
-    name = f"h1_bench_{uuid.uuid4().hex[:10]}"
+    name = f"cw_bench_{uuid.uuid4().hex[:10]}"
     with admin.connect() as c:
         c.execute(text(f'CREATE DATABASE "{name}"'))
 
@@ -142,10 +148,81 @@ def run_single(c: int, args: argparse.Namespace) -> dict:
             "wall": wall, "cpu_per_chunk": cpu / n, "max_in_flight": stats["max_in_flight"]}
 
 
+def _registered_workers(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM procrastinate_workers")).scalar_one()
+
+
 def run_workers(workers: int, c: int, args: argparse.Namespace) -> dict:
-    """W job-queue worker processes of ``c`` calls in flight each, on one PostgreSQL store: the same figures as
-    :func:`run_single`. Not built here yet: the job queue's workers fill it in."""
-    raise SystemExit(f"--workers {workers}: worker processes are not part of this benchmark yet")
+    """``workers`` job-queue worker processes of ``c`` jobs at once each, on one PostgreSQL store: the same
+    figures as :func:`run_single` (module docstring)."""
+    import resource
+    import signal
+
+    from pipeline.queue import defer_documents, start_workers
+
+    if not args.pg_admin_url:
+        raise SystemExit("--workers above 1 runs the job queue, which needs PostgreSQL: give --pg-admin-url")
+    work = Path(tempfile.mkdtemp(prefix="bench-batch-"))
+    stub = Stub(args.latency)
+    url, drop = fresh_store(args.pg_admin_url, work)
+    procs: list[subprocess.Popen] = []
+    try:
+        engine = make_engine(url)
+        upgrade(engine)
+        docs = work / "docs"
+        docs.mkdir()
+        for d in range(math.ceil(args.chunks / args.chunks_per_doc)):
+            (docs / f"contract-{d:03d}.txt").write_text(contract(d, args.chunks_per_doc - 1), encoding="utf-8")
+        settings = Settings(data_dir=work / "data", database_url=url, chunk_tokens=60, chunk_overlap_tokens=0)
+        outcomes = ingest_paths(engine, [docs], settings)
+        ids = [o.document_id for o in outcomes if o.document_id]
+        with engine.connect() as conn:
+            n = conn.execute(select(func.count()).select_from(Chunk)).scalar_one()
+        env = {"CLAUSEWISE_BACKEND": "openai", "CLAUSEWISE_MODEL": "stub-model",
+               "CLAUSEWISE_OPENAI_BASE_URL": stub.base_url, "CLAUSEWISE_OPENAI_API_KEY": "unused-key-for-the-stub",
+               "CLAUSEWISE_SECOND_PASS": "false", "CLAUSEWISE_LLM_MAX_ATTEMPTS": "1",
+               "CLAUSEWISE_DATA_DIR": str(work / "data"), "CLAUSEWISE_WORKER_POLL_SECONDS": "1"}
+        cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        procs = start_workers(url, workers, c, env=env, cwd=work, until_empty=False)
+        end = time.monotonic() + 120
+        while _registered_workers(engine) < workers:  # every worker is listening before the first job
+            if time.monotonic() > end or any(p.poll() is not None for p in procs):
+                raise SystemExit("the workers did not start: " + " | ".join(
+                    (p.communicate(timeout=5)[0] if p.poll() is not None else "running")[-500:] for p in procs))
+            time.sleep(0.2)
+        t0 = time.perf_counter()
+        defer_documents(settings, ids, engine=engine)
+        from pipeline.queue import pending_jobs
+
+        while pending_jobs(engine):
+            time.sleep(0.2)
+        wall = time.perf_counter() - t0
+        stats = stub.stats()
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+        for p in procs:
+            p.communicate(timeout=60)
+        cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        with engine.connect() as conn:
+            failed = conn.execute(text("SELECT count(*) FROM documents WHERE status = 'failed'")).scalar_one()
+        engine.dispose()
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        stub.stop()
+        drop()
+        shutil.rmtree(work, ignore_errors=True)
+    if stats["requests"] != n or stats["answered"] != n or failed:
+        raise SystemExit(f"{workers} workers x {c}: {n} chunks but {stats['requests']} requests, "
+                         f"{stats['answered']} answered, {failed} documents failed")
+    measured = stats["last_answered"] - stats["first_received"]
+    ideal = math.ceil(n / (workers * c)) * args.latency
+    cpu = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)
+    return {"C": c, "documents": len(ids), "N": n, "ideal": ideal, "measured": measured, "ratio": ideal / measured,
+            "wall": wall, "cpu_per_chunk": cpu / n, "max_in_flight": stats["max_in_flight"]}
 
 
 def main() -> None:

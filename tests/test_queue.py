@@ -346,3 +346,17 @@ def test_a_job_waits_for_a_lease_held_on_another_machine_then_carries_the_docume
         assert run.holder != "another-machine:4242:deadbeef" and s.get(Document, doc_id).lease_holder is None
     assert len(lines) == 1 and "attempt 1 of 3" in lines[0], lines
     engine.dispose()
+
+
+def test_a_worker_runs_as_many_jobs_at_once_as_its_concurrency(pg_url, tmp_path):
+    """``worker --concurrency 8``: 8 one-chunk documents are all in flight at once (the default thread pool of
+    an event loop on 2 cores holds only 6 jobs)."""
+    with StubServer(latency=1.5) as server:
+        _write_batch(tmp_path / "in", 8)
+        env = _env(tmp_path, server, pg_url, CLAUSEWISE_CHUNK_TOKENS="2000")  # one chunk per document
+        res = _clausewise("ingest", "--queue", str(tmp_path / "in"), env=env, cwd=tmp_path)
+        assert res.returncode == 0, res.stdout + res.stderr
+        out = run_workers(pg_url, 1, 8, env=env, cwd=tmp_path, timeout=300)
+        assert out.returncodes == [0], out.outputs
+        assert server.stats()["answered"] == 8
+        assert server.max_in_flight == 8

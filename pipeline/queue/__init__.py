@@ -35,6 +35,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -427,6 +428,10 @@ def run_worker(settings: Settings, *, concurrency: int = 1, until_empty: bool = 
              f"{settings.backend}, model {settings.model}")
 
     async def main() -> None:
+        # procrastinate runs a sync job in the loop's default executor, whose size follows the CPU count (6 on
+        # 2 cores): a pool of one thread per job slot lets every slot run
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=concurrency + 2, thread_name_prefix="job"))
         async with app.open_async():
             work = asyncio.create_task(app.run_worker_async(
                 queues=[QUEUE], name=name, concurrency=concurrency, wait=True, install_signal_handlers=False,
