@@ -68,7 +68,7 @@ Hierarchy::
     ├── ExtractionError                                 pipeline.extract
     │   └── DocumentNotExtractable
     ├── NothingToVerify (also LookupError)              pipeline.verify
-    ├── QueueError                                      pipeline.queue
+    ├── QueueError                                      pipeline.queue.errors
     │   ├── QueueNeedsPostgres
     │   ├── WorkerStopping
     │   └── DocumentNotCarried

@@ -32,7 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 PACKAGES = (
     "schemas", "rules", "rules.text", "audit", "pipeline", "pipeline.cli", "pipeline.extraction",
     "pipeline.evaluation", "pipeline.extraction.readers", "pipeline.llm", "pipeline.reading", "pipeline.review",
-    "pipeline.store",
+    "pipeline.store", "pipeline.queue",
 )
 OURS = ("schemas", "rules", "audit", "pipeline")
 """Top-level packages whose names outside code may import (``review_ui`` is the UI itself, not a library)."""
