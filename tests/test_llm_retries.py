@@ -126,3 +126,45 @@ def test_a_server_that_never_answers_times_out_and_the_batch_goes_on(engine, tmp
     assert error.payload["clausewise.failure_kind"] == "timeout" and "did not answer within 1.0 s" in \
         error.payload["error.message"]
     assert audit.verify(engine).ok
+
+
+def test_a_server_that_refuses_connections_while_it_starts_is_tried_again(tmp_path, monkeypatch):
+    """Connection refused on the first calls (the server not up yet), then the server starts on that port: the
+    backend's first call (its GET /models probe, then the chat call) succeeds after retries, which are recorded."""
+    import threading
+
+    from pipeline.llm import openai as openai_backend
+
+    monkeypatch.setattr(openai_backend, "BACKOFF_S", 0.3)
+    port_holder = StubServer(latency=0.05)  # a free port, not listening until started below
+    port = port_holder.port
+    port_holder._httpd.server_close()
+    late: list[StubServer] = []
+
+    def start_later() -> None:
+        import time
+
+        time.sleep(1.2)
+        late.append(StubServer(latency=0.05, port=port).start())
+
+    threading.Thread(target=start_later, daemon=True).start()
+    backend = OpenAIBackend(f"http://127.0.0.1:{port}/v1", "stub-model", "unused-key", retry_attempts=8,
+                            retry_max_s=30)
+    try:
+        result = backend.complete(_request())
+    finally:
+        for s in late:
+            s.stop()
+    assert result.parsed is not None
+    retries = [r for a in result.attempts for r in a.retries]
+    assert retries and all(r["status"] is None and "connection failed" in r["error"] for r in retries)
+
+
+def test_a_server_that_never_accepts_a_connection_is_unavailable_after_the_retries(tmp_path):
+    holder = StubServer(latency=0.05)
+    port = holder.port
+    holder._httpd.server_close()  # nothing listens on the port
+    backend = OpenAIBackend(f"http://127.0.0.1:{port}/v1", "stub-model", "unused-key", retry_attempts=2,
+                            retry_max_s=10)
+    with pytest.raises(ServiceUnavailable, match=r"cannot reach .* \(after 2 tries\)"):
+        backend.complete(_request())

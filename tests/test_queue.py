@@ -360,3 +360,29 @@ def test_a_worker_runs_as_many_jobs_at_once_as_its_concurrency(pg_url, tmp_path)
         assert out.returncodes == [0], out.outputs
         assert server.stats()["answered"] == 8
         assert server.max_in_flight == 8
+
+
+def test_a_worker_whose_backend_cannot_run_stops_at_once_and_leaves_the_jobs_queued(pg_url, tmp_path):
+    """A worker on a machine without the model: one line, exit 2, no job taken (no attempt used up); a worker
+    takes its concurrency from CLAUSEWISE_CONCURRENCY like the other commands."""
+    with StubServer(latency=0.2) as server:
+        _write_batch(tmp_path / "in", 2)
+        env = _env(tmp_path, server, pg_url)
+        res = _clausewise("ingest", "--queue", str(tmp_path / "in"), env=env, cwd=tmp_path)
+        assert res.returncode == 0, res.stdout + res.stderr
+        no_model = _env(tmp_path, None, pg_url, CLAUSEWISE_BACKEND="local",
+                        CLAUSEWISE_CACHE_DIR=str(tmp_path / "empty-cache"))
+        res = _clausewise("worker", "--until-empty", env=no_model, cwd=tmp_path)
+        assert res.returncode == 2, res.stdout + res.stderr
+        assert "the model backend cannot run" in res.stderr and "is not installed" in res.stderr
+        assert "Traceback" not in res.stderr
+        engine = make_engine(pg_url)
+        try:
+            with engine.connect() as c:
+                jobs = c.execute(text("SELECT status::text, attempts FROM procrastinate_jobs")).all()
+            assert sorted(jobs) == [("todo", 0), ("todo", 0)]
+        finally:
+            engine.dispose()
+        res = _clausewise("worker", "--until-empty", env={**env, "CLAUSEWISE_CONCURRENCY": "4"}, cwd=tmp_path)
+        assert res.returncode == 0, res.stdout + res.stderr
+        assert "concurrency 4," in res.stdout + res.stderr

@@ -46,8 +46,10 @@ def queue_documents(cfg: Settings, document_ids: list[str]) -> dict[str, str]:
 
 @app.command("worker")
 def worker(
-    concurrency: int = typer.Option(1, "--concurrency", min=1, help="Jobs run at once in this worker, each one "
-                                                                      "model call at a time."),
+    concurrency: int | None = typer.Option(
+        None, "--concurrency", min=1,
+        help="Jobs run at once in this worker, each one model call at a time (default: CLAUSEWISE_CONCURRENCY, "
+             "else by backend: local 1, replay 1, openai 16)."),
     until_empty: bool = typer.Option(False, "--until-empty", help="Stop once no document job waits or runs on any "
                                                                   "worker (default: run until SIGINT/SIGTERM)."),
     backend: str | None = typer.Option(None, "--backend", help="LLM backend: local, openai, replay."),

@@ -157,10 +157,12 @@ class OpenAIBackend:
         if self._schema_format == "auto":
             import openai
 
-            try:
-                models = self._client.models.list()
+            tries = [0]
+            try:  # a server that is starting, or refuses a connection now and then, is tried again as a call is
+                models = self._retrying(self._client.models.list, tries)
             except openai.APIConnectionError as exc:
-                raise BackendUnavailable(f"cannot reach {self.shown_url}: {exc.__class__.__name__}") from None
+                raise ServiceUnavailable(f"cannot reach {self.shown_url}: {exc.__class__.__name__}"
+                                         f"{self._after(tries[0])}") from None
             except openai.APIError:
                 models = []
             owners = {getattr(m, "owned_by", "") for m in models}
@@ -206,6 +208,11 @@ class OpenAIBackend:
     def _send(self, kwargs: dict[str, Any], tries: list[int]):
         """The chat completion, tried again as the module docstring says; ``tries[0]`` counts the tries made.
         Raises the openai error of the last try."""
+        return self._retrying(lambda: self._client.chat.completions.create(model=self.model_id, **kwargs), tries)
+
+    def _retrying(self, call, tries: list[int]):
+        """``call()`` tried again as the module docstring says; ``tries[0]`` counts the tries made. Raises the
+        openai error of the last try."""
         from tenacity import Retrying, retry_if_exception, stop_after_attempt, stop_before_delay
         from tenacity import wait_random_exponential
 
@@ -227,7 +234,7 @@ class OpenAIBackend:
                                 stop=stop_after_attempt(self._retry_attempts) | stop_before_delay(self._retry_max_s)):
             with attempt:
                 tries[0] = attempt.retry_state.attempt_number
-                return self._client.chat.completions.create(model=self.model_id, **kwargs)
+                return call()
         raise AssertionError("unreachable: tenacity returns or re-raises")  # pragma: no cover
 
     def redact(self, text: str) -> str:

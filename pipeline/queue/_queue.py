@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 import audit
+from pipeline.llm import concurrency_for
 from pipeline.reading import printable
 from pipeline.settings import Settings, mask_url
 from pipeline.store import Document, DocumentStatus, ExtractionRun, Reason, TRANSITIONS, check_transition, leases
@@ -355,29 +356,33 @@ class _ProcrastinateLines(logging.Handler):
         self.log.line(f"procrastinate: {record.getMessage()}")
 
 
-def run_worker(settings: Settings, *, concurrency: int = 1, until_empty: bool = False, log: Log | None = None,
+def run_worker(settings: Settings, *, concurrency: int | None = None, until_empty: bool = False, log: Log | None = None,
                name: str | None = None) -> dict[str, int]:
     """Run document jobs until stopped (SIGINT / SIGTERM: running jobs finish first) or, with ``until_empty``,
-    until no document job waits or runs on any worker. Up to ``concurrency`` jobs at once, each in its own
-    thread, each one model call at a time, all sharing one model backend; ``concurrency`` is lowered to the
-    backend's own ``max_concurrency`` where it sets one (the local backend: 1). Every ``worker_poll_seconds`` it also puts lost workers' jobs back (:func:`recover_stalled`).
+    until no document job waits or runs on any worker. Up to ``concurrency`` jobs at once (``None``: the setting
+    ``concurrency``, else the backend's default, :func:`pipeline.llm.concurrency_for`), each in its own thread,
+    each one model call at a time, all sharing one model backend made before the first job; ``concurrency`` is
+    lowered to the backend's own ``max_concurrency`` where it sets one (the local backend: 1). Every ``worker_poll_seconds`` it also puts lost workers' jobs back (:func:`recover_stalled`).
 
     Returns the document jobs by status when it stopped (:func:`queue_counts`). Raises
     :class:`QueueNeedsPostgres` on another database, and the backend's set-up errors
-    (:class:`pipeline.llm.ModelRegistryError`, :class:`pipeline.llm.LLMError`) when ``concurrency`` > 1 makes
-    it load the backend first.
+    (:class:`pipeline.llm.ModelRegistryError`, :class:`pipeline.llm.LLMError`) before any job is taken.
     """
     url = settings.effective_database_url
     require_postgres(url)
     log = log or Log()
+    from pipeline.llm import make_backend
+
+    backend = make_backend(settings)  # a backend that cannot run (model not installed) stops the worker here
+    size = concurrency_for(settings, backend, concurrency)
+    if concurrency and size < concurrency:  # e.g. one local model instance decodes one sequence at a time
+        log.line(f"worker: backend {settings.backend} takes {size} call(s) at a time: concurrency {concurrency} "
+                 f"-> {size}")
+    concurrency = size
     # each running job holds up to two connections at once (its work, its lease's heartbeat thread)
     engine = create_engine(url, pool_pre_ping=True, pool_size=2 * concurrency + 2, max_overflow=10)
     upgrade(engine)
-    runner = JobRunner(engine, settings, log)
-    cap = getattr(runner.backend(), "max_concurrency", None) if concurrency > 1 else None
-    if cap and concurrency > cap:  # e.g. one local model instance decodes one sequence at a time
-        log.line(f"worker: backend {settings.backend} takes {cap} call(s) at a time: concurrency {concurrency} -> {cap}")
-        concurrency = int(cap)
+    runner = JobRunner(engine, settings, log, _backend=backend)
     app = make_app(settings, runner=runner)
     plog = logging.getLogger("procrastinate")
     handler = _ProcrastinateLines(log)
