@@ -28,6 +28,7 @@ from pydantic_settings import (
 )
 
 import audit
+from schemas import ClausewiseError
 
 Backend = Literal["local", "openai", "replay"]
 MASK = "***"
@@ -78,6 +79,36 @@ def url_secrets(url: str | None) -> list[str]:
 
 def _secret_name(name: str) -> bool:
     return audit.is_secret_key(name) or name.lower().replace("-", "_") in {"key", "sig", "signature"}
+
+
+class SettingsFileError(ClausewiseError, ValueError):
+    """The settings file holds a key that is no setting (a misspelt one would otherwise be ignored silently)."""
+
+
+def _check_keys(source: TomlConfigSettingsSource, settings_cls: type[BaseSettings]) -> None:
+    """Raise :class:`SettingsFileError` naming the file, each unknown key and the nearest setting names."""
+    import difflib
+
+    known = set(settings_cls.model_fields)
+    unknown = [k for k in getattr(source, "toml_data", {}) or {} if k not in known]
+    if unknown:
+        hints = "; ".join(f"{k!r}" + (f" (did you mean {m[0]!r}?)" if (m := difflib.get_close_matches(k, known, 1))
+                                      else "") for k in unknown)
+        path = settings_cls.model_config.get("toml_file")
+        raise SettingsFileError(f"{path}: unknown setting {hints}; the keys are the CLAUSEWISE_ variable names "
+                                "without the prefix, in lower case (README: Settings)")
+
+
+def postgres_driver(url: str | None) -> str | None:
+    """``url`` with the driver this project installs (psycopg 3) where a PostgreSQL URL names none:
+    ``postgresql://`` and ``postgres://`` (the forms libpq, Heroku and most hosts print) become
+    ``postgresql+psycopg://``; any other URL is returned as written."""
+    if url is None:
+        return None
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
 
 
 class Settings(BaseSettings):
@@ -194,9 +225,13 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings, env_settings, TomlConfigSettingsSource(settings_cls))
+        toml = TomlConfigSettingsSource(settings_cls)
+        _check_keys(toml, settings_cls)
+        return (init_settings, env_settings, toml)
 
     def model_post_init(self, __context: Any) -> None:
+        self.database_url = postgres_driver(self.database_url)
+        self.database_owner_url = postgres_driver(self.database_owner_url)
         self.data_dir = self.data_dir.expanduser().resolve()
         self.cache_dir = self.cache_dir.expanduser().resolve()
         if self.openai_api_key is None and os.environ.get("OPENAI_API_KEY"):

@@ -56,6 +56,7 @@ Hierarchy::
     │   ├── ModelNotInstalled
     │   ├── ModelChecksumError
     │   └── ModelDownloadError
+    ├── SettingsFileError (also ValueError)             pipeline.settings
     ├── InvalidTransition (also ValueError)             pipeline.store.states
     ├── LeaseLost                                       pipeline.store.leases
     ├── DocumentNotFound (also LookupError)             pipeline.store.queries

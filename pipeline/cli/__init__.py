@@ -39,15 +39,43 @@ def __getattr__(name: str) -> typing.Any:
 
 def main() -> None:
     """Console-script entry point. An audit key or checkpoint file that is missing or malformed (named in the
-    settings or on the command line), or a keyed audit log this process has no key for, ends the command with
-    its message on stderr and exit code 2."""
-    from audit import AuditKeyError, AuditWriteError
+    settings or on the command line), a keyed audit log this process has no key for, a setting with a value of
+    the wrong type or a settings file key that is no setting, a database that cannot be reached (wrong host,
+    port, database or role) and a database URL SQLAlchemy cannot use each end the command with one message per
+    problem on stderr and exit code 2 (no traceback)."""
+    from pydantic import ValidationError
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
+    from audit import AuditKeyError, AuditWriteError, redact_text
+    from pipeline.settings import SettingsFileError
+
+    import logging
+
+    # instructor logs each failed try to stderr; every try and its error is in the run's chunk outcomes and the
+    # audit log already, and the commands print the outcome: its lines would only break the one-line reports
+    logging.getLogger("instructor").setLevel(logging.CRITICAL)
     _register()
     try:
         app()
-    except (AuditKeyError, AuditWriteError) as exc:
+    except (AuditKeyError, AuditWriteError, SettingsFileError) as exc:
         typer.echo(f"error: {exc}", err=True)
+        raise SystemExit(2) from None
+    except ValidationError as exc:
+        if exc.title != "Settings":
+            raise
+        for e in exc.errors():
+            name = ".".join(str(p) for p in e["loc"])
+            typer.echo(f"error: setting {name} (CLAUSEWISE_{name.upper()}): {e['msg']}; given {e.get('input')!r}",
+                       err=True)
+        raise SystemExit(2) from None
+    except OperationalError as exc:
+        first = redact_text(str(exc.orig if exc.orig is not None else exc).strip().splitlines()[0])
+        typer.echo(f"error: cannot use the database: {first} (check CLAUSEWISE_DATABASE_URL or --database-url)",
+                   err=True)
+        raise SystemExit(2) from None
+    except (ArgumentError, NoSuchModuleError) as exc:
+        typer.echo(f"error: the database URL is not one SQLAlchemy can use ({redact_text(str(exc))}); "
+                   "e.g. sqlite:////abs/path.db or postgresql+psycopg://user@host:5432/db", err=True)
         raise SystemExit(2) from None
 
 
