@@ -168,3 +168,13 @@ def test_a_server_that_never_accepts_a_connection_is_unavailable_after_the_retri
                             retry_max_s=10)
     with pytest.raises(ServiceUnavailable, match=r"cannot reach .* \(after 2 tries\)"):
         backend.complete(_request())
+
+
+def test_the_openai_backend_without_a_base_url_sends_nothing_anywhere(tmp_path, monkeypatch):
+    """No CLAUSEWISE_OPENAI_BASE_URL (and an OPENAI_API_KEY in the shell): refused before any request, never the
+    OpenAI client's default server."""
+    from pipeline.llm import BackendUnavailable
+
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-from-the-shell")
+    with pytest.raises(BackendUnavailable, match="needs CLAUSEWISE_OPENAI_BASE_URL"):
+        make_backend(Settings(data_dir=tmp_path, backend="openai", model="gpt-4o-mini"))

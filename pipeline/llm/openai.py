@@ -139,7 +139,14 @@ class OpenAIBackend:
     @classmethod
     def from_settings(cls, settings: Settings) -> OpenAIBackend:
         """From ``openai_base_url``, ``model``, ``openai_api_key`` (or env OPENAI_API_KEY), ``llm_timeout_s``,
-        ``llm_retry_attempts``, ``llm_retry_max_s``."""
+        ``llm_retry_attempts``, ``llm_retry_max_s``.
+
+        Raises :class:`BackendUnavailable` when ``openai_base_url`` is not set: contract text goes only to a server
+        the settings name (the OpenAI client would otherwise send it to api.openai.com)."""
+        if not settings.openai_base_url:
+            raise BackendUnavailable("the openai backend needs CLAUSEWISE_OPENAI_BASE_URL: the address of the "
+                                     "OpenAI-compatible server to send contract text to (e.g. http://127.0.0.1:8000/v1 "
+                                     "for a local vLLM or llama.cpp server; https://api.openai.com/v1 for OpenAI itself)")
         key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
         return cls(settings.openai_base_url, settings.model, key, timeout_s=settings.llm_timeout_s,
                    retry_attempts=settings.llm_retry_attempts, retry_max_s=settings.llm_retry_max_s)
