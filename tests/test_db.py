@@ -54,6 +54,7 @@ def test_db_upgrade_migrates_the_database_named_on_the_command_line(tmp_path, mo
     from sqlalchemy import create_engine
     from typer.testing import CliRunner
 
+    import pipeline.cli.config_cmd  # noqa: F401  (registers `db upgrade`)
     from pipeline.cli import app
 
     monkeypatch.delenv("CLAUSEWISE_DATABASE_URL", raising=False)
@@ -61,6 +62,8 @@ def test_db_upgrade_migrates_the_database_named_on_the_command_line(tmp_path, mo
     url = f"sqlite:///{tmp_path / 'named.db'}"
     res = CliRunner().invoke(app, ["db", "upgrade", "--database-url", url])
     assert res.exit_code == 0, res.output
-    assert "named.db is up to date" in res.output
+    assert "named.db is up to date (migrated from empty to " in res.output
+    again = CliRunner().invoke(app, ["db", "upgrade", "--database-url", url])
+    assert again.exit_code == 0 and "is up to date (already at " in again.output
     assert "documents" in inspect(create_engine(url)).get_table_names()
     assert not (tmp_path / "default").exists() or not any((tmp_path / "default").iterdir())

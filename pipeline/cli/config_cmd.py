@@ -49,5 +49,16 @@ def db_upgrade(database_url: str | None = DatabaseUrlOption) -> None:
                    "granted the pipeline's tables and SELECT, INSERT on the audit tables")
         return
     engine = make_engine(s.effective_database_url)
+    before = _revision(engine)
     upgrade(engine)
-    typer.echo(f"database at {masked['database_url']} is up to date")
+    after = _revision(engine)
+    done = f"migrated from {before or 'empty'} to {after}" if before != after else f"already at {after}"
+    typer.echo(f"database at {masked['database_url']} is up to date ({done})")
+
+
+def _revision(engine) -> str | None:
+    """The Alembic revision the database is at, or None when it has none yet."""
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as c:
+        return MigrationContext.configure(c).get_current_revision()
