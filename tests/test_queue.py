@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -360,6 +361,10 @@ def test_a_worker_runs_as_many_jobs_at_once_as_its_concurrency(pg_url, tmp_path)
         assert out.returncodes == [0], out.outputs
         assert server.stats()["answered"] == 8
         assert server.max_in_flight == 8
+    ended = re.search(r"its jobs ended: ([^;]+);", out.outputs[0])
+    assert ended, out.outputs[0]
+    counts = dict(part.rsplit(" ", 1) for part in ended.group(1).split(", "))
+    assert set(counts) <= FINAL and sum(int(v) for v in counts.values()) == 8  # its own jobs, not the queue's
 
 
 def test_a_worker_whose_backend_cannot_run_stops_at_once_and_leaves_the_jobs_queued(pg_url, tmp_path):

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -178,6 +179,8 @@ class JobRunner:
     stopping: threading.Event = field(default_factory=threading.Event)
     _backend: Any = None
     _backend_lock: threading.Lock = field(default_factory=threading.Lock)
+    ran: Counter = field(default_factory=Counter)
+    """This worker's jobs by how they ended: the document's status, or ``stopped`` (to be tried again)."""
 
     def backend(self):
         """The model backend of this worker, made on first use and shared by its jobs (a local model is loaded
@@ -199,6 +202,7 @@ class JobRunner:
             status = self._carry(document_id)
         except BaseException as exc:
             why = f"{type(exc).__name__}: {printable(str(exc))}"[:500]
+            self.ran["failed" if attempt >= most and not isinstance(exc, WorkerStopping) else "stopped"] += 1
             if attempt >= most and not isinstance(exc, WorkerStopping):
                 fail_document(self.engine, document_id, f"{_attempts(attempt)} of the queue failed; the last: {why}")
                 self.log.line(f"{_name(self.engine, document_id)}: failed (extraction_failed) after "
@@ -208,6 +212,7 @@ class JobRunner:
                               f"queued again in {self.settings.queue_retry_seconds:g} s")
             raise
         status, reason = _doc_state(self.engine, document_id)
+        self.ran[status or "missing"] += 1
         self.log.line(f"{_name(self.engine, document_id)}: {status}{f' ({reason})' if reason else ''} - attempt "
                       f"{attempt} of {most}, {time.perf_counter() - t0:.1f} s")
         return status or "missing"
@@ -439,8 +444,9 @@ def run_worker(settings: Settings, *, concurrency: int | None = None, until_empt
     finally:
         plog.removeHandler(handler)
     counts = queue_counts(engine)
-    log.line(f"worker {name}: stopped; document jobs " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-                                                          or "none"))
+    mine = ", ".join(f"{k} {v}" for k, v in sorted(runner.ran.items())) or "none"
+    log.line(f"worker {name}: stopped; its jobs ended: {mine}; the queue's document jobs so far (all workers): "
+             + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "none"))
     engine.dispose()
     return counts
 
