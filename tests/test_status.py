@@ -173,7 +173,7 @@ def test_queue_counts_from_procrastinates_jobs(engine, db_url):
         assert queue_counts(s) == QueueCounts(queued=2, running=2, done=3, failed=1, cancelled=2, retried=4,
                                               total=10)
     out = clausewise("status", "--database-url", db_url).stdout
-    assert "job queue: queued 2, running 2, done 3, failed 1, retried 4, cancelled 2 (10 jobs)" in out
+    assert "job queue: queued 2, running 2, done 3, failed 1, retried 4, cancelled 2 (10 jobs so far: finished jobs are kept as history)" in out
     assert "no procrastinate_jobs table" not in out
 
 

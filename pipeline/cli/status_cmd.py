@@ -63,7 +63,8 @@ def render_overview(ov: Overview) -> RenderableType:
         queue: RenderableType = Text("job queue: none in use (no procrastinate_jobs table); document counts only")
     else:
         queue = Text(f"job queue: queued {q.queued}, running {q.running}, done {q.done}, failed {q.failed}, "
-                     f"retried {q.retried}, cancelled {q.cancelled} ({q.total} jobs)")
+                     f"retried {q.retried}, cancelled {q.cancelled} ({q.total} jobs so far: finished jobs are kept as "
+                     "history)")
 
     if ov.working:
         working: RenderableType = Table("file", "id", "status", "holder", "since (UTC)", "lease expires (UTC)",
