@@ -145,7 +145,7 @@ class _Report:
                 self.console.print(line, highlight=False, soft_wrap=soft_wrap)
             if self.console is not None:
                 for d in details:
-                    self.console.print(d, highlight=False)
+                    self.console.print(d, highlight=False, soft_wrap=soft_wrap)
 
 
 class _Work:
