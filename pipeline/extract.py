@@ -22,7 +22,7 @@ Flow of :func:`extract_document`:
      extracted on its own (recursively, at most ``MAX_SPLIT_DEPTH`` levels). Sentence ids keep their
      chunk-local numbers in the halves.
    - A chunk that still fails becomes a :class:`schemas.ChunkFailure` (kind ``truncated``,
-     ``retries_exhausted``, ``timeout``, ``rate_limited``, ``unavailable`` or ``failed``, with its reason and
+     ``retries_exhausted``, ``timeout``, ``rate_limited``, ``unavailable``, ``malformed`` or ``failed``, with its reason and
      pages): nothing is
      dropped silently. Where a split half failed, the chunk counts as failed and the other half's
      values are kept (the run is then ``partial``): a list from a chunk that was not fully read is
@@ -86,6 +86,7 @@ from pipeline.llm import (
     LLMRequest,
     LLMResult,
     LLMTimeout,
+    MalformedAnswer,
     NoProgress,
     Progress,
     RateLimited,
@@ -183,6 +184,8 @@ def _failure_kind(exc: LLMError) -> str:
         return "rate_limited"
     if isinstance(exc, ServiceUnavailable):
         return "unavailable"
+    if isinstance(exc, MalformedAnswer):
+        return "malformed"
     return "failed"
 
 

@@ -32,6 +32,7 @@ never holds them either.
 from __future__ import annotations
 
 import email.utils
+import json
 import threading
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -43,6 +44,7 @@ from pipeline.llm.base import (
     LLMRequest,
     LLMResult,
     LLMTimeout,
+    MalformedAnswer,
     RateLimited,
     RetryRecord,
     ServiceUnavailable,
@@ -188,7 +190,7 @@ class OpenAIBackend:
         # Raised "from None": the openai exception, whose text may echo the key, is not chained into tracebacks.
         tries = [0]
         try:
-            return self._send(kwargs, tries)
+            return self._checked(self._send(kwargs, tries))
         except openai.APITimeoutError:
             raise LLMTimeout(f"{self.shown_url} did not answer within {self._timeout_s} s") from None
         except openai.APIConnectionError as exc:
@@ -204,9 +206,34 @@ class OpenAIBackend:
             if exc.status_code in RETRY_STATUSES:
                 raise ServiceUnavailable(text) from None
             raise BackendUnavailable(text) from None
+        except json.JSONDecodeError as exc:  # the HTTP body itself, before any model text is read
+            raise MalformedAnswer(f"{self.shown_url} answered a body that is not JSON: {exc}") from None
         except openai.APIError as exc:
             raise BackendUnavailable(f"{self.shown_url}: {exc.__class__.__name__}: "
                                      f"{self.redact(str(exc.message))}") from None
+
+    def _checked(self, response: Any) -> Any:
+        """``response`` checked against the openai client's own ``ChatCompletion`` model (the client builds it
+        without validation) and holding a choice with a message; else raises :class:`MalformedAnswer` naming
+        what came instead (a proxy's HTML page, no choices, a choice without a message, token counts that are
+        not numbers), so that one chunk fails, not its document."""
+        import pydantic
+        from openai.types.chat import ChatCompletion
+
+        if not isinstance(response, ChatCompletion):
+            text = self.redact(str(response))[:200]
+            raise MalformedAnswer(f"{self.shown_url} answered with something that is not a chat completion: "
+                                  f"{type(response).__name__} {text!r}")
+        try:
+            checked = ChatCompletion.model_validate(response.model_dump(warnings=False))
+        except pydantic.ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise MalformedAnswer(f"{self.shown_url} answered a malformed chat completion: {where}: "
+                                  f"{first['msg']}") from None
+        if not checked.choices:
+            raise MalformedAnswer(f"{self.shown_url} answered a chat completion without choices")
+        return checked
 
     @staticmethod
     def _after(tries: int) -> str:
