@@ -17,7 +17,8 @@ Faults, for tests of retries and timeouts:
   a body that is not a usable chat completion, of the kind ``bad`` names (:data:`BAD_ANSWERS`): ``no_choices``
   (a completion with ``"choices": []``), ``html`` (a proxy's HTML page), ``not_json`` (a JSON content type over
   a cut body), ``no_message`` (a choice whose message is null), ``drop`` (the headers and half the body, then the
-  connection closed).
+  connection closed), ``trickle`` (a good answer whose body is sent one byte every :data:`TRICKLE_S` seconds,
+  about 12 s in all, as a stalled proxy might).
 
 Every chat request is kept in ``requests`` (a :class:`Request` each: its arrival and answer times on
 ``time.monotonic()``, the status it got, and a SHA-256 of its messages), and ``GET /stats`` returns the counts as
@@ -44,8 +45,10 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 MODEL = "stub-model"
-BAD_ANSWERS = ("no_choices", "html", "not_json", "no_message", "drop")
+BAD_ANSWERS = ("no_choices", "html", "not_json", "no_message", "drop", "trickle")
 """The kinds of unusable HTTP 200 answer the ``bad_first`` fault sends (module docstring)."""
+TRICKLE_S = 0.05
+"""Seconds between two bytes of a ``trickle`` answer."""
 
 
 @dataclass
@@ -86,6 +89,19 @@ class _Handler(BaseHTTPRequestHandler):
         elif kind == "no_message":
             completion["choices"] = [{"index": 0, "message": None, "finish_reason": "stop"}]
             self._send(200, completion)
+        elif kind == "trickle":
+            completion["choices"] = [{"index": 0, "message": {"role": "assistant", "content": "{}"},
+                                      "finish_reason": "stop"}]
+            data = json.dumps(completion).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            for i in range(len(data)):
+                if self.server.stub._stopped.wait(TRICKLE_S):
+                    return
+                self.wfile.write(data[i:i + 1])
+                self.wfile.flush()
         elif kind in ("html", "not_json", "drop"):
             data = {"html": b"<html><body>502 Bad Gateway</body></html>", "not_json": b'{"id": "stub-',
                     "drop": json.dumps(completion).encode()}[kind]

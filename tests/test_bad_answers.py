@@ -93,3 +93,24 @@ def test_a_connection_dropped_half_way_through_an_answer_is_retried(engine, tmp_
     assert retry.payload.get("http.response.status_code") is None  # no HTTP status: the connection dropped
     assert "connection failed" in retry.payload["error.message"]
     assert audit.verify(engine).ok
+
+
+def test_an_answer_trickled_byte_by_byte_times_out_at_the_call_timeout(engine, tmp_path):
+    """httpx bounds each read by the timeout, not the whole body: a server sending one byte every 0.05 s held the
+    call about 12 s at a 1 s timeout, and the chunk was stored as answered."""
+    first = store_text_document(engine, CONTRACT, "hosting.txt")
+    second = store_text_document(engine, OTHER, "cleaning.txt")
+    with StubServer(latency=0.05, bad_first=1, bad="trickle") as stub:
+        settings = _settings(tmp_path, stub, llm_timeout_s=1.0)
+        totals = process_documents(engine, [first, second], settings, concurrency=16)
+        assert stub.stats()["requests"] == 2  # a timeout is not retried
+    assert totals["documents"] == 2
+    (error,) = [e for e in audit.query(engine) if e.type == "llm.error"]
+    assert error.payload["clausewise.failure_kind"] == "timeout"
+    assert "did not answer within 1.0 s" in error.payload["error.message"]
+    with Session(engine) as s:
+        run = latest_run(s, error.document_id)
+        assert run.status == "failed" and run.chunk_outcomes[0]["failures"][0]["kind"] == "timeout"
+        other = ({first, second} - {error.document_id}).pop()
+        assert s.get(Document, other).status in {"needs_review", "auto_accepted"}
+    assert audit.verify(engine).ok

@@ -19,7 +19,11 @@ tries in all and ``retry_max_s`` seconds from the first try (a wait that would e
 retry is reported with :func:`pipeline.llm.structured.record_retry` (status, ``Retry-After``, wait seconds, try
 number), so the caller audits it. Past the limits the call raises :class:`RateLimited` (429) or
 :class:`ServiceUnavailable` (the others). A call that runs past ``timeout_s`` raises :class:`LLMTimeout` and is
-not retried (a server that does not answer would hold the chunk ``retry_attempts`` times as long).
+not retried (a server that does not answer would hold the chunk ``retry_attempts`` times as long). httpx bounds
+each connect, write and read by ``timeout_s``, not their sum; a body still arriving ``timeout_s`` after the
+request was sent is cut off too (:class:`_BodyDeadline`), so a server that trickles its answer a few bytes at a
+time cannot hold a chunk and its call slot for long (at most ``timeout_s`` plus one read's wait). Headers trickled
+byte by byte are bounded per read only.
 
 The API key comes from settings (``CLAUSEWISE_OPENAI_API_KEY``) or ``OPENAI_API_KEY``; it is
 passed to the client only and never appears in results, attempts or errors: a server's error text (which may
@@ -34,8 +38,11 @@ from __future__ import annotations
 import email.utils
 import json
 import threading
+import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
+
+import httpx
 
 import audit
 from pipeline.llm.base import (
@@ -101,6 +108,43 @@ def _retry_after_header(exc: BaseException | None) -> str | None:
     return response.headers.get("retry-after") if response is not None else None
 
 
+class _DeadlineStream(httpx.SyncByteStream):
+    """A response body stream that raises ``httpx.ReadTimeout`` at the first chunk arriving after ``deadline``
+    (``time.monotonic()`` seconds)."""
+
+    def __init__(self, inner: Any, deadline: float, request: Any, seconds: float) -> None:
+        self._inner, self._deadline, self._request, self._seconds = inner, deadline, request, seconds
+
+    def __iter__(self):
+        for chunk in self._inner:
+            if time.monotonic() > self._deadline:
+                raise httpx.ReadTimeout(f"the answer was still arriving {self._seconds:g} s after the request",
+                                        request=self._request)
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class _BodyDeadline:
+    """httpx event hooks (``request``, ``response``) that cut off a response whose body is still arriving
+    ``seconds`` after its request was sent (``httpx.ReadTimeout``, which the openai client raises as
+    ``APITimeoutError``)."""
+
+    KEY = "clausewise.deadline"
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def request(self, request: Any) -> None:
+        request.extensions[self.KEY] = time.monotonic() + self.seconds
+
+    def response(self, response: Any) -> None:
+        deadline = response.request.extensions.get(self.KEY)
+        if deadline is not None:
+            response.stream = _DeadlineStream(response.stream, deadline, response.request, self.seconds)
+
+
 class OpenAIBackend:
     """OpenAI-compatible HTTP backend. ``model_id``: the server's model name; ``model_sha256``: None
     (unknown) unless given."""
@@ -130,8 +174,12 @@ class OpenAIBackend:
         self.model_sha256 = model_sha256
         # The client holds the key; nothing else here keeps it. max_retries=0: no hidden HTTP retries; the only
         # retries are ours (_send, each one recorded) and instructor's validation re-asks.
+        deadline = _BodyDeadline(timeout_s)
+        http_client = openai.DefaultHttpxClient(
+            event_hooks={"request": [deadline.request], "response": [deadline.response]})
         self._client = openai.OpenAI(
-            base_url=base_url, api_key=api_key or "not-needed", timeout=timeout_s, max_retries=0
+            base_url=base_url, api_key=api_key or "not-needed", timeout=timeout_s, max_retries=0,
+            http_client=http_client,
         )
         self._timeout_s = timeout_s
         self._retry_attempts, self._retry_max_s = max(1, retry_attempts), retry_max_s
