@@ -9,7 +9,8 @@ size (1 token per 4 characters of the messages; 1 output token). ``GET /v1/model
 Faults, for tests of retries and timeouts:
 
 - ``fail_first``: the first N chat requests are answered at once with ``fail_status`` (default 429) and a
-  ``Retry-After: retry_after`` header (seconds; none when ``retry_after`` is None);
+  ``Retry-After: retry_after`` header (seconds, an int as its digits, a float as ``%g``; none when ``retry_after``
+  is None);
 - ``hang``: chat requests are never answered (the connection is held until the server stops);
 - ``hang_first``: the first N chat requests (after those of ``fail_first``) are never answered, the later ones
   are;
@@ -61,6 +62,12 @@ class Request:
     digest: str
     answered: float | None = None
     status: int = 0
+
+
+def _header(retry_after: float) -> str:
+    """The ``Retry-After`` text of ``retry_after`` seconds: an int as its digits (however large), a float in the
+    shortest form (``%g``: ``0.5``, ``nan``, ``-1``, ``1e+20``)."""
+    return str(retry_after) if isinstance(retry_after, int) else f"{retry_after:g}"
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -138,7 +145,7 @@ class _Handler(BaseHTTPRequestHandler):
             stub.max_in_flight = max(stub.max_in_flight, stub._in_flight)
         try:
             if n <= stub.fail_first:
-                headers = {} if stub.retry_after is None else {"Retry-After": f"{stub.retry_after:g}"}
+                headers = {} if stub.retry_after is None else {"Retry-After": _header(stub.retry_after)}
                 req.status = stub.fail_status
                 self._send(stub.fail_status, {"error": {"message": "stub: overloaded", "type": "rate_limit"}},
                            headers)

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import re
 import threading
 import time
 from datetime import UTC, datetime
@@ -75,18 +76,25 @@ BACKOFF_MAX_S = 30.0
 """The backoff ceiling never grows past this many seconds."""
 
 
+_DELAY_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+"""``delay-seconds`` of RFC 9110 10.2.3 (``1*DIGIT``), with a decimal part as some servers send it."""
+
+
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (RFC 9110 10.2.3): a number of seconds, or an HTTP date
-    (``now``: UTC, default the clock; a date past gives 0). ``None`` when absent or unreadable."""
+    """Seconds to wait from a ``Retry-After`` header (RFC 9110 10.2.3): a number of seconds (digits, optionally a
+    decimal part), or an HTTP date (``now``: UTC, default the clock; a date past gives 0). ``None`` when absent or
+    not of either form (``-1``, ``nan``, ``inf``, ``1e3``, ``soon``): the caller then backs off as if no header
+    came, rather than retrying at once."""
     if not value:
         return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
+    value = value.strip()
+    if _DELAY_SECONDS.fullmatch(value):
+        return float(value)
+    if not value[:1].isalpha():  # an HTTP date starts with the day's name; "-1", "+5", "1e3" are neither form
+        return None
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
