@@ -280,9 +280,10 @@ def _extract_part(ctx: _Ctx, sentences: list[Sentence], pages: list[int], chunk_
         outcome.attempts += len(exc.attempts)
         outcome.input_tokens += sum(a.input_tokens for a in exc.attempts)
         outcome.output_tokens += sum(a.output_tokens for a in exc.attempts)
-        ctx.progress.chunk_answered(sum(a.input_tokens for a in exc.attempts),
-                                    sum(a.output_tokens for a in exc.attempts), False)
         kind = _failure_kind(exc)
+        split = kind == "truncated" and depth < MAX_SPLIT_DEPTH and len(sentences) > 1
+        ctx.progress.chunk_answered(sum(a.input_tokens for a in exc.attempts),
+                                    sum(a.output_tokens for a in exc.attempts), False, failed=not split)
         events = ctx.attempt_events(exc.attempts, chunk_seq, part)
         events.append({"type": ev.LLM_ERROR, "payload": ctx._payload(
             error_type=type(exc).__name__, error_message=_error_text(exc),
@@ -391,7 +392,7 @@ def _ask_one(ctx: _Ctx, q: Any) -> tuple[dict[str, Any], bool, int, float, tuple
         stated = bool(getattr(result.parsed, q.field, None))  # null or [] is "not stated"
         record.update(status="answered" if partial is not None else ("not_in_sentence" if stated else "not_stated"),
                       reason=None)
-    ctx.progress.chunk_answered(tokens[0], tokens[1], cached)
+    ctx.progress.chunk_answered(tokens[0], tokens[1], cached, failed=record["status"] == "failed")
     seconds = 0.0 if cached else time.perf_counter() - t0
     record.update(input_tokens=tokens[0], output_tokens=tokens[1], seconds=round(seconds, 3),
                   model_seconds=round(latency / 1000.0, 3), cached=cached)

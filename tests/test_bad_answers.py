@@ -114,3 +114,27 @@ def test_an_answer_trickled_byte_by_byte_times_out_at_the_call_timeout(engine, t
         other = ({first, second} - {error.document_id}).pop()
         assert s.get(Document, other).status in {"needs_review", "auto_accepted"}
     assert audit.verify(engine).ok
+
+
+def test_the_progress_counts_failed_calls_apart_from_answered_ones(engine, tmp_path):
+    """The ingest summary used to read "chunks: 12 answered of 12 (12 by the model)" when 5 of the calls had
+    failed."""
+    from rich.console import Console
+
+    from pipeline.cli.progress_bar import IngestProgress
+
+    doc = store_text_document(engine, LONG, "supply.txt", chunk_tokens=120, overlap_tokens=10)
+    with Session(engine) as s:
+        n = s.query(Chunk).filter(Chunk.document_id == doc).count()
+    console = Console(record=True, force_terminal=False, width=200)
+    with StubServer(latency=0.05, bad_first=2, bad="html") as stub:
+        settings = _settings(tmp_path, stub)
+        with IngestProgress(console) as bar:
+            process_documents(engine, [doc], settings, concurrency=16, progress=bar)
+    f = bar.figures()
+    assert (f.chunks_planned, f.chunks_answered, f.chunks_failed) == (n, n - 2, 2)
+    assert f"chunks: {n - 2} answered of {n} (0 from the store, {n - 2} by the model), 2 failed" in \
+        console.export_text()
+    with Session(engine) as s:
+        kinds = [x["kind"] for o in latest_run(s, doc).chunk_outcomes for x in o["failures"]]
+    assert kinds == ["malformed", "malformed"]
