@@ -22,7 +22,7 @@ Flow of :func:`extract_document`:
      extracted on its own (recursively, at most ``MAX_SPLIT_DEPTH`` levels). Sentence ids keep their
      chunk-local numbers in the halves.
    - A chunk that still fails becomes a :class:`schemas.ChunkFailure` (kind ``truncated``,
-     ``retries_exhausted``, ``timeout``, ``rate_limited``, ``unavailable`` or ``failed``, with its reason and
+     ``retries_exhausted``, ``timeout``, ``rate_limited``, ``unavailable``, ``malformed`` or ``failed``, with its reason and
      pages): nothing is
      dropped silently. Where a split half failed, the chunk counts as failed and the other half's
      values are kept (the run is then ``partial``): a list from a chunk that was not fully read is
@@ -86,6 +86,7 @@ from pipeline.llm import (
     LLMRequest,
     LLMResult,
     LLMTimeout,
+    MalformedAnswer,
     NoProgress,
     Progress,
     RateLimited,
@@ -183,6 +184,8 @@ def _failure_kind(exc: LLMError) -> str:
         return "rate_limited"
     if isinstance(exc, ServiceUnavailable):
         return "unavailable"
+    if isinstance(exc, MalformedAnswer):
+        return "malformed"
     return "failed"
 
 
@@ -277,9 +280,10 @@ def _extract_part(ctx: _Ctx, sentences: list[Sentence], pages: list[int], chunk_
         outcome.attempts += len(exc.attempts)
         outcome.input_tokens += sum(a.input_tokens for a in exc.attempts)
         outcome.output_tokens += sum(a.output_tokens for a in exc.attempts)
-        ctx.progress.chunk_answered(sum(a.input_tokens for a in exc.attempts),
-                                    sum(a.output_tokens for a in exc.attempts), False)
         kind = _failure_kind(exc)
+        split = kind == "truncated" and depth < MAX_SPLIT_DEPTH and len(sentences) > 1
+        ctx.progress.chunk_answered(sum(a.input_tokens for a in exc.attempts),
+                                    sum(a.output_tokens for a in exc.attempts), False, failed=not split)
         events = ctx.attempt_events(exc.attempts, chunk_seq, part)
         events.append({"type": ev.LLM_ERROR, "payload": ctx._payload(
             error_type=type(exc).__name__, error_message=_error_text(exc),
@@ -388,7 +392,7 @@ def _ask_one(ctx: _Ctx, q: Any) -> tuple[dict[str, Any], bool, int, float, tuple
         stated = bool(getattr(result.parsed, q.field, None))  # null or [] is "not stated"
         record.update(status="answered" if partial is not None else ("not_in_sentence" if stated else "not_stated"),
                       reason=None)
-    ctx.progress.chunk_answered(tokens[0], tokens[1], cached)
+    ctx.progress.chunk_answered(tokens[0], tokens[1], cached, failed=record["status"] == "failed")
     seconds = 0.0 if cached else time.perf_counter() - t0
     record.update(input_tokens=tokens[0], output_tokens=tokens[1], seconds=round(seconds, 3),
                   model_seconds=round(latency / 1000.0, 3), cached=cached)

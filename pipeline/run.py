@@ -65,7 +65,9 @@ def process_documents(engine: Engine, document_ids: Iterable[str], settings: Set
     others fail the chunk only), the audit log's (:class:`audit.AuditWriteError`), a database that cannot be
     reached (``sqlalchemy.exc.OperationalError``) and backend-setup errors (e.g. model not installed) concern
     every document and propagate: no further document is started, the ones under way finish, their leases are
-    released, then the first such error is raised.
+    released, then the first such error is raised. Above 1, an interruption (``KeyboardInterrupt``, Ctrl-C) is
+    handled the same way: the documents not started yet stay as they are, for the next run (at 1 it stops the
+    document under way, whose run the next one closes as ``interrupted`` and carries on).
 
     Returns totals: ``{"failed", "skipped", "documents", "pages", "input_tokens", "output_tokens", "seconds",
     "wall_seconds"}`` (``documents``: those extracted or verified here; ``seconds``: the model's own seconds as
@@ -96,16 +98,22 @@ def process_documents(engine: Engine, document_ids: Iterable[str], settings: Set
             with ThreadPoolExecutor(max_workers=size, thread_name_prefix="document") as pool:
                 futures: list[Future[None]] = []
                 stop = threading.Event()  # set by an error that concerns every document: start no more
-                for doc_id in document_ids:
-                    if stop.is_set():
-                        break
-                    if doc_id in seen:
-                        continue
-                    seen.add(doc_id)
-                    futures.append(pool.submit(work.one, doc_id))
-                    futures[-1].add_done_callback(
-                        lambda f: None if f.cancelled() or f.exception() is None else stop.set())
-                wait(futures, return_when=FIRST_EXCEPTION)
+                try:
+                    for doc_id in document_ids:
+                        if stop.is_set():
+                            break
+                        if doc_id in seen:
+                            continue
+                        seen.add(doc_id)
+                        futures.append(pool.submit(work.one, doc_id))
+                        futures[-1].add_done_callback(
+                            lambda f: None if f.cancelled() or f.exception() is None else stop.set())
+                    wait(futures, return_when=FIRST_EXCEPTION)
+                except BaseException:  # Ctrl-C (KeyboardInterrupt) while reading or waiting: start no document
+                    stop.set()  # more; the pool's exit waits for the ones under way, then it propagates
+                    for f in futures:
+                        f.cancel()
+                    raise
                 if any(f.done() and f.exception() is not None for f in futures):
                     for f in futures:
                         f.cancel()  # the documents not started yet

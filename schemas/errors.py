@@ -46,7 +46,8 @@ Hierarchy::
     │   ├── ValidationFailed
     │   ├── BackendUnavailable
     │   │   ├── RateLimited
-    │   │   └── ServiceUnavailable
+    │   │   ├── ServiceUnavailable
+    │   │   └── MalformedAnswer
     │   ├── ContextOverflow
     │   ├── LLMTimeout
     │   ├── SchemaNotSupported

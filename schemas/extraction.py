@@ -17,7 +17,7 @@ class ChunkFailure(BaseModel):
 
     chunk_seq: int
     pages: list[int] = Field(default_factory=list)
-    kind: str = Field(description="failed | truncated | retries_exhausted | timeout")
+    kind: str = Field(description="failed | truncated | retries_exhausted | timeout | rate_limited | unavailable | malformed")
     reason: str
 
 

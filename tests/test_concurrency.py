@@ -132,7 +132,7 @@ class Recorder(NoProgress):
         with self.lock:
             self.planned += n
 
-    def chunk_answered(self, input_tokens: int, output_tokens: int, cached: bool) -> None:
+    def chunk_answered(self, input_tokens: int, output_tokens: int, cached: bool, failed: bool = False) -> None:
         with self.lock:
             self.answered += 1
             self.cached += cached

@@ -10,7 +10,8 @@ Rates: output tokens per second are the output tokens of the chunks the model an
 ``window_seconds`` (default 30) divided by that window, or by the time since the first chunks were planned when
 that is shorter. The time left is the chunks still to answer divided by the rate of chunks the model answered
 over the same window. Chunks answered from the store (a stored answer to the same request) count as answered but
-not in the rates: they take no model time.
+not in the rates: they take no model time. Calls that ended without a usable answer (timeout, rate limited,
+malformed, ...) are counted apart as failed, never as answered; they are done for the bar and the time left.
 """
 
 from __future__ import annotations
@@ -34,7 +35,8 @@ WINDOW_SECONDS = 30.0
 @dataclass(frozen=True)
 class IngestFigures:
     """A snapshot of an ingest's progress. ``documents``: final status → documents (from ``document_done``);
-    ``chunks_from_store``: chunks answered from stored answers (part of ``chunks_answered``); tokens: as the
+    ``chunks_from_store``: chunks answered from stored answers (part of ``chunks_answered``); ``chunks_failed``:
+    calls that ended without a usable answer (not part of ``chunks_answered``); tokens: as the
     model reported them (stored answers included); ``output_tokens_per_second``: over the recent window, ``None``
     before the model answered anything in it; ``seconds_left``: estimated, ``None`` while unknown (``0.0`` when
     nothing is left); ``wall_seconds``: since the view was entered (``0.0`` before)."""
@@ -47,6 +49,7 @@ class IngestFigures:
     input_tokens: int
     output_tokens: int
     documents: dict[str, int] = field(default_factory=dict)
+    chunks_failed: int = 0
     output_tokens_per_second: float | None = None
     seconds_left: float | None = None
     wall_seconds: float = 0.0
@@ -89,7 +92,7 @@ class IngestProgress:
         self._lock = threading.Lock()
         self._bar_lock = threading.Lock()  # a snapshot and its update of the bar go together (never a stale one last)
         self._files_total = self._files_read = 0
-        self._planned = self._answered = self._from_store = 0
+        self._planned = self._answered = self._from_store = self._failed = 0
         self._input_tokens = self._output_tokens = 0
         self._documents: Counter[str] = Counter()
         self._answers: deque[tuple[float, int]] = deque()  # (clock, output tokens) of model answers in the window
@@ -102,7 +105,8 @@ class IngestProgress:
             self._progress = Progress(
                 _Figure(lambda f: f"files {f.files_read}/{f.files_total}", self.figures),
                 BarColumn(),
-                _Figure(lambda f: f"chunks {f.chunks_answered}/{f.chunks_planned}", self.figures),
+                _Figure(lambda f: f"chunks {f.chunks_answered}/{f.chunks_planned}"
+                        + (f" ({f.chunks_failed} failed)" if f.chunks_failed else ""), self.figures),
                 _Figure(lambda f: "- tok/s" if f.output_tokens_per_second is None
                         else f"{f.output_tokens_per_second:.1f} tok/s", self.figures),
                 _Figure(lambda f: f"left {_clock_text(f.seconds_left)}", self.figures),
@@ -131,10 +135,14 @@ class IngestProgress:
                 self._work_started = self._clock()
         self._update()
 
-    def chunk_answered(self, input_tokens: int, output_tokens: int, cached: bool) -> None:
-        """One chunk answered, by the model or (``cached``) from a stored answer; tokens as the model reported."""
+    def chunk_answered(self, input_tokens: int, output_tokens: int, cached: bool, failed: bool = False) -> None:
+        """One chunk answered, by the model or (``cached``) from a stored answer, or (``failed``) ended without a
+        usable answer; tokens as the model reported."""
         with self._lock:
-            self._answered += 1
+            if failed:
+                self._failed += 1
+            else:
+                self._answered += 1
             if self._work_started is None:
                 self._work_started = self._clock()
             self._input_tokens += input_tokens
@@ -171,7 +179,7 @@ class IngestProgress:
         with self._lock:
             now = self._clock()
             tok_s, chunk_s = self._rates(now)
-            remaining = self._planned - self._answered
+            remaining = self._planned - self._answered - self._failed
             if remaining <= 0 and self._planned:
                 left: float | None = 0.0
             elif chunk_s:
@@ -181,7 +189,7 @@ class IngestProgress:
             end = self._left if self._left is not None else now
             return IngestFigures(
                 files_total=self._files_total, files_read=self._files_read, chunks_planned=self._planned,
-                chunks_answered=self._answered, chunks_from_store=self._from_store,
+                chunks_answered=self._answered, chunks_from_store=self._from_store, chunks_failed=self._failed,
                 input_tokens=self._input_tokens, output_tokens=self._output_tokens,
                 documents=dict(sorted(self._documents.items())), output_tokens_per_second=tok_s,
                 seconds_left=left, wall_seconds=end - self._entered if self._entered is not None else 0.0)
@@ -190,7 +198,7 @@ class IngestProgress:
         if self._progress is not None:
             with self._bar_lock:
                 with self._lock:
-                    total, done = self._planned, self._answered
+                    total, done = self._planned, self._answered + self._failed
                 self._progress.update(self._task, total=total or None, completed=done)
 
     def refresh(self) -> None:
@@ -223,9 +231,10 @@ class IngestProgress:
         lines = [f"files: {f.files_read} read of {f.files_total}"]
         if f.documents:
             lines.append("documents: " + ", ".join(f"{n} {status}" for status, n in f.documents.items()))
-        if f.chunks_planned or f.chunks_answered:
+        if f.chunks_planned or f.chunks_answered or f.chunks_failed:
             lines += [f"chunks: {f.chunks_answered} answered of {f.chunks_planned} ({f.chunks_from_store} from the "
-                      f"store, {f.chunks_answered - f.chunks_from_store} by the model)",
+                      f"store, {f.chunks_answered - f.chunks_from_store} by the model)"
+                      + (f", {f.chunks_failed} failed" if f.chunks_failed else ""),
                       f"tokens: {f.input_tokens} input, {f.output_tokens} output"]
         lines.append(f"wall time: {f.wall_seconds:.1f} s" + (" (interrupted)" if interrupted else ""))
         return lines

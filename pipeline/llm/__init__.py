@@ -7,7 +7,8 @@
   answers), resolved through the import paths in :data:`BACKENDS`. This package imports none of the
   backends, so importing it loads neither llama-cpp nor the openai client.
 - Errors: :class:`LLMError` and its failure modes (:class:`TruncatedOutput`, :class:`ValidationFailed`,
-  :class:`BackendUnavailable` with :class:`RateLimited` and :class:`ServiceUnavailable` after retries,
+  :class:`BackendUnavailable` with :class:`RateLimited` and :class:`ServiceUnavailable` after retries and
+  :class:`MalformedAnswer`,
   :class:`ContextOverflow`, :class:`LLMTimeout`, :class:`SchemaNotSupported`, :class:`ReplayMiss`), each
   carrying the attempts made; each attempt lists its transport retries (:class:`RetryRecord`).
 - Batches: :mod:`pipeline.llm.concurrency` bounds the model calls in flight (:class:`CallPool`,
@@ -39,6 +40,7 @@ from pipeline.llm.base import (
     LLMRequest,
     LLMResult,
     LLMTimeout,
+    MalformedAnswer,
     Message,
     RateLimited,
     ReplayMiss,
@@ -76,7 +78,7 @@ __all__ = [
     "AttemptRecord", "BACKENDS", "Backend", "BackendUnavailable", "CallPool", "ContextOverflow",
     "DEFAULT_CONCURRENCY", "DEFAULT_MODEL", "NoProgress", "Progress",
     "GreedyGrammarSampler", "LLMError", "PenaltyWindow", "SamplerStats",
-    "LLMRequest", "LLMResult", "LLMTimeout", "Message", "ModelChecksumError", "ModelDownloadError",
+    "LLMRequest", "LLMResult", "LLMTimeout", "MalformedAnswer", "Message", "ModelChecksumError", "ModelDownloadError",
     "ModelNotInstalled", "ModelRegistryError", "ModelSpec", "RECORD_COMMAND", "RECORD_ENV", "REGISTRY",
     "RateLimited", "ReplayMiss", "ResolvedModel", "RetryRecord", "SchemaNotSupported", "ServiceUnavailable", "TruncatedOutput", "UnknownModel", "ValidationFailed",
     "check_schema", "concurrency_for", "file_sha256", "grammar_for_schema", "install", "is_installed", "make_backend", "model_path",

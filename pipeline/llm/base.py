@@ -14,7 +14,8 @@ Usage::
     for a in result.attempts: ...   # one audit event per attempt
 
 Errors (all subclass :class:`LLMError` and carry ``attempts``): TruncatedOutput,
-ValidationFailed, BackendUnavailable (RateLimited and ServiceUnavailable after retries among them), ReplayMiss,
+ValidationFailed, BackendUnavailable (RateLimited and ServiceUnavailable after retries, and MalformedAnswer, among
+them), ReplayMiss,
 LLMTimeout, SchemaNotSupported, ContextOverflow.
 """
 
@@ -184,6 +185,11 @@ class RateLimited(BackendUnavailable):
 class ServiceUnavailable(BackendUnavailable):
     """The server kept answering HTTP 502/503/504, or the connection kept dropping or being refused, through
     every retry the settings allow; a chunk that gets it fails with kind ``unavailable``."""
+
+
+class MalformedAnswer(BackendUnavailable):
+    """The server answered HTTP 200 with something that is not a chat completion (an HTML page, no choices, a
+    choice without a message); not retried; a chunk that gets it fails with kind ``malformed``."""
 
 
 class ContextOverflow(LLMError):

@@ -19,7 +19,11 @@ tries in all and ``retry_max_s`` seconds from the first try (a wait that would e
 retry is reported with :func:`pipeline.llm.structured.record_retry` (status, ``Retry-After``, wait seconds, try
 number), so the caller audits it. Past the limits the call raises :class:`RateLimited` (429) or
 :class:`ServiceUnavailable` (the others). A call that runs past ``timeout_s`` raises :class:`LLMTimeout` and is
-not retried (a server that does not answer would hold the chunk ``retry_attempts`` times as long).
+not retried (a server that does not answer would hold the chunk ``retry_attempts`` times as long). httpx bounds
+each connect, write and read by ``timeout_s``, not their sum; a body still arriving ``timeout_s`` after the
+request was sent is cut off too (:class:`_BodyDeadline`), so a server that trickles its answer a few bytes at a
+time cannot hold a chunk and its call slot for long (at most ``timeout_s`` plus one read's wait). Headers trickled
+byte by byte are bounded per read only.
 
 The API key comes from settings (``CLAUSEWISE_OPENAI_API_KEY``) or ``OPENAI_API_KEY``; it is
 passed to the client only and never appears in results, attempts or errors: a server's error text (which may
@@ -32,9 +36,14 @@ never holds them either.
 from __future__ import annotations
 
 import email.utils
+import json
+import re
 import threading
+import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
+
+import httpx
 
 import audit
 from pipeline.llm.base import (
@@ -43,6 +52,7 @@ from pipeline.llm.base import (
     LLMRequest,
     LLMResult,
     LLMTimeout,
+    MalformedAnswer,
     RateLimited,
     RetryRecord,
     ServiceUnavailable,
@@ -66,18 +76,25 @@ BACKOFF_MAX_S = 30.0
 """The backoff ceiling never grows past this many seconds."""
 
 
+_DELAY_SECONDS = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+"""``delay-seconds`` of RFC 9110 10.2.3 (``1*DIGIT``), with a decimal part as some servers send it."""
+
+
 def retry_after_seconds(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (RFC 9110 10.2.3): a number of seconds, or an HTTP date
-    (``now``: UTC, default the clock; a date past gives 0). ``None`` when absent or unreadable."""
+    """Seconds to wait from a ``Retry-After`` header (RFC 9110 10.2.3): a number of seconds (digits, optionally a
+    decimal part), or an HTTP date (``now``: UTC, default the clock; a date past gives 0). ``None`` when absent or
+    not of either form (``-1``, ``nan``, ``inf``, ``1e3``, ``soon``): the caller then backs off as if no header
+    came, rather than retrying at once."""
     if not value:
         return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
+    value = value.strip()
+    if _DELAY_SECONDS.fullmatch(value):
+        return float(value)
+    if not value[:1].isalpha():  # an HTTP date starts with the day's name; "-1", "+5", "1e3" are neither form
+        return None
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
@@ -97,6 +114,43 @@ def _retryable(exc: BaseException) -> bool:
 def _retry_after_header(exc: BaseException | None) -> str | None:
     response = getattr(exc, "response", None)
     return response.headers.get("retry-after") if response is not None else None
+
+
+class _DeadlineStream(httpx.SyncByteStream):
+    """A response body stream that raises ``httpx.ReadTimeout`` at the first chunk arriving after ``deadline``
+    (``time.monotonic()`` seconds)."""
+
+    def __init__(self, inner: Any, deadline: float, request: Any, seconds: float) -> None:
+        self._inner, self._deadline, self._request, self._seconds = inner, deadline, request, seconds
+
+    def __iter__(self):
+        for chunk in self._inner:
+            if time.monotonic() > self._deadline:
+                raise httpx.ReadTimeout(f"the answer was still arriving {self._seconds:g} s after the request",
+                                        request=self._request)
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class _BodyDeadline:
+    """httpx event hooks (``request``, ``response``) that cut off a response whose body is still arriving
+    ``seconds`` after its request was sent (``httpx.ReadTimeout``, which the openai client raises as
+    ``APITimeoutError``)."""
+
+    KEY = "clausewise.deadline"
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def request(self, request: Any) -> None:
+        request.extensions[self.KEY] = time.monotonic() + self.seconds
+
+    def response(self, response: Any) -> None:
+        deadline = response.request.extensions.get(self.KEY)
+        if deadline is not None:
+            response.stream = _DeadlineStream(response.stream, deadline, response.request, self.seconds)
 
 
 class OpenAIBackend:
@@ -128,8 +182,12 @@ class OpenAIBackend:
         self.model_sha256 = model_sha256
         # The client holds the key; nothing else here keeps it. max_retries=0: no hidden HTTP retries; the only
         # retries are ours (_send, each one recorded) and instructor's validation re-asks.
+        deadline = _BodyDeadline(timeout_s)
+        http_client = openai.DefaultHttpxClient(
+            event_hooks={"request": [deadline.request], "response": [deadline.response]})
         self._client = openai.OpenAI(
-            base_url=base_url, api_key=api_key or "not-needed", timeout=timeout_s, max_retries=0
+            base_url=base_url, api_key=api_key or "not-needed", timeout=timeout_s, max_retries=0,
+            http_client=http_client,
         )
         self._timeout_s = timeout_s
         self._retry_attempts, self._retry_max_s = max(1, retry_attempts), retry_max_s
@@ -188,7 +246,7 @@ class OpenAIBackend:
         # Raised "from None": the openai exception, whose text may echo the key, is not chained into tracebacks.
         tries = [0]
         try:
-            return self._send(kwargs, tries)
+            return self._checked(self._send(kwargs, tries))
         except openai.APITimeoutError:
             raise LLMTimeout(f"{self.shown_url} did not answer within {self._timeout_s} s") from None
         except openai.APIConnectionError as exc:
@@ -204,9 +262,34 @@ class OpenAIBackend:
             if exc.status_code in RETRY_STATUSES:
                 raise ServiceUnavailable(text) from None
             raise BackendUnavailable(text) from None
+        except json.JSONDecodeError as exc:  # the HTTP body itself, before any model text is read
+            raise MalformedAnswer(f"{self.shown_url} answered a body that is not JSON: {exc}") from None
         except openai.APIError as exc:
             raise BackendUnavailable(f"{self.shown_url}: {exc.__class__.__name__}: "
                                      f"{self.redact(str(exc.message))}") from None
+
+    def _checked(self, response: Any) -> Any:
+        """``response`` checked against the openai client's own ``ChatCompletion`` model (the client builds it
+        without validation) and holding a choice with a message; else raises :class:`MalformedAnswer` naming
+        what came instead (a proxy's HTML page, no choices, a choice without a message, token counts that are
+        not numbers), so that one chunk fails, not its document."""
+        import pydantic
+        from openai.types.chat import ChatCompletion
+
+        if not isinstance(response, ChatCompletion):
+            text = self.redact(str(response))[:200]
+            raise MalformedAnswer(f"{self.shown_url} answered with something that is not a chat completion: "
+                                  f"{type(response).__name__} {text!r}")
+        try:
+            checked = ChatCompletion.model_validate(response.model_dump(warnings=False))
+        except pydantic.ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise MalformedAnswer(f"{self.shown_url} answered a malformed chat completion: {where}: "
+                                  f"{first['msg']}") from None
+        if not checked.choices:
+            raise MalformedAnswer(f"{self.shown_url} answered a chat completion without choices")
+        return checked
 
     @staticmethod
     def _after(tries: int) -> str:

@@ -24,9 +24,10 @@ class Progress(Protocol):
         """``n`` more model calls will be made (a document's chunks, the halves of a chunk cut off at the token
         limit, the second pass's questions): add them to the total."""
 
-    def chunk_answered(self, input_tokens: int, output_tokens: int, cached: bool) -> None:
-        """One planned call ended (answered, from the store when ``cached``, or failed), with its tokens (0 and
-        0 when cached)."""
+    def chunk_answered(self, input_tokens: int, output_tokens: int, cached: bool, failed: bool = False) -> None:
+        """One planned call ended (answered, from the store when ``cached``, or, when ``failed``, without a usable
+        answer: that chunk or part of it failed), with its tokens (0 and 0 when cached). A part cut off at the
+        token limit and split in two is not ``failed``: its halves are planned instead."""
 
     def document_done(self, name: str, status: str, line: str) -> None:
         """A document of the batch is done: ``name`` its file name, ``status`` its status now (a
@@ -47,7 +48,7 @@ class NoProgress:
     def chunks_planned(self, n: int) -> None:
         """Nothing."""
 
-    def chunk_answered(self, input_tokens: int, output_tokens: int, cached: bool) -> None:
+    def chunk_answered(self, input_tokens: int, output_tokens: int, cached: bool, failed: bool = False) -> None:
         """Nothing."""
 
     def document_done(self, name: str, status: str, line: str) -> None:

@@ -17,7 +17,8 @@ tables, migration 0009), so no broker timeout cuts a long model call.
   live worker puts its jobs back in the queue (:func:`recover_stalled`), each return counting as one attempt.
   A job that raises is tried again after ``queue_retry_seconds``. After ``queue_max_attempts`` attempts the
   document ends ``failed`` (reason ``extraction_failed``, the message says how many attempts and why) and the job
-  ``failed``.
+  ``failed``. A job stopped with its worker while it waited for a lease did no work: it is queued again and not
+  counted as an attempt.
 - A document whose lease another process holds (a lost worker's, until it lapses; a live ``ingest``'s) is waited
   for, not skipped: the job ends only when the document is past verification or failed.
 

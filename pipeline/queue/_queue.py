@@ -192,18 +192,28 @@ class JobRunner:
                 self._backend = make_backend(self.settings)
             return self._backend
 
-    def run(self, document_id: str, *, attempt: int) -> str:
+    def run(self, document_id: str, *, attempt: int, job_id: int | None = None) -> str:
         """Carry ``document_id`` to a final state (attempt ``attempt`` of ``settings.queue_max_attempts``);
         returns its status then. On an error the document is left as it was for the next attempt, and after the
-        last attempt moved to ``failed`` (:func:`fail_document`); the error is raised again for procrastinate."""
+        last attempt moved to ``failed`` (:func:`fail_document`); the error is raised again for procrastinate.
+        A job its worker stopped while it waited for another process's lease (:class:`WorkerStopping`) did no
+        work: its procrastinate job ``job_id`` gets one attempt back (:func:`_not_an_attempt`), so the stop is
+        not counted."""
         most = self.settings.queue_max_attempts
         t0 = time.perf_counter()
         try:
             status = self._carry(document_id)
+        except WorkerStopping as exc:
+            self.ran["stopped"] += 1
+            if job_id is not None:
+                _not_an_attempt(self.engine, job_id)
+            self.log.line(f"{_name(self.engine, document_id)}: {printable(str(exc))}; queued again (not counted "
+                          f"as an attempt)")
+            raise
         except BaseException as exc:
             why = f"{type(exc).__name__}: {printable(str(exc))}"[:500]
-            self.ran["failed" if attempt >= most and not isinstance(exc, WorkerStopping) else "stopped"] += 1
-            if attempt >= most and not isinstance(exc, WorkerStopping):
+            self.ran["failed" if attempt >= most else "stopped"] += 1
+            if attempt >= most:
                 fail_document(self.engine, document_id, f"{_attempts(attempt)} of the queue failed; the last: {why}")
                 self.log.line(f"{_name(self.engine, document_id)}: failed (extraction_failed) after "
                               f"{_attempts(attempt)} - {why}")
@@ -247,6 +257,15 @@ class JobRunner:
                                  f"{lease.holder}")
 
 
+def _not_an_attempt(engine: Engine, job_id: int) -> None:
+    """Give the running procrastinate job ``job_id`` one attempt back before it is retried: procrastinate adds one
+    to a job's ``attempts`` on every retry (``procrastinate_retry_job``), and a job stopped before doing any work
+    must not use one of ``queue_max_attempts`` up. The count is lowered only while the job is ``doing``."""
+    with engine.begin() as c:
+        c.execute(text("UPDATE procrastinate_jobs SET attempts = attempts - 1 WHERE id = :id AND status = 'doing'"),
+                  {"id": job_id})
+
+
 def fail_document(engine: Engine, document_id: str, message: str, *, actor: str = "system") -> bool:
     """Move ``document_id`` to ``failed`` (reason ``extraction_failed``, ``message``) with a ``document.failed``
     audit event, closing the extraction runs left ``running`` as ``interrupted`` (taking the document's lease
@@ -288,7 +307,7 @@ def make_app(settings: Settings, *, engine: Engine | None = None, runner: JobRun
     @app.task(name=TASK, queue=QUEUE, pass_context=True,
               retry=_retry_strategy(settings.queue_max_attempts, settings.queue_retry_seconds))
     def process_document(context, document_id: str) -> str:
-        return runner.run(document_id, attempt=context.job.attempts + 1)
+        return runner.run(document_id, attempt=context.job.attempts + 1, job_id=context.job.id)
 
     return app
 
