@@ -67,3 +67,10 @@ def test_postgresql_urls_without_a_driver_use_psycopg(tmp_path):
             assert "documents" in inspect(engine).get_table_names()
         finally:
             engine.dispose()
+
+
+def test_status_where_nothing_was_ingested_says_so_and_creates_no_store(tmp_path):
+    res = _run("status", cwd=tmp_path)
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    assert "no store at" in res.stderr and "clausewise.db" in res.stderr and "--database-url" in res.stderr
+    assert not (tmp_path / "data").exists()  # nothing created on the way

@@ -7,6 +7,7 @@ import json
 import time
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 import typer
 from rich.console import Console, Group, RenderableType
@@ -14,6 +15,7 @@ from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
+from sqlalchemy.engine import make_url
 
 from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
@@ -160,11 +162,17 @@ def status(
 
     Counts cover every status a document can have; on PostgreSQL with the job queue, the queue's jobs queued,
     running, done, failed and retried (else it says no job queue is in use). The table lists the most recently
-    changed documents with chunks answered of total from the latest extraction run.
+    changed documents with chunks answered of total from the latest extraction run. A SQLite store that does
+    not exist is not created: the command says where it looked (exit 1).
     """
     if as_json and watch:
         fail("--json and --watch cannot be combined")
     cfg = settings(database_url=database_url)
+    url = make_url(cfg.effective_database_url)
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        fail(f"no store at {escape(url.database)}: nothing was ingested with these settings (run `status` where "
+             "`ingest` ran, from the folder whose clausewise.toml names the store, or give --database-url / "
+             "CLAUSEWISE_DATABASE_URL)")
     engine = engine_for(cfg.effective_database_url)
 
     if document is not None:
