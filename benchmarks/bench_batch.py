@@ -107,19 +107,25 @@ def fresh_store(pg_admin_url: str | None, work: Path) -> tuple[str, callable]:
     return pg_admin_url.rsplit("/", 1)[0] + f"/{name}", drop
 
 
+def _store_with_contracts(url: str, work: Path, args: argparse.Namespace):
+    """A migrated engine on ``url`` and a folder ``work/docs`` of ``--chunks`` / ``--chunks-per-doc`` contracts
+    (:func:`contract`; the title and preamble are a chunk of their own)."""
+    engine = make_engine(url)
+    upgrade(engine)
+    docs = work / "docs"
+    docs.mkdir()
+    for d in range(math.ceil(args.chunks / args.chunks_per_doc)):
+        (docs / f"contract-{d:03d}.txt").write_text(contract(d, args.chunks_per_doc - 1), encoding="utf-8")
+    return engine, docs
+
+
 def run_single(c: int, args: argparse.Namespace) -> dict:
     """One measurement at ``c`` calls in flight in this process."""
     work = Path(tempfile.mkdtemp(prefix="bench-batch-"))
     stub = Stub(args.latency)
     url, drop = fresh_store(args.pg_admin_url, work)
     try:
-        engine = make_engine(url)
-        upgrade(engine)
-        docs = work / "docs"
-        docs.mkdir()
-        for d in range(math.ceil(args.chunks / args.chunks_per_doc)):
-            # the title and preamble are a chunk of their own
-            (docs / f"contract-{d:03d}.txt").write_text(contract(d, args.chunks_per_doc - 1), encoding="utf-8")
+        engine, docs = _store_with_contracts(url, work, args)
         settings = Settings(data_dir=work / "data", database_url=url, backend="openai", model="stub-model",
                             openai_base_url=stub.base_url, openai_api_key="unused-key-for-the-stub",
                             chunk_tokens=60, chunk_overlap_tokens=0, second_pass=False, llm_max_attempts=1)
@@ -168,12 +174,7 @@ def run_workers(workers: int, c: int, args: argparse.Namespace) -> dict:
     url, drop = fresh_store(args.pg_admin_url, work)
     procs: list[subprocess.Popen] = []
     try:
-        engine = make_engine(url)
-        upgrade(engine)
-        docs = work / "docs"
-        docs.mkdir()
-        for d in range(math.ceil(args.chunks / args.chunks_per_doc)):
-            (docs / f"contract-{d:03d}.txt").write_text(contract(d, args.chunks_per_doc - 1), encoding="utf-8")
+        engine, docs = _store_with_contracts(url, work, args)
         settings = Settings(data_dir=work / "data", database_url=url, chunk_tokens=60, chunk_overlap_tokens=0)
         outcomes = ingest_paths(engine, [docs], settings)
         ids = [o.document_id for o in outcomes if o.document_id]
