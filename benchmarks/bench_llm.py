@@ -15,8 +15,9 @@ tokens/s (output tokens ÷ (wall time − prompt evaluation time)). Decoders (``
 - ``full``: the same call with the library's sampler chain (grammar applied to the whole vocabulary);
 - ``free``: the same messages without a grammar; ``valid`` says whether the answer parses as the schema
   (free decoding with validation and a re-ask is only as fast as its validity rate allows);
-- ``llguidance``: the same call with the ``llguidance`` wheel's token mask over the whole vocabulary at
-  every step (:class:`LLGuidanceSampler`; needs ``pip install llguidance``).
+- ``llguidance``: the same call with the ``llguidance`` wheel's token mask, built from the schema's JSON
+  schema, over the whole vocabulary at every step (:class:`LLGuidanceSampler`; needs ``pip install
+  llguidance``).
 
 The first decoder runs first over all chunks (its prompt-evaluated counts show the head reuse); the others
 follow per chunk. The summary prints each decoder's output tokens/s over all chunks and its ratio to free.
@@ -36,6 +37,7 @@ Figures depend on the machine and on whatever else runs on it: the load average 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 import tempfile
@@ -60,8 +62,11 @@ _LLG_TOKENIZERS: dict[int, object] = {}
 
 class LLGuidanceSampler:
     """Candidate: the ``llguidance`` wheel (``pip install llguidance``; not a project dependency) as a token
-    mask over the whole vocabulary at every step, from the same GBNF grammar, with the same repeat penalty
-    and greedy choice. Plugs into the local backend's ``sampler_class``."""
+    mask over the whole vocabulary at every step, from the response model's JSON schema (:attr:`json_schema`,
+    set by the caller; else the GBNF grammar), with the same repeat penalty and greedy choice. Plugs into the
+    local backend's ``sampler_class``."""
+
+    json_schema: str | None = None
 
     def __init__(self, llama, grammar, *, penalty_repeat: float = 1.0, penalty_last_n: int = 64):
         import llama_cpp
@@ -82,7 +87,10 @@ class LLGuidanceSampler:
         tok = _LLG_TOKENIZERS[key]
         self._lln = lln
         self._n_vocab = int(llama.n_vocab())
-        self._matcher = llguidance.LLMatcher(tok, llguidance.grammar_from("gbnf", grammar._grammar), log_level=0)
+        # from the response model's JSON schema: llguidance refuses the GBNF that llama-cpp-python makes of it
+        # ("lark grammar too deeply nested" at its CHAR rule)
+        source = ("json_schema", self.json_schema) if self.json_schema else ("gbnf", grammar._grammar)
+        self._matcher = llguidance.LLMatcher(tok, llguidance.grammar_from(*source), log_level=0)
         if self._matcher.is_error():
             raise RuntimeError(f"llguidance: {self._matcher.get_error()}")
         self._mask = lln.allocate_token_bitmask(1, tok.vocab_size)
@@ -221,6 +229,7 @@ def _one_call(backend, decoder: str, messages, max_tokens: int) -> dict:
             valid = False
         fallbacks = None
     else:
+        LLGuidanceSampler.json_schema = json.dumps(ChunkExtraction.model_json_schema())
         llama.sampler_class = {"checkfirst": type(llama).sampler_class, "llguidance": LLGuidanceSampler,
                                "full": None}[decoder]
         try:

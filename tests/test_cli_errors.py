@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, inspect
 
 from tests.conftest import REPO, empty_pg_database
@@ -69,8 +70,12 @@ def test_postgresql_urls_without_a_driver_use_psycopg(tmp_path):
             engine.dispose()
 
 
-def test_status_where_nothing_was_ingested_says_so_and_creates_no_store(tmp_path):
-    res = _run("status", cwd=tmp_path)
-    assert res.returncode == 1 and "Traceback" not in res.stderr
+@pytest.mark.parametrize("command", [
+    ("status",), ("show", "nda.pdf"), ("export",), ("audit", "verify"), ("audit", "query"), ("audit", "head"),
+    ("eval", "runs"), ("review", "--port", "0"),
+])
+def test_read_only_commands_where_nothing_was_ingested_say_so_and_create_no_store(tmp_path, command):
+    res = _run(*command, cwd=tmp_path)
+    assert res.returncode == 1 and "Traceback" not in res.stderr, res.stdout + res.stderr
     assert "no store at" in res.stderr and "clausewise.db" in res.stderr and "--database-url" in res.stderr
     assert not (tmp_path / "data").exists()  # nothing created on the way

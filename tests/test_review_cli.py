@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 from pipeline.cli import _register, app
 from pipeline.cli.review_cmd import app_script, free_port, streamlit_command
 from pipeline.review import Role, authenticate
+from pipeline.store import make_engine, upgrade
 from tests.conftest import REPO, unavailable
 
 _register()
@@ -82,8 +83,12 @@ def _own_address() -> str:
 
 
 def _serve(args: list[str], tmp_path: Path) -> subprocess.Popen:
-    env = {**os.environ, "CLAUSEWISE_DATA_DIR": str(tmp_path / "data"),
-           "CLAUSEWISE_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}", "PYTHONPATH": str(REPO)}
+    """``clausewise review ARGS`` on a migrated store in ``tmp_path`` (the command refuses a store that does not
+    exist)."""
+    url = f"sqlite:///{tmp_path / 'serve.db'}"
+    upgrade(make_engine(url))
+    env = {**os.environ, "CLAUSEWISE_DATA_DIR": str(tmp_path / "data"), "CLAUSEWISE_DATABASE_URL": url,
+           "PYTHONPATH": str(REPO)}
     return subprocess.Popen([sys.executable, "-c", "from pipeline.cli import main; main()", "review", *args],
                             cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)

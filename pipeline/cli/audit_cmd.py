@@ -15,7 +15,7 @@ from rich.table import Table
 
 import audit
 from pipeline.cli import app
-from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
+from pipeline.cli._common import DatabaseUrlOption, console, existing_engine_for, fail, settings
 from pipeline.store import AmbiguousDocument, DocumentNotFound, find_document
 
 audit_app = typer.Typer(help="The hash-chained, keyed audit log: verify, query, show, export, keygen, checkpoint.",
@@ -49,7 +49,7 @@ def _document_id(engine, ref: str) -> str:
 
 
 def _engine(database_url: str | None):
-    return engine_for(settings(database_url=database_url).effective_database_url)
+    return existing_engine_for(settings(database_url=database_url).effective_database_url)
 
 
 @audit_app.command("verify")

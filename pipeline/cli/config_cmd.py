@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 import typer
-from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pipeline.cli import app
-from pipeline.cli._common import DatabaseUrlOption, settings
+from pipeline.cli._common import DatabaseUrlOption, console, settings
+from pipeline.llm import concurrency_for
 from pipeline.store import RoleError, make_engine, upgrade, upgrade_as_owner
 from pipeline.settings import Settings
 
@@ -24,10 +25,17 @@ def config(as_json: bool = typer.Option(False, "--json", help="Print JSON instea
     if as_json:
         typer.echo(json.dumps(values, indent=2, default=str))
         return
-    table = Table("setting", "value", title="Effective settings")
+    table = Table(title="Effective settings")
+    table.add_column("setting", no_wrap=True)
+    table.add_column("value", overflow="fold")  # a long path or URL folds onto more lines, never cut
     for k, v in values.items():
-        table.add_row(f"CLAUSEWISE_{k.upper()}", "" if v is None else str(v))
-    Console().print(table)
+        if k == "concurrency" and v is None:
+            cfg = Settings()
+            shown = f"{concurrency_for(cfg)} (the {cfg.backend} backend's default)"
+        else:
+            shown = "" if v is None else str(v)
+        table.add_row(f"CLAUSEWISE_{k.upper()}", escape(shown))
+    console.print(table)
 
 
 @db_app.command("upgrade")

@@ -24,7 +24,7 @@ from sqlalchemy import select as sql_select
 
 import audit
 from pipeline.cli import app
-from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
+from pipeline.cli._common import DatabaseUrlOption, console, engine_for, existing_engine_for, fail, settings
 from pipeline.evaluation import (
     FIELD_LABELS,
     DocumentResult,
@@ -223,7 +223,7 @@ def gold(
 def _stored_runs(database_url: str | None, refs: list[str]) -> list[dict[str, Any]]:
     """The stored summary of each run ``refs`` names (an id or a prefix of one id), in the order given;
     exits with code 2 when a reference matches no run or several."""
-    engine = engine_for(settings(database_url=database_url).effective_database_url)
+    engine = existing_engine_for(settings(database_url=database_url).effective_database_url)
     out = []
     with transaction(engine) as s:
         for ref in refs:
@@ -248,7 +248,7 @@ def runs_cmd(
     """List the stored evaluation runs, newest first: id, when (UTC), set, documents, backend, model, and
     auto-accept precision (right / values with no finding) with the built-in rules alone and with the
     playbook."""
-    engine = engine_for(settings(database_url=database_url).effective_database_url)
+    engine = existing_engine_for(settings(database_url=database_url).effective_database_url)
 
     def aap(summary: dict, rules: str) -> str:
         got = (((summary.get("summary") or {}).get(rules) or {}).get("overall") or {}).get("auto_accept_precision") or {}

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pipeline.cli import app
-from pipeline.cli._common import DatabaseUrlOption, engine_for, fail, settings
+from pipeline.cli._common import DatabaseUrlOption, existing_engine_for, fail, settings
 from pipeline.review import field_rows
 from pipeline.store import Document, FindingRow
 from pipeline.store import AmbiguousDocument, DocumentNotFound, extraction_of, find_document, latest_run
@@ -74,7 +74,7 @@ def export(
     documents, the findings on empty fields and on the document, and documents not extracted."""
     if fmt not in {"json", "jsonl", "csv"}:
         fail(f"--format must be json, jsonl or csv, not {fmt!r}")
-    engine = engine_for(settings(database_url=database_url).effective_database_url)
+    engine = existing_engine_for(settings(database_url=database_url).effective_database_url)
     with Session(engine) as s:
         try:
             docs = [find_document(s, r) for r in refs] if refs else list(

@@ -12,7 +12,7 @@ from rich.table import Table
 
 import audit
 from pipeline.cli import app
-from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
+from pipeline.cli._common import DatabaseUrlOption, console, engine_for, existing_engine_for, fail, settings
 from pipeline.cli.progress_bar import ingest_progress
 from pipeline.ingest import IngestOutcome, UnreadablePath, ingest_file, iter_input_files
 from pipeline.llm import concurrency_for
@@ -185,7 +185,7 @@ def show(
 ) -> None:
     """Show one document: status, pages, extracted fields with page and quote, and findings."""
     cfg = settings(database_url=database_url)
-    engine = engine_for(cfg.effective_database_url)
+    engine = existing_engine_for(cfg.effective_database_url)
     from sqlalchemy.orm import Session
 
     from pipeline.review import document_report, print_report

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from pipeline.cli import app
+from pipeline.cli._common import console
 from pipeline.llm import DEFAULT_MODEL, REGISTRY, ModelRegistryError, file_sha256, install, model_path
 from pipeline.settings import Settings
 
@@ -41,4 +41,4 @@ def model_list() -> None:
             table.add_row(name, "yes", f"{size:,}", "yes" if ok else "NO", str(path))
         else:
             table.add_row(name, "no", f"{spec.size:,}", "-", str(path))
-    Console(width=200).print(table)
+    console.print(table)

@@ -14,7 +14,7 @@ from pathlib import Path
 import typer
 
 from pipeline.cli import app
-from pipeline.cli._common import DatabaseUrlOption, engine_for, fail, settings
+from pipeline.cli._common import DatabaseUrlOption, existing_engine_for, fail, settings
 
 LOOPBACK = "127.0.0.1"
 
@@ -67,7 +67,7 @@ def review_cmd(
     except ValueError:
         if address != "localhost":
             fail(f"--address {address!r} is not an IP address (e.g. 127.0.0.1, 0.0.0.0, ::)")
-    engine_for(cfg.effective_database_url)  # migrate before the first page view
+    existing_engine_for(cfg.effective_database_url)  # migrate before the first page view; no empty store
     try:
         cmd = streamlit_command(port or free_port(), address)
     except FileNotFoundError as exc:

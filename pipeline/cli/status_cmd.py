@@ -7,7 +7,6 @@ import json
 import time
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 
 import typer
 from rich.console import Console, Group, RenderableType
@@ -15,10 +14,9 @@ from rich.live import Live
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy.engine import make_url
 
 from pipeline.cli import app
-from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
+from pipeline.cli._common import DatabaseUrlOption, console, existing_engine_for, fail, settings
 from pipeline.reading import printable
 from pipeline.store import AmbiguousDocument, DocumentNotFound, find_document
 from pipeline.store.progress_queries import DocumentDetail, DocumentRow, Overview, document_detail, overview
@@ -168,12 +166,7 @@ def status(
     if as_json and watch:
         fail("--json and --watch cannot be combined")
     cfg = settings(database_url=database_url)
-    url = make_url(cfg.effective_database_url)
-    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
-        fail(f"no store at {escape(url.database)}: nothing was ingested with these settings (run `status` where "
-             "`ingest` ran, from the folder whose clausewise.toml names the store, or give --database-url / "
-             "CLAUSEWISE_DATABASE_URL)")
-    engine = engine_for(cfg.effective_database_url)
+    engine = existing_engine_for(cfg.effective_database_url)
 
     if document is not None:
         from sqlalchemy.orm import Session
