@@ -45,13 +45,16 @@ import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 
-from pipeline import Settings, ingest_paths, process_documents
-from pipeline.store import Chunk, make_engine, upgrade
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from pipeline import Settings, ingest_paths, process_documents  # noqa: E402
+from pipeline.store import Chunk, make_engine, upgrade  # noqa: E402
+from tests.scratch_databases import admin_engine, scratch_database  # noqa: E402
 
 STUB = Path(__file__).with_name("stub_openai.py")
 
@@ -91,20 +94,19 @@ class Stub:
 
 
 def fresh_store(pg_admin_url: str | None, work: Path) -> tuple[str, callable]:
-    """A URL of an empty store and the function that removes it."""
+    """A URL of an empty store and the function that removes it: a SQLite file in ``work``, or a new PostgreSQL
+    database on the server of ``pg_admin_url`` (:func:`tests.scratch_databases.scratch_database`)."""
     if not pg_admin_url:
         return f"sqlite:///{work / 'bench.db'}", lambda: None
-    admin = create_engine(pg_admin_url, isolation_level="AUTOCOMMIT")
-    name = f"cw_bench_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
+    admin = admin_engine(pg_admin_url)
+    scratch = scratch_database(admin, "cw_bench")
+    url = scratch.__enter__()
 
     def drop() -> None:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        scratch.__exit__(None, None, None)
         admin.dispose()
 
-    return pg_admin_url.rsplit("/", 1)[0] + f"/{name}", drop
+    return url, drop
 
 
 def _store_with_contracts(url: str, work: Path, args: argparse.Namespace):

@@ -12,15 +12,15 @@ Under ``CI=true`` a missing PostgreSQL server or ../shared fails the test instea
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from pipeline.store.engine import make_engine, upgrade
+from tests.scratch_databases import admin_engine, scratch_database
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -49,10 +49,7 @@ def shared_dir() -> Path:
 
 
 def _pg_admin():
-    eng = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with eng.connect() as c:
-        c.execute(text("select 1"))
-    return eng
+    return admin_engine(PG_ADMIN_URL)
 
 
 @pytest.fixture(scope="session")
@@ -62,16 +59,21 @@ def pg_template():
         admin = _pg_admin()
     except Exception as exc:  # noqa: BLE001 - any connection failure means "no server"
         unavailable(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}")
-    name = f"cw_tpl_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    eng = make_engine(PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}")
-    upgrade(eng)
-    eng.dispose()
-    yield admin, name
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with scratch_database(admin, "cw_tpl") as url:
+        eng = make_engine(url)
+        upgrade(eng)
+        eng.dispose()
+        yield admin, make_url(url).database
     admin.dispose()
+
+
+@contextmanager
+def migrated_pg_database(request, prefix: str = "cw_test") -> Iterator[str]:
+    """A new migrated PostgreSQL database (a copy of the session's migrated template, ``pg_template``), dropped
+    after: yields its URL. ``request``: the test's pytest request (the template is made on first use)."""
+    admin, template = request.getfixturevalue("pg_template")
+    with scratch_database(admin, prefix, template=template) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -83,16 +85,10 @@ def engine(request, tmp_path):
         yield eng
         eng.dispose()
         return
-    admin, template = request.getfixturevalue("pg_template")
-    name = f"cw_test_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    eng = make_engine(url)
-    yield eng
-    eng.dispose()
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with migrated_pg_database(request) as url:
+        eng = make_engine(url)
+        yield eng
+        eng.dispose()
 
 
 @pytest.fixture
@@ -109,14 +105,10 @@ def empty_pg_database(prefix: str = "cw_empty", *, owner: str | None = None) -> 
         admin = _pg_admin()
     except Exception as exc:  # noqa: BLE001 - any connection failure means "no server"
         unavailable(f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}")
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"' + (f' OWNER "{owner}"' if owner else "")))
     try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+        with scratch_database(admin, prefix, owner=owner) as url:
+            yield url
     finally:
-        with admin.connect() as c:
-            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
 
 

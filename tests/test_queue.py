@@ -18,7 +18,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from benchmarks.stub_openai import StubServer
 from pipeline.queue import TASK, JobRunner, pending_jobs, queue_counts, run_workers, start_workers
 from pipeline.settings import Settings
 from pipeline.store import Document, ExtractionRun, FindingRow, ModelAnswer, ReviewItem, make_engine
-from tests.conftest import PG_ADMIN_URL, REPO
+from tests.conftest import REPO, migrated_pg_database
 
 FINAL = {"needs_review", "auto_accepted"}
 
@@ -54,14 +53,9 @@ def contract(tag: str) -> str:
 
 @pytest.fixture
 def pg_url(request) -> str:
-    """A fresh migrated PostgreSQL database (cloned from the session's template) and its URL; dropped after."""
-    admin, template = request.getfixturevalue("pg_template")
-    name = f"cw_queue_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-    yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    """A fresh migrated PostgreSQL database (a copy of the session's template) and its URL; dropped after."""
+    with migrated_pg_database(request, "cw_queue") as url:
+        yield url
 
 
 @pytest.fixture
