@@ -79,6 +79,41 @@ def test_gguf_tokenizer_counts_with_the_model_vocabulary(gguf):
     assert gguf.count("") == 0
 
 
+def test_gguf_tokenizer_gives_llama_cpp_ids_through_tiktoken_on_real_contracts(gguf):
+    from pipeline.reading.tokens import _tokenize
+
+    assert gguf.engine == "tiktoken"  # the Qwen2 vocabulary: byte-level BPE with a known pre-tokenizer
+    vocab = gguf._llama._model.vocab
+    files = sorted(require_shared("corpus", "cuad", "full_contract_txt").rglob("*.txt"))[::9]
+    files += sorted(require_shared("failcases").rglob("*.txt"))
+    assert len(files) >= 25
+    for f in files:
+        text = f.read_text(encoding="utf-8", errors="replace")
+        assert gguf.encode(text) == _tokenize(vocab, text.encode("utf-8")), f.name
+    odd = "Ⅻ ①②  ｆｕｌｌ　ｗｉｄｔｈ\u200b\ufeff 𝔄𝔟 ‏עברית‎ हिन्दी ไทย 1⁄2 ½ ١٢٣ \x0b\x0c\x1f\x7f"
+    assert gguf.encode(odd) == _tokenize(vocab, odd.encode("utf-8"))
+
+
+def test_a_pre_tokenizer_unknown_or_disagreeing_on_the_probe_leaves_tokenizing_to_llama_cpp(monkeypatch):
+    from pipeline.reading import tokens
+
+    path = installed_gguf()
+    reference = GGUFTokenizer(path)
+    qwen2 = tokens.PRE_TOKENIZER_PATTERNS["qwen2"]
+    monkeypatch.setattr(tokens, "PRE_TOKENIZER_PATTERNS", {})
+    unknown = GGUFTokenizer(path)
+    assert unknown.engine == "llama.cpp"
+    # Qwen2's pattern without the rule that leaves the last space of a run to the next word: the probe's
+    # "it's   due" is then cut "   " + "due" instead of "  " + " due"
+    greedy_spaces = qwen2.replace(r"|\s+(?!\S)", "")
+    assert greedy_spaces != qwen2
+    monkeypatch.setattr(tokens, "PRE_TOKENIZER_PATTERNS", {"qwen2": greedy_spaces})
+    wrong = GGUFTokenizer(path)
+    assert wrong.engine == "llama.cpp"
+    for tok in (unknown, wrong):
+        assert tok.encode("Pay 1,234,567 within 30 days.") == reference.encode("Pay 1,234,567 within 30 days.")
+
+
 def test_gguf_tokenizer_missing_file_is_a_load_error(tmp_path):
     with pytest.raises(TokenizerLoadError, match="not found"):
         GGUFTokenizer(tmp_path / "absent.gguf")

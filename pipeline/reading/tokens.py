@@ -7,7 +7,13 @@ character-based estimate overruns the context window.
 Two tokenizers:
 
 - :class:`GGUFTokenizer`: the vocabulary of a local GGUF model, loaded alone with
-  llama-cpp-python (``vocab_only=True``: no weights, well under a second).
+  llama-cpp-python (``vocab_only=True``: no weights, well under a second). For a byte-level BPE
+  vocabulary whose pre-tokenizer is known (:data:`PRE_TOKENIZER_PATTERNS`: Qwen2's), the same
+  vocabulary is handed to tiktoken's BPE, which gives the very same token ids about 7 times faster
+  (489 text files of ../shared, 18.8 million characters: 10.7 s with llama.cpp, 1.5 s with tiktoken,
+  no file tokenized differently); it is used only when it agrees with llama.cpp on a probe text of
+  special-token strings, digits, contractions, whitespace runs and non-Latin scripts, else llama.cpp
+  tokenizes.
 - :class:`DefaultTokenizer`: llama-index's default tokenizer (tiktoken ``cl100k_base``,
   the ``gpt-3.5-turbo`` encoding). llama-index ships the encoding file in
   ``llama_index/core/_static/tiktoken_cache`` and points ``TIKTOKEN_CACHE_DIR`` there, so it
@@ -84,10 +90,18 @@ class GGUFTokenizer:
         self.name = f"gguf:{path.stem}"
         _LOADED.append(self)
         self._lock = threading.Lock()
+        self._bpe = _tiktoken_encoding(self._llama)
+
+    @property
+    def engine(self) -> str:
+        """What tokenizes: ``"tiktoken"`` (the same vocabulary in tiktoken's BPE) or ``"llama.cpp"``."""
+        return "llama.cpp" if self._bpe is None else "tiktoken"
 
     def encode(self, text: str) -> list[int]:
         if not text:
             return []
+        if self._bpe is not None:
+            return self._bpe.encode_ordinary(text)
         data = text.encode("utf-8")
         with self._lock:
             vocab = getattr(getattr(self._llama, "_model", None), "vocab", None)
@@ -121,6 +135,55 @@ def _tokenize(vocab, data: bytes, size: int | None = None) -> list[int]:
         if n < 0:
             raise TokenizerError(f"llama.cpp could not tokenize {len(data)} bytes (asked for {size} tokens, got {n})")
     return buf[:n]
+
+
+PRE_TOKENIZER_PATTERNS: dict[str, str] = {
+    "qwen2": r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+""",
+}
+"""Pre-tokenizer regular expressions by GGUF ``tokenizer.ggml.pre``: text is cut into these pieces before the
+BPE merges. Qwen2's is the ``pre_tokenizer`` pattern of Qwen2's ``tokenizer.json``, which llama.cpp implements
+as ``LLAMA_VOCAB_PRE_TYPE_QWEN2``."""
+
+_PROBE = ("<|im_start|>user\nDON'T pay US$1,234,567.89 by 2024-12-31;\tit's   due\r\n\r\n  in 30 days.<|endoftext|>"
+          " Café naïve façade — “quoted” ‘x’ §4.2(a)\u00a0¶ 合同条款 계약서 договор عقد 🙂👍🏽 e\u0301 ﬁ x²\n\n\n")
+
+
+def _tiktoken_encoding(llama):
+    """A tiktoken ``Encoding`` of ``llama``'s vocabulary when it is byte-level BPE (``tokenizer.ggml.model``
+    ``gpt2``) with a pre-tokenizer of :data:`PRE_TOKENIZER_PATTERNS`, and it tokenizes :data:`_PROBE` exactly as
+    llama.cpp does; else None (llama.cpp tokenizes). A token's rank is its id: in these vocabularies ids follow
+    the order of the BPE merges. Special tokens are left out, so their strings are tokenized as plain text, as
+    llama.cpp does with ``parse_special`` off."""
+    try:
+        import llama_cpp
+        import tiktoken
+
+        meta = getattr(llama, "metadata", None) or {}
+        pattern = PRE_TOKENIZER_PATTERNS.get(meta.get("tokenizer.ggml.pre", ""))
+        vocab = getattr(getattr(llama, "_model", None), "vocab", None)
+        if meta.get("tokenizer.ggml.model") != "gpt2" or pattern is None or vocab is None:
+            return None
+        byte_of = _byte_level_decoder()
+        ranks: dict[bytes, int] = {}
+        for i in range(llama_cpp.llama_vocab_n_tokens(vocab)):
+            if llama_cpp.llama_vocab_get_attr(vocab, i) & llama_cpp.LLAMA_TOKEN_ATTR_NORMAL:
+                ranks[bytes(byte_of[c] for c in llama_cpp.llama_vocab_get_text(vocab, i).decode("utf-8"))] = i
+        enc = tiktoken.Encoding(f"gguf-{meta['tokenizer.ggml.pre']}", pat_str=pattern, mergeable_ranks=ranks,
+                                special_tokens={})
+        if enc.encode_ordinary(_PROBE) != _tokenize(vocab, _PROBE.encode("utf-8")):
+            return None
+        return enc
+    except Exception:  # noqa: BLE001 - a vocabulary tiktoken cannot take is tokenized by llama.cpp instead
+        return None
+
+
+@lru_cache(maxsize=1)
+def _byte_level_decoder() -> dict[str, int]:
+    """GPT-2's byte-level alphabet read back: the character that stands for each byte in a token's text → the
+    byte (printable Latin-1 bytes stand for themselves, the others for 256 + their order)."""
+    kept = [*range(ord("!"), ord("~") + 1), *range(ord("¡"), ord("¬") + 1), *range(ord("®"), ord("ÿ") + 1)]
+    moved = [b for b in range(256) if b not in kept]
+    return {**{chr(b): b for b in kept}, **{chr(256 + k): b for k, b in enumerate(moved)}}
 
 
 class DefaultTokenizer:
