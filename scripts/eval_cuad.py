@@ -5,16 +5,16 @@ Selection (:func:`pipeline.evaluation.select`, ``fewest-pages``): PDFs in ../sha
 6 pages whose gold row has an answer for Governing Law and for Effective Date or Agreement Date; fewest
 pages first, ties by file size, then path; the first 10.
 
-Runs the pipeline (:func:`pipeline.evaluation.run_eval`: read, chunk, extract, verify, on a workspace
-database in a temporary folder) with the configured model (default ``qwen2.5-coder-1.5b``). Model answers
-are recorded under ``tests/recordings/cuad-eval`` (``--record`` calls the local model and records; the
-default replays the recordings, so the figures can be recomputed without a model). Prints one line per
-contract (1 = the field agrees with CUAD's answer, 0 = it does not or is missing, - = no answer to compare)
-and the report of ``clausewise eval`` (:func:`pipeline.evaluation.print_report`): per-field agreement
-(right / (right + wrong + missing)), precision, recall, the trust figures, seconds per page (model latency
-as recorded, so a replay prints the figures of the recording run), and the reading figures: values filled
-by code, spans found in the cited sentences, chunk tokens including overlap / document tokens, prompt
-overhead tokens per call, output tokens per extracted value.
+Runs the pipeline (:func:`pipeline.evaluation.run_eval`: read, chunk, extract, verify, on a workspace database
+in a temporary folder, removed when the run ends) with the configured model (default ``qwen2.5-coder-1.5b``).
+Model answers are recorded under ``tests/recordings/cuad-eval`` (``--record`` calls the local model and
+records; the default replays the recordings, so the figures can be recomputed without a model). Prints one
+line per contract (1 = the field agrees with CUAD's answer, 0 = it does not or is missing, - = no answer to
+compare) and the report of ``clausewise eval`` (:func:`pipeline.evaluation.print_report`): per-field agreement
+(right / (right + wrong + missing)), precision, recall, the trust figures, seconds per page (model latency as
+recorded, so a replay prints the figures of the recording run), and the reading figures: values filled by
+code, spans found in the cited sentences, chunk tokens including overlap / document tokens, prompt overhead
+tokens per call, output tokens per extracted value.
 
 The same figures: ``CLAUSEWISE_BACKEND=replay CLAUSEWISE_REPLAY_DIR=tests/recordings/cuad-eval clausewise eval
 cuad --labels ../shared/corpus/cuad/master_clauses.csv --docs ../shared/corpus/cuad/full_contract_pdf --limit 10``.
@@ -104,12 +104,12 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.record:
         os.environ[RECORD_ENV] = "1"
-    work = Path(tempfile.mkdtemp(prefix="cw-eval-"))
-    settings = Settings(data_dir=work, backend="replay", model=args.model, replay_dir=RECORDINGS)
     docs = _selected(args.limit)
     selection = {"labels": str(CUAD / "master_clauses.csv"), "docs": str(CUAD / "full_contract_pdf"),
                  "how": "fewest-pages", "limit": args.limit, "documents": [d.name for d in docs]}
-    result = run_eval(docs, settings, set_name="cuad", workdir=work, selection=selection, on_document=_line)
+    with tempfile.TemporaryDirectory(prefix="cw-eval-") as work:  # data folder and workspace, removed at the end
+        settings = Settings(data_dir=Path(work), backend="replay", model=args.model, replay_dir=RECORDINGS)
+        result = run_eval(docs, settings, set_name="cuad", selection=selection, on_document=_line)
     print()
     print_report(result, Console(width=None if sys.stdout.isatty() else 200))  # a file gets whole lines
     if args.db:

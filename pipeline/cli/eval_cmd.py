@@ -6,6 +6,13 @@ Each command loads a labelled set (:mod:`pipeline.evaluation.labels`), selects d
 (:func:`pipeline.evaluation.write_html`), and stores the run in the configured database (table ``eval_runs``,
 audit event ``eval.run``).
 
+The workspace database lives in a new temporary folder that is removed when the command ends: after the
+report, and also when the run fails part-way, is interrupted with Ctrl-C, or is stopped by SIGTERM or SIGHUP
+(exit code 130). ``--keep-workspace`` keeps that folder and ``--workdir DIR`` puts the workspace in ``DIR``,
+which is always kept; either way the folder is printed before the run starts and the database file after it
+(and in the message of a run that stops). A run whose workspace was removed is printed, written and stored
+with no workspace (``"workspace": null``), so nothing names a folder that is gone.
+
 ``clausewise eval runs`` lists the stored runs, ``clausewise eval report RUN --html OUT`` draws the HTML page
 of a stored run, and ``clausewise eval compare RUN [RUN ...]`` prints the backend scorecard of stored runs
 (:mod:`pipeline.evaluation.compare`). A run is named by its id or a prefix of it that only it has.
@@ -14,6 +21,11 @@ of a stored run, and ``clausewise eval compare RUN [RUN ...]`` prints the backen
 from __future__ import annotations
 
 import json
+import signal
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -68,8 +80,12 @@ SeedOption = typer.Option(0, "--seed", help="Seed of --select random.")
 JsonOption = typer.Option(None, "--json", help="Also write everything (per document and field) as JSON to OUT.")
 HtmlOption = typer.Option(None, "--html", dir_okay=False,
                           help="Also write one self-contained HTML report (plots, wrong auto-accepted values) to OUT.")
-WorkdirOption = typer.Option(None, "--workdir",
-                             help="Folder of the workspace database (default: a new temporary folder).")
+WorkdirOption = typer.Option(None, "--workdir", file_okay=False,
+                             help="Folder for the workspace database, kept after the run (default: a new "
+                                  "temporary folder, removed when the command ends).")
+KeepWorkspaceOption = typer.Option(False, "--keep-workspace",
+                                   help="Keep the temporary workspace folder after the run and print where it is "
+                                        "(to open its documents with CLAUSEWISE_DATABASE_URL).")
 PricesOption = typer.Option(None, "--prices", help="Price file (YAML) overriding the shipped price table.")
 PlaybookOption = typer.Option(None, "--playbook",
                               help="Playbook YAML (default: CLAUSEWISE_PLAYBOOK or rules/playbooks/default.yaml).")
@@ -94,10 +110,32 @@ def _progress(d: DocumentResult) -> None:
                   f"right {right}/{labelled}" + (f"; {escape(wrong)}" if wrong else ""), highlight=False)
 
 
+@contextmanager
+def _stop_signals_interrupt() -> Iterator[None]:
+    """While inside, SIGTERM and SIGHUP raise :class:`KeyboardInterrupt` as Ctrl-C does, so that the run's
+    clean-up (removing a temporary workspace) happens before the process ends; the previous handlers are put
+    back afterwards. A signal the process ignores stays ignored (``nohup`` ignores SIGHUP); outside the main
+    thread (where handlers cannot be set) it changes nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _interrupt(signum: int, frame: object) -> None:  # noqa: ARG001 - signal handler signature
+        raise KeyboardInterrupt
+
+    sigs = [getattr(signal, name) for name in ("SIGTERM", "SIGHUP") if hasattr(signal, name)]
+    previous = {sig: signal.signal(sig, _interrupt) for sig in sigs if signal.getsignal(sig) is not signal.SIG_IGN}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():  # None: a handler not set from Python, taken as the default
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+
+
 def _evaluate(set_name: str, docs: list[LabelledDocument], *, source: dict[str, Any], limit: int | None,
               max_pages: int | None, how: str, seed: int, json_out: Path | None, workdir: Path | None,
               prices: Path | None, playbook: Path | None, backend: str | None, model: str | None,
-              database_url: str | None, html_out: Path | None = None) -> None:
+              database_url: str | None, html_out: Path | None = None, keep_workspace: bool = False) -> None:
     if how not in SELECTIONS:
         fail(f"--select must be one of {', '.join(SELECTIONS)}, not {how!r}", 2)
     cfg = settings(database_url=database_url, backend=backend, model=model)
@@ -117,13 +155,26 @@ def _evaluate(set_name: str, docs: list[LabelledDocument], *, source: dict[str, 
                  "labelled": len(docs), "documents": [d.name for d in chosen]}
     console.print(f"evaluating {len(chosen)} of {len(docs)} labelled documents ({how}) with "
                   f"{escape(cfg.backend)} / {escape(cfg.model)}", highlight=False)
+    if workdir is None and keep_workspace:
+        workdir = Path(tempfile.mkdtemp(prefix="clausewise-eval-"))
+    if workdir is not None:
+        workdir = workdir.resolve()
+        console.print(f"workspace folder: {escape(str(workdir))} (kept after the run)", highlight=False)
+    gone = "the temporary workspace was removed"
+    kept = f"the workspace folder {escape(str(workdir))} is kept"
     try:
-        result = run_eval(chosen, cfg, set_name=set_name, playbook=pb, workdir=workdir, selection=selection,
-                          prices=table, labels=FIELD_LABELS.get(set_name), on_document=_progress)
+        with _stop_signals_interrupt():
+            result = run_eval(chosen, cfg, set_name=set_name, playbook=pb, workdir=workdir, selection=selection,
+                              prices=table, labels=FIELD_LABELS.get(set_name), on_document=_progress)
     except (ModelRegistryError, LLMError) as exc:
-        fail(f"evaluation stopped: {exc}")
+        fail(f"evaluation stopped: {exc}; {kept if workdir is not None else gone}")
+    except KeyboardInterrupt:
+        fail(f"evaluation interrupted; {kept if workdir is not None else gone}", 130)
     console.print()
     print_report(result, console)
+    if result.workspace is not None:
+        console.print(f"open it with CLAUSEWISE_DATABASE_URL=sqlite:///{escape(result.workspace)} clausewise show "
+                      "DOC (remove the folder when done)", highlight=False)
     if json_out is not None:
         write_json(result, json_out)
         console.print(f"JSON written to {escape(str(json_out))}", highlight=False)
@@ -147,6 +198,7 @@ def cuad(
     json_out: Path | None = JsonOption,
     html_out: Path | None = HtmlOption,
     workdir: Path | None = WorkdirOption,
+    keep_workspace: bool = KeepWorkspaceOption,
     prices: Path | None = PricesOption,
     playbook: Path | None = PlaybookOption,
     backend: str | None = BackendOption,
@@ -160,7 +212,8 @@ def cuad(
         fail(str(exc), 2)
     _evaluate("cuad", labelled, source={"labels": str(labels), "docs": str(docs)}, limit=limit,
               max_pages=max_pages, how=how, seed=seed, json_out=json_out, workdir=workdir, prices=prices,
-              playbook=playbook, backend=backend, model=model, database_url=database_url, html_out=html_out)
+              playbook=playbook, backend=backend, model=model, database_url=database_url, html_out=html_out,
+              keep_workspace=keep_workspace)
 
 
 @eval_app.command("samples")
@@ -174,6 +227,7 @@ def samples(
     json_out: Path | None = JsonOption,
     html_out: Path | None = HtmlOption,
     workdir: Path | None = WorkdirOption,
+    keep_workspace: bool = KeepWorkspaceOption,
     prices: Path | None = PricesOption,
     playbook: Path | None = PlaybookOption,
     backend: str | None = BackendOption,
@@ -187,7 +241,8 @@ def samples(
         fail(str(exc), 2)
     _evaluate("samples", labelled, source={"folder": str(folder)}, limit=limit, max_pages=max_pages, how=how,
               seed=seed, json_out=json_out, workdir=workdir, prices=prices, playbook=playbook, backend=backend,
-              model=model, database_url=database_url, html_out=html_out)
+              model=model, database_url=database_url, html_out=html_out,
+              keep_workspace=keep_workspace)
 
 
 @eval_app.command("gold")
@@ -201,6 +256,7 @@ def gold(
     json_out: Path | None = JsonOption,
     html_out: Path | None = HtmlOption,
     workdir: Path | None = WorkdirOption,
+    keep_workspace: bool = KeepWorkspaceOption,
     prices: Path | None = PricesOption,
     playbook: Path | None = PlaybookOption,
     backend: str | None = BackendOption,
@@ -214,7 +270,8 @@ def gold(
         fail(str(exc), 2)
     _evaluate("gold", labelled, source={"file": str(file)}, limit=limit, max_pages=max_pages, how=how, seed=seed,
               json_out=json_out, workdir=workdir, prices=prices, playbook=playbook, backend=backend, model=model,
-              database_url=database_url, html_out=html_out)
+              database_url=database_url, html_out=html_out,
+              keep_workspace=keep_workspace)
 
 
 # ------------------------------------------------------------------------------------------ stored runs

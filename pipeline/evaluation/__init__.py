@@ -20,11 +20,11 @@ trusted (``clausewise eval``).
   agreement, precision, recall, auto-accept precision with its :func:`wilson` interval, flag recall,
   missing values flagged by completeness, review load; each ratio a :class:`Rate`.
 - The run (:mod:`~pipeline.evaluation.runner`): :func:`run_eval` ingests, extracts and verifies the
-  documents with the configured backend on a workspace database and scores them into an
-  :class:`EvalResult` (one :class:`DocumentResult` per document, one :class:`FieldResult` per scored
-  field; built-in rules alone and with the playbook; :func:`speed_figures`, :func:`percentile`,
-  :func:`reading_figures`: values filled by code, spans found in the cited sentences, chunk overlap, prompt
-  overhead and output tokens per value);
+  documents with the configured backend on a workspace database (in a given folder, kept, or in a temporary
+  one removed when the run ends unless asked to keep it) and scores them into an :class:`EvalResult` (one
+  :class:`DocumentResult` per document, one :class:`FieldResult` per scored field; built-in rules alone and
+  with the playbook; :func:`speed_figures`, :func:`percentile`, :func:`reading_figures`: values filled by
+  code, spans found in the cited sentences, chunk overlap, prompt overhead and output tokens per value);
   :func:`store_eval_run` stores it (table ``eval_runs``) with its ``eval.run`` audit event.
 - Prices (:mod:`~pipeline.evaluation.prices`): :func:`load_prices` (the shipped ``prices.yaml``,
   :data:`DEFAULT_PRICES`, and a user file), :class:`Price`, :func:`price_of`, :func:`cost_per_1000_pages`;

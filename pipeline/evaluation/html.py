@@ -10,7 +10,9 @@ with :func:`html.escape`.
 
 The page holds:
 
-- the run: set, documents, backend, model and its SHA-256, prompt version, playbook, selection, when (UTC);
+- the run: set, documents, backend, model and its SHA-256, prompt version, playbook, selection, when (UTC),
+  and the workspace database: its file, or that it is no longer there (a temporary workspace is removed when
+  the run ends; a kept one may be deleted later, and a stored run's page is drawn again from the store);
 - per field and overall: right, wrong, missing, invented, rightly left empty, not labelled, agreement,
   precision = right / (right + wrong + invented), recall = right / (right + wrong + missing), and a bar
   chart of precision and recall per field;
@@ -389,9 +391,17 @@ def _meta(run: Mapping[str, Any]) -> str:
     rows = [("run", run.get("id")), ("when (UTC)", run.get("created_at")), ("set", run.get("set")),
             ("selection", how), ("backend / model", f"{run.get('backend')} / {run.get('model')}"),
             ("model file SHA-256", run.get("model_sha256") or "–"), ("prompt version", run.get("prompt_version")),
-            ("playbook", run.get("playbook")), ("workspace", run.get("workspace"))]
+            ("playbook", run.get("playbook")), ("workspace", _workspace(run.get("workspace")))]
     return '<table class="meta">' + "".join(f"<tr><td>{_e(k)}</td><td>{_e(v)}</td></tr>" for k, v in rows) \
         + "</table>"
+
+
+def _workspace(path: str | None) -> str:
+    """The workspace row of the run table: the database file when it is still there, else that it is gone (a
+    temporary workspace removed when the run ended, or a kept one deleted since)."""
+    if not path:
+        return "a temporary folder, removed when the run ended"
+    return path if Path(path).exists() else f"{path} (no longer there)"
 
 
 def _cards(run: Mapping[str, Any]) -> str:

@@ -142,8 +142,9 @@ def reading_lines(result: EvalResult) -> list[str]:
 
 
 def print_report(result: EvalResult, console: Console | None = None) -> None:
-    """Print the field table, the trust lines (built-in rules, with playbook), speed, cost and reading to
-    ``console``."""
+    """Print the field table, the trust lines (built-in rules, with playbook), speed, cost and reading, the
+    documents that were not extracted, and where the workspace database is (or that it was a temporary folder,
+    removed) to ``console``."""
     console = console or Console()
     console.print(field_table(result))
     o = result.playbook_summary.overall
@@ -157,7 +158,10 @@ def print_report(result: EvalResult, console: Console | None = None) -> None:
     for d in failed:
         console.print(f"[red]not extracted:[/red] {escape(d.name)} ({escape(d.status)}: {escape(d.reason or '')})",
                       highlight=False)
-    console.print(f"workspace: {escape(result.workspace)}", highlight=False)
+    if result.workspace is not None:
+        console.print(f"workspace: {escape(result.workspace)}", highlight=False)
+    else:
+        console.print("workspace: a temporary folder, removed when the run ended", highlight=False)
 
 
 def write_json(result: EvalResult, path: Path) -> None:

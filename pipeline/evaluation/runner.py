@@ -3,8 +3,10 @@
 :func:`run_eval` does, for each :class:`~pipeline.evaluation.labels.LabelledDocument`:
 
 1. ingest (read, check, chunk) into a **workspace** database, a fresh SQLite file ``eval-<run id>.db`` under
-   ``workdir`` (default: a new temporary folder, kept, so that its extractions can be opened afterwards with
-   ``CLAUSEWISE_DATABASE_URL=sqlite:///<file> clausewise show DOC``). The user's own database is untouched
+   ``workdir``, which is kept, so that its extractions can be opened afterwards with
+   ``CLAUSEWISE_DATABASE_URL=sqlite:///<file> clausewise show DOC``. Without ``workdir`` the workspace is a new
+   temporary folder that is removed when :func:`run_eval` returns or raises (a failed run, Ctrl-C), unless
+   ``keep_workspace``; the result's ``workspace`` is then ``None``. The user's own database is untouched
    and a document ingested there before is read again here;
 2. extract with the configured backend and verify with the playbook (:func:`pipeline.extract_document`,
    :func:`pipeline.verify_document`), as ``clausewise ingest`` does;
@@ -36,6 +38,7 @@ chat template, and a chunk split again counts its text twice); output tokens per
 from __future__ import annotations
 
 import math
+import shutil
 import tempfile
 import uuid
 from collections.abc import Callable
@@ -150,7 +153,7 @@ class EvalResult:
     with the built-in rules alone and with the playbook; ``speed``, ``cost`` and ``reading`` plain dicts (see
     :func:`speed_figures`, :func:`pipeline.evaluation.prices.cost_per_1000_pages`, :func:`reading_figures`);
     ``labels`` the display label of each scored field; ``workspace`` the SQLite file the documents were
-    processed in.
+    processed in, kept after the run, or ``None`` when it was a temporary folder removed when the run ended.
     """
 
     id: str
@@ -163,7 +166,7 @@ class EvalResult:
     model_sha256: str | None
     prompt_version: str
     playbook: str
-    workspace: str
+    workspace: str | None
     fields: list[str]
     labels: dict[str, str]
     documents: list[DocumentResult]
@@ -411,11 +414,16 @@ def _document(d: LabelledDocument, engine: Engine, backend: Any, settings: Setti
 
 
 def run_eval(docs: list[LabelledDocument], settings: Settings, *, set_name: str, playbook: Playbook | None = None,
-             workdir: Path | None = None, selection: dict[str, Any] | None = None,
+             workdir: Path | None = None, keep_workspace: bool = False, selection: dict[str, Any] | None = None,
              prices: dict[str, Price] | None = None, labels: dict[str, str] | None = None,
              on_document: Callable[[DocumentResult], None] | None = None) -> EvalResult:
     """Run the pipeline on ``docs`` with the backend ``settings`` configure and score it (see the module doc).
 
+    ``workdir``: the folder of the workspace database (made when missing, kept afterwards); without it a new
+    temporary folder (:func:`tempfile.mkdtemp`, prefix ``clausewise-eval-``) that is removed with everything in
+    it when this function returns or raises, KeyboardInterrupt included, unless ``keep_workspace``. The
+    result's ``workspace`` names the database file when it is kept (or a temporary folder could not be
+    removed), else it is ``None``.
     ``playbook``: the playbook verify uses (default: the configured one, ``settings.playbook`` or the shipped
     default); ``selection``: how ``docs`` were chosen, stored with the run; ``prices``: the price table
     (default: the shipped one); ``labels``: a display label per field, in report order (default: the set's,
@@ -427,28 +435,48 @@ def run_eval(docs: list[LabelledDocument], settings: Settings, *, set_name: str,
         pipeline.llm.ModelRegistryError: the configured model is not installed.
         audit.AuditWriteError: an audit event of the workspace could not be written.
     """
+    if workdir is not None:
+        folder = Path(workdir)
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = False
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="clausewise-eval-"))
+        temporary = not keep_workspace
+    try:
+        result = _run(docs, settings, set_name=set_name, playbook=playbook, folder=folder, selection=selection,
+                      prices=prices, labels=labels, on_document=on_document)
+    finally:
+        if temporary:
+            shutil.rmtree(folder, ignore_errors=True)
+    if temporary and not folder.exists():  # a folder that could not be removed is still named
+        result.workspace = None
+    return result
+
+
+def _run(docs: list[LabelledDocument], settings: Settings, *, set_name: str, playbook: Playbook | None,
+         folder: Path, selection: dict[str, Any] | None, prices: dict[str, Price] | None,
+         labels: dict[str, str] | None, on_document: Callable[[DocumentResult], None] | None) -> EvalResult:
+    """:func:`run_eval` in the workspace folder ``folder``, which exists; the engine of the workspace database
+    is disposed of before it returns or raises, so that the folder can be removed."""
     run_id = str(uuid.uuid4())
     created = utcnow()
     playbook_path = Path(settings.playbook or DEFAULT_PLAYBOOK)
     playbook = playbook if playbook is not None else load_playbook(playbook_path)
     if getattr(playbook, "path", None):
         playbook_path = Path(playbook.path)
-    folder = Path(workdir) if workdir is not None else Path(tempfile.mkdtemp(prefix="clausewise-eval-"))
-    folder.mkdir(parents=True, exist_ok=True)
     workspace = (folder / f"eval-{run_id}.db").resolve()
     work_settings = settings.model_copy(update={"database_url": f"sqlite:///{workspace}"})
     engine = make_engine(work_settings.effective_database_url)
-    upgrade(engine)
-    backend = make_backend(work_settings)
-    tok = tokenizer_for(work_settings)
-    overhead = tok.count(prompt_overhead_text())
-    labels = dict(labels if labels is not None else FIELD_LABELS.get(set_name, {}))
-    fields = _scored_fields(docs, labels)
-
     documents: list[DocumentResult] = []
     records_builtin: list[FieldRecord] = []
     records_playbook: list[FieldRecord] = []
     try:
+        upgrade(engine)
+        backend = make_backend(work_settings)
+        tok = tokenizer_for(work_settings)
+        overhead = tok.count(prompt_overhead_text())
+        labels = dict(labels if labels is not None else FIELD_LABELS.get(set_name, {}))
+        fields = _scored_fields(docs, labels)
         for d in docs:
             res, x, builtin, with_playbook = _document(d, engine, backend, work_settings, playbook, tok, run_id)
             outcomes = score(d.gold, x)
