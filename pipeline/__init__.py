@@ -12,8 +12,9 @@
 - :func:`extract_document`: every chunk sent to the LLM backend, the answers merged, normalized and
   grounded into one :class:`schemas.ContractExtraction` stored as an extraction run; raises
   :class:`DocumentNotExtractable` (an :class:`ExtractionError`).
-- :func:`verify_document`: the rules and the playbook run over the latest extraction
-  (:class:`VerifyOutcome`); raises :class:`NothingToVerify` when there is none.
+- :func:`verify_document`: the rules and the playbook run over the latest extraction of an ``extracted``
+  document (:class:`VerifyOutcome`); raises :class:`NothingToVerify` when there is none or the document is in
+  another status (a failed extraction is never verified).
 - :func:`process_documents`: extract and verify a batch of documents, a bounded number of model calls in
   flight.
 - :class:`Settings` (every knob: sizes in tokens, times in seconds) and :func:`get_settings`.

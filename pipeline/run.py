@@ -41,7 +41,9 @@ def process_documents(engine: Engine, document_ids: Iterable[str], settings: Set
                       progress: Progress | None = None, backend: Backend | None = None) -> dict:
     """Carry each document on from where it stands: extract and verify an ``ingested`` one, verify an
     ``extracted`` one (its extraction stored by an earlier run that stopped before verifying); a failure of one
-    never stops the others.
+    never stops the others. An extraction that reads no chunk (run ``failed``) moves the document to ``failed``
+    (reason ``extraction_failed``) and ends it there: it is not verified, so no rule runs on it, no finding or
+    review item is stored and its status history ends with ``document.failed``.
 
     ``concurrency``: the model calls in flight at once (``None``: :func:`pipeline.llm.concurrency_for` of the
     settings and backend, the setting ``concurrency`` or the backend's default). At 1 the documents are carried
@@ -70,11 +72,13 @@ def process_documents(engine: Engine, document_ids: Iterable[str], settings: Set
     document under way, whose run the next one closes as ``interrupted`` and carries on).
 
     Returns totals: ``{"failed", "skipped", "documents", "pages", "input_tokens", "output_tokens", "seconds",
-    "wall_seconds"}`` (``documents``: those extracted or verified here; ``seconds``: the model's own seconds as
-    the backend reports them, a replay the recorded ones, for the extractions made here; ``wall_seconds``:
-    extraction and verification as timed here, summed over documents, so above the batch's wall time when
-    documents run together). With ``console``, prints one line per document (file name, pages, wall seconds,
-    model seconds per page, status and findings, or why it was left) and the totals. With ``progress``
+    "wall_seconds"}`` (``documents``: those extracted or verified here, an extraction that failed included (its
+    calls were made), which does not count in ``failed``; ``seconds``: the model's own seconds as the backend
+    reports them, a replay the recorded ones, for the extractions made here; ``wall_seconds``: extraction and
+    verification as timed here, summed over documents, so above the batch's wall time when documents run
+    together). With ``console``, prints one line per document (file name, pages, wall seconds,
+    model seconds per page, status and findings; for a failed extraction its status and reason, then one line per
+    failed chunk with its pages and reason; or why it was left) and the totals. With ``progress``
     (:class:`pipeline.llm.Progress`), the planned and ended model calls are reported to it, and each document's
     one-line outcome goes to its ``document_done`` instead of the console (the findings under it still go to
     the console). ``backend``: the model backend to use (default: :func:`pipeline.llm.make_backend` of the
@@ -200,6 +204,9 @@ def _carry_on(engine: Engine, doc_id: str, backend, settings: Settings, holder: 
             run = extract_document(engine, doc_id, backend, settings, holder=holder, calls=calls,
                                    progress=report.progress)
             earlier = False
+            if run.status == "failed":  # no chunk was read: the document is failed, there is nothing to verify
+                _failed_extraction(engine, doc_id, name, run, time.perf_counter() - started, report)
+                return
         else:
             with Session(engine) as s:
                 run = latest_run(s, doc_id)
@@ -242,6 +249,36 @@ def _carry_on(engine: Engine, doc_id: str, backend, settings: Settings, holder: 
     details = [f"  {f.severity:<7} {f.rule_id:<6} {_shown(f.field_path)}: {_shown(f.message)}"
                for f in outcome.findings if f.severity != "info"]
     report.document(name, outcome.status, line, details=details, soft_wrap=True, **figures)
+
+
+def _failed_extraction(engine: Engine, doc_id: str, name: str, run: ExtractionRun, wall: float,
+                       report: _Report) -> None:
+    """Report a document whose extraction run stored ``failed`` (no chunk was read; the document moved to
+    ``failed``): its line gives the document's status with its reason and message, one line under it per failed
+    chunk gives the chunk's pages and reason. Its figures count as an extraction made here (the calls were
+    made), not as an error of the batch."""
+    pages = getattr(run, "pages", 0) or 0
+    outcomes = run.chunk_outcomes or []
+    model_seconds = sum(float(c.get("model_seconds") or 0.0) for c in outcomes)
+    with Session(engine) as s:
+        doc = s.get(Document, doc_id)
+        status, reason, message = doc.status, doc.status_reason, doc.status_message
+    why = f" ({reason}: {message})" if reason else ""
+    per_page = f"{model_seconds / pages:.1f}" if pages else "-"
+    line = (f"[red]{_shown(_file_name(engine, doc_id))}: {pages} pages in {wall:.1f} s "
+            f"(model {model_seconds:.1f} s, {per_page} s/page); failed extraction, {status}{_shown(why)}[/red]")
+    details = [f"  chunk {o.get('chunk_seq')} (pages {_page_span(o.get('pages') or [])}): "
+               f"{_shown(str(o.get('reason') or ''))}" for o in outcomes if o.get("status") == "failed"]
+    report.document(name, status, line, details=details, soft_wrap=True, documents=1, wall_seconds=wall,
+                    input_tokens=run.input_tokens or 0, output_tokens=run.output_tokens or 0,
+                    seconds=model_seconds, pages=pages)
+
+
+def _page_span(pages: list[int]) -> str:
+    """``[3]`` as ``3``, ``[3, 4, 5]`` as ``3-5``, none as ``-``."""
+    if not pages:
+        return "-"
+    return str(pages[0]) if pages[0] == pages[-1] else f"{pages[0]}-{pages[-1]}"
 
 
 def _plain_name(engine: Engine, document_id: str) -> str:

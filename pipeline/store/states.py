@@ -13,7 +13,9 @@ are not in :data:`TRANSITIONS`. Later stages extend this table; nothing forks it
         ├─► needs_ocr (reason: no_text_layer; OCR unavailable)
         └─► needs_password (reason: encrypted)
 
-``failed``, ``needs_ocr`` and ``needs_password`` always carry a reason code and message.
+``failed``, ``needs_ocr`` and ``needs_password`` always carry a reason code and message. Only an ``extracted``
+document is verified: a document whose extraction failed stays ``failed`` (its history ends with
+``document.failed``, never followed by ``document.verified``) until it is ingested again.
 A ``needs_password`` or ``needs_ocr`` document may be ingested again (with ``--password``
 or once Tesseract is installed), which moves it back to ``ingested``.
 """
