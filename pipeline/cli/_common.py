@@ -51,7 +51,7 @@ def engine_for(url: str) -> Engine:
 
 def existing_engine_for(url: str) -> Engine:
     """:func:`engine_for` for a command that only reads the store (``status``, ``show``, ``export``, ``audit``,
-    ``eval runs``, ``review``): a SQLite store whose file does not exist is not created; the command fails
+    ``eval runs``, ``rules check``, ``review``): a SQLite store whose file does not exist is not created; the command fails
     (exit 1) saying where it looked and how to name the store. Other databases are taken as given."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:" \

@@ -12,7 +12,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from pipeline.cli import app
-from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
+from pipeline.cli._common import DatabaseUrlOption, console, existing_engine_for, fail, settings
 from pipeline.store import AmbiguousDocument, DocumentNotFound, find_document, latest_extraction, source_document
 from rules import DEFAULT_PLAYBOOK, Playbook, PlaybookError, catalogue, evaluate, load_playbook
 
@@ -56,7 +56,7 @@ def check(
     Exit code 0 when no warning or error is found, 1 otherwise (2 on a lookup or playbook error).
     """
     pb = _playbook(playbook)
-    engine = engine_for(settings(database_url=database_url).effective_database_url)
+    engine = existing_engine_for(settings(database_url=database_url).effective_database_url)
     with Session(engine) as session:
         try:
             document = find_document(session, doc)
