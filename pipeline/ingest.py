@@ -417,14 +417,14 @@ def ingest_each(
     """Ingest ``files`` (as :func:`iter_input_files` lists them) one by one, yielding each outcome as soon as its
     file is stored: a caller that hands the ids on to :func:`pipeline.process_documents` as they come has the
     files read while the documents before them are extracted. A bad file never stops the batch
-    (:func:`ingest_file`). ``progress`` (:class:`pipeline.llm.Progress`) hears of each file read; ``run_id``
-    groups the audit events of one batch (default: a new one)."""
+    (:func:`ingest_file`). ``progress`` (:class:`pipeline.llm.Progress`) hears of each file read, with the pages
+    read from it; ``run_id`` groups the audit events of one batch (default: a new one)."""
     tok = tokenizer or tokenizer_for(settings)
     run_id = run_id or str(uuid.uuid4())
     for f in files:
         out = ingest_file(engine, f, settings, password=password, tokenizer=tok, run_id=run_id)
         if progress is not None:
-            progress.file_read(out.path.name)
+            progress.file_read(out.path.name, 0 if out.already else out.pages)
         yield out
 
 

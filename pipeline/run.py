@@ -80,9 +80,11 @@ def process_documents(engine: Engine, document_ids: Iterable[str], settings: Set
     model seconds per page, status and findings; for a failed extraction its status and reason, then one line per
     failed chunk with its pages and reason; or why it was left) and the totals. With ``progress``
     (:class:`pipeline.llm.Progress`), the planned and ended model calls are reported to it, and each document's
-    one-line outcome goes to its ``document_done`` instead of the console (the findings under it still go to
-    the console). ``backend``: the model backend to use (default: :func:`pipeline.llm.make_backend` of the
-    settings, made for this call), so that a caller running many batches loads a local model once.
+    one-line outcome goes to its ``document_done`` instead of the console, with the pages and model seconds of
+    the extraction made for it (the findings under it still go to the console); the totals are then left to the
+    progress (its summary) and the caller, not printed. ``backend``: the model backend to use (default:
+    :func:`pipeline.llm.make_backend` of the settings, made for this call), so that a caller running many batches
+    loads a local model once.
     """
     backend = backend if backend is not None else make_backend(settings)
     size = concurrency_for(settings, backend, concurrency)
@@ -125,7 +127,7 @@ def process_documents(engine: Engine, document_ids: Iterable[str], settings: Set
                 errors = [f.exception() for f in futures if not f.cancelled() and f.exception() is not None]
                 if errors:
                     raise errors[0]
-    if console is not None and totals["documents"]:
+    if console is not None and progress is None and totals["documents"]:
         spp = totals["seconds"] / totals["pages"] if totals["pages"] else float("nan")
         console.print(f"extraction: {totals['documents']} documents, {totals['pages']} pages in "
                       f"{totals['wall_seconds']:.1f} s; model {totals['seconds']:.1f} s ({spp:.1f} s/page), "
@@ -152,7 +154,8 @@ class _Report:
             for k, v in figures.items():
                 self.totals[k] += v
             if self.progress is not None:
-                self.progress.document_done(name, status, line)
+                self.progress.document_done(name, status, line, pages=int(figures.get("pages", 0)),
+                                            model_seconds=figures.get("seconds", 0.0))
             elif self.console is not None:
                 self.console.print(line, highlight=False, soft_wrap=soft_wrap)
             if self.console is not None:

@@ -15,6 +15,7 @@ import typer
 from typer.testing import CliRunner
 
 from pipeline.cli import _register, app
+from pipeline.cli.ingest_cmd import ingest
 
 _register()
 runner = CliRunner()
@@ -120,3 +121,70 @@ def test_the_checker_finds_a_sub_command_by_its_full_path():
         "clausewise things drop: no help text", "clausewise things drop: not in README.md"]
     assert readme_problems(("things", "show"), "clausewise show\nclausewise audit things show") == [
         "clausewise things show: not in README.md"]
+
+
+def _help_lines(path: tuple[str, ...], columns: int) -> list[str]:
+    """``clausewise <path> --help`` rendered ``columns`` wide, each line with its runs of spaces made one."""
+    res = runner.invoke(app, [*path, "--help"], env={"COLUMNS": str(columns)})
+    assert res.exit_code == 0, res.output
+    return [" ".join(line.split()) for line in res.output.splitlines()]
+
+
+def test_a_help_paragraph_is_wrapped_at_the_terminal_width_not_at_the_docstring_lines():
+    """The ingest docstring breaks this sentence after "carried on from"; at 200 columns the help shows it on
+    one line, and at 100 it is wrapped at the width, not left with a short line where the source broke."""
+    sentence = ("A document a run left half done (read but not extracted, extracted but not verified) is carried on "
+                "from there, and every model answer is stored as it arrives")
+    assert sentence in ingest.__doc__.replace("\n    ", " ")  # the sentence as the docstring has it
+    assert "carried on from\n" in ingest.__doc__  # broken over two source lines there
+    assert any(sentence in line for line in _help_lines(("ingest",), 200))
+
+    narrow = runner.invoke(app, ["audit", "verify", "--help"], env={"COLUMNS": "100"}).output.splitlines()
+    body = narrow[narrow.index(next(line for line in narrow if "Prints OK with the count" in line)):]
+    body = body[:next(i for i, line in enumerate(body) if not line.strip())]
+    # every line but the last of the paragraph is filled to within a long word of the width (none ends where a
+    # source line did)
+    assert len(body) >= 3 and all(len(line.rstrip()) > 70 for line in body[:-1]), body
+
+
+def test_a_command_list_shows_each_summary_on_one_line():
+    """`export`'s and `eval runs`' one-line summaries are two lines in their docstrings: the command lists of
+    ``clausewise --help`` and ``clausewise eval --help`` show them on one line."""
+    root = _help_lines((), 200)
+    assert any(line.startswith("│ export Export the extracted fields") and "of stored documents, the findings" in line
+               for line in root), root
+    runs = _help_lines(("eval",), 300)
+    assert any("newest first: id, when (UTC), set, documents, backend, model, and auto-accept precision" in line
+               for line in runs), runs
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=IDS)
+def test_every_help_paragraph_is_one_line_for_the_help_screen_to_wrap(path, command):
+    """Each paragraph of each command's and option's help reaches the help screen as one line (so that it is
+    wrapped at the terminal width), and is shown whole at 1000 columns."""
+    paragraphs = [p for p in (command.help or "").split("\n\n") if p.strip()]
+    lines = _help_lines(path, 1000)
+    for p in paragraphs:
+        assert any(" ".join(p.split()) in line for line in lines), (p, lines)
+    assert all("\n" not in p.strip() for p in paragraphs), command.help
+    for param in command.params:
+        assert "\n" not in (getattr(param, "help", None) or ""), param.name
+
+
+def test_flowing_joins_paragraph_lines_but_keeps_click_markers():
+    from pipeline.cli import _flowing
+
+    text = """Summary line
+        that goes on.
+
+        \b
+        kept
+          as is
+
+        Joined
+        here.
+        \f
+        hidden
+        lines"""
+    assert _flowing(text) == "Summary line that goes on.\n\n\b\nkept\n  as is\n\nJoined here.\f\nhidden\nlines"
+    assert _flowing(None) is None and _flowing("") == ""

@@ -117,16 +117,18 @@ class Recorder(NoProgress):
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.planned = self.answered = self.cached = self.files = 0
+        self.planned = self.answered = self.cached = self.files = self.pages_read = 0
         self.found: list[int] = []
         self.done: list[tuple[str, str, str]] = []
+        self.extracted: list[tuple[int, float]] = []  # (pages, model seconds) of each document done
 
     def files_found(self, n: int) -> None:
         self.found.append(n)
 
-    def file_read(self, name: str) -> None:
+    def file_read(self, name: str, pages: int = 0) -> None:
         with self.lock:
             self.files += 1
+            self.pages_read += pages
 
     def chunks_planned(self, n: int) -> None:
         with self.lock:
@@ -137,9 +139,10 @@ class Recorder(NoProgress):
             self.answered += 1
             self.cached += cached
 
-    def document_done(self, name: str, status: str, line: str) -> None:
+    def document_done(self, name: str, status: str, line: str, pages: int = 0, model_seconds: float = 0.0) -> None:
         with self.lock:
             self.done.append((name, status, line))
+            self.extracted.append((pages, model_seconds))
 
 
 def test_sixteen_calls_in_flight_put_every_request_and_answer_in_the_chain_once(engine, tmp_path):
@@ -176,6 +179,10 @@ def test_sixteen_calls_in_flight_put_every_request_and_answer_in_the_chain_once(
     result = audit.verify(engine)
     assert result.ok and result.count == len(events)
     assert progress.found == [10] and progress.files == 10
+    assert progress.pages_read == sum(o.pages for o in outcomes) == 10  # one page per text file
+    # each document's pages and model seconds arrive with it: their sums are the batch's totals
+    assert sum(p for p, _ in progress.extracted) == totals["pages"] == 10
+    assert sum(m for _, m in progress.extracted) == pytest.approx(totals["seconds"]) and totals["seconds"] > 0
     assert progress.planned == progress.answered == n_chunks and progress.cached == 0
     assert sorted(name for name, _, _ in progress.done) == sorted(f"supply-{n}.txt" for n in range(10))
     assert {status for _, status, _ in progress.done} <= FINAL

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -78,7 +79,9 @@ def test_same_bytes_twice_is_a_no_op(mixed_folder, db_url, engine):
     second = runner.invoke(app, ["ingest", "--no-extract", "--database-url", db_url, str(f)])
     assert second.exit_code == 0
     assert "already ingested" in second.output
-    assert "ingested [already]" in second.output  # the summary row: brackets shown, not taken as markup
+    # the summary: the file counted under its status, marked as stored already, and no page read again
+    assert "  status: 1 ingested (already ingested)" in second.output.splitlines(), second.output
+    assert re.search(r"^  files: 1 read of 1, 0 pages in ", second.output, re.MULTILINE), second.output
     with Session(engine) as s:
         assert s.scalar(select(func.count()).select_from(Chunk)) == chunks_before
         assert s.scalar(select(func.count()).select_from(Document)) == 1
@@ -146,13 +149,14 @@ def test_summary_counts_each_document_under_its_status_after_extraction(db_url, 
                         env={"CLAUSEWISE_REPLAY_DIR": str(REPO / "tests" / "recordings" / "samples"),
                              "CLAUSEWISE_DATA_DIR": str(tmp_path), "COLUMNS": "200"})
     assert res.exit_code == 0, res.output
-    summary = res.output[res.output.index("Ingest summary"):]
-    assert "needs_review" in summary and "ingested" not in summary.split("files", 1)[1].split("pages read")[0]
+    summary = res.output[res.output.index("Ingest summary"):].splitlines()
+    assert "  status: 1 needs_review" in summary and not any("ingested" in line for line in summary), summary
 
 
 def test_ingest_prints_how_long_each_contract_took(tmp_path, monkeypatch):
     """The samples on their recorded answers: one line per contract with its pages, wall seconds and model
-    seconds (the recorded latencies: their sum over the contract's calls), and the totals."""
+    seconds (the recorded latencies: their sum over the contract's calls), and the totals, once, in the run's
+    one summary at the end."""
     import re
 
     from pipeline.llm import is_installed
@@ -185,8 +189,15 @@ def test_ingest_prints_how_long_each_contract_took(tmp_path, monkeypatch):
             assert float(m.group(4)) == pytest.approx(model_seconds, abs=0.05)
             assert float(m.group(5)) == pytest.approx(model_seconds / doc.page_count, abs=0.05)
             assert model_seconds > 10  # recorded live latencies, not the replay's own milliseconds
-    total = re.search(r"extraction: 3 documents, (\d+) pages in ([\d.]+) s; model ([\d.]+) s", res.output)
-    assert total and float(total.group(3)) == pytest.approx(sum(float(m.group(4)) for m in lines.values()), abs=0.2)
+    assert res.output.count("Ingest summary") == 1 and res.output.count("extraction:") == 1
+    summary = res.output[res.output.index("Ingest summary"):]
+    total = re.search(r"^  extraction: 3 documents, (\d+) pages; model ([\d.]+) s \(([\d.]+) s/page\)$", summary,
+                      re.MULTILINE)
+    assert total and int(total.group(1)) == sum(int(m.group(2)) for m in lines.values())
+    assert float(total.group(2)) == pytest.approx(sum(float(m.group(4)) for m in lines.values()), abs=0.2)
+    assert float(total.group(3)) == pytest.approx(float(total.group(2)) / int(total.group(1)), abs=0.05)
+    assert re.search(rf"^  files: 3 read of 3, {total.group(1)} pages in [\d.]+ s \([\d.]+ pages/s\)$", summary,
+                     re.MULTILINE), summary
 
 
 def test_ingest_says_when_the_model_file_that_sets_the_chunks_is_missing(tmp_path):

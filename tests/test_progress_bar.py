@@ -1,5 +1,5 @@
 """The ingest's progress view (issue #15, item 5): files read, chunks answered of total, output tokens per second,
-time left, the outcome lines above the bar and the closing summary, fed from many threads at once.
+time left, the outcome lines above the bar and the run's one closing summary, fed from many threads at once.
 
 Rates are checked with an injected clock (no timing of real work)."""
 
@@ -25,12 +25,14 @@ def _drive(bar: IngestProgress) -> None:
 
     def work(i: int) -> None:
         barrier.wait()
-        bar.file_read(f"doc{i}.pdf")
+        bar.file_read(f"doc{i}.pdf", pages=i + 1)
         bar.chunks_planned(CHUNKS_PER_THREAD)
         for k in range(CHUNKS_PER_THREAD):
             bar.chunk_answered(100 + i, 10 + k, cached=(k % 5 == 0))
         status = "needs_review" if i % 2 else ("failed" if i == 0 else "auto_accepted")
-        bar.document_done(f"doc{i}.pdf", status, f"doc{i}.pdf: [bold]{status}[/bold] - outcome line {i}")
+        extracted = {} if status == "failed" else {"pages": i + 1, "model_seconds": 10.0 * (i + 1)}
+        bar.document_done(f"doc{i}.pdf", status, f"doc{i}.pdf: [bold]{status}[/bold] - outcome line {i}",
+                          **extracted)
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(THREADS)]
     for t in threads:
@@ -43,10 +45,14 @@ EXPECTED_INPUT = sum((100 + i) * CHUNKS_PER_THREAD for i in range(THREADS))
 EXPECTED_OUTPUT = THREADS * sum(10 + k for k in range(CHUNKS_PER_THREAD))
 
 
+PAGES_READ = sum(i + 1 for i in range(THREADS))  # 36
+PAGES_EXTRACTED = PAGES_READ - 1  # doc0 failed: no extraction, its page not counted
+
+
 def _summary_lines() -> list[str]:
-    return ["Ingest progress",
-            f"files: {THREADS} read of {THREADS}",
-            "documents: 3 auto_accepted, 1 failed, 4 needs_review",
+    """The summary after the lines for the files read (which the wall clock sets) and before the wall time."""
+    return ["documents done: 3 auto_accepted, 1 failed, 4 needs_review",
+            f"extraction: 7 documents, {PAGES_EXTRACTED} pages; model {10.0 * PAGES_EXTRACTED:.1f} s (10.0 s/page)",
             "chunks: 200 answered of 200 (40 from the store, 160 by the model)",
             f"tokens: {EXPECTED_INPUT} input, {EXPECTED_OUTPUT} output"]
 
@@ -65,20 +71,25 @@ def test_many_threads_every_count_and_line_arrives_once(terminal):
     assert (figures.input_tokens, figures.output_tokens) == (EXPECTED_INPUT, EXPECTED_OUTPUT)
     assert figures.documents == {"auto_accepted": 3, "failed": 1, "needs_review": 4}
     assert figures.seconds_left == 0.0
+    assert (figures.pages_read, figures.documents_extracted, figures.pages_extracted) == (PAGES_READ, 7, 35)
+    assert figures.model_seconds == pytest.approx(350.0)
 
     text = console.export_text()
     for i in range(THREADS):
         # on a terminal a line follows the bar's last frame, which the recording keeps without the erase code
         assert len(re.findall(rf"(?:^|left [-:\d]+)doc{i}\.pdf: \w+ - outcome line {i}$", text, re.M)) == 1, text
-    summary = text[text.index("Ingest progress"):].splitlines()
-    assert [line.strip() for line in summary[:5]] == _summary_lines()
-    assert re.fullmatch(r"\s*wall time: \d+\.\d s", summary[5])
+    assert text.count("Ingest summary") == 1
+    summary = text[text.index("Ingest summary"):].splitlines()
+    assert re.fullmatch(rf"  files: {THREADS} read of {THREADS}, {PAGES_READ} pages in \d+\.\d s \(\d+\.\d pages/s\)",
+                        summary[1]), summary
+    assert [line.strip() for line in summary[2:6]] == _summary_lines()
+    assert re.fullmatch(r"\s*wall time: \d+\.\d s", summary[6]) and len(summary) == 7
     if terminal:  # the bar itself, with its columns, as last drawn
         assert f"files {THREADS}/{THREADS}" in drawn and "chunks 200/200" in drawn and "left 0:00:00" in drawn
         assert re.search(r"\d+\.\d tok/s", drawn)
     else:  # no live bar off a terminal: only the lines and the summary
         assert "tok/s" not in text and "chunks 200/200" not in text and "files 8/8" not in text
-        assert len(text.splitlines()) == THREADS + 6
+        assert len(text.splitlines()) == THREADS + 7
 
 
 class Clock:
@@ -149,10 +160,11 @@ def test_an_error_inside_still_prints_the_summary_marked_interrupted():
     with pytest.raises(KeyboardInterrupt):
         with ingest_progress(console) as bar:
             bar.files_found(2)
-            bar.file_read("a.pdf")
+            bar.file_read("a.pdf", pages=3)
             raise KeyboardInterrupt
     lines = console.export_text().splitlines()
-    assert lines[:2] == ["Ingest progress", "  files: 1 read of 2"]  # nothing about documents or chunks: none came
+    assert lines[0] == "Ingest summary"  # nothing about documents or chunks: none came
+    assert re.fullmatch(r"  files: 1 read of 2, 3 pages in \d+\.\d s \(\d+\.\d pages/s\)", lines[1]), lines
     assert re.fullmatch(r"  wall time: \d+\.\d s \(interrupted\)", lines[2]) and len(lines) == 3
 
 
@@ -165,7 +177,37 @@ def test_lines_are_markup_and_names_must_come_escaped():
     assert console.export_text().splitlines()[0] == "[draft].pdf: failed (not_pdf)"
 
 
-def test_ingest_prints_the_progress_summary_and_no_bar_when_piped(tmp_path):
+def test_the_summary_says_each_figure_once_with_the_files_by_status():
+    """The figures an ingest ends with, as one summary: files and pages read and how fast, the files by their status
+    now (set by the command, instead of the documents reported done), the model's time, chunks, tokens, wall time."""
+    clock = Clock()
+    console = Console(record=True, force_terminal=False, width=200)
+    with IngestProgress(console, clock=clock) as bar:
+        bar.files_found(3)
+        clock.now += 4
+        bar.file_read("a.pdf", pages=5)
+        bar.file_read("b.pdf")  # failed: no pages
+        clock.now += 2
+        bar.file_read("c.pdf", pages=7)  # the last file read, 6 s in: 12 pages in 6 s
+        bar.chunks_planned(3)
+        clock.now += 30
+        for _ in range(3):
+            bar.chunk_answered(1000, 100, cached=False)
+        bar.document_done("a.pdf", "needs_review", "a.pdf: needs_review", pages=5, model_seconds=61.0)
+        bar.document_done("c.pdf", "auto_accepted", "c.pdf: auto_accepted", pages=7, model_seconds=23.0)
+        bar.set_statuses({"needs_review": 1, "failed (not_pdf)": 1, "auto_accepted": 1})
+        clock.now += 1
+    assert console.export_text().splitlines()[2:] == [
+        "Ingest summary",
+        "  files: 3 read of 3, 12 pages in 6.0 s (2.0 pages/s)",
+        "  status: 1 auto_accepted, 1 failed (not_pdf), 1 needs_review",
+        "  extraction: 2 documents, 12 pages; model 84.0 s (7.0 s/page)",
+        "  chunks: 3 answered of 3 (0 from the store, 3 by the model)",
+        "  tokens: 3000 input, 300 output",
+        "  wall time: 37.0 s"]
+
+
+def test_ingest_prints_one_summary_and_no_bar_when_piped(tmp_path):
     from tests.batch_fixtures import clausewise, contract_text
 
     folder = tmp_path / "in"
@@ -176,7 +218,10 @@ def test_ingest_prints_the_progress_summary_and_no_bar_when_piped(tmp_path):
     res = clausewise("ingest", "--no-extract", "--database-url", f"sqlite:///{tmp_path / 'db.sqlite'}", str(folder))
     assert res.returncode == 0, res.stdout + res.stderr
     lines = res.stdout.splitlines()
-    at = lines.index("Ingest progress")
-    assert lines[at + 1] == "  files: 3 read of 3"  # the failed file counts as read
-    assert re.fullmatch(r"  wall time: \d+\.\d s", lines[at + 2])
+    at = lines.index("Ingest summary")
+    # the failed file counts as read; a text file is one page
+    assert re.fullmatch(r"  files: 3 read of 3, 2 pages in \d+\.\d s \(\d+\.\d pages/s\)", lines[at + 1]), lines
+    assert lines[at + 2] == "  status: 1 failed (empty_file), 2 ingested"
+    assert re.fullmatch(r"  wall time: \d+\.\d s", lines[at + 3])
+    assert len(lines) == at + 4 and res.stdout.count("Ingest summary") == 1  # the summary ends the run, once
     assert "files 3/3" not in res.stdout and " tok/s" not in res.stdout  # the bar's columns

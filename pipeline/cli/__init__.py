@@ -10,20 +10,59 @@ on first use, together with the ``review`` command.
 from __future__ import annotations
 
 import importlib
+import inspect
 import typing
 
 import typer
+from typer.core import TyperCommand as _TyperCommand, TyperGroup as _TyperGroup
 
 if typing.TYPE_CHECKING:
     from pipeline.cli.review_cmd import app_script, free_port, streamlit_command
 
 __all__ = ["app", "app_script", "free_port", "main", "streamlit_command"]
 
+
+def _flowing(text: str | None) -> str | None:
+    """``text`` (a help text) with each paragraph on one line: the common indentation removed, then the lines of
+    each paragraph (paragraphs are separated by blank lines) joined with single spaces. A paragraph that starts
+    with click's ``\\b`` marker (keep these lines as written) and whatever follows a ``\\f`` (not shown) are left
+    as they are; ``None`` and ``""`` are returned as given."""
+    if not text:
+        return text
+    shown, cut, hidden = inspect.cleandoc(text).partition("\f")
+    paragraphs = shown.rstrip().split("\n\n")
+    return "\n\n".join(p if p.startswith("\b") else " ".join(p.split()) for p in paragraphs) + cut + hidden
+
+
+class _FlowingHelpGroup(_TyperGroup):
+    """The ``clausewise`` command group. Typer's Rich help keeps the source line breaks of a docstring's later
+    paragraphs, and of a command's summary in a command list, so help screens broke sentences where the source
+    lines ended; on creation this group gives every help text in its tree (its own, each command's and group's,
+    each option's and argument's) one line per paragraph (:func:`_flowing`), which the help screens wrap at the
+    terminal's width."""
+
+    def __init__(self, **attrs: typing.Any) -> None:
+        super().__init__(**attrs)
+        _flow_help(self)
+
+
+def _flow_help(command: _TyperCommand | _TyperGroup) -> None:
+    """:func:`_flowing` on the help texts of ``command``, of its parameters and of every command below it."""
+    command.help = _flowing(command.help)
+    command.short_help = _flowing(command.short_help)
+    for param in command.params:
+        if getattr(param, "help", None):
+            param.help = _flowing(param.help)
+    for sub in getattr(command, "commands", {}).values():
+        _flow_help(sub)
+
+
 app = typer.Typer(
     name="clausewise",
     help="Contract analysis you can audit: extract, verify, review, sign off.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=_FlowingHelpGroup,
 )
 
 _LAZY = {"app_script": "pipeline.cli.review_cmd", "free_port": "pipeline.cli.review_cmd",

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 import audit
 from pipeline.cli import app
@@ -65,6 +63,9 @@ def ingest(
     A document a run left half done (read but not extracted, extracted but not verified) is carried on from
     there, and every model answer is stored as it arrives: a run killed midway and started again asks only
     what was not answered. Exit code is non-zero only when nothing could be ingested.
+
+    Prints a line per file read and per contract extracted (its pages, seconds and the model's seconds), then one
+    summary: files and pages read, the files by status, the model's time, chunks, tokens and wall time.
     """
     cfg = settings(database_url=database_url, backend=backend, model=model,
                    **({"answer_cache": False} if no_cache else {}), **({"concurrency": concurrency} if concurrency else {}))
@@ -90,23 +91,21 @@ def ingest(
     # Above one call in flight, files are read while the documents before them are extracted; at one (the
     # local model, which uses every core), every file is read first, then the documents are extracted.
     overlap = extract and not queue and concurrency_for(cfg) > 1
-    t0 = time.perf_counter()
-    elapsed = 0.0
-    with ingest_progress(console) as bar:  # the files, the chunks, tokens/s and time left; a summary at the end
+    # the live view, and the run's one summary at its end (also when interrupted): files and pages read, the
+    # files by status, the model's time, chunks, tokens and wall time
+    with ingest_progress(console) as bar:
         bar.files_found(len(files))
 
         def read():
             """Each file read and stored, its outcome printed; the ids of those to carry on, as they come."""
-            nonlocal elapsed
             for f in files:
                 name = f.path.name if isinstance(f, UnreadablePath) else f.name
                 o = ingest_file(engine, f, cfg, password=password, tokenizer=tok)
                 outcomes.append(o)
                 console.print(_line(o), highlight=False)
-                bar.file_read(name)
+                bar.file_read(name, 0 if o.already else o.pages)
                 if o.status in resumable and o.document_id:
                     yield o.document_id
-            elapsed = time.perf_counter() - t0
 
         reading = read()
         if overlap:
@@ -118,22 +117,19 @@ def ingest(
             todo = list(dict.fromkeys(o.document_id for o in outcomes if o.status in resumable and o.document_id))
             if todo:
                 _extract(engine, todo, cfg, bar)
-    read_pages = sum(o.pages for o in outcomes if not o.already)
+        if queue:
+            from pipeline.cli.worker_cmd import queue_documents
 
-    if queue:
-        from pipeline.cli.worker_cmd import queue_documents
-
-        queue_documents(cfg, [o.document_id for o in outcomes if o.status in resumable and o.document_id])
-
-    _summary(outcomes, elapsed, read_pages, _statuses_now(engine, outcomes))
+            queue_documents(cfg, [o.document_id for o in outcomes if o.status in resumable and o.document_id])
+        bar.set_statuses(_status_counts(outcomes, _statuses_now(engine, outcomes)))
     if not any(o.ok for o in outcomes):
         raise typer.Exit(1)
 
 
 def _extract(engine, document_ids, cfg, bar) -> None:
     """Extract and verify ``document_ids`` (any iterable, read as it goes), reporting to the progress view
-    ``bar`` (each document's line) and the console (findings, totals); a backend that cannot run is one
-    message, and the documents stay as they are."""
+    ``bar`` (each document's line and figures, the model calls) and the console (findings); a backend that cannot
+    run is one message, and the documents stay as they are."""
     from pipeline.llm import LLMError
     from pipeline.llm import ModelRegistryError
     from pipeline.run import process_documents  # extraction + rules; imported lazily (loads the model)
@@ -158,23 +154,18 @@ def _statuses_now(engine, outcomes: list[IngestOutcome]) -> dict[str, tuple[str,
         return {d.id: (d.status, d.status_reason) for d in (s.get(Document, i) for i in ids) if d is not None}
 
 
-def _summary(outcomes: list[IngestOutcome], elapsed: float, pages: int,
-             now: dict[str, tuple[str, str | None]] | None = None) -> None:
-    """The batch by final status: a document extracted in this run is counted under its status now
-    (e.g. needs_review), not under "ingested"."""
-    table = Table(title="Ingest summary")
-    table.add_column("status")
-    table.add_column("files", justify="right")
+def _status_counts(outcomes: list[IngestOutcome], now: dict[str, tuple[str, str | None]]) -> dict[str, int]:
+    """The batch's files by their status now (``now``: :func:`_statuses_now`; a file without a stored document
+    keeps the status it was read with), the reason in parentheses: a document extracted in this run is counted
+    under its status after verification (e.g. ``needs_review``), not under ``ingested``; a file whose bytes were
+    stored already is marked ``already ingested``."""
     counts: dict[str, int] = {}
     for o in outcomes:
-        status, reason = (now or {}).get(o.document_id or "", (o.status, o.reason))
-        key = status + (f" ({reason})" if reason else "") + (" [already]" if o.already else "")
+        status, reason = now.get(o.document_id or "", (o.status, o.reason))
+        notes = [n for n in (reason, "already ingested" if o.already else None) if n]
+        key = status + (f" ({', '.join(notes)})" if notes else "")
         counts[key] = counts.get(key, 0) + 1
-    for k, v in sorted(counts.items()):
-        table.add_row(escape(k), str(v))
-    console.print(table)
-    rate = pages / elapsed if elapsed > 0 else 0.0
-    console.print(f"{len(outcomes)} files, {pages} pages read in {elapsed:.1f} s: {rate:.1f} pages/s")
+    return counts
 
 
 @app.command("show")

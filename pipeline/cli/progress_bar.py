@@ -1,10 +1,12 @@
 """The live view of an ``ingest``: files read of total, chunks answered of total, output tokens per second over a
 recent window and the time left, drawn with ``rich.progress``; each document's outcome line printed above the
-bar; a closing summary.
+bar; the run's one closing summary ("Ingest summary": files and pages read, the files by status, the model's time,
+chunks, tokens and wall time), printed also when the run is interrupted.
 
 :class:`IngestProgress` takes the ingest's progress calls (``files_found``, ``file_read``, ``chunks_planned``,
-``chunk_answered``, ``document_done``) from any number of threads at once. On a console that is not a terminal
-(CI, output piped to a file) there is no live bar: only the outcome lines and the summary are printed.
+``chunk_answered``, ``document_done``) from any number of threads at once, and from the command, at the end, the
+files' statuses (:meth:`IngestProgress.set_statuses`). On a console that is not a terminal (CI, output piped to a
+file) there is no live bar: only the outcome lines and the summary are printed.
 
 Rates: output tokens per second are the output tokens of the chunks the model answered in the last
 ``window_seconds`` (default 30) divided by that window, or by the time since the first chunks were planned when
@@ -34,7 +36,11 @@ WINDOW_SECONDS = 30.0
 
 @dataclass(frozen=True)
 class IngestFigures:
-    """A snapshot of an ingest's progress. ``documents``: final status → documents (from ``document_done``);
+    """A snapshot of an ingest's progress. ``pages_read``: pages read and stored from the files (``file_read``);
+    ``read_seconds``: from entering the view to the last file read (``0.0`` before); ``documents``: final status →
+    documents (from ``document_done``); ``documents_extracted``, ``pages_extracted``, ``model_seconds``: the
+    documents reported done with an extraction made in this run, their pages and the model's seconds for them;
+    ``statuses``: the files by their status now, as :meth:`IngestProgress.set_statuses` set it (empty before);
     ``chunks_from_store``: chunks answered from stored answers (part of ``chunks_answered``); ``chunks_failed``:
     calls that ended without a usable answer (not part of ``chunks_answered``); tokens: as the
     model reported them (stored answers included); ``output_tokens_per_second``: over the recent window, ``None``
@@ -53,6 +59,12 @@ class IngestFigures:
     output_tokens_per_second: float | None = None
     seconds_left: float | None = None
     wall_seconds: float = 0.0
+    pages_read: int = 0
+    read_seconds: float = 0.0
+    documents_extracted: int = 0
+    pages_extracted: int = 0
+    model_seconds: float = 0.0
+    statuses: dict[str, int] = field(default_factory=dict)
 
 
 def _clock_text(seconds: float | None) -> str:
@@ -91,7 +103,11 @@ class IngestProgress:
         self._clock = clock
         self._lock = threading.Lock()
         self._bar_lock = threading.Lock()  # a snapshot and its update of the bar go together (never a stale one last)
-        self._files_total = self._files_read = 0
+        self._files_total = self._files_read = self._pages_read = 0
+        self._last_read: float | None = None
+        self._extracted = self._pages_extracted = 0
+        self._model_seconds = 0.0
+        self._statuses: dict[str, int] = {}
         self._planned = self._answered = self._from_store = self._failed = 0
         self._input_tokens = self._output_tokens = 0
         self._documents: Counter[str] = Counter()
@@ -121,10 +137,13 @@ class IngestProgress:
             self._files_total += n
         self._update()
 
-    def file_read(self, name: str) -> None:
-        """One file was read and stored, or failed (``name``: its name, for the record only)."""
+    def file_read(self, name: str, pages: int = 0) -> None:
+        """One file was read and stored, or failed (``name``: its name, for the record only; ``pages``: the pages
+        read and stored from it, 0 when it failed or its bytes were stored already)."""
         with self._lock:
             self._files_read += 1
+            self._pages_read += pages
+            self._last_read = self._clock()
         self._update()
 
     def chunks_planned(self, n: int) -> None:
@@ -153,13 +172,25 @@ class IngestProgress:
                 self._answers.append((self._clock(), output_tokens))
         self._update()
 
-    def document_done(self, name: str, status: str, line: str) -> None:
+    def document_done(self, name: str, status: str, line: str, pages: int = 0, model_seconds: float = 0.0) -> None:
         """A document reached its final ``status`` in this run; ``line`` (Rich markup, file names escaped) is
-        printed above the bar."""
+        printed above the bar; ``pages`` and ``model_seconds``: those of the extraction made for it in this run
+        (0 when none was)."""
         with self._lock:
             self._documents[status] += 1
+            if pages:
+                self._extracted += 1
+                self._pages_extracted += pages
+                self._model_seconds += model_seconds
         self.console.print(line, highlight=False, soft_wrap=True)
         self._update()
+
+    def set_statuses(self, statuses: dict[str, int]) -> None:
+        """The batch's files by their status now (what ``clausewise status`` would show for them: a label such as
+        ``needs_review`` or ``failed (not_pdf)`` → files), told by the command once the run is over; the summary
+        shows them instead of the documents reported done."""
+        with self._lock:
+            self._statuses = dict(sorted(statuses.items()))
 
     # ------------------------------------------------------------------ figures
 
@@ -192,7 +223,12 @@ class IngestProgress:
                 chunks_answered=self._answered, chunks_from_store=self._from_store, chunks_failed=self._failed,
                 input_tokens=self._input_tokens, output_tokens=self._output_tokens,
                 documents=dict(sorted(self._documents.items())), output_tokens_per_second=tok_s,
-                seconds_left=left, wall_seconds=end - self._entered if self._entered is not None else 0.0)
+                seconds_left=left, wall_seconds=end - self._entered if self._entered is not None else 0.0,
+                pages_read=self._pages_read,
+                read_seconds=(self._last_read - self._entered
+                              if self._last_read is not None and self._entered is not None else 0.0),
+                documents_extracted=self._extracted, pages_extracted=self._pages_extracted,
+                model_seconds=self._model_seconds, statuses=dict(self._statuses))
 
     def _update(self) -> None:
         if self._progress is not None:
@@ -224,13 +260,29 @@ class IngestProgress:
         self.print_summary(interrupted=exc_type is not None)
 
     def summary_lines(self, interrupted: bool = False) -> list[str]:
-        """The closing summary as plain lines: files, documents by final status, chunks and tokens, wall time. The
-        documents line is left out when no document was reported done, the chunks and tokens lines when no chunk
-        was planned or answered (``ingest --no-extract``)."""
+        """The run's closing summary as plain lines, each figure once:
+
+        - ``files``: files read of those found, the pages read from them, the seconds that took and pages per
+          second;
+        - ``status``: the files by their status now (:meth:`set_statuses`); before the command set them (a run
+          interrupted) ``documents done`` instead: the documents reported done, by status (left out when none was);
+        - ``extraction``: the documents extracted in this run, their pages, the model's seconds for them and per
+          page (left out when nothing was extracted);
+        - ``chunks`` and ``tokens``: the model calls and their tokens (left out when no chunk was planned or
+          answered, e.g. ``ingest --no-extract``);
+        - ``wall time``: since the view was entered, marked ``(interrupted)`` when it was left by an exception.
+        """
         f = self.figures()
-        lines = [f"files: {f.files_read} read of {f.files_total}"]
-        if f.documents:
-            lines.append("documents: " + ", ".join(f"{n} {status}" for status, n in f.documents.items()))
+        rate = f.pages_read / f.read_seconds if f.read_seconds > 0 else 0.0
+        lines = [f"files: {f.files_read} read of {f.files_total}, {f.pages_read} pages in {f.read_seconds:.1f} s "
+                 f"({rate:.1f} pages/s)"]
+        if f.statuses:
+            lines.append("status: " + ", ".join(f"{n} {label}" for label, n in f.statuses.items()))
+        elif f.documents:
+            lines.append("documents done: " + ", ".join(f"{n} {status}" for status, n in f.documents.items()))
+        if f.documents_extracted:
+            lines.append(f"extraction: {f.documents_extracted} documents, {f.pages_extracted} pages; model "
+                         f"{f.model_seconds:.1f} s ({f.model_seconds / f.pages_extracted:.1f} s/page)")
         if f.chunks_planned or f.chunks_answered or f.chunks_failed:
             lines += [f"chunks: {f.chunks_answered} answered of {f.chunks_planned} ({f.chunks_from_store} from the "
                       f"store, {f.chunks_answered - f.chunks_from_store} by the model)"
@@ -240,8 +292,8 @@ class IngestProgress:
         return lines
 
     def print_summary(self, interrupted: bool = False) -> None:
-        """Print :meth:`summary_lines` under a heading."""
-        self.console.print("[bold]Ingest progress[/bold]", highlight=False)
+        """Print :meth:`summary_lines` under the heading "Ingest summary"."""
+        self.console.print("[bold]Ingest summary[/bold]", highlight=False)
         for line in self.summary_lines(interrupted):
             self.console.print("  " + escape(line), highlight=False, soft_wrap=True)
 

@@ -17,8 +17,9 @@ class Progress(Protocol):
     def files_found(self, n: int) -> None:
         """``n`` input files were found (once per ``ingest``, before the first is read)."""
 
-    def file_read(self, name: str) -> None:
-        """One file was read and stored, or failed (``name``: its file name)."""
+    def file_read(self, name: str, pages: int = 0) -> None:
+        """One file was read and stored, or failed (``name``: its file name; ``pages``: the pages read and stored
+        from it, 0 when it failed or its bytes were stored already)."""
 
     def chunks_planned(self, n: int) -> None:
         """``n`` more model calls will be made (a document's chunks, the halves of a chunk cut off at the token
@@ -29,11 +30,13 @@ class Progress(Protocol):
         answer: that chunk or part of it failed), with its tokens (0 and 0 when cached). A part cut off at the
         token limit and split in two is not ``failed``: its halves are planned instead."""
 
-    def document_done(self, name: str, status: str, line: str) -> None:
+    def document_done(self, name: str, status: str, line: str, pages: int = 0, model_seconds: float = 0.0) -> None:
         """A document of the batch is done: ``name`` its file name, ``status`` its status now (a
         :class:`pipeline.store.DocumentStatus` value, or ``skipped`` when another process holds it or it was
         already past verification), ``line`` the one-line outcome (Rich markup, names escaped) that
-        :func:`pipeline.process_documents` prints on its console when no progress is given."""
+        :func:`pipeline.process_documents` prints on its console when no progress is given; ``pages`` and
+        ``model_seconds``: those of the extraction made for it in this batch, the model's seconds as the backend
+        reports them (0 when none was made: it failed, or its extraction was stored by an earlier run)."""
 
 
 class NoProgress:
@@ -42,7 +45,7 @@ class NoProgress:
     def files_found(self, n: int) -> None:
         """Nothing."""
 
-    def file_read(self, name: str) -> None:
+    def file_read(self, name: str, pages: int = 0) -> None:
         """Nothing."""
 
     def chunks_planned(self, n: int) -> None:
@@ -51,5 +54,5 @@ class NoProgress:
     def chunk_answered(self, input_tokens: int, output_tokens: int, cached: bool, failed: bool = False) -> None:
         """Nothing."""
 
-    def document_done(self, name: str, status: str, line: str) -> None:
+    def document_done(self, name: str, status: str, line: str, pages: int = 0, model_seconds: float = 0.0) -> None:
         """Nothing."""
