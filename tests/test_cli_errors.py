@@ -72,7 +72,8 @@ def test_postgresql_urls_without_a_driver_use_psycopg(tmp_path):
 
 @pytest.mark.parametrize("command", [
     ("status",), ("show", "nda.pdf"), ("export",), ("audit", "verify"), ("audit", "query"), ("audit", "head"),
-    ("eval", "runs"), ("review", "--port", "0"), ("rules", "check", "nda.pdf"),
+    ("eval", "runs"), ("review", "--port", "0"), ("rules", "check", "nda.pdf"), ("users", "list"),
+    ("users", "passwd", "carol", "--password", "a-long-password"),
 ])
 def test_read_only_commands_where_nothing_was_ingested_say_so_and_create_no_store(tmp_path, command):
     res = _run(*command, cwd=tmp_path)

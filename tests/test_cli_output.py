@@ -48,3 +48,12 @@ def test_config_shows_the_concurrency_of_the_backend_when_none_is_set(tmp_path):
     assert "16 (the openai backend's default)" in row(_config(tmp_path, CLAUSEWISE_BACKEND="openai"))
     set_row = row(_config(tmp_path, CLAUSEWISE_BACKEND="openai", CLAUSEWISE_CONCURRENCY="3"))
     assert "3" in set_row and "default" not in set_row
+
+
+def test_config_shows_the_pdf_password_masked_when_it_is_set(tmp_path):
+    def row(out: str) -> str:
+        return next(line for line in out.splitlines() if "CLAUSEWISE_PDF_PASSWORD" in line)
+
+    shown = row(_config(tmp_path, CLAUSEWISE_PDF_PASSWORD="open-sesame-42"))
+    assert "***" in shown and "open-sesame-42" not in shown
+    assert "***" not in row(_config(tmp_path))

@@ -51,14 +51,14 @@ def engine_for(url: str) -> Engine:
 
 def existing_engine_for(url: str) -> Engine:
     """:func:`engine_for` for a command that only reads the store (``status``, ``show``, ``export``, ``audit``,
-    ``eval runs``, ``rules check``, ``review``): a SQLite store whose file does not exist is not created; the command fails
+    ``eval runs``, ``rules check``, ``users list``, ``users passwd``, ``review``): a SQLite store whose file does not exist is not created; the command fails
     (exit 1) saying where it looked and how to name the store. Other databases are taken as given."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:" \
             and not Path(parsed.database).exists():
-        fail(f"no store at {escape(parsed.database)}: nothing was ingested with these settings (run the command where "
-             "`ingest` ran, from the folder whose clausewise.toml names the store, or give --database-url / "
-             "CLAUSEWISE_DATABASE_URL)")
+        fail(f"no store at {escape(parsed.database)}: nothing was ingested with these settings (run the command with "
+             "the CLAUSEWISE_DATA_DIR that `ingest` had, from the folder whose clausewise.toml names the store, or "
+             "give --database-url / CLAUSEWISE_DATABASE_URL)")
     return engine_for(url)
 
 

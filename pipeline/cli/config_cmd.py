@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import typer
 from rich.markup import escape
@@ -22,6 +23,8 @@ app.add_typer(db_app, name="db")
 def config(as_json: bool = typer.Option(False, "--json", help="Print JSON instead of a table.")) -> None:
     """Print the effective settings, with secrets masked."""
     values = Settings().masked()
+    # read by `ingest --password` from the environment, not a setting of the settings file: shown masked
+    values["pdf_password"] = "***" if os.environ.get("CLAUSEWISE_PDF_PASSWORD") else None
     if as_json:
         typer.echo(json.dumps(values, indent=2, default=str))
         return

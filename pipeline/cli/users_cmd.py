@@ -7,15 +7,17 @@ from rich.markup import escape
 from rich.table import Table
 
 from pipeline.cli import app
-from pipeline.cli._common import DatabaseUrlOption, console, engine_for, fail, settings
+from pipeline.cli._common import DatabaseUrlOption, console, engine_for, existing_engine_for, fail, settings
 from pipeline.review import Role, UserError, add_user, list_users, set_password
 
 users_app = typer.Typer(help="Review UI accounts: reviewer, admin, auditor.", no_args_is_help=True)
 app.add_typer(users_app, name="users")
 
 
-def _engine(database_url: str | None):
-    return engine_for(settings(database_url=database_url).effective_database_url)
+def _engine(database_url: str | None, *, create: bool = True):
+    """The store's engine; with ``create`` False a SQLite store that does not exist is refused (exit 1)."""
+    url = settings(database_url=database_url).effective_database_url
+    return engine_for(url) if create else existing_engine_for(url)
 
 
 @users_app.command("add")
@@ -46,7 +48,7 @@ def passwd_cmd(
     if password is None:
         password = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
     try:
-        set_password(_engine(database_url), name, password)
+        set_password(_engine(database_url, create=False), name, password)
     except UserError as exc:
         fail(str(exc))
     typer.echo(f"password of {name} changed")
@@ -58,6 +60,6 @@ def list_cmd(database_url: str | None = DatabaseUrlOption) -> None:
     t = Table(title="users")
     for col in ("name", "role", "active"):
         t.add_column(col)
-    for u in list_users(_engine(database_url)):
+    for u in list_users(_engine(database_url, create=False)):
         t.add_row(escape(u.name), u.role.value, "yes" if u.active else "no")
     console.print(t)
