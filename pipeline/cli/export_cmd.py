@@ -17,19 +17,23 @@ from pipeline.review import field_rows
 from pipeline.store import Document, FindingRow
 from pipeline.store import AmbiguousDocument, DocumentNotFound, extraction_of, find_document, latest_run
 
-COLUMNS = ("document_id", "file_name", "status", "reason", "field", "value", "page", "start", "end", "match", "quote",
-           "findings", "messages")
+COLUMNS = ("document_id", "file_name", "status", "reason", "field", "value", "source", "note", "page", "start", "end",
+           "match", "quote", "findings")
 
 
 def export_rows(session: Session, docs: list[Document]) -> list[dict]:
-    """One row per extracted field of each document's latest run, with its evidence, its findings
-    (``"RULE:severity"``) and their messages; then one row per field path that has findings but no value
+    """One row per extracted field of each document's latest run, with its evidence and its findings; then one row per field path that has findings but no value
     (a field left empty, a list as a whole, ``"document"``: the injection flag, an unread page), and one
     ``"document"`` row for a document with no row at all (not extracted, or nothing found), so every
     document and every finding a reviewer sees is in the export.
 
-    ``start``/``end`` are character offsets of the quote in the stored document text; ``page`` is 1-based;
-    ``reason`` is the document's status reason (``extraction_failed``, ...) or None.
+    ``value`` is the field's data (:func:`pipeline.review.fields.field_data`: an ISO 8601 date string, a number,
+    ``{"amount": 48000.0, "currency": "USD"}``, an object of an item's own keys), ``None`` on a row with no value;
+    ``source`` (``"model"``, ``"text"``, ``"code"``) and ``note`` say how it was found
+    (:func:`pipeline.review.fields.field_source`). ``start``/``end`` are character offsets of the quote in the
+    stored document text; ``page`` is 1-based; ``reason`` is the document's status reason
+    (``extraction_failed``, ...) or None. ``findings`` is a list of ``{"id", "rule_id", "severity", "message"}``
+    (``id``: the stored finding's id), sorted by rule id, severity and message.
     """
     rows = []
     for d in docs:
@@ -45,7 +49,8 @@ def export_rows(session: Session, docs: list[Document]) -> list[dict]:
         for r in field_rows(x) if x is not None else []:
             ev = r.evidence
             covered.add(r.path)
-            doc_rows.append({**base, "field": r.path, "value": r.display, "page": r.page,
+            doc_rows.append({**base, "field": r.path, "value": r.data, "source": r.source, "note": r.note,
+                             "page": r.page,
                              "start": ev.start if ev else None, "end": ev.end if ev else None, "match": r.match,
                              "quote": r.quote, **_findings(by_path.get(r.path, []))})
         paths = sorted(set(by_path) - covered) or ([] if doc_rows else ["document"])
@@ -55,12 +60,22 @@ def export_rows(session: Session, docs: list[Document]) -> list[dict]:
 
 
 #: The columns of a row that holds no value.
-_NO_VALUE = dict.fromkeys(("value", "page", "start", "end", "match", "quote"))
+_NO_VALUE = dict.fromkeys(("value", "source", "note", "page", "start", "end", "match", "quote"))
 
 
-def _findings(found: list[FindingRow]) -> dict[str, list[str]]:
-    pairs = sorted((f"{f.rule_id}:{f.severity}", f"{f.rule_id}: {f.message}") for f in found)
-    return {"findings": [p[0] for p in pairs], "messages": [p[1] for p in pairs]}
+def _findings(found: list[FindingRow]) -> dict[str, list[dict]]:
+    return {"findings": [
+        {"id": f.id, "rule_id": f.rule_id, "severity": f.severity, "message": f.message}
+        for f in sorted(found, key=lambda f: (f.rule_id, f.severity, f.message, f.id or 0))]}
+
+
+def csv_row(row: dict) -> dict:
+    """``row`` as CSV cells: a text value as it is, any other value (number, yes/no, object, list) as JSON, no
+    value as an empty cell; the findings joined as ``"RULE severity: message | ..."``."""
+    value = row["value"]
+    cell = "" if value is None else value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    findings = " | ".join(f"{f['rule_id']} {f['severity']}: {f['message']}" for f in row["findings"])
+    return {**row, "value": cell, "findings": findings}
 
 
 @app.command("export")
@@ -70,7 +85,7 @@ def export(
     out: Path | None = typer.Option(None, "--out", help="Write to this file instead of standard output."),
     database_url: str | None = DatabaseUrlOption,
 ) -> None:
-    """Export the extracted fields (value, page, offsets, match, quote, findings and their messages) of stored
+    """Export the extracted fields (value as data, how it was found, page, offsets, match, quote, findings) of stored
     documents, the findings on empty fields and on the document, and documents not extracted."""
     if fmt not in {"json", "jsonl", "csv"}:
         fail(f"--format must be json, jsonl or csv, not {fmt!r}")
@@ -91,7 +106,7 @@ def export(
         w = csv.DictWriter(buf, fieldnames=COLUMNS)
         w.writeheader()
         for r in rows:
-            w.writerow({**r, "findings": ";".join(r["findings"]), "messages": " | ".join(r["messages"])})
+            w.writerow(csv_row(r))
         text = buf.getvalue()
     if out:
         out.write_text(text, encoding="utf-8")

@@ -21,8 +21,13 @@ def document_report(session: Session, doc: Document) -> dict[str, Any]:
     Keys: ``id``, ``file_name``, ``status``, ``reason`` and ``message`` (why it failed, if it did), ``pages``,
     ``is_repaired``, ``hidden_text_pages`` (page numbers), ``page_quality`` (``{page: quality}`` for pages not
     ``ok``), ``chunks``, ``run`` (``None`` before extraction; else id, backend, model, status, input and output
-    tokens, seconds), ``fields`` (path, display value, page, quote, match) and ``findings`` (rule id, severity,
-    field path, message; ordered by severity name descending, then rule id and field path).
+    tokens, seconds), ``extracted`` (whether that run stored an extraction), ``fields`` and ``findings``.
+
+    Each field has the shapes of ``clausewise export``: ``path``, ``value`` (the data:
+    :func:`pipeline.review.fields.field_data`), ``source`` and ``note`` (how it was found), ``page``, ``quote``,
+    ``match``, and ``display`` (the value as text for people, notes included). Each finding has ``id`` (the stored
+    finding's id), ``rule_id``, ``severity``, ``field_path`` and ``message``; ordered by severity name descending,
+    then rule id and field path.
     """
     pages = list(session.scalars(select(Page).where(Page.document_id == doc.id).order_by(Page.number)))
     run = latest_run(session, doc.id)
@@ -46,12 +51,14 @@ def document_report(session: Session, doc: Document) -> dict[str, Any]:
             "id": run.id, "backend": run.backend, "model": run.model, "status": run.status,
             "input_tokens": run.input_tokens, "output_tokens": run.output_tokens, "seconds": run.seconds,
         },
+        "extracted": extraction is not None,
         "fields": [
-            {"path": r.path, "value": r.display, "page": r.page, "quote": r.quote, "match": r.match}
+            {"path": r.path, "value": r.data, "source": r.source, "note": r.note, "page": r.page, "quote": r.quote,
+             "match": r.match, "display": r.display}
             for r in (field_rows(extraction) if extraction else [])
         ],
         "findings": [
-            {"rule_id": f.rule_id, "severity": f.severity, "field_path": f.field_path, "message": f.message}
+            {"id": f.id, "rule_id": f.rule_id, "severity": f.severity, "field_path": f.field_path, "message": f.message}
             for f in findings
         ],
     }
@@ -65,13 +72,15 @@ def print_report(report: dict[str, Any], console: Console) -> None:
     console.print(f"{report['pages']} pages, {report['chunks']} chunks"
                   + (f", hidden text dropped on pages {report['hidden_text_pages']}" if report["hidden_text_pages"] else "")
                   + (", repaired by MuPDF" if report["is_repaired"] else ""), highlight=False)
+    if not report["extracted"]:
+        console.print("no extraction yet (run `clausewise ingest` first)", highlight=False)
     if report["fields"]:
         t = Table(title="Fields")
         for c in ("field", "value", "page", "match", "quote"):
             t.add_column(c, overflow="fold")
         for f in report["fields"]:
             quote = (f["quote"] or "")[:160]
-            t.add_row(escape(f["path"]), escape(str(f["value"])), str(f["page"] or ""), f["match"] or "", escape(quote))
+            t.add_row(escape(f["path"]), escape(f["display"]), str(f["page"] or ""), f["match"] or "", escape(quote))
         console.print(t)
     if report["findings"]:
         t = Table(title="Findings")
