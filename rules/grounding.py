@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from rules.fields import items
 from rules.registry import Hit, rule
-from schemas import ContractExtraction, MatchStatus, SourceDocument
+from schemas import ContractExtraction, Evidence, MatchStatus, SourceDocument
 
 
 @rule(
@@ -25,8 +25,45 @@ def evidence_not_found(x: ContractExtraction, doc: SourceDocument) -> Iterator[H
     for it in items(x):
         ev = it.evidence
         if ev is not None and ev.match == MatchStatus.NOT_FOUND and not it.computed:
-            shown = ev.quote or ev.span or ""
-            yield Hit(it.path, f"cited text not found in the source: {shown[:160]!r}", ev)
+            yield Hit(it.path, not_found_message(ev), ev)
+
+
+SHOWN_SPAN_CHARS = 400
+"""The longest span quoted whole in a not-found message; a longer one keeps its start and its end."""
+
+SHOWN_SENTENCE_CHARS = 200
+"""The longest cited sentence quoted whole in a not-found message; a longer one is cut at the end."""
+
+
+def _elide_middle(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    half = (limit - 3) // 2
+    return f"{text[:half]} … {text[-half:]}"
+
+
+def not_found_message(ev: Evidence) -> str:
+    """The message of a value whose evidence grounding did not find.
+
+    It quotes what was not found: the span the model gave, as it gave it (a span longer than
+    :data:`SHOWN_SPAN_CHARS` keeps its start and its end). When the model cited sentences that exist and their
+    text is not the span itself, it adds their text after ``cited sentence:`` (the text grounding searched the span in; cut after
+    :data:`SHOWN_SENTENCE_CHARS` characters), so the reviewer sees the model's words next to the source's. Without a span
+    (the model gave only sentence ids, and one of them does not exist) it says so, with the ids.
+    """
+    span = (ev.span or "").strip()
+    sentence = (ev.quote or "").strip()
+    if span:
+        msg = f"cited text not found in the source: {_elide_middle(span, SHOWN_SPAN_CHARS)!r}"
+    elif ev.sentence_ids:
+        msg = f"cited sentence(s) {ev.sentence_ids} not found in the source"
+    else:
+        msg = "no sentence of the source cited"
+    if sentence and sentence != span:
+        shown = sentence if len(sentence) <= SHOWN_SENTENCE_CHARS else sentence[:SHOWN_SENTENCE_CHARS - 1] + "…"
+        label = "cited sentence" if len(set(ev.sentence_ids)) <= 1 else "cited sentences"
+        msg += f"; {label}: {shown!r}"
+    return msg
 
 
 @rule(
