@@ -19,7 +19,8 @@ from schemas import ContractExtraction, Evidence, MatchStatus, SourceDocument
     title="Evidence not found in the source",
     severity="error",
     fields=("*",),
-    source="issue 5 (grounding); failcase F28: invented or padded quotes",
+    source="a value is trusted only where its words are in the contract: an invented quote, or a true sentence "
+           "padded with an invented tail, is not found",
 )
 def evidence_not_found(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for it in items(x):
@@ -46,10 +47,11 @@ def not_found_message(ev: Evidence) -> str:
     """The message of a value whose evidence grounding did not find.
 
     It quotes what was not found: the span the model gave, as it gave it (a span longer than
-    :data:`SHOWN_SPAN_CHARS` keeps its start and its end). When the model cited sentences that exist and their
-    text is not the span itself, it adds their text after ``cited sentence:`` (the text grounding searched the span in; cut after
-    :data:`SHOWN_SENTENCE_CHARS` characters), so the reviewer sees the model's words next to the source's. Without a span
-    (the model gave only sentence ids, and one of them does not exist) it says so, with the ids.
+    :data:`SHOWN_SPAN_CHARS` keeps its start and its end). When the model cited sentences that exist and
+    their text is not the span itself, it adds their text after ``cited sentence:`` (the text grounding
+    searched the span in; cut after :data:`SHOWN_SENTENCE_CHARS` characters), so the reviewer sees the
+    model's words next to the source's. Without a span it names the cited ids (one of them does not exist),
+    or says that none was cited.
     """
     span = (ev.span or "").strip()
     sentence = (ev.quote or "").strip()
@@ -71,8 +73,8 @@ def not_found_message(ev: Evidence) -> str:
     title="Evidence found only by a fuzzy match",
     severity="warning",
     fields=("*",),
-    source="issue 5 (grounding): fuzzy → warning",
-)
+    source="a quote that matches the contract only approximately (a hyphenation remnant, an OCR slip) is shown to a "
+           "reviewer as a warning, never accepted silently")
 def evidence_fuzzy(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for it in items(x):
         ev = it.evidence
@@ -85,7 +87,7 @@ def evidence_fuzzy(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     title="Evidence never checked against the source",
     severity="warning",
     fields=("*",),
-    source="issue 5 (grounding): a quote is trusted only after code located it",
+    source="a quote is trusted only after code located it in the contract",
 )
 def evidence_unchecked(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for it in items(x):
@@ -99,8 +101,8 @@ def evidence_unchecked(x: ContractExtraction, doc: SourceDocument) -> Iterator[H
     title="Citation corrected: the value stands in another sentence than the one cited",
     severity="info",
     fields=("*",),
-    source="recorded answers of the default 1.5B model (samples/mutual_nda.pdf): sentence ids off by one or two; "
-           "(12 CUAD contracts, tests/recordings/eval-random7): exact spans cited several sentences away",
+    source="recorded answers of the default 1.5B model: on samples/mutual_nda.pdf sentence ids off by one or two; on"
+           " 12 CUAD contracts exact spans cited several sentences away",
 )
 def citation_corrected(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for it in items(x):
