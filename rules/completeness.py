@@ -32,7 +32,9 @@ def _pages(nums: list[int]) -> str:
     title="Chunk not (fully) read by the model",
     severity="error",
     fields=("document",),
-    source="issue 5 (completeness): failed chunk, retries exhausted, output truncated; failcases F13, F29",
+    source="a part of the contract the model did not answer for (the call failed, every retry was spent, or the "
+           "answer was cut off at the output limit, as on a 300-page contract or a truncated answer): values stated "
+           "there are missing, so a reviewer reads that part",
 )
 def chunk_failed(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for f in sorted(x.chunk_failures, key=lambda f: f.chunk_seq):
@@ -45,7 +47,8 @@ def chunk_failed(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     title="Page not read (no text layer or gibberish)",
     severity="error",
     fields=("document",),
-    source="issue 5 (completeness); failcase F07 (scan without text layer)",
+    source="a scanned page without a text layer (or with gibberish for text): nothing on it is extracted or checked,"
+           " so it must not pass unseen",
 )
 def page_unread(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     bad = [p for p in doc.pages if p.quality in UNREAD_QUALITIES]
@@ -60,8 +63,8 @@ def page_unread(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     title="Pages read by OCR",
     severity="warning",
     fields=("document",),
-    source="failcase F07 (a scan must not pass unseen): OCR may misread a digit or a name, and grounding checks "
-           "values against the OCR text, not against the page image a reviewer sees",
+    source="a scanned contract read by OCR: OCR may misread a digit or a name, and grounding checks values against "
+           "the OCR text, not against the page image a reviewer sees",
 )
 def pages_read_by_ocr(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     ocr = [p.number for p in doc.pages if p.quality == "ocr"]
@@ -75,9 +78,9 @@ def pages_read_by_ocr(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hi
     title="Page text runs in several directions: reading order not established",
     severity="warning",
     fields=("document",),
-    source="issue 13 (a fee table on a rotated page read out of order): a page read in the frame of its main text "
-           "direction is in order only when that direction carries most of its text (pipeline.reading.pdf, "
-           "DIRECTION_MIN_SHARE); text in several directions or slanted may be given to the model out of order",
+    source="a fee table on a rotated page read out of order: a page read in the frame of its main text direction is "
+           "in order only when that direction carries most of its text (pipeline.reading.pdf, DIRECTION_MIN_SHARE); "
+           "text in several directions or slanted may be given to the model out of order",
 )
 def reading_order_unsure(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     pages = [p.number for p in doc.pages if p.quality == "unsure_order"]
@@ -92,7 +95,9 @@ def reading_order_unsure(x: ContractExtraction, doc: SourceDocument) -> Iterator
     title="Hidden text dropped from pages",
     severity="warning",
     fields=("document",),
-    source="issue 5 (completeness); failcase F12 (hidden clauses dropped, reviewer warned)",
+    source="text a reader of the page cannot see (invisible, white on white, in a tiny font or outside the page) "
+           "is dropped before extraction, so no value is read from a clause hidden that way; the reviewer is warned "
+           "that the file holds such text",
 )
 def hidden_text(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     pages = [p for p in doc.pages if p.hidden_text]
@@ -199,7 +204,8 @@ def missing_but_stated(x: ContractExtraction, doc: SourceDocument) -> list[tuple
     title="Field left empty although the text appears to state it",
     severity="warning",
     fields=tuple(STATED_CUES),
-    source="issue 5 (completeness) and issue 4 ('not stated' instead of inventing): a miss must reach a reviewer",
+    source="every value carries its evidence and a value the text does not state is 'not stated', never invented: a "
+           "field the text appears to state but the extraction left empty must reach a reviewer",
 )
 def stated_but_missing(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for field, _start, _end, sentence in missing_but_stated(x, doc):
@@ -339,9 +345,9 @@ def _listed(sentences: list[str]) -> str:
     title="Duty with a deadline, or a dated clause, that no extracted value covers",
     severity="warning",
     fields=("obligations",),
-    source="issue 4 (every value carries its evidence; nothing dropped silently) and issue 5 (completeness); "
-           "failcases F02 (10 business days to return data), F04 (notice periods), F32 (rates fixed until a date) "
-           "left out by the default model; issue 13 (deadlines in quarters: cited by a value that kept no time)",
+    source="every value carries its evidence and nothing is dropped silently: duties with a deadline (10 business "
+           "days to return data), notice periods, rates fixed until a date and deadlines stated in fiscal quarters "
+           "that the default model left out, or cited by a value that kept no time",
 )
 def deadline_not_extracted(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     found = _folded(uncovered_deadlines(x, doc))
@@ -356,8 +362,8 @@ def deadline_not_extracted(x: ContractExtraction, doc: SourceDocument) -> Iterat
     title="Amount of money that no extracted fee, cap or termination fee covers",
     severity="warning",
     fields=("fees",),
-    source="issue 4 (fees and fee tables are fields) and issue 5 (completeness); failcases F05 (milestone "
-           "amounts), F08 (monthly fee), F12 (annual fee) left without amount by the default model",
+    source="fees and fee tables are extracted fields and nothing is dropped silently: milestone amounts, a monthly "
+           "fee and an annual fee that the default model left without an amount",
 )
 def amount_not_extracted(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     found = _folded(uncovered_amounts(x, doc))

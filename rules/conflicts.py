@@ -46,8 +46,8 @@ def _page_of(c: Any) -> int | None:
     title="Conflicting values from different chunks",
     severity="error",
     fields=tuple(ContractExtraction.SINGLE_VALUED),
-    source="issue 5 (conflicts): a single-valued field with several candidates → error with all candidates",
-)
+    source="a single-valued field (one governing law, one effective date) answered differently by different parts of"
+           " the contract: all candidates go to a reviewer")
 def conflicting(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for path in sorted(x.candidates):
         cands = x.candidates[path] or []
@@ -75,8 +75,9 @@ def _field_value(x: ContractExtraction, name: str) -> Any:
     title="Another sentence states a different value",
     severity="error",
     fields=STATED_FIELDS,
-    source="issue 14 item 13: an injected 'the governing law is X' meets the contract's own governing-law clause; "
-           "a model that picked the wrong one of two clauses; cues of rules/cues.py and rules/text (stated.py)",
+    source="an inserted sentence 'the governing law is X' meeting the contract's own governing-law clause, and a "
+           "model that picked the wrong one of two clauses stating the field; the field's cue words (rules/cues.py) "
+           "and the grammar of stated values (rules/text/stated.py)",
 )
 def other_sentence_differs(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     sentences = None

@@ -23,7 +23,7 @@ from rules.text import LAW_CUES
 class Cues:
     all_of: tuple[tuple[str, ...], ...]
     wrong_clause: tuple[str, ...] = field(default=())
-    source: str = "issue 5 item 2"
+    source: str = "the words contracts state the field with (CUAD v1 wording)"
 
 
 _DATE_WORDS = ("effective", "as of", "entered into", "dated", "date", "commenc", "made", "executed", "signed")
@@ -33,7 +33,7 @@ FIELD_CUES: dict[str, Cues] = {
     "renewal_notice": Cues(
         (("renew", "extend", "extension", "successive"), ("notice", "notif", "non-renewal", "nonrenewal", "written")),
         ("convenience", "breach", "insolven", "bankrupt", "without cause", "for cause"),
-        "issue 5 item 2; the 90-day termination-for-convenience notice mistaken for the non-renewal notice",
+        "the 90-day termination-for-convenience notice mistaken for the non-renewal notice",
     ),
     "renewal_term": Cues(
         (("renew", "extend", "extension", "successive"),),
@@ -43,8 +43,8 @@ FIELD_CUES: dict[str, Cues] = {
         (("renew", "extend", "extension", "successive", "automatic"),),
         ("convenience", "breach"),
     ),
-    "effective_date": Cues((_DATE_WORDS,), source="issue 5 item 2; F14 'made this 1st day of March, 2021'"),
-    "agreement_date": Cues((_DATE_WORDS,), source="issue 5 item 2; F16 'Date of this Agreement'"),
+    "effective_date": Cues((_DATE_WORDS,), source="a preamble's date as drafted: 'made this 1st day of March, 2021'"),
+    "agreement_date": Cues((_DATE_WORDS,), source="a date line as drafted: 'Date of this Agreement: 01/02/2021'"),
     "expiration_date": Cues(
         (("expir", "terminat", "term", "until", "end", "through", "continue", "date"),),
     ),

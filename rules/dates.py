@@ -65,7 +65,7 @@ def _all_dates(x: ContractExtraction) -> Iterator[tuple[str, dt.date, Evidence |
     title="Date implausible",
     severity="error",
     fields=DATE_FIELDS + ("key_dates", "fees", "obligations"),
-    source=f"issue 5 (dates): no year 2060 from '60 days' (failcase F18); years {YEAR_MIN}..{YEAR_MAX}, "
+    source=f"a contract's dates: no year 2060 read from '60 days'; years {YEAR_MIN}..{YEAR_MAX}, "
            f"within {MAX_YEARS_FROM_ANCHOR} years of the agreement date unless the year is written in the quote",
 )
 def implausible_date(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
@@ -84,8 +84,8 @@ def implausible_date(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit
     title="Expiration date before effective date",
     severity="error",
     fields=("effective_date", "expiration_date"),
-    source="issue 5 (dates): effective ≤ expiration; failcase F30 (value kept as written, sent to a person)",
-)
+    source="a term ends after it begins: an expiration date before the effective date is kept as written (never "
+           "'fixed') and sent to a person")
 def end_before_start(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     e, x_ = x.effective_date, x.expiration_date
     if e is None or x_ is None or e.value is None or x_.value is None:
@@ -102,8 +102,9 @@ def end_before_start(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit
     title="Expiration date differs from effective date plus initial term",
     severity="warning",
     fields=("effective_date", "initial_term", "expiration_date"),
-    source=f"issue 5 (dates): tolerance {TOLERANCE_DAYS} day for 'the day before the anniversary'; a warning because "
-           "a term may run from a commencement date other than the effective date",
+    source=f"the term ends on the effective date plus the initial term; tolerance {TOLERANCE_DAYS} day for 'the day "
+           "before the anniversary'; a warning because a term may run from a commencement date other than "
+           "the effective date",
 )
 def term_inconsistent(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     e, t, x_ = x.effective_date, x.initial_term, x.expiration_date
@@ -125,7 +126,8 @@ def term_inconsistent(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hi
     title="Notice period not shorter than the term it ends",
     severity="error",
     fields=("renewal_notice", "renewal_term", "initial_term"),
-    source="issue 5 (dates): notice period shorter than the term it ends",
+    source="a notice period shorter than the term it ends (a 90-day non-renewal notice of a 60-day term cannot be "
+           "given)",
 )
 def notice_too_long(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     n = x.renewal_notice
@@ -146,7 +148,9 @@ def notice_too_long(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]
     title="Day/month order of a date is ambiguous",
     severity="warning",
     fields=DATE_FIELDS,
-    source="issue 5 (dates); failcase F16 (01/02/2021: no silent MDY default)",
+    source="numeric dates such as 01/02/2021 read month-first in the United States and day-first elsewhere: the "
+           "order is decided by the contract's governing law or its other dates, never by a silent month-first "
+           "default",
 )
 def ambiguous_order(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for name in DATE_FIELDS:
@@ -162,9 +166,9 @@ def ambiguous_order(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]
     title="Effective date is not the latest signature date",
     severity="error",
     fields=("effective_date",),
-    source="issue 13 item 8: 'effective as of the date last signed' given the first signature's date; the contract "
-           "takes effect on its last signature, so the effective date is the latest of the signature blocks' dates, "
-           "and a reviewer reads them where they cannot all be read",
+    source="'effective as of the date last signed' given the first signature's date; the contract takes effect on "
+           "its last signature, so the effective date is the latest of the signature blocks' dates, and a reviewer "
+           "reads them where they cannot all be read",
 )
 def not_the_last_signature(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     clause = last_signature_clause(doc.text)
@@ -201,10 +205,10 @@ _TIMED_FIELDS = DATE_FIELDS + DURATION_FIELDS + ("key_dates", "obligations", "fe
     title="Deadline or date set by a fiscal period the contract does not define",
     severity="warning",
     fields=_TIMED_FIELDS,
-    source="issue 13 (deadlines stated in fiscal quarters dropped without a flag): 'within forty-five (45) days "
-           "after the end of each fiscal quarter' or 'the last day of the third fiscal quarter of 2024' has a "
-           "calendar date only where the contract says when its fiscal year or quarters end "
-           "(rules.text.quarters); no date is computed from it, and a reviewer needs the fiscal calendar",
+    source="deadlines stated in fiscal quarters: 'within forty-five (45) days after the end of each fiscal quarter' "
+           "or 'the last day of the third fiscal quarter of 2024' has a calendar date only where the contract says "
+           "when its fiscal year or quarters end (rules.text.quarters); no date is computed from it, and a reviewer "
+           "needs the fiscal calendar",
 )
 def fiscal_calendar_needed(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     if fiscal_calendar_defined(doc.text):

@@ -56,7 +56,8 @@ def suspects(doc: SourceDocument) -> list[Suspect]:
     title="Document text reads as instructions to a model",
     severity="error",
     fields=("document",),
-    source="issue 5 (injection_suspected); failcase F26; OWASP LLM01",
+    source="prompt injection (OWASP Top 10 for LLM Applications, LLM01): contract text that addresses the model "
+           "('ignore previous instructions', hidden or look-alike characters) instead of the parties",
 )
 def injection_suspected(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     found = suspects(doc)

@@ -38,7 +38,7 @@ def resolves(name: str | None, parties: list[Party]) -> bool:
     title="Fewer than two parties",
     severity="error",
     fields=("parties",),
-    source="issue 5 (parties): at least two",
+    source="a contract binds at least two parties",
 )
 def too_few(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     if len(x.parties) < 2:
@@ -50,7 +50,7 @@ def too_few(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     title="Same party listed twice",
     severity="error",
     fields=("parties",),
-    source="issue 5 (parties): distinct (case, whitespace and punctuation ignored)",
+    source="each party listed once (case, whitespace and punctuation ignored)",
 )
 def duplicate(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     # Both entries are flagged: which of the two the model got wrong is unknown.
@@ -71,7 +71,8 @@ def duplicate(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     title="Obligor, obligee or termination holder is not a party",
     severity="error",
     fields=("obligations", "termination_rights", "parties"),
-    source="issue 5 (parties): every obligor and obligee resolves to a party (legal name, defined term, d/b/a); F22",
+    source="every obligor, obligee and termination holder is a party of the contract, by its legal name, the term "
+           "the contract defines for it or its d/b/a",
 )
 def unresolved(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for i, o in enumerate(x.obligations):
@@ -91,7 +92,8 @@ def unresolved(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     title="Defined term or document title used as a party name",
     severity="error",
     fields=("parties",),
-    source="issue 5 (parties): 'Party', 'Licensee' is not itself a party; failcase F22",
+    source="drafting convention: 'Party', 'Licensee' or the document's title is a defined term standing for a party,"
+           " not itself a party",
 )
 def generic_name(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for i, p in enumerate(x.parties):
@@ -110,7 +112,7 @@ def generic_name(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     title="d/b/a, former name or alias listed as a separate party",
     severity="error",
     fields=("parties",),
-    source="issue 5 (parties); failcase F24 (d/b/a and former name are attributes, not parties)",
+    source="a d/b/a, a former name or an alias is an attribute of a party, not another party",
 )
 def alias_as_party(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for i, p in enumerate(x.parties):
@@ -130,7 +132,8 @@ def alias_as_party(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     title="Party name swallows a d/b/a, former-name or affiliates phrase",
     severity="error",
     fields=("parties",),
-    source="failcase F24: 'Greenfield Holdings, LLC d/b/a Greenfield Fresh Market, a Texas' as one name",
+    source="a party's name read with the phrase after it, as in 'Greenfield Holdings, LLC d/b/a Greenfield Fresh "
+           "Market, a Texas' given as one name",
 )
 def swallowed_phrase(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for i, p in enumerate(x.parties):
@@ -161,11 +164,10 @@ def heading_as_party(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit
     title="Party listed only as a party of another document",
     severity="warning",
     fields=("parties",),
-    source="a termination-and-amendment agreement (CUAD, tests/recordings/eval-random7) whose recorded answer "
-           "listed the three parties of the joint venture agreement it amends ('... that certain Joint Venture "
-           "Agreement dated March 7, 2016 by and among Autoliv ASP, Inc. ...') as its own parties; fires only where "
-           "another party is first named outside such a list (an amendment between the parties of the agreement it "
-           "amends names them so)",
+    source="a termination-and-amendment agreement (CUAD) whose recorded answer listed the three parties of the joint"
+           " venture agreement it amends ('... that certain Joint Venture Agreement dated March 7, 2016 by and among"
+           " Autoliv ASP, Inc. ...') as its own parties; fires only where another party is first named outside such "
+           "a list (an amendment between the parties of the agreement it amends names them so)",
 )
 def party_of_another_document(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     refs: dict[int, str | None] = {}
@@ -188,8 +190,8 @@ def party_of_another_document(x: ContractExtraction, doc: SourceDocument) -> Ite
     title="Party named by a short form the text defines",
     severity="error",
     fields=("parties",),
-    source="held-out failure cases of issue 13 (party kinds): the defined short form ('Acme' for 'Acme Widgets "
-           "Holdings, Inc., a Delaware corporation (\"Acme\")') kept as the party's name; role words are P004's",
+    source="drafting convention: the defined short form ('Acme' for 'Acme Widgets Holdings, Inc., a Delaware "
+           "corporation (\"Acme\")') stands for the party but is not its legal name; role words are P004's",
 )
 def short_form_as_party(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for i, p in enumerate(x.parties):
@@ -211,9 +213,8 @@ def short_form_as_party(x: ContractExtraction, doc: SourceDocument) -> Iterator[
     title="Party name cut short of the name the text writes",
     severity="warning",
     fields=("parties",),
-    source="held-out failure cases of issue 13 (party kinds): a party name cut by a page break ('Northwind Trading' "
-           "for 'Northwind Trading / Company, LLC') kept as its first half; the reader completes a name the text "
-           "continues one way only",
+    source="a party name cut by a page break ('Northwind Trading' for 'Northwind Trading / Company, LLC') kept as "
+           "its first half; the reader completes a name the text continues one way only",
 )
 def cut_name(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for i, p in enumerate(x.parties):
@@ -228,8 +229,8 @@ def cut_name(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     title="Party name holds two names",
     severity="warning",
     fields=("parties",),
-    source="held-out failure cases of issue 13 (party kinds): two company names printed on one line of a signature "
-           "block read as one party ('ACME WIDGETS, INC. BETA SUPPLY LLC'); the reader splits the certain cases",
+    source="two company names printed on one line of a signature block read as one party ('ACME WIDGETS, INC. BETA "
+           "SUPPLY LLC'); the reader splits the certain cases",
 )
 def two_names(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for i, p in enumerate(x.parties):
@@ -244,8 +245,8 @@ def two_names(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     title="Signatory listed as a party",
     severity="error",
     fields=("parties",),
-    source="held-out failure cases of issue 13 (party kinds): the people who sign for a party ('By: John Smith', "
-           "'Name: Jane Doe') listed as parties; an entity signing for one ('By: X GP LLC, its general partner')",
+    source="drafting convention of signature blocks: the people who sign for a party ('By: John Smith', 'Name: Jane "
+           "Doe') are not parties; an entity may sign for one ('By: X GP LLC, its general partner')",
 )
 def signatory_as_party(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for i, p in enumerate(x.parties):

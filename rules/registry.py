@@ -32,7 +32,8 @@ class RuleInfo:
     """A rule of the catalogue (built-in or playbook).
 
     ``fields``: field paths it reads (``"*"`` = every value with evidence, ``"document"`` = the text);
-    ``source``: where the rule comes from (issue, failure case, standard, playbook file).
+    ``source``: where the rule comes from, in the field's terms (the law or standard, the drafting
+    convention, the playbook file, the measurement that set a threshold), never a development id.
     """
 
     id: str

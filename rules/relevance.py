@@ -52,7 +52,8 @@ def _judged(x: ContractExtraction) -> Iterator[tuple[str, str, object, list[str]
     title="Cited text has none of the field's cue words",
     severity="warning",
     fields=tuple(FIELD_CUES),
-    source="issue 5 (relevance): cue-word catalogue rules/cues.py",
+    source="the words a clause stating the field uses (the cue-word catalogue rules/cues.py, checked against the "
+           "CUAD v1 contracts)",
 )
 def no_cue_words(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for path, fld, ev, wrong in _judged(x):
@@ -66,7 +67,7 @@ def no_cue_words(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     title="Cited text is about a different clause",
     severity="error",
     fields=tuple(f for f, c in FIELD_CUES.items() if c.wrong_clause),
-    source="issue 5 (relevance): termination-for-convenience notice reported as the renewal notice",
+    source="a clause mistaken for another: the termination-for-convenience notice reported as the renewal notice",
 )
 def wrong_clause(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for path, fld, ev, wrong in _judged(x):
@@ -80,10 +81,10 @@ def wrong_clause(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     title="Date of another document given as this contract's date",
     severity="error",
     fields=("agreement_date", "effective_date", "expiration_date"),
-    source="issue 13: 'the Agreement dated May 8, 2008' in a termination agreement stored as its effective date; "
-           "no gold agreement or effective date of the 174 CUAD contracts is introduced so; the end of another "
-           "document ('the Master Lease ... expires on') given as a sublease's expiration: no 'Month D, YYYY' date of "
-           "the 174 CUAD texts is introduced so",
+    source="'the Agreement dated May 8, 2008' in a termination agreement stored as its effective date: no gold "
+           "agreement or effective date of the 174 CUAD contracts is introduced so; the end of another document "
+           "('the Master Lease ... expires on') given as a sublease's expiration: no 'Month D, YYYY' date of the 174"
+           " CUAD texts is introduced so",
 )
 def date_of_another_document(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for fld in ("agreement_date", "effective_date", "expiration_date"):

@@ -32,7 +32,7 @@ def _has_evidence(ev) -> bool:
     title="Value stated without evidence",
     severity="error",
     fields=("*",),
-    source="issue 5 (support): a value with no evidence is an error",
+    source="every value carries its evidence: a value with none is an error",
 )
 def no_evidence(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for it in items(x):
@@ -49,8 +49,8 @@ def _show(v) -> str:
     title="Date differs from the date written in its evidence",
     severity="error",
     fields=DATE_FIELDS,
-    source="issue 5 (support): the model's date == date parsed from the cited span (the field then holds the "
-    "text's reading, pipeline.extraction.merge); failcases F14, F16",
+    source="the model's date must be the date written in the cited text ('made this 1st day of March, 2021', 'Date "
+           "of this Agreement: 01/02/2021'); the field then holds the text's reading (pipeline.extraction.merge)",
 )
 def date_mismatch(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for name, c in stated_claims(x, DATE_FIELDS):
@@ -73,7 +73,8 @@ def date_mismatch(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     title="No date or duration could be read from the evidence",
     severity="warning",
     fields=DATE_FIELDS + DURATION_FIELDS,
-    source="issue 5 (support): the value must follow from the cited text; failcase F18",
+    source="the value must follow from the cited text (a date or duration must be readable from it, never '60 days' "
+           "turned into a date)",
 )
 def nothing_parsed(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for name, c in stated_claims(x, DATE_FIELDS + DURATION_FIELDS):
@@ -91,7 +92,8 @@ def nothing_parsed(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     title="Duration differs from the duration written in its evidence",
     severity="error",
     fields=DURATION_FIELDS,
-    source="issue 5 (support): value and unit equal the parsed duration; failcases F18, F21 (business vs calendar days)",
+    source="the value and unit must equal the duration written in the cited text; business days and calendar days "
+           "are different periods",
 )
 def duration_mismatch(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for name, c in stated_claims(x, DURATION_FIELDS):
@@ -113,7 +115,7 @@ def duration_mismatch(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hi
     title="Party name does not occur in its evidence",
     severity="error",
     fields=("parties",),
-    source="issue 5 (support): the party name must be in the cited text; failcases F22, F24",
+    source="the party's name must be written in the cited text (its legal name, d/b/a or former name)",
 )
 def party_not_in_quote(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for i, p in enumerate(x.parties):
@@ -130,7 +132,7 @@ def party_not_in_quote(x: ContractExtraction, doc: SourceDocument) -> Iterator[H
     title="Governing-law jurisdiction does not occur in its evidence",
     severity="error",
     fields=("governing_law",),
-    source="issue 5 (support): the jurisdiction must be in the cited text (by any of its names)",
+    source="the jurisdiction must be in the cited text (by any of its names)",
 )
 def jurisdiction_not_in_quote(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     g = x.governing_law
@@ -153,7 +155,7 @@ def jurisdiction_not_in_quote(x: ContractExtraction, doc: SourceDocument) -> Ite
     title="Payment days not written in the evidence",
     severity="error",
     fields=("payment_terms",),
-    source="issue 5 (support): the value must follow from the cited text; failcase F28 (payment within 30 days)",
+    source="the value must follow from the cited text: 'payment within 30 days' must say 30",
 )
 def payment_days_not_in_quote(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     pt = x.payment_terms
@@ -171,8 +173,8 @@ def payment_days_not_in_quote(x: ContractExtraction, doc: SourceDocument) -> Ite
     title="Termination notice not written in the evidence",
     severity="error",
     fields=("termination_rights",),
-    source="issue 5 (support); failcases F18, F21: the number must be in the cited text, business days only "
-           "when the text says business days; issue 13: a notice in quarters is three months a quarter",
+    source="the number must be in the cited text, business days only when the text says business days; a notice in "
+           "quarters is three months a quarter",
 )
 def termination_notice_not_in_quote(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for i, t in enumerate(x.termination_rights):
@@ -212,7 +214,8 @@ _DATE_LIKE = re.compile(
     title="Key date with no date or period in its evidence",
     severity="error",
     fields=("key_dates",),
-    source="failcase F21: 'may', section numbers and '9 to 5' read as dates (akoumjian/datefinder#56)",
+    source="words read as dates by date finders ('may' the verb, section numbers, '9 to 5' as times of day; a known "
+           "fault of the datefinder library): a key date needs a date or period in its evidence",
 )
 def key_date_without_date(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for i, k in enumerate(x.key_dates):
@@ -229,8 +232,7 @@ def key_date_without_date(x: ContractExtraction, doc: SourceDocument) -> Iterato
     title="Fee amount not written in its evidence",
     severity="error",
     fields=("fees",),
-    source="issue 4 (fees: amount as written) and issue 5 (support): the value must follow from the cited text; "
-           "failcase F03 (the default model turned '1% per month' into a fee of 0.01 'PER'), F12 (hidden amounts)",
+    source="the fee amount as written must be in the cited text: '1% per month' is a rate, not a fee of 0.01",
 )
 def fee_amount_not_in_quote(x: ContractExtraction, doc: SourceDocument) -> Iterator[Hit]:
     for i, f in enumerate(x.fees):

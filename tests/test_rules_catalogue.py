@@ -90,3 +90,38 @@ def test_cli_rules_check_reruns_on_stored_extraction(engine, db_url):
 @pytest.mark.parametrize("rule_id", [r.id for r in rules.catalogue()])
 def test_rule_ids_are_stable_format(rule_id):
     assert re.fullmatch(r"[A-Z]\d{3}", rule_id)
+
+
+# a development id: an issue number ("issue 5", "issues 4 and 13", "#13", "datefinder#56"), a failure-case id
+# ("F18", "failcase F28", "failure cases of ...") or an item of one ("item 13")
+DEVELOPMENT_ID = re.compile(r"\bissues?\b|#\s?\d|\bF\d{2}\b|\bfail(?:ure)?[ -]?cases?\b|\bitem \d", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("source, is_dev_id", [
+    ("issue 5 (grounding); failcase F28: invented or padded quotes", True),
+    ("issue 14 item 13: an injected 'the governing law is X'", True),
+    ("held-out failure cases of issue 13 (party kinds)", True),
+    ("'may' read as a date (akoumjian/datefinder#56)", True),
+    ("the contract's own clause; F22", True),
+    ("prompt injection (OWASP Top 10 for LLM Applications, LLM01)", False),
+    ("'Date of this Agreement: 01/02/2021'; 10 business days; tolerance 1 day", False),
+])
+def test_development_id_pattern(source, is_dev_id):
+    assert bool(DEVELOPMENT_ID.search(source)) is is_dev_id
+
+
+def test_no_rule_source_cites_an_issue_or_failure_case():
+    cat = rules.catalogue(rules.load_playbook(rules.DEFAULT_PLAYBOOK))
+    assert len(cat) > 40
+    assert [(r.id, r.source) for r in cat if DEVELOPMENT_ID.search(r.source)] == []
+    # `rules list` shows these sources: its table's source cells, their wrapped lines joined, are the catalogue's
+    r = _invoke("rules", "list")
+    assert r.exit_code == 0, r.output
+    shown: dict[str, list[str]] = {}
+    for line in r.output.splitlines():
+        cells = [c.strip() for c in line.split("│")]
+        if len(cells) == 6:  # "│ id │ severity │ title │ source │"
+            if cells[1]:
+                shown[cells[1]] = []
+            shown[list(shown)[-1]].append(cells[4])
+    assert {k: " ".join(v) for k, v in shown.items()} == {x.id: " ".join(x.source.split()) for x in cat}
