@@ -259,7 +259,7 @@ def test_watch_refreshes_until_ctrl_c(engine, db_url):
     out = "".join(got)
     first, _, later = out.partition("--- refreshed")
     assert "0 documents: ingested 0," in first and "arrived-later.txt" not in first
-    assert "1 documents: ingested 1," in later
+    assert "1 document: ingested 1," in later
     assert out.rstrip().endswith("stopped watching")
     assert "Traceback" not in proc.stderr.read().decode()
 

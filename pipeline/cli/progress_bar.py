@@ -133,10 +133,10 @@ class IngestProgress:
             self._progress = Progress(
                 _Figure(lambda f: f"files {f.files_read}/{f.files_total}", self.figures),
                 BarColumn(),
-                _Figure(lambda f: f"calls {f.chunks_answered + f.questions_answered}/"
-                        f"{f.chunks_planned + f.questions_planned}"
-                        + (f" ({f.chunks_failed + f.questions_failed} failed)"
-                           if f.chunks_failed + f.questions_failed else ""), self.figures),
+                _Figure(lambda f: f"chunks {f.chunks_answered}/{f.chunks_planned}"
+                        + (f" ({f.chunks_failed} failed)" if f.chunks_failed else "")
+                        + (f", second pass {f.questions_answered}/{f.questions_planned}"
+                           if f.questions_planned else ""), self.figures),
                 _Figure(lambda f: "- tok/s" if f.output_tokens_per_second is None
                         else f"{f.output_tokens_per_second:.1f} tok/s", self.figures),
                 _Figure(lambda f: f"left {_clock_text(f.seconds_left)}", self.figures),
