@@ -52,7 +52,7 @@ def ingest(
                                                            "same request is stored (the new answer replaces it), "
                                                            "for the documents extracted in this run."),
     concurrency: int | None = typer.Option(
-        None, "--concurrency", min=1, envvar="CLAUSEWISE_CONCURRENCY",
+        None, "--concurrency", min=1, envvar="CLAUSEWISE_CONCURRENCY", metavar="N",
         help="Model calls in flight at once (chunks and documents together); above 1, files are read while "
              "the documents before them are extracted. Default by backend: local 1, replay 1, openai 16."),
     queue: bool = typer.Option(False, "--queue", help="Store the files, then queue one job per document for "
