@@ -249,7 +249,17 @@ def test_second_pass_questions_are_counted_apart_from_chunks_and_answers_named_b
 
 
 def test_counted_writes_one_singular_and_others_plural():
-    from pipeline.wording import counted
+    from pipeline.settings import counted
 
     assert [counted(n, "page") for n in (0, 1, 2)] == ["0 pages", "1 page", "2 pages"]
     assert counted(1, "year") == "1 year" and counted(3, "query") == "3 queries"
+
+
+def test_a_duration_of_one_is_shown_singular_in_field_values():
+    """``show``, the export and the review screens show a field's duration with the unit singular for one."""
+    from pipeline.review.fields import _display
+    from schemas import Duration
+
+    shown = [_display(Duration(value=v, unit=u)) for v, u in
+             [(1, "years"), (2, "years"), (1, "business_days"), (1.5, "months"), (0, "days")]]
+    assert shown == ["1 year", "2 years", "1 business day", "1.5 months", "0 days"]

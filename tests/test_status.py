@@ -203,7 +203,7 @@ def test_one_document_in_detail(engine, db_url, tmp_path):
     assert res.returncode == 0, res.stdout + res.stderr
     out = res.stdout
     assert f"detail.txt  {doc_id}" in out
-    assert f"status: ingested; 1 pages; chunks answered {len(seqs) - 1}/{len(seqs)}; 0 findings" in out
+    assert f"status: ingested; 1 page; chunks answered {len(seqs) - 1}/{len(seqs)}; 0 findings" in out
     assert "2 extraction runs" in out
     assert re.search(rf"│ {interrupted[:8]} │ interrupted │ replay +│ {MODEL} .*│ 0/0 +│", out), out
     assert re.search(rf"│ {complete[:8]} │ partial +│ replay +│ {MODEL} .*│ 1200/340 +│ {len(seqs) - 1}/1 +│", out)
