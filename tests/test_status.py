@@ -208,7 +208,7 @@ def test_one_document_in_detail(engine, db_url, tmp_path):
     assert re.search(rf"│ {interrupted[:8]} │ interrupted │ replay +│ {MODEL} .*│ 0/0 +│", out), out
     assert re.search(rf"│ {complete[:8]} │ partial +│ replay +│ {MODEL} .*│ 1200/340 +│ {len(seqs) - 1}/1 +│", out)
     assert f"chunk outcomes of run {complete[:8]}" in out
-    assert re.search(rf"│ {seqs[-1]} +│ failed +│ 1 +│ 3 +│ the model did not answer in 600 s +│", out), out
+    assert re.search(rf"│ {seqs[-1]} +│ failed +│ 1 +│ 3 +│ - +│ the model did not answer in 600 s +│", out), out
     history = re.findall(r"│ \d+ +│ [\d-]+ [\d:]+ +│ ([\w.]+) +│ (\w*) +│", out)
     assert history == [("document.ingested", "ingested"), ("extraction.interrupted", "")], out
 
