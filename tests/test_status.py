@@ -333,3 +333,13 @@ def test_a_paused_real_extraction_shows_as_worked_on(engine, db_url, tmp_path):
     rows = _json(db_url)
     assert rows[0]["run_status"] == "complete" and rows[0]["chunks_answered"] == total
     assert "being worked on now: none" in clausewise("status", "--database-url", db_url).stdout
+
+
+def test_chunk_attempts_count_the_chunks_own_extraction_and_show_the_second_pass_apart():
+    from pipeline.cli.status_cmd import _attempts
+
+    assert _attempts({"attempts": 2, "second_pass": [{"field": "liability_cap", "attempts": 1}]}) == \
+        ("1", "1 question, 1 attempt")
+    assert _attempts({"attempts": 3, "second_pass": []}) == ("3", "-")
+    assert _attempts({"attempts": 2, "second_pass": [{"field": "liability_cap"}]}) == \
+        ("2 (with the second pass)", "1 question")

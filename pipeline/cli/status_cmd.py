@@ -87,7 +87,8 @@ def render_overview(ov: Overview) -> RenderableType:
 
 def _attempts(outcome: dict[str, Any]) -> tuple[str, str]:
     """A chunk outcome's attempts at its own extraction, and its second pass apart: ``"-"`` when no question
-    was asked about it, else the questions and their attempts (``1 question, 1 attempt``)."""
+    was asked about it, else the questions and their attempts (``1 question, 1 attempt``). An outcome whose
+    questions carry no attempts of their own shows its attempts marked ``(with the second pass)``."""
     asked = outcome.get("second_pass") or []
     second = sum(int(q.get("attempts") or 0) for q in asked)
     own = outcome.get("attempts")
@@ -95,6 +96,8 @@ def _attempts(outcome: dict[str, Any]) -> tuple[str, str]:
         return "", "-"
     if not asked:
         return str(own), "-"
+    if any("attempts" not in q for q in asked):  # stored before questions kept their attempts: not separable
+        return f"{own} (with the second pass)", counted(len(asked), "question")
     return str(int(own) - second), f"{counted(len(asked), 'question')}, {counted(second, 'attempt')}"
 
 
