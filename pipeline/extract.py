@@ -137,7 +137,7 @@ class ChunkOutcome:
     of the prompt's worked example (:func:`pipeline.extraction.drop_example_values`); ``second_pass`` one
     dict per second-pass question about a sentence of this chunk (field, sentence offsets, status
     ``answered`` | ``not_stated`` | ``not_in_sentence`` (an answer whose words the sentence does not hold,
-    dropped) | ``failed``, reason, tokens, seconds), whose calls, tokens and seconds
+    dropped) | ``failed``, reason, attempts, tokens, seconds), whose calls, attempts, tokens and seconds
     the chunk's totals include."""
 
     chunk_seq: int
@@ -331,7 +331,7 @@ def _ask_again(ctx: _Ctx, x: ContractExtraction, chunks: list[Chunk],
     The calls run through ``ctx.calls`` together; their figures go to their chunks' outcomes in question order."""
     questions = list(second_pass.questions_for(x, ctx.doc, [(c.seq, c.start) for c in chunks],
                                                lists=ctx.settings.second_pass_lists))
-    ctx.progress.chunks_planned(len(questions))
+    ctx.progress.chunks_planned(len(questions), second_pass=True)
     asked: list[ContractExtraction] = []
     for q, (record, cached, attempts, latency, tokens, partial) in zip(
             questions, ctx.calls.map_ordered(lambda q: _ask_one(ctx, q), questions), strict=True):
@@ -392,9 +392,10 @@ def _ask_one(ctx: _Ctx, q: Any) -> tuple[dict[str, Any], bool, int, float, tuple
         stated = bool(getattr(result.parsed, q.field, None))  # null or [] is "not stated"
         record.update(status="answered" if partial is not None else ("not_in_sentence" if stated else "not_stated"),
                       reason=None)
-    ctx.progress.chunk_answered(tokens[0], tokens[1], cached, failed=record["status"] == "failed")
+    ctx.progress.chunk_answered(tokens[0], tokens[1], cached, failed=record["status"] == "failed",
+                                second_pass=True)
     seconds = 0.0 if cached else time.perf_counter() - t0
-    record.update(input_tokens=tokens[0], output_tokens=tokens[1], seconds=round(seconds, 3),
+    record.update(attempts=len(attempts), input_tokens=tokens[0], output_tokens=tokens[1], seconds=round(seconds, 3),
                   model_seconds=round(latency / 1000.0, 3), cached=cached)
     return record, cached, len(attempts), latency, tokens, partial
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 import audit
 from audit import AuditWriteError
+from pipeline.settings import counted
 from pipeline.extract import ExtractionError, extract_document
 from pipeline.llm import Backend, CallPool, LLMError, Progress, concurrency_for, make_backend
 from pipeline.reading import printable
@@ -129,7 +130,7 @@ def process_documents(engine: Engine, document_ids: Iterable[str], settings: Set
                     raise errors[0]
     if console is not None and progress is None and totals["documents"]:
         spp = totals["seconds"] / totals["pages"] if totals["pages"] else float("nan")
-        console.print(f"extraction: {totals['documents']} documents, {totals['pages']} pages in "
+        console.print(f"extraction: {counted(totals['documents'], 'document')}, {counted(totals['pages'], 'page')} in "
                       f"{totals['wall_seconds']:.1f} s; model {totals['seconds']:.1f} s ({spp:.1f} s/page), "
                       f"{totals['input_tokens']} input tokens, {totals['output_tokens']} output tokens", soft_wrap=True)
     return totals
@@ -246,9 +247,10 @@ def _carry_on(engine: Engine, doc_id: str, backend, settings: Settings, holder: 
     n_warn = sum(1 for f in outcome.findings if f.severity == "warning")
     per_page = f"{model_seconds / pages:.1f}" if pages else "-"
     what = f"{run.status} extraction" + (" stored by an earlier run" if earlier else "")
-    line = (f"{_shown(_file_name(engine, doc_id))}: {pages} pages in {wall:.1f} s "
+    line = (f"{_shown(_file_name(engine, doc_id))}: {counted(pages, 'page')} in {wall:.1f} s "
             f"(model {model_seconds:.1f} s, {per_page} s/page); {what}, "
-            f"{outcome.status}; {n_err} errors, {n_warn} warnings, {outcome.review_items} fields to review")
+            f"{outcome.status}; {counted(n_err, 'error')}, {counted(n_warn, 'warning')}, "
+            f"{counted(outcome.review_items, 'field')} to review")
     details = [f"  {f.severity:<7} {f.rule_id:<6} {_shown(f.field_path)}: {_shown(f.message)}"
                for f in outcome.findings if f.severity != "info"]
     report.document(name, outcome.status, line, details=details, soft_wrap=True, **figures)
@@ -268,7 +270,7 @@ def _failed_extraction(engine: Engine, doc_id: str, name: str, run: ExtractionRu
         status, reason, message = doc.status, doc.status_reason, doc.status_message
     why = f" ({reason}: {message})" if reason else ""
     per_page = f"{model_seconds / pages:.1f}" if pages else "-"
-    line = (f"[red]{_shown(_file_name(engine, doc_id))}: {pages} pages in {wall:.1f} s "
+    line = (f"[red]{_shown(_file_name(engine, doc_id))}: {counted(pages, 'page')} in {wall:.1f} s "
             f"(model {model_seconds:.1f} s, {per_page} s/page); failed extraction, {status}{_shown(why)}[/red]")
     details = [f"  chunk {o.get('chunk_seq')} (pages {_page_span(o.get('pages') or [])}): "
                f"{_shown(str(o.get('reason') or ''))}" for o in outcomes if o.get("status") == "failed"]

@@ -57,3 +57,22 @@ def test_config_shows_the_pdf_password_masked_when_it_is_set(tmp_path):
     shown = row(_config(tmp_path, CLAUSEWISE_PDF_PASSWORD="open-sesame-42"))
     assert "***" in shown and "open-sesame-42" not in shown
     assert "***" not in row(_config(tmp_path))
+
+
+def test_ingest_help_at_80_columns_keeps_every_env_var_name_whole():
+    """``ingest --help`` on an 80-column terminal names each option's env var whole, never cut with an ellipsis
+    (the options column must leave the help column room for the longest name)."""
+    import typer.main
+    from typer.testing import CliRunner
+
+    from pipeline.cli import _register, app
+
+    _register()
+    command = typer.main.get_command(app).commands["ingest"]
+    names = sorted({p.envvar for p in command.params if isinstance(p.envvar, str)})
+    assert "CLAUSEWISE_PDF_PASSWORD" in names and "CLAUSEWISE_CONCURRENCY" in names, names
+    res = CliRunner().invoke(app, ["ingest", "--help"], env={"COLUMNS": "80", "TERM": "dumb"})
+    assert res.exit_code == 0, res.output
+    assert "…" not in res.output and all(len(line) <= 80 for line in res.output.splitlines())
+    for name in names:
+        assert f"{name}]" in res.output, (name, res.output)

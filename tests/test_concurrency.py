@@ -130,11 +130,12 @@ class Recorder(NoProgress):
             self.files += 1
             self.pages_read += pages
 
-    def chunks_planned(self, n: int) -> None:
+    def chunks_planned(self, n: int, second_pass: bool = False) -> None:
         with self.lock:
             self.planned += n
 
-    def chunk_answered(self, input_tokens: int, output_tokens: int, cached: bool, failed: bool = False) -> None:
+    def chunk_answered(self, input_tokens: int, output_tokens: int, cached: bool, failed: bool = False,
+                       second_pass: bool = False) -> None:
         with self.lock:
             self.answered += 1
             self.cached += cached

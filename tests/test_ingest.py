@@ -213,3 +213,34 @@ def test_ingest_says_when_the_model_file_that_sets_the_chunks_is_missing(tmp_pat
     assert res.exit_code == 0, res.output
     assert "chunks are counted with the default tokenizer" in res.output
     assert "clausewise model install qwen2.5-coder-1.5b" in res.output
+
+
+def test_samples_summary_counts_chunks_and_second_pass_apart_and_status_agrees(tmp_path, monkeypatch):
+    """On the samples' recorded answers the summary counts the 6 chunks (1 + 3 + 2, as the per-file lines say)
+    and the 2 second-pass questions apart, names the answers as recorded ones, and writes singular counts
+    singular; ``status --document`` shows the model time ingest reported and a chunk's own attempts, its second
+    pass apart."""
+    from pipeline.llm import is_installed
+    from tests.conftest import REPO, unavailable
+
+    model = "qwen2.5-coder-1.5b"
+    if not is_installed(model, Settings().cache_dir):
+        unavailable(f"{model} is not installed: its tokenizer sets the chunks the recordings were made for")
+    monkeypatch.setenv("CLAUSEWISE_BACKEND", "replay")
+    monkeypatch.setenv("CLAUSEWISE_MODEL", model)
+    monkeypatch.setenv("CLAUSEWISE_REPLAY_DIR", str(REPO / "tests" / "recordings" / "samples"))
+    db_url = f"sqlite:///{tmp_path / 'demo.db'}"
+    res = runner.invoke(app, ["ingest", "--database-url", db_url, str(REPO / "samples")], env={"COLUMNS": "300"})
+    assert res.exit_code == 0, res.output
+    assert "mutual_nda.pdf: ingested - 3 pages, 1 chunk\n" in res.output
+    assert "complete extraction, needs_review; 1 error, 2 warnings, 3 fields to review" in res.output
+    summary = res.output[res.output.index("Ingest summary"):].splitlines()
+    assert "  chunks: 6 answered of 6 (0 from the store, 6 from recorded answers)" in summary, summary
+    assert "  second pass: 2 questions, 2 answered (0 from the store, 2 from recorded answers)" in summary, summary
+    assert not any("by the model" in line for line in summary)
+    res = runner.invoke(app, ["status", "--document", "supply_agreement.pdf", "--database-url", db_url],
+                        env={"COLUMNS": "200"})
+    assert res.exit_code == 0, res.output
+    assert "model s (reported)" in res.output
+    assert re.search(r"│ complete │ replay +│ [^│]+│ [^│]+│ [^│]+│ 118\.3 +│", res.output), res.output
+    assert re.search(r"│ 1 +│ ok +│ 3-4 +│ 1 +│ 1 question, 1 attempt +│", res.output), res.output

@@ -79,7 +79,7 @@ def test_a_newline_or_terminal_markup_in_a_file_name_cannot_forge_an_output_line
     out = _ingest(db_url, folder)
     lines = out.splitlines()
     shown = "evil\\nz_good.txt: ingested - 1 pages, 9 chunks\\x1b[2K\\r[bold]x.txt"
-    assert f"{folder}/{shown}: ingested - 1 pages, 1 chunks" in lines
+    assert f"{folder}/{shown}: ingested - 1 page, 1 chunk" in lines
     # every report line of a file starts with the folder's path: none was forged by the name
     assert [ln for ln in lines if ": ingested" in ln and not ln.startswith(str(folder))] == []
     assert "\x1b" not in out and "\r" not in out

@@ -140,3 +140,20 @@ def test_make_backend_replay_needs_no_model_file(tmp_path, monkeypatch):
     backend = make_backend(s)
     assert (backend.provider, backend.model_id, backend.model_sha256) == ("replay", TEST_MODEL, SHA)
     assert backend.complete(notice_request()).parsed.number == 60
+
+
+def test_a_miss_names_the_sub_folders_holding_recordings_and_that_recording_runs_the_local_model(tmp_path):
+    """Recordings are kept per set in sub-folders: a miss in their parent folder lists those that hold
+    recordings (not the empty ones), says how to choose one, and that recording runs the real local model."""
+    for name in ("samples", "extract"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "k.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "empty").mkdir()
+    backend = ReplayBackend(tmp_path, TEST_MODEL, None)
+    with pytest.raises(ReplayMiss) as info:
+        backend.complete(notice_request())
+    text = str(info.value)
+    assert (f"in {tmp_path}; recordings are kept per set in sub-folders: {tmp_path / 'extract'}, "
+            f"{tmp_path / 'samples'} (choose one with CLAUSEWISE_REPLAY_DIR); record it with: "
+            "CLAUSEWISE_RECORD=1 <the same command> (recording runs the real local model)") in text
+    assert "make test" not in text and "empty" not in text

@@ -225,3 +225,41 @@ def test_ingest_prints_one_summary_and_no_bar_when_piped(tmp_path):
     assert re.fullmatch(r"  wall time: \d+\.\d s", lines[at + 3])
     assert len(lines) == at + 4 and res.stdout.count("Ingest summary") == 1  # the summary ends the run, once
     assert "files 3/3" not in res.stdout and " tok/s" not in res.stdout  # the bar's columns
+
+
+def test_second_pass_questions_are_counted_apart_from_chunks_and_answers_named_by_backend():
+    """Second-pass questions are not chunks: the summary counts them on their own line; on the replay backend
+    the answers not from the store are "from recorded answers", never "by the model"; counts of one are
+    singular."""
+    console = Console(record=True, width=200, force_terminal=False)
+    with ingest_progress(console, "replay") as bar:
+        bar.files_found(1)
+        bar.file_read("a.pdf", pages=1)
+        bar.chunks_planned(1)
+        bar.chunk_answered(10, 5, False)
+        bar.chunks_planned(2, second_pass=True)
+        bar.chunk_answered(3, 1, False, second_pass=True)
+        bar.chunk_answered(3, 1, False, failed=True, second_pass=True)
+        lines = bar.summary_lines()
+    assert lines[0].startswith("files: 1 read of 1, 1 page in ")
+    assert "chunks: 1 answered of 1 (0 from the store, 1 from recorded answers)" in lines
+    assert "second pass: 2 questions, 1 answered (0 from the store, 1 from recorded answers), 1 failed" in lines
+    assert "tokens: 16 input, 7 output" in lines
+    assert ingest_progress(Console(), "local").answered_by == "by the model"
+
+
+def test_counted_writes_one_singular_and_others_plural():
+    from pipeline.settings import counted
+
+    assert [counted(n, "page") for n in (0, 1, 2)] == ["0 pages", "1 page", "2 pages"]
+    assert counted(1, "year") == "1 year" and counted(3, "query") == "3 queries"
+
+
+def test_a_duration_of_one_is_shown_singular_in_field_values():
+    """``show``, the export and the review screens show a field's duration with the unit singular for one."""
+    from pipeline.review.fields import _display
+    from schemas import Duration
+
+    shown = [_display(Duration(value=v, unit=u)) for v, u in
+             [(1, "years"), (2, "years"), (1, "business_days"), (1.5, "months"), (0, "days")]]
+    assert shown == ["1 year", "2 years", "1 business day", "1.5 months", "0 days"]

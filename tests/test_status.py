@@ -203,12 +203,12 @@ def test_one_document_in_detail(engine, db_url, tmp_path):
     assert res.returncode == 0, res.stdout + res.stderr
     out = res.stdout
     assert f"detail.txt  {doc_id}" in out
-    assert f"status: ingested; 1 pages; chunks answered {len(seqs) - 1}/{len(seqs)}; 0 findings" in out
+    assert f"status: ingested; 1 page; chunks answered {len(seqs) - 1}/{len(seqs)}; 0 findings" in out
     assert "2 extraction runs" in out
     assert re.search(rf"│ {interrupted[:8]} │ interrupted │ replay +│ {MODEL} .*│ 0/0 +│", out), out
     assert re.search(rf"│ {complete[:8]} │ partial +│ replay +│ {MODEL} .*│ 1200/340 +│ {len(seqs) - 1}/1 +│", out)
     assert f"chunk outcomes of run {complete[:8]}" in out
-    assert re.search(rf"│ {seqs[-1]} +│ failed +│ 1 +│ 3 +│ the model did not answer in 600 s +│", out), out
+    assert re.search(rf"│ {seqs[-1]} +│ failed +│ 1 +│ 3 +│ - +│ the model did not answer in 600 s +│", out), out
     history = re.findall(r"│ \d+ +│ [\d-]+ [\d:]+ +│ ([\w.]+) +│ (\w*) +│", out)
     assert history == [("document.ingested", "ingested"), ("extraction.interrupted", "")], out
 
@@ -259,7 +259,7 @@ def test_watch_refreshes_until_ctrl_c(engine, db_url):
     out = "".join(got)
     first, _, later = out.partition("--- refreshed")
     assert "0 documents: ingested 0," in first and "arrived-later.txt" not in first
-    assert "1 documents: ingested 1," in later
+    assert "1 document: ingested 1," in later
     assert out.rstrip().endswith("stopped watching")
     assert "Traceback" not in proc.stderr.read().decode()
 
@@ -333,3 +333,13 @@ def test_a_paused_real_extraction_shows_as_worked_on(engine, db_url, tmp_path):
     rows = _json(db_url)
     assert rows[0]["run_status"] == "complete" and rows[0]["chunks_answered"] == total
     assert "being worked on now: none" in clausewise("status", "--database-url", db_url).stdout
+
+
+def test_chunk_attempts_count_the_chunks_own_extraction_and_show_the_second_pass_apart():
+    from pipeline.cli.status_cmd import _attempts
+
+    assert _attempts({"attempts": 2, "second_pass": [{"field": "liability_cap", "attempts": 1}]}) == \
+        ("1", "1 question, 1 attempt")
+    assert _attempts({"attempts": 3, "second_pass": []}) == ("3", "-")
+    assert _attempts({"attempts": 2, "second_pass": [{"field": "liability_cap"}]}) == \
+        ("2 (with the second pass)", "1 question")

@@ -9,6 +9,7 @@ import typer
 from rich.markup import escape
 
 import audit
+from pipeline.settings import counted
 from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, console, engine_for, existing_engine_for, fail, settings
 from pipeline.cli.progress_bar import ingest_progress
@@ -36,7 +37,7 @@ def _line(o: IngestOutcome) -> str:
     what = f"[{style}]{o.status}[/{style}]"
     if o.reason:
         what += f" ({o.reason})"
-    detail = "already ingested, same bytes" if o.already else (o.message or f"{o.pages} pages, {o.chunks} chunks")
+    detail = "already ingested, same bytes" if o.already else (o.message or f"{counted(o.pages, 'page')}, {counted(o.chunks, 'chunk')}")
     return f"{_shown(str(o.path))}: {what} - {_shown(detail)}"
 
 
@@ -51,7 +52,7 @@ def ingest(
                                                            "same request is stored (the new answer replaces it), "
                                                            "for the documents extracted in this run."),
     concurrency: int | None = typer.Option(
-        None, "--concurrency", min=1, envvar="CLAUSEWISE_CONCURRENCY",
+        None, "--concurrency", min=1, envvar="CLAUSEWISE_CONCURRENCY", metavar="N",
         help="Model calls in flight at once (chunks and documents together); above 1, files are read while "
              "the documents before them are extracted. Default by backend: local 1, replay 1, openai 16."),
     queue: bool = typer.Option(False, "--queue", help="Store the files, then queue one job per document for "
@@ -93,7 +94,7 @@ def ingest(
     overlap = extract and not queue and concurrency_for(cfg) > 1
     # the live view, and the run's one summary at its end (also when interrupted): files and pages read, the
     # files by status, the model's time, chunks, tokens and wall time
-    with ingest_progress(console) as bar:
+    with ingest_progress(console, cfg.backend) as bar:
         bar.files_found(len(files))
 
         def read():

@@ -30,6 +30,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, ProgressColumn, Task
 from rich.text import Text
 
+from pipeline.settings import counted
+
 WINDOW_SECONDS = 30.0
 """The recent window the token and chunk rates are measured over (seconds)."""
 
@@ -42,7 +44,9 @@ class IngestFigures:
     documents reported done with an extraction made in this run, their pages and the model's seconds for them;
     ``statuses``: the files by their status now, as :meth:`IngestProgress.set_statuses` set it (empty before);
     ``chunks_from_store``: chunks answered from stored answers (part of ``chunks_answered``); ``chunks_failed``:
-    calls that ended without a usable answer (not part of ``chunks_answered``); tokens: as the
+    calls that ended without a usable answer (not part of ``chunks_answered``); ``questions_*``: the same four
+    figures for the second pass's questions, counted apart from the chunks (the bar's figures add both); tokens:
+    as the
     model reported them (stored answers included); ``output_tokens_per_second``: over the recent window, ``None``
     before the model answered anything in it; ``seconds_left``: estimated, ``None`` while unknown (``0.0`` when
     nothing is left); ``wall_seconds``: since the view was entered (``0.0`` before)."""
@@ -65,6 +69,10 @@ class IngestFigures:
     pages_extracted: int = 0
     model_seconds: float = 0.0
     statuses: dict[str, int] = field(default_factory=dict)
+    questions_planned: int = 0
+    questions_answered: int = 0
+    questions_from_store: int = 0
+    questions_failed: int = 0
 
 
 def _clock_text(seconds: float | None) -> str:
@@ -92,13 +100,16 @@ class IngestProgress:
     ``console``: where lines, the bar and the summary go (a terminal gets the live bar, anything else only lines
     and the summary); ``window_seconds``: the rate window; ``clock``: monotonic seconds (``time.monotonic``);
     ``auto_refresh``: redraw the bar from rich's thread (``refresh_per_second`` times a second) or only on
-    :meth:`refresh`. Every method may be called from any thread.
+    :meth:`refresh`; ``answered_by``: who answers the calls not served from the store, as the summary names it
+    (``by the model``; ``from recorded answers`` on the replay backend). Every method may be called from any
+    thread.
     """
 
     def __init__(self, console: Console, *, window_seconds: float = WINDOW_SECONDS,
                  clock: Callable[[], float] = time.monotonic, auto_refresh: bool = True,
-                 refresh_per_second: float = 4.0) -> None:
+                 refresh_per_second: float = 4.0, answered_by: str = "by the model") -> None:
         self.console = console
+        self.answered_by = answered_by
         self.window_seconds = window_seconds
         self._clock = clock
         self._lock = threading.Lock()
@@ -109,6 +120,7 @@ class IngestProgress:
         self._model_seconds = 0.0
         self._statuses: dict[str, int] = {}
         self._planned = self._answered = self._from_store = self._failed = 0
+        self._q_planned = self._q_answered = self._q_from_store = self._q_failed = 0
         self._input_tokens = self._output_tokens = 0
         self._documents: Counter[str] = Counter()
         self._answers: deque[tuple[float, int]] = deque()  # (clock, output tokens) of model answers in the window
@@ -122,7 +134,9 @@ class IngestProgress:
                 _Figure(lambda f: f"files {f.files_read}/{f.files_total}", self.figures),
                 BarColumn(),
                 _Figure(lambda f: f"chunks {f.chunks_answered}/{f.chunks_planned}"
-                        + (f" ({f.chunks_failed} failed)" if f.chunks_failed else ""), self.figures),
+                        + (f" ({f.chunks_failed} failed)" if f.chunks_failed else "")
+                        + (f", second pass {f.questions_answered}/{f.questions_planned}"
+                           if f.questions_planned else ""), self.figures),
                 _Figure(lambda f: "- tok/s" if f.output_tokens_per_second is None
                         else f"{f.output_tokens_per_second:.1f} tok/s", self.figures),
                 _Figure(lambda f: f"left {_clock_text(f.seconds_left)}", self.figures),
@@ -146,20 +160,29 @@ class IngestProgress:
             self._last_read = self._clock()
         self._update()
 
-    def chunks_planned(self, n: int) -> None:
-        """``n`` more chunks will be sent to the model (added to the chunks total)."""
+    def chunks_planned(self, n: int, second_pass: bool = False) -> None:
+        """``n`` more chunks (with ``second_pass``: second-pass questions) will be sent to the model (added to
+        their total)."""
         with self._lock:
-            self._planned += n
+            if second_pass:
+                self._q_planned += n
+            else:
+                self._planned += n
             if self._work_started is None:
                 self._work_started = self._clock()
         self._update()
 
-    def chunk_answered(self, input_tokens: int, output_tokens: int, cached: bool, failed: bool = False) -> None:
-        """One chunk answered, by the model or (``cached``) from a stored answer, or (``failed``) ended without a
-        usable answer; tokens as the model reported."""
+    def chunk_answered(self, input_tokens: int, output_tokens: int, cached: bool, failed: bool = False,
+                       second_pass: bool = False) -> None:
+        """One chunk (with ``second_pass``: one second-pass question) answered, by the model or (``cached``) from
+        a stored answer, or (``failed``) ended without a usable answer; tokens as the model reported."""
         with self._lock:
-            if failed:
+            if failed and second_pass:
+                self._q_failed += 1
+            elif failed:
                 self._failed += 1
+            elif second_pass:
+                self._q_answered += 1
             else:
                 self._answered += 1
             if self._work_started is None:
@@ -167,7 +190,10 @@ class IngestProgress:
             self._input_tokens += input_tokens
             self._output_tokens += output_tokens
             if cached:
-                self._from_store += 1
+                if second_pass:
+                    self._q_from_store += 1
+                else:
+                    self._from_store += 1
             else:
                 self._answers.append((self._clock(), output_tokens))
         self._update()
@@ -210,8 +236,9 @@ class IngestProgress:
         with self._lock:
             now = self._clock()
             tok_s, chunk_s = self._rates(now)
-            remaining = self._planned - self._answered - self._failed
-            if remaining <= 0 and self._planned:
+            remaining = (self._planned + self._q_planned - self._answered - self._q_answered - self._failed
+                         - self._q_failed)
+            if remaining <= 0 and self._planned + self._q_planned:
                 left: float | None = 0.0
             elif chunk_s:
                 left = remaining / chunk_s
@@ -228,13 +255,16 @@ class IngestProgress:
                 read_seconds=(self._last_read - self._entered
                               if self._last_read is not None and self._entered is not None else 0.0),
                 documents_extracted=self._extracted, pages_extracted=self._pages_extracted,
-                model_seconds=self._model_seconds, statuses=dict(self._statuses))
+                model_seconds=self._model_seconds, statuses=dict(self._statuses),
+                questions_planned=self._q_planned, questions_answered=self._q_answered,
+                questions_from_store=self._q_from_store, questions_failed=self._q_failed)
 
     def _update(self) -> None:
         if self._progress is not None:
             with self._bar_lock:
                 with self._lock:
-                    total, done = self._planned, self._answered + self._failed
+                    total = self._planned + self._q_planned
+                    done = self._answered + self._failed + self._q_answered + self._q_failed
                 self._progress.update(self._task, total=total or None, completed=done)
 
     def refresh(self) -> None:
@@ -268,26 +298,34 @@ class IngestProgress:
           interrupted) ``documents done`` instead: the documents reported done, by status (left out when none was);
         - ``extraction``: the documents extracted in this run, their pages, the model's seconds for them and per
           page (left out when nothing was extracted);
-        - ``chunks`` and ``tokens``: the model calls and their tokens (left out when no chunk was planned or
-          answered, e.g. ``ingest --no-extract``);
+        - ``chunks``: the documents' chunks answered of those planned, from the store and by whom else
+          (``answered_by``), and those failed; ``second pass``: the second pass's questions, counted the same way
+          (left out when none was asked); ``tokens``: of all the calls (all three left out when nothing was
+          planned or answered, e.g. ``ingest --no-extract``);
         - ``wall time``: since the view was entered, marked ``(interrupted)`` when it was left by an exception.
         """
         f = self.figures()
         rate = f.pages_read / f.read_seconds if f.read_seconds > 0 else 0.0
-        lines = [f"files: {f.files_read} read of {f.files_total}, {f.pages_read} pages in {f.read_seconds:.1f} s "
+        lines = [f"files: {f.files_read} read of {f.files_total}, {counted(f.pages_read, 'page')} in {f.read_seconds:.1f} s "
                  f"({rate:.1f} pages/s)"]
         if f.statuses:
             lines.append("status: " + ", ".join(f"{n} {label}" for label, n in f.statuses.items()))
         elif f.documents:
             lines.append("documents done: " + ", ".join(f"{n} {status}" for status, n in f.documents.items()))
         if f.documents_extracted:
-            lines.append(f"extraction: {f.documents_extracted} documents, {f.pages_extracted} pages; model "
+            lines.append(f"extraction: {counted(f.documents_extracted, 'document')}, "
+                         f"{counted(f.pages_extracted, 'page')}; model "
                          f"{f.model_seconds:.1f} s ({f.model_seconds / f.pages_extracted:.1f} s/page)")
-        if f.chunks_planned or f.chunks_answered or f.chunks_failed:
-            lines += [f"chunks: {f.chunks_answered} answered of {f.chunks_planned} ({f.chunks_from_store} from the "
-                      f"store, {f.chunks_answered - f.chunks_from_store} by the model)"
-                      + (f", {f.chunks_failed} failed" if f.chunks_failed else ""),
-                      f"tokens: {f.input_tokens} input, {f.output_tokens} output"]
+        if f.chunks_planned or f.chunks_answered or f.chunks_failed or f.questions_planned:
+            lines.append(f"chunks: {f.chunks_answered} answered of {f.chunks_planned} ({f.chunks_from_store} from the "
+                         f"store, {f.chunks_answered - f.chunks_from_store} {self.answered_by})"
+                         + (f", {f.chunks_failed} failed" if f.chunks_failed else ""))
+            if f.questions_planned or f.questions_answered or f.questions_failed:
+                lines.append(f"second pass: {counted(f.questions_planned, 'question')}, {f.questions_answered} "
+                             f"answered ({f.questions_from_store} from the store, "
+                             f"{f.questions_answered - f.questions_from_store} {self.answered_by})"
+                             + (f", {f.questions_failed} failed" if f.questions_failed else ""))
+            lines.append(f"tokens: {f.input_tokens} input, {f.output_tokens} output")
         lines.append(f"wall time: {f.wall_seconds:.1f} s" + (" (interrupted)" if interrupted else ""))
         return lines
 
@@ -298,7 +336,13 @@ class IngestProgress:
             self.console.print("  " + escape(line), highlight=False, soft_wrap=True)
 
 
-def ingest_progress(console: Console) -> IngestProgress:
+ANSWERED_BY = {"replay": "from recorded answers"}
+"""How the summary names the answers of a backend (its name) that are not served from the store; any other
+backend's are ``by the model``."""
+
+
+def ingest_progress(console: Console, backend: str = "local") -> IngestProgress:
     """The progress view ``clausewise ingest`` uses: an :class:`IngestProgress` on ``console`` with the default
-    window and rich's refresh thread (use it as a context manager)."""
-    return IngestProgress(console)
+    window and rich's refresh thread (use it as a context manager), naming the answers as ``backend``'s
+    (:data:`ANSWERED_BY`)."""
+    return IngestProgress(console, answered_by=ANSWERED_BY.get(backend, "by the model"))

@@ -7,6 +7,7 @@ import json
 import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 import typer
 from rich.console import Console, Group, RenderableType
@@ -15,6 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from pipeline.settings import counted
 from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, console, existing_engine_for, fail, settings
 from pipeline.reading import printable
@@ -55,7 +57,7 @@ def _chunks(row: DocumentRow) -> str:
 def render_overview(ov: Overview) -> RenderableType:
     """The ``status`` screen: counts by status, the queue line, the documents worked on now and the table of
     recent documents (:class:`pipeline.store.progress_queries.Overview`)."""
-    counts = Text.from_markup(f"{ov.documents} documents: " + ", ".join(
+    counts = Text.from_markup(f"{counted(ov.documents, 'document')}: " + ", ".join(
         f"{_status(name)} {n}" if n else f"[dim]{escape(name)} 0[/dim]" for name, n in ov.by_status.items()))
 
     q = ov.queue
@@ -83,31 +85,47 @@ def render_overview(ov: Overview) -> RenderableType:
     return Group(counts, queue, working, recent, Text(f"as of {_when(ov.taken_at)} UTC", style="dim"))
 
 
+def _attempts(outcome: dict[str, Any]) -> tuple[str, str]:
+    """A chunk outcome's attempts at its own extraction, and its second pass apart: ``"-"`` when no question
+    was asked about it, else the questions and their attempts (``1 question, 1 attempt``). An outcome whose
+    questions carry no attempts of their own shows its attempts marked ``(with the second pass)``."""
+    asked = outcome.get("second_pass") or []
+    second = sum(int(q.get("attempts") or 0) for q in asked)
+    own = outcome.get("attempts")
+    if own is None:
+        return "", "-"
+    if not asked:
+        return str(own), "-"
+    if any("attempts" not in q for q in asked):  # stored before questions kept their attempts: not separable
+        return f"{own} (with the second pass)", counted(len(asked), "question")
+    return str(int(own) - second), f"{counted(len(asked), 'question')}, {counted(second, 'attempt')}"
+
+
 def render_detail(d: DocumentDetail) -> RenderableType:
     """One document: its state, its extraction runs, the latest run's chunk outcomes and its status history."""
     r = d.row
     head = (f"[bold]{_shown(r.file_name)}[/bold]  {r.id}\nstatus: {_status(r.status)}"
             + (f" ({escape(r.reason)}: {_shown(r.message or '')})" if r.reason else "")
-            + f"; {r.pages} pages; chunks answered {_chunks(r)}; {r.findings} findings"
+            + f"; {counted(r.pages, 'page')}; chunks answered {_chunks(r)}; {counted(r.findings, 'finding')}"
             + (f"; assigned to {_shown(r.assignee)}" if r.assignee else "") + f"; updated {_when(r.updated_at)} UTC")
-    runs = Table("run", "status", "backend", "model", "started (UTC)", "finished (UTC)", "model s",
+    runs = Table("run", "status", "backend", "model", "started (UTC)", "finished (UTC)", "model s (reported)",
                  "tokens in/out", "chunks ok/failed", title_justify="left",
                  title=f"{len(d.runs)} extraction run" + ("" if len(d.runs) == 1 else "s"))
     for run in d.runs:
         ok = sum(1 for o in run.chunk_outcomes if o.get("status") != "failed")
         runs.add_row(run.id[:8], escape(run.status), escape(run.backend), _shown(run.model), _when(run.started_at),
-                     _when(run.finished_at), f"{run.seconds:.1f}", f"{run.input_tokens}/{run.output_tokens}",
+                     _when(run.finished_at), f"{run.model_seconds:.1f}", f"{run.input_tokens}/{run.output_tokens}",
                      f"{ok}/{len(run.chunk_outcomes) - ok}")
     parts: list[RenderableType] = [Text.from_markup(head), runs]
     latest = next((run for run in reversed(d.runs) if run.chunk_outcomes), None)
     if latest is not None:
-        chunks = Table("chunk", "status", "pages", "attempts", "reason",
+        chunks = Table("chunk", "status", "pages", "attempts", "second pass", "reason",
                        title=f"chunk outcomes of run {latest.id[:8]}", title_justify="left")
         for o in latest.chunk_outcomes:
             pages = o.get("pages") or []
             chunks.add_row(str(o.get("chunk_seq")), escape(str(o.get("status"))),
                            f"{pages[0]}-{pages[-1]}" if len(pages) > 1 else "".join(map(str, pages)),
-                           str(o.get("attempts", "")), _shown(str(o.get("reason") or "")))
+                           *_attempts(o), _shown(str(o.get("reason") or "")))
         parts.append(chunks)
     history = Table("event", "time (UTC)", "type", "status", "reason", "actor",
                     title="status history (audit log)", title_justify="left")

@@ -207,11 +207,16 @@ class SchemaNotSupported(LLMError):
 
 
 class ReplayMiss(LLMError):
-    """No recorded answer for this request; ``key`` is its replay key, ``command`` records it."""
+    """No recorded answer for this request; ``key`` is its replay key, ``command`` records it; ``sets``: the
+    sub-folders of ``directory`` that hold recordings (recordings are kept per set; named in the message when
+    there are any, so the reader can point ``CLAUSEWISE_REPLAY_DIR`` at one)."""
 
-    def __init__(self, key: str, directory: Path, command: str):
-        super().__init__(f"no recorded answer {key} in {directory}; record it with: {command}")
+    def __init__(self, key: str, directory: Path, command: str, sets: list[Path] | None = None):
+        where = (f"; recordings are kept per set in sub-folders: {', '.join(str(p) for p in sets)} "
+                 f"(choose one with CLAUSEWISE_REPLAY_DIR)" if sets else "")
+        super().__init__(f"no recorded answer {key} in {directory}{where}; record it with: {command}")
         self.key, self.directory, self.command = key, directory, command
+        self.sets = list(sets or [])
 
 
 # --- the interface ------------------------------------------------------------------------
@@ -236,7 +241,7 @@ class Backend(Protocol):
 
 
 RECORD_ENV = "CLAUSEWISE_RECORD"
-RECORD_COMMAND = "CLAUSEWISE_RECORD=1 <the same command> (e.g. CLAUSEWISE_RECORD=1 make test)"
+RECORD_COMMAND = "CLAUSEWISE_RECORD=1 <the same command> (recording runs the real local model)"
 
 
 #: Backend name → ``"module:factory"``; each factory takes the settings and returns a :class:`Backend`.

@@ -21,14 +21,16 @@ class Progress(Protocol):
         """One file was read and stored, or failed (``name``: its file name; ``pages``: the pages read and stored
         from it, 0 when it failed or its bytes were stored already)."""
 
-    def chunks_planned(self, n: int) -> None:
+    def chunks_planned(self, n: int, second_pass: bool = False) -> None:
         """``n`` more model calls will be made (a document's chunks, the halves of a chunk cut off at the token
-        limit, the second pass's questions): add them to the total."""
+        limit, or, with ``second_pass``, the second pass's questions): add them to the total."""
 
-    def chunk_answered(self, input_tokens: int, output_tokens: int, cached: bool, failed: bool = False) -> None:
+    def chunk_answered(self, input_tokens: int, output_tokens: int, cached: bool, failed: bool = False,
+                       second_pass: bool = False) -> None:
         """One planned call ended (answered, from the store when ``cached``, or, when ``failed``, without a usable
-        answer: that chunk or part of it failed), with its tokens (0 and 0 when cached). A part cut off at the
-        token limit and split in two is not ``failed``: its halves are planned instead."""
+        answer: that chunk or part of it failed), with its tokens (0 and 0 when cached); ``second_pass``: the
+        call was a second-pass question, not a chunk. A part cut off at the token limit and split in two is not
+        ``failed``: its halves are planned instead."""
 
     def document_done(self, name: str, status: str, line: str, pages: int = 0, model_seconds: float = 0.0) -> None:
         """A document of the batch is done: ``name`` its file name, ``status`` its status now (a
@@ -48,10 +50,11 @@ class NoProgress:
     def file_read(self, name: str, pages: int = 0) -> None:
         """Nothing."""
 
-    def chunks_planned(self, n: int) -> None:
+    def chunks_planned(self, n: int, second_pass: bool = False) -> None:
         """Nothing."""
 
-    def chunk_answered(self, input_tokens: int, output_tokens: int, cached: bool, failed: bool = False) -> None:
+    def chunk_answered(self, input_tokens: int, output_tokens: int, cached: bool, failed: bool = False,
+                       second_pass: bool = False) -> None:
         """Nothing."""
 
     def document_done(self, name: str, status: str, line: str, pages: int = 0, model_seconds: float = 0.0) -> None:

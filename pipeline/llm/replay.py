@@ -129,6 +129,15 @@ def _with_recorded_latency(attempts: list[AttemptRecord], responses: list[dict[s
         a.latency_ms = resp["latency_ms"]
 
 
+def recording_sets(directory: Path) -> list[Path]:
+    """The sub-folders of ``directory`` (any depth) that hold recordings (``*.json``), sorted; empty when
+    ``directory`` does not exist."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        return []
+    return sorted({p.parent for p in directory.rglob("*.json") if p.parent != directory})
+
+
 class ReplayBackend:
     """Serves recordings from ``directory`` for the model (``model_id``, ``model_sha256``).
     Raises ReplayMiss, plus whatever the recorded answer gives (TruncatedOutput, ValidationFailed)."""
@@ -152,7 +161,7 @@ class ReplayBackend:
         path = self.path_for(request)
         key = path.stem
         if not path.exists():
-            raise ReplayMiss(key, self.directory, self.record_command)
+            raise ReplayMiss(key, self.directory, self.record_command, recording_sets(self.directory))
         responses = json.loads(path.read_text(encoding="utf-8"))["responses"]
         served = iter(enumerate(responses, 1))
 

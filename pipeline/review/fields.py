@@ -12,8 +12,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from pipeline.settings import counted
 from rules import field_items as items
-from schemas import Claim, ContractExtraction, Evidence, GoverningLaw
+from schemas import Claim, ContractExtraction, Duration, Evidence, GoverningLaw
 
 
 @dataclass
@@ -49,6 +50,10 @@ def _display(obj: Any) -> str:
     if isinstance(obj, BaseModel):
         data = obj.model_dump(mode="json", exclude={"evidence", "raw_text", "note"}, exclude_none=True,
                               exclude_defaults=True)
+        if isinstance(obj, Duration):
+            unit = obj.unit.value.replace("_", " ")
+            n = int(obj.value) if float(obj.value).is_integer() else obj.value
+            return counted(n, unit.removesuffix("s"), unit) if isinstance(n, int) else f"{n} {unit}"
         if set(data) >= {"value", "unit"}:
             return str(obj)
         if "value" in data and set(data) <= {"value", "parsed", "computed", "ambiguous_order", "alternatives",

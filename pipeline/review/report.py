@@ -10,6 +10,7 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pipeline.settings import counted
 from pipeline.review.fields import field_rows
 from pipeline.store import Document, FindingRow, Page
 from pipeline.store import extraction_of, latest_run
@@ -69,7 +70,7 @@ def print_report(report: dict[str, Any], console: Console) -> None:
     console.print(f"[bold]{escape(report['file_name'])}[/bold]  {report['id'][:12]}  status: {report['status']}"
                   + (f" ({report['reason']}: {escape(report['message'] or '')})" if report["reason"] else ""),
                   highlight=False)
-    console.print(f"{report['pages']} pages, {report['chunks']} chunks"
+    console.print(f"{counted(report['pages'], 'page')}, {counted(report['chunks'], 'chunk')}"
                   + (f", hidden text dropped on pages {report['hidden_text_pages']}" if report["hidden_text_pages"] else "")
                   + (", repaired by MuPDF" if report["is_repaired"] else ""), highlight=False)
     if not report["extracted"]:

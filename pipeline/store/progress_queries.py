@@ -114,7 +114,8 @@ class Overview:
 class RunRow:
     """An extraction run of a document: times UTC, ``seconds`` the model calls' wall time, tokens summed over
     every attempt, ``chunk_outcomes`` as stored (``[{chunk_seq, status, reason, attempts, pages, ...}]``; empty
-    while running)."""
+    while running). :attr:`model_seconds` is the model's time as the backend reports it (what ``ingest``
+    prints; a replay reports the recorded time), ``seconds`` the wall time of the calls in that run."""
 
     id: str
     status: str
@@ -127,6 +128,12 @@ class RunRow:
     input_tokens: int
     output_tokens: int
     chunk_outcomes: list[dict[str, Any]]
+
+    @property
+    def model_seconds(self) -> float:
+        """The model's seconds for the run as the backend reports them: its chunk outcomes' ``model_seconds``
+        summed (second-pass questions included), 0 while it runs."""
+        return sum(float(o.get("model_seconds") or 0.0) for o in self.chunk_outcomes)
 
 
 @dataclass(frozen=True)
