@@ -67,7 +67,7 @@ def test_two_ingests_of_the_same_file_store_it_once(engine, db_url, tmp_path):
                             env=env)
     wait_for(reached, late)
     first = clausewise("ingest", "--no-extract", "--database-url", db_url, str(f))
-    assert first.returncode == 0 and "same.txt: ingested - 1 pages" in first.stdout, first.stdout + first.stderr
+    assert first.returncode == 0 and "same.txt: ingested - 1 page, 1 chunk" in first.stdout, first.stdout + first.stderr
     go.touch()
     out, err = late.communicate(timeout=600)
     assert late.returncode == 0, out + err

@@ -43,7 +43,7 @@ def test_export_json_jsonl_csv_carry_values_offsets_and_findings(engine, db_url,
     assert [json.loads(line)["field"] for line in jl.output.splitlines()] == list(rows)
     out = tmp_path / "fields.csv"
     res = runner.invoke(app, ["export", "--format", "csv", "--out", str(out), "--database-url", db_url])
-    assert res.exit_code == 0 and f"{len(rows)} rows of 1 documents" in res.output
+    assert res.exit_code == 0 and f"{len(rows)} rows of 1 document written to" in res.output
     got = list(csv.DictReader(io.StringIO(out.read_text())))
     assert [r["field"] for r in got] == list(rows) and got[0]["file_name"] == "services_agreement.pdf"
     cells = {r["field"]: r for r in got}

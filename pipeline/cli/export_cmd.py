@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, existing_engine_for, fail, settings
 from pipeline.review import field_rows
+from pipeline.settings import counted
 from pipeline.store import Document, FindingRow
 from pipeline.store import AmbiguousDocument, DocumentNotFound, extraction_of, find_document, latest_run
 
@@ -110,6 +111,7 @@ def export(
         text = buf.getvalue()
     if out:
         out.write_text(text, encoding="utf-8")
-        typer.echo(f"{len(rows)} rows of {len({r['document_id'] for r in rows})} documents written to {out}")
+        typer.echo(f"{counted(len(rows), 'row')} of {counted(len({r['document_id'] for r in rows}), 'document')} "
+                   f"written to {out}")
     else:
         typer.echo(text, nl=False)
