@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 import audit
 from audit import AuditWriteError
-from pipeline.settings import counted
+from pipeline.review import counted
 from pipeline.extract import ExtractionError, extract_document
 from pipeline.llm import Backend, CallPool, LLMError, Progress, concurrency_for, make_backend
 from pipeline.reading import printable

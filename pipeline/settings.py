@@ -291,14 +291,3 @@ def get_settings() -> Settings:
     """The process-wide settings, read once. Tests build their own ``Settings``."""
     return Settings()
 
-
-_IRREGULAR_PLURALS = {"query": "queries"}
-
-
-def counted(n: int, noun: str, plural: str | None = None) -> str:
-    """``n`` and ``noun`` for a user-facing line, the noun singular when ``n`` is 1 and plural otherwise:
-    ``plural`` when given, else ``noun`` + ``s`` (``counted(1, "chunk")`` → ``1 chunk``, ``counted(3, "chunk")``
-    → ``3 chunks``)."""
-    if n == 1:
-        return f"{n} {noun}"
-    return f"{n} {plural or _IRREGULAR_PLURALS.get(noun) or noun + 's'}"

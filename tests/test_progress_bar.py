@@ -249,7 +249,7 @@ def test_second_pass_questions_are_counted_apart_from_chunks_and_answers_named_b
 
 
 def test_counted_writes_one_singular_and_others_plural():
-    from pipeline.settings import counted
+    from pipeline.review import counted
 
     assert [counted(n, "page") for n in (0, 1, 2)] == ["0 pages", "1 page", "2 pages"]
     assert counted(1, "year") == "1 year" and counted(3, "query") == "3 queries"

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, existing_engine_for, fail, settings
 from pipeline.review import field_rows
-from pipeline.settings import counted
+from pipeline.review import counted
 from pipeline.store import Document, FindingRow
 from pipeline.store import AmbiguousDocument, DocumentNotFound, extraction_of, find_document, latest_run
 

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 import audit
-from pipeline.settings import counted
+from pipeline.review import counted
 from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, console, engine_for, existing_engine_for, fail, settings
 from pipeline.cli.progress_bar import ingest_progress

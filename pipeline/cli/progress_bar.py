@@ -30,7 +30,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, ProgressColumn, Task
 from rich.text import Text
 
-from pipeline.settings import counted
+from pipeline.review import counted
 
 WINDOW_SECONDS = 30.0
 """The recent window the token and chunk rates are measured over (seconds)."""

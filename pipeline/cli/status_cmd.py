@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from pipeline.settings import counted
+from pipeline.review import counted
 from pipeline.cli import app
 from pipeline.cli._common import DatabaseUrlOption, console, existing_engine_for, fail, settings
 from pipeline.reading import printable

@@ -10,7 +10,8 @@
   sign-in attempts audited and repeated failures throttled. Every action re-reads the acting account's role and
   active flag from the database.
 - Field display rows (:mod:`~pipeline.review.fields`): an extraction flattened to one row per reviewable field;
-  the text report of ``clausewise show`` (:mod:`~pipeline.review.report`).
+  the text report of ``clausewise show`` (:mod:`~pipeline.review.report`); counts worded singular or plural
+  (:func:`~pipeline.review.wording.counted`).
 
 Use the names below (``from pipeline import review``; ``review.decide(...)``).
 """
@@ -27,6 +28,7 @@ from pipeline.review.queries import (
     load_document, queue, rule_ids,
 )
 from pipeline.review.report import document_report, print_report
+from pipeline.review.wording import counted
 from pipeline.review.users import (
     MIN_PASSWORD_CHARS, AuthenticationFailed, InvalidUser, Role, SignInThrottled, UnknownUser, User, UserError,
     UserExists, add_user, authenticate, get_user, list_users, session_ended, set_active, set_password, set_role,
@@ -46,5 +48,5 @@ __all__ = [
     "UserError", "UserExists", "add_user", "authenticate", "get_user", "list_users", "session_ended", "set_active",
     "set_password", "set_role",
     # field display rows and the document report
-    "FieldRow", "document_report", "field_rows", "print_report",
+    "FieldRow", "counted", "document_report", "field_rows", "print_report",
 ]

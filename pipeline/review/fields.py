@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from pipeline.settings import counted
+from pipeline.review.wording import counted
 from rules import field_items as items
 from schemas import Claim, ContractExtraction, Duration, Evidence, GoverningLaw
 

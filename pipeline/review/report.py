@@ -10,7 +10,7 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pipeline.settings import counted
+from pipeline.review.wording import counted
 from pipeline.review.fields import field_rows
 from pipeline.store import Document, FindingRow, Page
 from pipeline.store import extraction_of, latest_run
