@@ -21,6 +21,7 @@ from pipeline.extract import ExtractionError, extract_document
 from pipeline.llm import Backend, CallPool, LLMError, Progress, concurrency_for, make_backend
 from pipeline.reading import printable
 from pipeline.settings import Settings
+from pipeline.store.progress_queries import model_seconds as run_model_seconds
 from pipeline.store import (
     TRANSITIONS,
     Document,
@@ -238,7 +239,7 @@ def _carry_on(engine: Engine, doc_id: str, backend, settings: Settings, holder: 
     wall = time.perf_counter() - started
     if not earlier:
         pages = getattr(run, "pages", 0) or 0
-    model_seconds = sum(float(c.get("model_seconds") or 0.0) for c in run.chunk_outcomes or [])
+    model_seconds = run_model_seconds(run.chunk_outcomes)
     figures = {"documents": 1, "wall_seconds": wall}
     if not earlier:  # the model time of this batch: an extraction stored by an earlier run is not counted again
         figures.update(input_tokens=run.input_tokens, output_tokens=run.output_tokens, seconds=model_seconds,
@@ -264,7 +265,7 @@ def _failed_extraction(engine: Engine, doc_id: str, name: str, run: ExtractionRu
     made), not as an error of the batch."""
     pages = getattr(run, "pages", 0) or 0
     outcomes = run.chunk_outcomes or []
-    model_seconds = sum(float(c.get("model_seconds") or 0.0) for c in outcomes)
+    model_seconds = run_model_seconds(outcomes)
     with Session(engine) as s:
         doc = s.get(Document, doc_id)
         status, reason, message = doc.status, doc.status_reason, doc.status_message

@@ -131,9 +131,14 @@ class RunRow:
 
     @property
     def model_seconds(self) -> float:
-        """The model's seconds for the run as the backend reports them: its chunk outcomes' ``model_seconds``
-        summed (second-pass questions included), 0 while it runs."""
-        return sum(float(o.get("model_seconds") or 0.0) for o in self.chunk_outcomes)
+        """The model's seconds for the run as the backend reports them (:func:`model_seconds`), 0 while it runs."""
+        return model_seconds(self.chunk_outcomes)
+
+
+def model_seconds(chunk_outcomes: list[dict[str, Any]] | None) -> float:
+    """Seconds of model time of an extraction run as the backend reports them (a replay: the recorded ones): the
+    ``model_seconds`` of its stored chunk outcomes summed, second-pass questions included; 0 for none."""
+    return sum(float(o.get("model_seconds") or 0.0) for o in chunk_outcomes or [])
 
 
 @dataclass(frozen=True)
